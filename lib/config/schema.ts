@@ -1,0 +1,163 @@
+import { z } from 'zod';
+
+// The config file (YAML) schema. Every value here is untrusted input: bounded and checked.
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+/** PromQL label matchers we splice into queries: `job="etcd",env=~"prod|stage"`. */
+const MATCHERS_RE = /^\s*([a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*"\s*,?\s*)*$/;
+const DURATION_RE = /^[1-9][0-9]{0,4}(ms|s|m|h)$/;
+
+function httpUrl(what: string) {
+  return z.string().superRefine((s, ctx) => {
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `expected an http(s) URL for ${what}, got ${JSON.stringify(s).slice(0, 80)}` });
+      return;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `expected http:// or https:// for ${what}, got ${u.protocol}` });
+    }
+    if (u.username || u.password) {
+      ctx.addIssue({ code: 'custom', message: `credentials in the URL are not allowed for ${what}: use the auth section (passwords come from env vars)` });
+    }
+  });
+}
+
+const endpointUrl = httpUrl('an etcd client URL').refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash;
+    } catch {
+      return true; // reported by httpUrl
+    }
+  },
+  { message: 'an etcd client URL has no path, query or fragment (e.g. https://10.0.0.1:2379)' },
+);
+
+export const EndpointSchema = z.union([
+  endpointUrl,
+  z
+    .object({
+      url: endpointUrl,
+      name: z.string().regex(NAME_RE, 'letters, digits, "_", "." or "-", at most 63').optional(),
+      weight: z.number().min(0).max(1_000_000).optional(),
+      /** Value of the Prometheus instance label for this member (default: host:port of url). */
+      instance: z.string().min(1).max(255).optional(),
+      /** false: Fulcrum can't reach this member; read it from Prometheus only. */
+      direct: z.boolean().default(true),
+    })
+    .strict(),
+]);
+
+const TlsSchema = z
+  .object({
+    ca: z.string().min(1).optional(),
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((t) => Boolean(t.cert) === Boolean(t.key), { message: 'tls.cert and tls.key go together' });
+
+const AuthSchema = z
+  .object({
+    username: z.string().min(1).max(255),
+    /** Name of the environment variable holding the password. Never the password itself. */
+    passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as ETCD_PASSWORD'),
+  })
+  .strict();
+
+const BalancerSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('haproxy'),
+      /** Unix socket path or host:port of HAProxy's runtime API. */
+      runtimeApi: z.string().min(1).max(1024),
+      backend: z.string().regex(/^[A-Za-z0-9_.:-]{1,127}$/, 'an HAProxy backend name'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('nginx'),
+      config: z.string().min(1).max(4096),
+      upstream: z.string().regex(/^[A-Za-z0-9_.-]{1,127}$/).optional(),
+      accessLog: z.string().min(1).max(4096).optional(),
+      errorLog: z.string().min(1).max(4096).optional(),
+    })
+    .strict(),
+]);
+
+const LogsSchema = z
+  .object({
+    /** Member name (or endpoint URL) → log file path or glob. */
+    members: z.record(z.string().min(1).max(255), z.string().min(1).max(4096)).default({}),
+    balancer: z.string().min(1).max(4096).optional(),
+  })
+  .strict();
+
+const ClusterPrometheusSchema = z
+  .object({
+    instanceLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name').default('instance'),
+    /** Extra label matchers added to every query, e.g. `job="etcd"`. */
+    selector: z.string().max(1024).regex(MATCHERS_RE, 'PromQL label matchers such as job="etcd"').default(''),
+  })
+  .strict();
+
+export const ClusterSchema = z
+  .object({
+    name: z.string().regex(NAME_RE, 'letters, digits, "_", "." or "-", starting with a letter or digit, at most 63'),
+    endpoints: z.array(EndpointSchema).min(1).max(15),
+    tls: TlsSchema.optional(),
+    auth: AuthSchema.optional(),
+    prometheus: ClusterPrometheusSchema.default({ instanceLabel: 'instance', selector: '' }),
+    balancer: BalancerSchema.optional(),
+    logs: LogsSchema.optional(),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    pollIntervalMs: z.number().int().min(200).max(60_000).default(1000),
+    /** Per source call; must stay below pollIntervalMs. Default: 80 % of it. */
+    timeoutMs: z.number().int().min(50).max(59_000).optional(),
+    historyMinutes: z.number().int().min(1).max(24 * 60).default(15),
+    /** Polls averaged into the scores (the heatmap shows every poll). */
+    scoreWindowPolls: z.number().int().min(1).max(600).default(5),
+    /** Open streams per cluster; more get 503. */
+    maxSubscribers: z.number().int().min(1).max(10_000).default(200),
+    prometheus: z
+      .object({
+        url: httpUrl('prometheus.url'),
+        timeoutMs: z.number().int().min(50).max(60_000).optional(),
+        /** Range of rate() in backfill and fallback queries; at least 2 scrape intervals. */
+        rateWindow: z.string().regex(DURATION_RE, 'a duration such as 30s or 1m').default('30s'),
+        /** Name of an env var holding a bearer token sent to Prometheus. */
+        bearerTokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+        backfill: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    clusters: z.array(ClusterSchema).min(1).max(200),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.timeoutMs !== undefined && c.timeoutMs >= c.pollIntervalMs) {
+      ctx.addIssue({ code: 'custom', path: ['timeoutMs'], message: `must be below pollIntervalMs (${c.pollIntervalMs})` });
+    }
+    const seen = new Set<string>();
+    c.clusters.forEach((cl, i) => {
+      if (seen.has(cl.name)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cl.name}"` });
+      seen.add(cl.name);
+      const urls = new Set<string>();
+      cl.endpoints.forEach((e, j) => {
+        const url = typeof e === 'string' ? e : e.url;
+        const key = url.replace(/\/$/, '');
+        if (urls.has(key)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'endpoints', j], message: `duplicate endpoint ${url}` });
+        urls.add(key);
+      });
+    });
+  });
+
+export type RawConfig = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,186 @@
+// One etcd member, polled directly: Maintenance Status, the alarm list, the member list,
+// /health and /metrics. One client per member endpoint (a client with several hosts spreads
+// calls across them and hides which member is dead), no retries, deadline per call.
+import http from 'node:http';
+import https from 'node:https';
+import { noop } from 'cockatiel';
+import { Etcd3, type IOptions } from 'etcd3';
+import { extractCounters, wantedMetric, type MemberCounters } from '../analysis/counters';
+import { parsePromText } from '../analysis/promtext';
+import type { ClusterConfig, EndpointConfig } from '../config/load';
+import { httpGet } from './http';
+
+export interface EtcdStatus {
+  /** uint64 member ID, decimal string. */
+  id: string;
+  version: string;
+  dbSize: number;
+  dbSizeInUse: number | null;
+  /** uint64 leader member ID as this member sees it ("0" = none). */
+  leader: string;
+  raftIndex: string;
+  raftTerm: string;
+  raftAppliedIndex: string | null;
+  errors: string[];
+  isLearner: boolean;
+}
+
+export interface EtcdAlarm {
+  memberId: string;
+  alarm: string;
+}
+
+export interface EtcdMemberInfo {
+  id: string;
+  name: string;
+  clientUrls: string[];
+  peerUrls: string[];
+  isLearner: boolean;
+}
+
+/** What one poll of one member learned. Every part may fail on its own. */
+export interface MemberPoll {
+  endpoint: string;
+  t: number;
+  status: EtcdStatus | null;
+  statusError: string | null;
+  health: { healthy: boolean; reason: string | null } | null;
+  healthError: string | null;
+  alarms: EtcdAlarm[] | null;
+  counters: MemberCounters | null;
+  metricsError: string | null;
+  /** Present on polls that refreshed the member list. */
+  members: EtcdMemberInfo[] | null;
+  durationMs: number;
+}
+
+function message(e: unknown): string {
+  const err = e as { details?: string; message?: string; code?: unknown };
+  const text = err?.details || err?.message || String(e);
+  return text
+    .replace(/\s*Resolution note:\s*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+}
+
+export class EtcdMemberSource {
+  readonly endpoint: string;
+  private readonly client: Etcd3;
+  private readonly agent: http.Agent;
+  private readonly timeoutMs: number;
+  private closed = false;
+
+  constructor(endpoint: EndpointConfig, cluster: Pick<ClusterConfig, 'tls' | 'auth'>, timeoutMs: number) {
+    this.endpoint = endpoint.url;
+    this.timeoutMs = timeoutMs;
+    const tls = cluster.tls;
+    const isHttps = endpoint.url.startsWith('https:');
+    const options: IOptions = {
+      hosts: [endpoint.url],
+      dialTimeout: timeoutMs,
+      faultHandling: { host: () => noop, global: noop },
+      defaultCallOptions: () => ({ deadline: Date.now() + timeoutMs }),
+      grpcOptions: { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': 16 * 1024 * 1024 },
+    };
+    if (isHttps || tls) {
+      options.credentials = {
+        rootCertificate: tls?.ca ?? (undefined as unknown as Buffer),
+        privateKey: tls?.key?.reveal(),
+        certChain: tls?.cert,
+      };
+    }
+    if (cluster.auth) {
+      options.auth = {
+        username: cluster.auth.username,
+        password: cluster.auth.password.reveal(),
+      };
+    }
+    this.client = new Etcd3(options);
+    this.agent = isHttps
+      ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: tls?.ca, cert: tls?.cert, key: tls?.key?.reveal() })
+      : new http.Agent({ keepAlive: true, maxSockets: 4 });
+  }
+
+  private async status(): Promise<EtcdStatus> {
+    const s = await this.client.maintenance.status();
+    return {
+      id: String(s.header.member_id),
+      version: s.version,
+      dbSize: Number(s.dbSize),
+      dbSizeInUse: s.dbSizeInUse !== undefined && s.dbSizeInUse !== null ? Number(s.dbSizeInUse) : null,
+      leader: String(s.leader),
+      raftIndex: String(s.raftIndex),
+      raftTerm: String(s.raftTerm),
+      raftAppliedIndex: s.raftAppliedIndex !== undefined && s.raftAppliedIndex !== null ? String(s.raftAppliedIndex) : null,
+      errors: Array.isArray(s.errors) ? s.errors.map(String) : [],
+      isLearner: Boolean(s.isLearner),
+    };
+  }
+
+  private async alarms(): Promise<EtcdAlarm[]> {
+    const r = await this.client.maintenance.alarm({ action: 'Get' as never, memberID: '0' });
+    return (r.alarms ?? []).map((a) => ({ memberId: String(a.memberID), alarm: String(a.alarm) }));
+  }
+
+  private async memberList(): Promise<EtcdMemberInfo[]> {
+    const r = await this.client.cluster.memberList({});
+    return (r.members ?? []).map((m) => ({
+      id: String(m.ID),
+      name: m.name ?? '',
+      clientUrls: m.clientURLs ?? [],
+      peerUrls: m.peerURLs ?? [],
+      isLearner: Boolean(m.isLearner),
+    }));
+  }
+
+  private async health(): Promise<{ healthy: boolean; reason: string | null }> {
+    const r = await httpGet(`${this.endpoint}/health`, { agent: this.agent, timeoutMs: this.timeoutMs, maxBytes: 64 * 1024 });
+    let body: { health?: unknown; reason?: unknown } = {};
+    try {
+      body = JSON.parse(r.body);
+    } catch {
+      return { healthy: false, reason: `/health answered ${r.status} with a body that is not JSON` };
+    }
+    const healthy = r.status === 200 && (body.health === 'true' || body.health === true);
+    const reason = healthy ? null : typeof body.reason === 'string' && body.reason ? body.reason : `/health answered ${r.status} ${JSON.stringify(body).slice(0, 120)}`;
+    return { healthy, reason };
+  }
+
+  private async metrics(): Promise<MemberCounters> {
+    const r = await httpGet(`${this.endpoint}/metrics`, { agent: this.agent, timeoutMs: this.timeoutMs });
+    if (r.status !== 200) throw new Error(`/metrics answered HTTP ${r.status}`);
+    return extractCounters(parsePromText(r.body, wantedMetric).samples);
+  }
+
+  async poll(opts: { memberList: boolean; metrics: boolean }): Promise<MemberPoll> {
+    const start = Date.now();
+    const [status, alarms, health, counters, members] = await Promise.allSettled([
+      this.status(),
+      this.alarms(),
+      this.health(),
+      opts.metrics ? this.metrics() : Promise.resolve(null),
+      opts.memberList ? this.memberList() : Promise.resolve(null),
+    ]);
+    return {
+      endpoint: this.endpoint,
+      t: start,
+      status: status.status === 'fulfilled' ? status.value : null,
+      statusError: status.status === 'rejected' ? message(status.reason) : null,
+      health: health.status === 'fulfilled' ? health.value : null,
+      healthError: health.status === 'rejected' ? message(health.reason) : null,
+      alarms: alarms.status === 'fulfilled' ? alarms.value : null,
+      counters: counters.status === 'fulfilled' ? counters.value : null,
+      metricsError: counters.status === 'rejected' ? message(counters.reason) : null,
+      members: members.status === 'fulfilled' ? members.value : null,
+      durationMs: Date.now() - start,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+    this.agent.destroy();
+  }
+}

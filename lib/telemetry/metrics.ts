@@ -1,0 +1,126 @@
+// Fulcrum's own metrics (GET /api/metrics), so teams can alert on imbalance with Prometheus.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DIMENSIONS } from '../dimensions';
+import type { EngineTelemetry } from '../engine/cluster';
+import { DIMENSION_IDS, type ClusterState } from '../types';
+
+export class Telemetry implements EngineTelemetry {
+  readonly registry = new Registry();
+  private readonly score: Gauge;
+  private readonly scoreEqual: Gauge;
+  private readonly share: Gauge;
+  private readonly expectedShare: Gauge;
+  private readonly memberUp: Gauge;
+  private readonly memberLeader: Gauge;
+  private readonly pollDuration: Histogram;
+  private readonly sourceErrors: Counter;
+  private readonly findings: Gauge;
+  private readonly findingKeys = new Map<string, Set<string>>();
+  readonly subscribers: Gauge;
+  readonly dropped: Counter;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'fulcrum_process_' });
+    this.score = new Gauge({
+      name: 'fulcrum_imbalance_score',
+      help: 'How unevenly a load dimension is spread across members against the expected shares: 0 = as expected, 1 = all on one member',
+      labelNames: ['cluster', 'dimension'],
+      registers,
+    });
+    this.scoreEqual = new Gauge({
+      name: 'fulcrum_imbalance_score_equal',
+      help: 'Imbalance score of a dimension against equal shares',
+      labelNames: ['cluster', 'dimension'],
+      registers,
+    });
+    this.share = new Gauge({
+      name: 'fulcrum_member_share',
+      help: "A member's observed fraction of the cluster total of a dimension",
+      labelNames: ['cluster', 'member', 'dimension'],
+      registers,
+    });
+    this.expectedShare = new Gauge({
+      name: 'fulcrum_member_expected_share',
+      help: "A member's expected fraction of a dimension (configured weights or equal)",
+      labelNames: ['cluster', 'member', 'dimension'],
+      registers,
+    });
+    this.memberUp = new Gauge({
+      name: 'fulcrum_member_up',
+      help: '1 when the member answers and is healthy, 0.5 when it answers but is unhealthy, 0 when down',
+      labelNames: ['cluster', 'member'],
+      registers,
+    });
+    this.memberLeader = new Gauge({ name: 'fulcrum_member_is_leader', help: '1 on the raft leader', labelNames: ['cluster', 'member'], registers });
+    this.pollDuration = new Histogram({
+      name: 'fulcrum_poll_duration_seconds',
+      help: 'Time of one poll of a cluster (all members and the analysis)',
+      labelNames: ['cluster'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.sourceErrors = new Counter({
+      name: 'fulcrum_source_errors_total',
+      help: 'Failed calls to a source (an etcd member that did not answer a poll, Prometheus)',
+      labelNames: ['cluster', 'source', 'member'],
+      registers,
+    });
+    this.findings = new Gauge({ name: 'fulcrum_findings', help: 'Active findings', labelNames: ['cluster', 'kind', 'severity'], registers });
+    this.subscribers = new Gauge({ name: 'fulcrum_stream_subscribers', help: 'Open SSE streams', labelNames: ['cluster'], registers });
+    this.dropped = new Counter({
+      name: 'fulcrum_stream_dropped_total',
+      help: 'Deltas not sent to a slow stream client (it got the full state instead)',
+      labelNames: ['cluster'],
+      registers,
+    });
+  }
+
+  pollDone(cluster: string, state: ClusterState, durationMs: number): void {
+    this.pollDuration.observe({ cluster }, durationMs / 1000);
+    for (const id of DIMENSION_IDS) {
+      const s = state.scores[id];
+      if (!DIMENSIONS[id].scored) continue;
+      if (s.score === null) this.score.remove({ cluster, dimension: id });
+      else this.score.set({ cluster, dimension: id }, s.score);
+      if (s.scoreEqual === null) this.scoreEqual.remove({ cluster, dimension: id });
+      else this.scoreEqual.set({ cluster, dimension: id }, s.scoreEqual);
+    }
+    for (const m of state.members) {
+      const member = m.name;
+      this.memberUp.set({ cluster, member }, m.status === 'up' ? 1 : m.status === 'unhealthy' ? 0.5 : 0);
+      this.memberLeader.set({ cluster, member }, m.isLeader ? 1 : 0);
+      for (const id of DIMENSION_IDS) {
+        const d = m.dims[id];
+        if (d.share === null) this.share.remove({ cluster, member, dimension: id });
+        else this.share.set({ cluster, member, dimension: id }, d.share);
+        if (d.expectedShare === null) this.expectedShare.remove({ cluster, member, dimension: id });
+        else this.expectedShare.set({ cluster, member, dimension: id }, d.expectedShare);
+      }
+    }
+    this.setFindings(cluster, state);
+  }
+
+  private setFindings(cluster: string, state: ClusterState): void {
+    const counts = new Map<string, number>();
+    for (const f of state.findings) {
+      const k = `${f.kind}\u0000${f.severity}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    for (const k of this.findingKeys.get(cluster) ?? []) {
+      if (!counts.has(k)) {
+        const [kind, severity] = k.split('\u0000');
+        this.findings.remove({ cluster, kind, severity });
+      }
+    }
+    for (const [k, v] of counts) {
+      const [kind, severity] = k.split('\u0000');
+      this.findings.set({ cluster, kind, severity }, v);
+    }
+    this.findingKeys.set(cluster, new Set(counts.keys()));
+  }
+
+  sourceError(cluster: string, source: 'etcd' | 'prometheus', member: string | null): void {
+    this.sourceErrors.inc({ cluster, source, member: member ?? '' });
+  }
+}

@@ -1,0 +1,209 @@
+// The shapes that flow from the engine to the browser. Server state, SSE payloads, the JSON
+// API and (later) snapshots all use these, so a view never knows where its state came from.
+//
+// etcd member IDs, raft indexes and terms are uint64: they stay decimal strings end to end.
+
+export const DIMENSION_IDS = [
+  'requests',
+  'reads',
+  'writes',
+  'bytesIn',
+  'bytesOut',
+  'watchStreams',
+  'dbSize',
+  'latencyP99',
+  'cpu',
+  'peerBytesOut',
+] as const;
+export type DimensionId = (typeof DIMENSION_IDS)[number];
+
+export type Unit = 'req/s' | 'B/s' | 'streams' | 'B' | 's' | 'cores';
+
+export interface DimensionSpec {
+  id: DimensionId;
+  label: string;
+  unit: Unit;
+  /** rate: from counter deltas; gauge: a level; latency: a per-member quantile (no shares). */
+  kind: 'rate' | 'gauge' | 'latency';
+  /** Expected shares follow the endpoint weights (traffic) rather than being equal (data). */
+  weighted: boolean;
+  /** The leader carries extra of this by design: it is left out of the score. */
+  leaderHeavy: boolean;
+  /** Has a share/imbalance score (latency has none: it is compared to the peers' median). */
+  scored: boolean;
+  help: string;
+}
+
+export type MemberStatus = 'up' | 'unhealthy' | 'down' | 'unknown';
+
+export interface DimensionValue {
+  /** Rate or level for this member (unit of the dimension), null when unknown. */
+  value: number | null;
+  /** This member's fraction of the cluster total, null when unknown or not scored. */
+  share: number | null;
+  /** The fraction it should carry (weights or equal), null when not part of the expectation. */
+  expectedShare: number | null;
+}
+
+export interface MemberState {
+  /** Configured client URL: the key of the member everywhere in Fulcrum. */
+  endpoint: string;
+  name: string;
+  /** uint64 member ID as a decimal string. */
+  id: string | null;
+  isLeader: boolean;
+  isLearner: boolean;
+  /** `/health` answered health=true; null when not known. */
+  healthy: boolean | null;
+  reachable: boolean;
+  status: MemberStatus;
+  /** Where the numbers came from this poll. */
+  source: 'direct' | 'prometheus' | 'none';
+  error: string | null;
+  version: string | null;
+  dbSizeBytes: number | null;
+  dbSizeInUseBytes: number | null;
+  quotaBackendBytes: number | null;
+  leaderId: string | null;
+  raftIndex: string | null;
+  raftTerm: string | null;
+  raftAppliedIndex: string | null;
+  /** Status RPC `errors` plus alarms raised against this member (e.g. NOSPACE). */
+  errors: string[];
+  alarms: string[];
+  /** Configured weight (1 when not configured). */
+  weight: number;
+  lastSeen: number | null;
+  dims: Record<DimensionId, DimensionValue>;
+}
+
+export interface DimensionScore {
+  /** Imbalance against the expected shares (configured weights where weighted), in [0,1]. */
+  score: number | null;
+  /** Imbalance against equal shares, in [0,1]. */
+  scoreEqual: number | null;
+  basis: 'weights' | 'equal';
+  /** Cluster total of the dimension over the score window. */
+  total: number | null;
+  /** Endpoint of the member furthest above its expected share. */
+  hottest: string | null;
+  /** Why the score is null (not enough load, fewer than two members with data, ...). */
+  reason: string | null;
+}
+
+/** One column of history: what one poll (or one Prometheus step) saw. Arrays are indexed like `members`. */
+export interface Frame {
+  t: number;
+  /** Member answered this poll (directly or via Prometheus). */
+  up: boolean[];
+  /** Index of the leader in `members`, -1 when none known. */
+  leader: number;
+  values: Record<DimensionId, (number | null)[]>;
+  shares: Record<DimensionId, (number | null)[]>;
+  expected: Record<DimensionId, (number | null)[]>;
+  scores: Record<DimensionId, number | null>;
+  /** Where the column came from: a live poll or a Prometheus backfill. */
+  origin: 'poll' | 'prometheus';
+}
+
+export type EventKind =
+  | 'leader-change'
+  | 'member-down'
+  | 'member-up'
+  | 'alarm-raised'
+  | 'alarm-cleared'
+  | 'source-down'
+  | 'source-up'
+  | 'member-restart';
+
+export interface ClusterEvent {
+  t: number;
+  kind: EventKind;
+  member: string | null;
+  detail: string;
+}
+
+export type Severity = 'info' | 'warning' | 'critical';
+
+export interface Evidence {
+  label: string;
+  value: string;
+  threshold?: string;
+  member?: string;
+}
+
+export interface Fix {
+  title: string;
+  /** What kind of text `body` is: how the UI labels it and how a user applies it. */
+  format: 'haproxy' | 'nginx' | 'shell' | 'etcd-flags' | 'text' | 'yaml';
+  body: string;
+  why: string;
+  risk: string;
+}
+
+export interface Finding {
+  id: string;
+  kind: string;
+  cluster: string;
+  members: string[];
+  severity: Severity;
+  since: number;
+  title: string;
+  summary: string;
+  evidence: Evidence[];
+  fixes: Fix[];
+  confidence: number;
+}
+
+export interface SourceStatus {
+  ok: boolean;
+  error: string | null;
+  lastOk: number | null;
+  /** Duration of the last call in ms. */
+  latencyMs: number | null;
+}
+
+export type ClusterStatus = 'ok' | 'degraded' | 'down' | 'starting';
+
+export interface ClusterState {
+  name: string;
+  /** Poll sequence number of the last update; deltas carry the next one. */
+  seq: number;
+  updatedAt: number | null;
+  pollIntervalMs: number;
+  historyMs: number;
+  status: ClusterStatus;
+  /** Headline: the requests score against the expected shares. */
+  score: number | null;
+  members: MemberState[];
+  scores: Record<DimensionId, DimensionScore>;
+  frames: Frame[];
+  events: ClusterEvent[];
+  findings: Finding[];
+  sources: { etcd: SourceStatus; prometheus: SourceStatus | null };
+}
+
+/** What the stream sends after the full state: one per poll. */
+export interface ClusterDelta {
+  seq: number;
+  updatedAt: number;
+  status: ClusterStatus;
+  score: number | null;
+  members: MemberState[];
+  scores: Record<DimensionId, DimensionScore>;
+  frame: Frame;
+  events: ClusterEvent[];
+  findings: Finding[];
+  sources: ClusterState['sources'];
+}
+
+export interface ClusterSummary {
+  name: string;
+  members: number;
+  membersUp: number;
+  leader: string | null;
+  score: number | null;
+  status: ClusterStatus;
+  updatedAt: number | null;
+  findings: number;
+}
