@@ -85,7 +85,7 @@ function describeIssues(issues: z.core.$ZodIssue[], fromEnv: Map<string, string>
 function readBytes(file: string, what: string, baseDir: string): Buffer {
   const p = path.resolve(baseDir, file);
   try {
-    return readFileSync(p);
+    return readFileSync(/*turbopackIgnore: true*/ p);
   } catch (e) {
     throw new ConfigError(`${what}: cannot read ${p} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
@@ -197,14 +197,14 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 /** Reads the file named by FULCRUM_CONFIG (default ./fulcrum.yaml). Throws ConfigError with one clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): FulcrumConfig {
   const file = path.resolve(env.FULCRUM_CONFIG || 'fulcrum.yaml');
-  if (!existsSync(file)) {
+  if (!existsSync(/*turbopackIgnore: true*/ file)) {
     throw new ConfigError(
       `Fulcrum config ${file} not found: set FULCRUM_CONFIG to your config file (see fulcrum.example.yaml)`,
     );
   }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(/*turbopackIgnore: true*/ file, 'utf8');
   } catch (e) {
     throw new ConfigError(`Fulcrum config ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }

@@ -21,7 +21,7 @@ export class Telemetry implements EngineTelemetry {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'fulcrum_process_' });
+    if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'fulcrum_' });
     this.score = new Gauge({
       name: 'fulcrum_imbalance_score',
       help: 'How unevenly a load dimension is spread across members against the expected shares: 0 = as expected, 1 = all on one member',
