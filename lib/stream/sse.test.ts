@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { Hub } from '../engine/hub';
+import type { ClusterDelta, ClusterState } from '../types';
+import { sseResponse } from './sse';
+
+// A stand-in engine: the stream only needs a hub and a state() function.
+function fakeEngine(max = 10) {
+  let seq = 0;
+  const hub = new Hub<ClusterDelta>(max);
+  return {
+    hub,
+    state: () => ({ name: 'c', seq }) as unknown as ClusterState,
+    publish() {
+      seq++;
+      hub.publish({ seq, frame: { t: seq } } as unknown as ClusterDelta);
+    },
+  };
+}
+
+type Ev = { event: string; data: { seq: number } };
+async function readEvents(reader: ReadableStreamDefaultReader<Uint8Array>, n: number, until?: (e: Ev) => boolean): Promise<Ev[]> {
+  const out: Ev[] = [];
+  let buf = '';
+  const dec = new TextDecoder();
+  while (out.length < n) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buf += dec.decode(value);
+    let i: number;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const ev = /^event: (.*)$/m.exec(block)?.[1];
+      const data = /^data: (.*)$/m.exec(block)?.[1];
+      if (ev && data) out.push({ event: ev, data: JSON.parse(data) });
+      if (until && out.length && until(out[out.length - 1])) return out;
+    }
+  }
+  return out;
+}
+
+describe('sseResponse', () => {
+  it('sends SSE headers, the full state, then deltas', async () => {
+    const e = fakeEngine();
+    const ac = new AbortController();
+    const res = sseResponse(e, ac.signal);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(res.headers.get('cache-control')).toBe('no-cache, no-transform');
+    expect(res.headers.get('x-accel-buffering')).toBe('no');
+    const reader = res.body!.getReader();
+    e.publish();
+    e.publish();
+    const evs = await readEvents(reader, 3);
+    expect(evs.map((x) => `${x.event}:${x.data.seq}`)).toEqual(['state:0', 'delta:1', 'delta:2']);
+    ac.abort();
+    expect(e.hub.size).toBe(0);
+  });
+
+  it('gives a slow client the latest state instead of an unbounded queue', async () => {
+    const e = fakeEngine();
+    let dropped = 0;
+    const res = sseResponse(e, new AbortController().signal, { queueChunks: 4, onDrop: () => dropped++ });
+    const reader = res.body!.getReader();
+    for (let i = 0; i < 1000; i++) e.publish(); // nobody reads meanwhile
+    expect(dropped).toBeGreaterThan(900);
+    const evs = await readEvents(reader, 50, (x) => x.event === 'state' && x.data.seq === 1000);
+    // What was queued, then a fresh full state at seq 1000: nothing in between is lost silently.
+    const last = evs.at(-1)!;
+    expect(last).toEqual({ event: 'state', data: { name: 'c', seq: 1000 } });
+    expect(evs.filter((x) => x.event === 'delta').length).toBeLessThanOrEqual(4);
+    e.publish();
+    expect((await readEvents(reader, 1))[0]).toMatchObject({ event: 'delta', data: { seq: 1001 } });
+  });
+
+  it('answers 503 when the cluster has too many streams', async () => {
+    const e = fakeEngine(1);
+    sseResponse(e, new AbortController().signal);
+    const res = sseResponse(e, new AbortController().signal);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: expect.stringMatching(/too many/) });
+  });
+});
