@@ -75,6 +75,10 @@ export function deriveMember(input: MemberInput): MemberState {
     memberStatus = prom.hasLeader === false ? 'unhealthy' : 'up';
     source = 'prometheus';
     error = poll ? `not reachable from Fulcrum (${poll.statusError ?? 'no answer'}); values from Prometheus` : null;
+  } else if (!poll && !prom) {
+    // Not polled directly and Prometheus had no answer: nothing can tell us how it is.
+    memberStatus = 'unknown';
+    error = endpoint.direct ? 'not polled yet' : 'read from Prometheus only, and Prometheus did not answer';
   } else {
     const why = poll?.statusError ?? poll?.healthError ?? (prom ? 'Prometheus reports it down' : 'no answer');
     error = prom && !prom.up ? `${why}; Prometheus: up=0` : why;

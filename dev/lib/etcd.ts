@@ -1,0 +1,228 @@
+// A real multi-member etcd cluster on 127.0.0.1, one /usr/bin/etcd process per member.
+//
+// Layout under dir: <name>/data (data dir) and <name>/etcd.log (zap JSON lines; etcd's stderr,
+// so flag errors and Go panics land in the same file). Logs are left in place on stop.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  fmtSeconds,
+  freePorts,
+  isRunning,
+  kill9 as killProcess9,
+  sigcont,
+  sigstop,
+  spawnManaged,
+  stopProcess,
+  tailFile,
+  waitFor,
+  type ManagedProcess,
+} from './procs';
+
+export const ETCD_BIN = process.env.FULCRUM_ETCD_BIN ?? '/usr/bin/etcd';
+
+export interface EtcdMember {
+  name: string;
+  clientUrl: string;
+  peerUrl: string;
+  dataDir: string;
+  logFile: string;
+  /** pid of the current process (changes on restart). */
+  pid: number;
+}
+
+export interface EtcdClusterOptions {
+  size?: number;
+  dir: string;
+  names?: string[];
+  /** Extra etcd flags, for all members or per member index. */
+  extraFlags?: string[] | ((i: number) => string[]);
+  quotaBackendBytes?: number;
+  heartbeatMs?: number;
+  electionMs?: number;
+}
+
+export interface EtcdCluster {
+  members: EtcdMember[];
+  endpoints: string[];
+  token: string;
+  /** SIGTERM every member (SIGKILL after 5 s). Data and logs stay. */
+  stop(): Promise<void>;
+  /** SIGKILL member i and wait until it is gone. */
+  kill9(i: number): Promise<void>;
+  /** SIGTERM member i (graceful) and wait until it is gone. */
+  stopMember(i: number): Promise<void>;
+  /** Start a stopped/killed member again on the same data dir (--initial-cluster-state existing). */
+  restart(i: number): Promise<void>;
+  /** SIGSTOP member i: the process stays, but answers nothing (a hung member). */
+  freeze(i: number): void;
+  /** SIGCONT member i. */
+  thaw(i: number): void;
+  isRunning(i: number): boolean;
+  /** Polls every running member's /health until {"health":"true"}. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  /** Polls one member's /health. */
+  waitMemberHealthy(i: number, timeoutMs?: number): Promise<void>;
+}
+
+interface MemberState {
+  member: EtcdMember;
+  flags: string[];
+  proc: ManagedProcess;
+}
+
+/** The name etcd uses for member i (0-based): etcd-1, etcd-2, … */
+export function defaultMemberName(i: number): string {
+  return `etcd-${i + 1}`;
+}
+
+export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCluster> {
+  const size = opts.names?.length ?? opts.size ?? 3;
+  const names = opts.names ?? Array.from({ length: size }, (_, i) => defaultMemberName(i));
+  if (names.length !== size) throw new Error(`etcd: names has ${names.length} entries but size is ${size}`);
+  const ports = await freePorts(size * 2);
+  const token = `fulcrum-${crypto.randomBytes(6).toString('hex')}`;
+  const members: EtcdMember[] = names.map((name, i) => {
+    const memberDir = path.join(path.resolve(opts.dir), name);
+    return {
+      name,
+      clientUrl: `http://127.0.0.1:${ports[2 * i]}`,
+      peerUrl: `http://127.0.0.1:${ports[2 * i + 1]}`,
+      dataDir: path.join(memberDir, 'data'),
+      logFile: path.join(memberDir, 'etcd.log'),
+      pid: 0,
+    };
+  });
+  const initialCluster = members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+  const states: MemberState[] = members.map((member, i) => {
+    fs.mkdirSync(path.dirname(member.logFile), { recursive: true });
+    const flags = memberFlags(member, i, initialCluster, token, opts);
+    const proc = launch(member, [...flags, '--initial-cluster-state', 'new']);
+    return { member, flags, proc };
+  });
+
+  const byIndex = (i: number): MemberState => {
+    const s = states[i];
+    if (!s) throw new Error(`etcd: no member with index ${i} (cluster has ${states.length})`);
+    return s;
+  };
+
+  const waitMemberHealthy = async (i: number, timeoutMs = 20_000) => {
+    const { member, proc } = byIndex(i);
+    try {
+      await waitFor(() => memberHealthy(member.clientUrl), {
+        what: `etcd member ${member.name} to report healthy`,
+        timeoutMs,
+        intervalMs: 200,
+        abortIf: () => (isRunning(proc) ? null : `process exited (${describeExit(proc)})`),
+      });
+    } catch (err) {
+      const exited = !isRunning(proc);
+      const why = exited
+        ? `etcd member ${member.name} exited (${describeExit(proc)}) before becoming healthy`
+        : `etcd member ${member.name} did not become healthy within ${fmtSeconds(timeoutMs)}`;
+      const tail = tailFile(member.logFile, 5);
+      throw new Error(`${why}; see ${member.logFile}${tail ? `\n--- last log lines ---\n${tail}` : ''}`, { cause: err });
+    }
+  };
+
+  const cluster: EtcdCluster = {
+    members,
+    endpoints: members.map((m) => m.clientUrl),
+    token,
+    async stop() {
+      // etcd 3.4: a leader that gets SIGTERM hands leadership to a connected peer first; if
+      // that peer is shutting down too, the leader hangs until SIGKILL. Followers first, then
+      // the leader (with no peer left it skips the transfer and exits at once).
+      const leader = await findLeader(states.filter((s) => isRunning(s.proc)).map((s) => s.member));
+      const last = states.find((s) => s.member === leader);
+      await Promise.all(states.filter((s) => s !== last).map((s) => stopProcess(s.proc)));
+      if (last) await stopProcess(last.proc);
+    },
+    async kill9(i) {
+      await killProcess9(byIndex(i).proc);
+    },
+    async stopMember(i) {
+      await stopProcess(byIndex(i).proc);
+    },
+    async restart(i) {
+      const s = byIndex(i);
+      if (isRunning(s.proc)) throw new Error(`etcd member ${s.member.name} is still running (pid ${s.proc.pid}); kill9(${i}) or stopMember(${i}) first`);
+      s.proc = launch(s.member, [...s.flags, '--initial-cluster-state', 'existing']);
+    },
+    freeze(i) {
+      sigstop(byIndex(i).proc);
+    },
+    thaw(i) {
+      sigcont(byIndex(i).proc);
+    },
+    isRunning(i) {
+      return isRunning(byIndex(i).proc);
+    },
+    async waitHealthy(timeoutMs = 20_000) {
+      const running = states.map((s, i) => (isRunning(s.proc) ? i : -1)).filter((i) => i >= 0);
+      const results = await Promise.allSettled(running.map((i) => waitMemberHealthy(i, timeoutMs)));
+      const errors = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+      if (errors.length > 0) throw new Error(errors.join('\n'));
+    },
+    waitMemberHealthy,
+  };
+  return cluster;
+}
+
+function memberFlags(m: EtcdMember, i: number, initialCluster: string, token: string, opts: EtcdClusterOptions): string[] {
+  const flags = [
+    '--name', m.name,
+    '--data-dir', m.dataDir,
+    '--listen-client-urls', m.clientUrl,
+    '--advertise-client-urls', m.clientUrl,
+    '--listen-peer-urls', m.peerUrl,
+    '--initial-advertise-peer-urls', m.peerUrl,
+    '--initial-cluster', initialCluster,
+    '--initial-cluster-token', token,
+    '--metrics', 'extensive',
+    '--logger', 'zap',
+    '--log-outputs', 'stderr',
+  ];
+  if (opts.quotaBackendBytes !== undefined) flags.push('--quota-backend-bytes', String(opts.quotaBackendBytes));
+  if (opts.heartbeatMs !== undefined) flags.push('--heartbeat-interval', String(opts.heartbeatMs));
+  if (opts.electionMs !== undefined) flags.push('--election-timeout', String(opts.electionMs));
+  const extra = typeof opts.extraFlags === 'function' ? opts.extraFlags(i) : opts.extraFlags ?? [];
+  return [...flags, ...extra];
+}
+
+function launch(member: EtcdMember, args: string[]): ManagedProcess {
+  const env: Record<string, string> = {};
+  // etcd 3.4 refuses to start on anything but amd64/arm64/ppc64le without this.
+  if (!['x64', 'arm64', 'ppc64'].includes(process.arch)) env.ETCD_UNSUPPORTED_ARCH = process.arch === 'arm' ? 'arm' : process.arch;
+  const proc = spawnManaged(member.name, ETCD_BIN, args, { logFile: member.logFile, env });
+  member.pid = proc.pid;
+  return proc;
+}
+
+function describeExit(proc: ManagedProcess): string {
+  if (!proc.exit) return 'running';
+  return proc.exit.signal ? `signal ${proc.exit.signal}` : `exit code ${proc.exit.code}`;
+}
+
+/** true if GET <clientUrl>/health answers {"health":"true"}. */
+export async function memberHealthy(clientUrl: string, timeoutMs = 2_000): Promise<boolean> {
+  const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+  const body = (await res.json()) as { health?: string };
+  return body.health === 'true';
+}
+
+/** The member whose /metrics says etcd_server_is_leader 1, if any answers in time. */
+export async function findLeader(members: EtcdMember[], timeoutMs = 1_000): Promise<EtcdMember | undefined> {
+  const isLeader = async (m: EtcdMember) => {
+    try {
+      const res = await fetch(`${m.clientUrl}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+      return /^etcd_server_is_leader 1$/m.test(await res.text());
+    } catch {
+      return false;
+    }
+  };
+  const flags = await Promise.all(members.map(isLeader));
+  return members[flags.indexOf(true)];
+}

@@ -1,0 +1,37 @@
+// `npx tsx dev/stack-cli.ts [--dir DIR] [--weights 30,20,10] [--rate 200] [--no-load] [--no-prometheus]`
+//
+// Starts only the local stack (no Fulcrum) and prints the config path, e.g. to run
+// `FULCRUM_CONFIG=<path> npx next dev` against it. Ctrl-C stops everything; logs stay.
+
+import path from 'node:path';
+import { describeStack, parseStackArgs, runDir } from './lib/cli';
+import { onShutdown } from './lib/procs';
+import { startStack, type Stack } from './stack';
+
+async function main(): Promise<void> {
+  const args = parseStackArgs(process.argv.slice(2));
+  const dir = path.resolve(args.dir ?? runDir('stack'));
+  let stack: Stack | null = null;
+  onShutdown(async () => {
+    console.log('\nstopping the stack…');
+    await stack?.stop();
+    console.log(`stopped. Logs kept in ${dir}`);
+  });
+  console.log(`starting the local stack in ${dir} …`);
+  stack = await startStack({
+    dir,
+    weights: args.weights,
+    loadRate: args.rate,
+    load: args.load,
+    prometheus: args.prometheus,
+    log: (l) => console.log(`  ${l}`),
+  });
+  console.log(`\nstack is up:\n${describeStack(stack)}\n`);
+  console.log(`Run Fulcrum against it:\n  FULCRUM_CONFIG=${stack.configFile} npx next dev -H 127.0.0.1\n`);
+  console.log('Ctrl-C stops everything (logs stay).');
+}
+
+main().catch((err) => {
+  console.error(`stack failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the local stack and the tests need, only those missing:
+# etcd (server + etcdctl), HAProxy, Prometheus (+ promtool), Chromium, PostgreSQL.
+# Idempotent. Never lets a package start its system service (policy-rc.d exit 101).
+set -euo pipefail
+
+# binary path → Debian package
+declare -A NEED=(
+  [/usr/bin/etcd]=etcd-server
+  [/usr/bin/etcdctl]=etcd-client
+  [/usr/sbin/haproxy]=haproxy
+  [/usr/bin/prometheus]=prometheus
+  [/usr/bin/promtool]=prometheus
+  [/usr/bin/chromium]=chromium
+)
+
+missing=()
+add() { local p; for p in "${missing[@]}"; do [ "$p" = "$1" ] && return; done; missing+=("$1"); }
+for bin in "${!NEED[@]}"; do
+  [ -x "$bin" ] || add "${NEED[$bin]}"
+done
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || add postgresql
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "fulcrum: missing system packages: ${missing[*]}" >&2
+  echo "install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "fulcrum: installing system packages: ${missing[*]}"
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+cleanup() { if [ "$created_policy" = 1 ]; then rm -f "$policy"; fi; }
+trap cleanup EXIT
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# fulcrum ensure-system.sh: no services started during package installs\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  created_policy=1
+fi
+
+apt-get update
+DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
