@@ -2,13 +2,19 @@
 // Fulcrum itself (`next start`) pointed at it. Ctrl-C stops every process this started; the
 // run directory with all logs stays in .run/demo-<timestamp>.
 //
-// Options: the stack's (--weights 30,20,10 --rate 200 --no-load --no-prometheus --dir DIR)
-// plus --build (run `next build` first even if a build exists). PORT (default 3000) picks
-// Fulcrum's port.
+// Options: the stack's (--weights 30,20,10 --rate 200 --no-load --no-prometheus --dir DIR
+// --quota 64MiB|off) plus --build (run `next build` first even if a build exists). PORT (default
+// 3000) picks Fulcrum's port.
+//
+// Faults: a control endpoint (dev/control.ts) on a free 127.0.0.1 port, written to
+// <run dir>/control.json and given to Fulcrum as FULCRUM_DEMO_CONTROL_URL;
+// `npm run fault -- <name> [--member N] [--undo]` talks to it. Ctrl-C undoes active faults
+// (best effort, a few seconds at most) before stopping.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeStack, parseStackArgs, runDir } from './lib/cli';
+import { startControlServer, type ControlServer } from './control';
+import { describeControl, describeStack, parseStackArgs, runDir } from './lib/cli';
 import { REPO_ROOT } from './lib/load';
 import { isRunning, onShutdown, portAccepts, spawnManaged, stopAll, stopProcess, tailFile, waitFor, type ManagedProcess } from './lib/procs';
 import { startStack, type Stack } from './stack';
@@ -51,17 +57,23 @@ async function fulcrumUp(url: string): Promise<'health' | 'port' | false> {
   throw new Error(`/api/health answered ${res.status}`);
 }
 
-function startFulcrum(stack: Stack, port: number, dir: string): { proc: ManagedProcess; url: string; logFile: string } {
+function startFulcrum(stack: Stack, control: ControlServer, port: number, dir: string): { proc: ManagedProcess; url: string; logFile: string } {
   const logFile = path.join(dir, 'fulcrum.log');
   const proc = spawnManaged('fulcrum', NEXT_BIN, ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: REPO_ROOT,
     logFile,
-    env: { FULCRUM_CONFIG: stack.configFile, FULCRUM_DEMO: '1', NEXT_TELEMETRY_DISABLED: '1', PORT: String(port) },
+    env: {
+      FULCRUM_CONFIG: stack.configFile,
+      FULCRUM_DEMO: '1',
+      FULCRUM_DEMO_CONTROL_URL: control.url,
+      NEXT_TELEMETRY_DISABLED: '1',
+      PORT: String(port),
+    },
   });
   return { proc, url: `http://127.0.0.1:${port}`, logFile };
 }
 
-function banner(url: string, how: string, stack: Stack, fulcrumLog: string): string {
+function banner(url: string, how: string, stack: Stack, control: ControlServer, fulcrumLog: string): string {
   const rule = '─'.repeat(72);
   return [
     '',
@@ -70,6 +82,7 @@ function banner(url: string, how: string, stack: Stack, fulcrumLog: string): str
     rule,
     describeStack(stack),
     `    ${'fulcrum'.padEnd(10)} ${fulcrumLog}`,
+    describeControl(control.url, control.file),
     '',
     '  Ctrl-C stops everything this started; logs stay in the run dir.',
     rule,
@@ -86,9 +99,17 @@ async function main(): Promise<void> {
 
   let stack: Stack | null = null;
   let fulcrum: ManagedProcess | null = null;
+  let control: ControlServer | null = null;
   let stopping = false;
   const stopEverything = async () => {
     stopping = true;
+    if (control && control.active().length > 0) {
+      console.log(`undoing faults: ${control.active().map((r) => r.name).join(', ')} …`);
+      const undone = await control.undoAll(6_000);
+      const left = control.active().map((r) => r.name);
+      if (left.length > 0) console.log(`  undone: ${undone.join(', ') || 'none'}; left as they are: ${left.join(', ')}`);
+    }
+    await control?.stop();
     if (fulcrum) await stopProcess(fulcrum);
     await stack?.stop();
     console.log(`stopped. Logs are in ${dir}`);
@@ -100,9 +121,19 @@ async function main(): Promise<void> {
 
   await buildIfNeeded(args.build, dir);
   console.log(`starting the local stack in ${dir} …`);
-  stack = await startStack({ dir, weights: args.weights, loadRate: args.rate, load: args.load, prometheus: args.prometheus, log: (l) => console.log(`  ${l}`) });
+  stack = await startStack({
+    dir,
+    weights: args.weights,
+    loadRate: args.rate,
+    load: args.load,
+    prometheus: args.prometheus,
+    quotaBackendBytes: args.quotaBackendBytes,
+    memberFlags: args.memberFlags,
+    log: (l) => console.log(`  ${l}`),
+  });
+  control = await startControlServer(stack, { log: (l) => console.log(`  ${l}`) });
 
-  const f = startFulcrum(stack, port, dir);
+  const f = startFulcrum(stack, control, port, dir);
   fulcrum = f.proc;
   console.log(`starting Fulcrum on ${f.url} (log: ${f.logFile}) …`);
   const how = await waitFor(() => fulcrumUp(f.url), {
@@ -111,7 +142,7 @@ async function main(): Promise<void> {
     intervalMs: 500,
     abortIf: () => (isRunning(f.proc) ? null : `Fulcrum exited; see ${f.logFile}\n${tailFile(f.logFile, 15)}`),
   });
-  console.log(banner(f.url, how, stack, f.logFile));
+  console.log(banner(f.url, how, stack, control, f.logFile));
 
   void f.proc.exited.then(async (exit) => {
     if (stopping) return;

@@ -1,10 +1,13 @@
-// `npx tsx dev/stack-cli.ts [--dir DIR] [--weights 30,20,10] [--rate 200] [--no-load] [--no-prometheus]`
+// `npx tsx dev/stack-cli.ts [--dir DIR] [--weights 30,20,10] [--rate 200] [--no-load] [--no-prometheus] [--quota 64MiB|off]`
 //
 // Starts only the local stack (no Fulcrum) and prints the config path, e.g. to run
-// `FULCRUM_CONFIG=<path> npx next dev` against it. Ctrl-C stops everything; logs stay.
+// `FULCRUM_CONFIG=<path> npx next dev` against it, plus the fault control endpoint
+// (dev/control.ts; `npm run fault -- <name> --dir <run dir>`). Ctrl-C undoes active faults
+// (best effort), then stops everything; logs stay.
 
 import path from 'node:path';
-import { describeStack, parseStackArgs, runDir } from './lib/cli';
+import { startControlServer, type ControlServer } from './control';
+import { describeControl, describeStack, parseStackArgs, runDir } from './lib/cli';
 import { onShutdown } from './lib/procs';
 import { startStack, type Stack } from './stack';
 
@@ -12,7 +15,13 @@ async function main(): Promise<void> {
   const args = parseStackArgs(process.argv.slice(2));
   const dir = path.resolve(args.dir ?? runDir('stack'));
   let stack: Stack | null = null;
+  let control: ControlServer | null = null;
   onShutdown(async () => {
+    if (control && control.active().length > 0) {
+      console.log(`\nundoing faults: ${control.active().map((r) => r.name).join(', ')} …`);
+      await control.undoAll(6_000);
+    }
+    await control?.stop();
     console.log('\nstopping the stack…');
     await stack?.stop();
     console.log(`stopped. Logs kept in ${dir}`);
@@ -24,10 +33,15 @@ async function main(): Promise<void> {
     loadRate: args.rate,
     load: args.load,
     prometheus: args.prometheus,
+    quotaBackendBytes: args.quotaBackendBytes,
+    memberFlags: args.memberFlags,
     log: (l) => console.log(`  ${l}`),
   });
-  console.log(`\nstack is up:\n${describeStack(stack)}\n`);
-  console.log(`Run Fulcrum against it:\n  FULCRUM_CONFIG=${stack.configFile} npx next dev -H 127.0.0.1\n`);
+  control = await startControlServer(stack, { log: (l) => console.log(`  ${l}`) });
+  console.log(`\nstack is up:\n${describeStack(stack)}\n${describeControl(control.url, control.file)}\n`);
+  console.log(
+    `Run Fulcrum against it:\n  FULCRUM_CONFIG=${stack.configFile} FULCRUM_DEMO_CONTROL_URL=${control.url} npx next dev -H 127.0.0.1\n`,
+  );
   console.log('Ctrl-C stops everything (logs stay).');
 }
 

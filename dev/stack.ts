@@ -24,6 +24,13 @@ export interface StackOptions {
   /** Further load-generator options (target is always the HAProxy frontend). */
   loadOptions?: Omit<LoadOptions, 'target'>;
   clusterName?: string;
+  /**
+   * Per-member `--quota-backend-bytes`, by member index (0-based), e.g. `{ 2: 32 * 1024 * 1024 }`
+   * for a small quota on etcd-3. The `quota` fault (dev/faults.ts) needs at least one.
+   */
+  quotaBackendBytes?: Record<number, number>;
+  /** Further etcd flags per member index (appended after everything else). */
+  memberFlags?: (i: number) => string[];
   /** Called with a short line as each part comes up. */
   log?: (line: string) => void;
 }
@@ -35,6 +42,12 @@ export interface Stack {
   haproxy: Haproxy;
   prometheus: Prometheus | null;
   load: LoadHandle | null;
+  /** HAProxy weights from the config, one per member (runtime changes don't show here). */
+  weights: number[];
+  /** `--quota-backend-bytes` set per member index (empty if none). */
+  quotaBackendBytes: Record<number, number>;
+  /** Requests per second of the background load, or null without load. */
+  loadRate: number | null;
   /** Log files by part, for banners and error messages. */
   logs: { members: Record<string, string>; haproxy: string; prometheus: string | null; load: string | null };
   stop(): Promise<void>;
@@ -51,7 +64,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
 
   try {
-    const cluster = await startEtcdCluster({ dir, size: weights.length });
+    const quotas = validQuotas(opts.quotaBackendBytes ?? {}, weights.length);
+    const cluster = await startEtcdCluster({
+      dir,
+      size: weights.length,
+      extraFlags: (i) => [
+        ...(quotas[i] !== undefined ? ['--quota-backend-bytes', String(quotas[i])] : []),
+        ...(opts.memberFlags?.(i) ?? []),
+      ],
+    });
     stoppers.push(() => cluster.stop());
     await cluster.waitHealthy(30_000);
     log(`etcd: ${cluster.members.map((m) => `${m.name} ${m.clientUrl}`).join(', ')}`);
@@ -101,6 +122,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       haproxy,
       prometheus,
       load,
+      weights,
+      quotaBackendBytes: quotas,
+      loadRate: load ? (opts.loadRate ?? opts.loadOptions?.rate ?? 200) : null,
       logs: {
         members: Object.fromEntries(cluster.members.map((m) => [m.name, m.logFile])),
         haproxy: haproxy.logFile,
@@ -113,6 +137,17 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await stopStarted();
     throw err;
   }
+}
+
+function validQuotas(quotas: Record<number, number>, size: number): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const [k, bytes] of Object.entries(quotas)) {
+    const i = Number(k);
+    if (!Number.isInteger(i) || i < 0 || i >= size) throw new Error(`quotaBackendBytes: no member with index ${k} (cluster has ${size}; indexes are 0-based)`);
+    if (!Number.isInteger(bytes) || bytes <= 0) throw new Error(`quotaBackendBytes[${k}]: a positive integer number of bytes, got ${bytes}`);
+    out[i] = bytes;
+  }
+  return out;
 }
 
 export function renderFulcrumConfig(p: {

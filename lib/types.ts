@@ -75,6 +75,65 @@ export interface MemberState {
   weight: number;
   lastSeen: number | null;
   dims: Record<DimensionId, DimensionValue>;
+  /** Health signals over the diagnosis window (disk, network, raft), null when unknown. */
+  signals: MemberSignals;
+}
+
+export interface MemberSignals {
+  /** p99 seconds over the diagnosis window. */
+  walFsyncP99: number | null;
+  backendCommitP99: number | null;
+  peerRttP99: number | null;
+  /** Counter increases over the last minute. */
+  leaderChanges: number | null;
+  heartbeatFailures: number | null;
+  peerSendFailures: number | null;
+  slowApplies: number | null;
+  /** Server-side gRPC failures (Unavailable, DeadlineExceeded, ...) per second on KV/Watch/Lease. */
+  grpcErrorRate: number | null;
+  hasLeader: boolean | null;
+  /** MVCC revision from the Status response header (uint64, decimal string). */
+  revision: string | null;
+  /** Raft applied index did not move for this many polls while the leader's did. */
+  appliedStalledPolls: number;
+}
+
+export interface BalancerServer {
+  name: string;
+  /** Endpoint of the member this server points at, null when it matches none. */
+  member: string | null;
+  address: string;
+  status: string;
+  weight: number;
+  /** Weight the balancer started with (its config file), null when unknown. */
+  initialWeight: number | null;
+  checkLayer: 'L7' | 'L4' | 'none' | 'unknown';
+  checkStatus: string | null;
+  checkDesc: string | null;
+  /** Current sessions. */
+  scur: number;
+  /** New sessions per second over the diagnosis window. */
+  sessionRate: number | null;
+  /** Error counter increases over the diagnosis window. */
+  errors: { econ: number; eresp: number; wretr: number; wredis: number; hrsp5xx: number; srvAbrt: number };
+}
+
+export interface BalancerState {
+  type: 'haproxy' | 'nginx';
+  backend: string;
+  ok: boolean;
+  error: string | null;
+  checkedAt: number | null;
+  servers: BalancerServer[];
+  /** From the balancer's config file when configured. */
+  check: { type: 'http' | 'tcp' | 'none' | 'unknown'; method: string | null; path: string | null; interMs: Record<string, number> } | null;
+}
+
+/** What one detector concluded this poll: the findings panel shows what was checked. */
+export interface DetectorCheck {
+  kind: string;
+  state: 'ok' | 'firing' | 'not-checked';
+  note: string;
 }
 
 export interface DimensionScore {
@@ -180,7 +239,9 @@ export interface ClusterState {
   frames: Frame[];
   events: ClusterEvent[];
   findings: Finding[];
-  sources: { etcd: SourceStatus; prometheus: SourceStatus | null };
+  checks: DetectorCheck[];
+  balancer: BalancerState | null;
+  sources: { etcd: SourceStatus; prometheus: SourceStatus | null; balancer: SourceStatus | null };
 }
 
 /** What the stream sends after the full state: one per poll. */
@@ -194,6 +255,8 @@ export interface ClusterDelta {
   frame: Frame;
   events: ClusterEvent[];
   findings: Finding[];
+  checks: DetectorCheck[];
+  balancer: BalancerState | null;
   sources: ClusterState['sources'];
 }
 

@@ -20,13 +20,45 @@ export function parseStackArgs(argv: string[]) {
       rate: { type: 'string', default: '200' },
       'no-load': { type: 'boolean', default: false },
       'no-prometheus': { type: 'boolean', default: false },
+      quota: { type: 'string', default: DEFAULT_QUOTA },
     },
   });
   const weights = values.weights.split(',').map((w) => Number(w.trim()));
   if (weights.some((w) => !Number.isInteger(w) || w < 0 || w > 256)) throw new Error(`--weights: integers 0..256 separated by commas, got ${values.weights}`);
   const rate = Number(values.rate);
   if (!(rate > 0)) throw new Error(`--rate: a positive number, got ${values.rate}`);
-  return { dir: values.dir, weights, rate, load: !values['no-load'], prometheus: !values['no-prometheus'] };
+  const quotaBytes = parseSize(values.quota);
+  const last = weights.length - 1;
+  return {
+    dir: values.dir,
+    weights,
+    rate,
+    load: !values['no-load'],
+    prometheus: !values['no-prometheus'],
+    /** Small backend quota on the last member (the `quota` fault needs one); {} with --quota off. */
+    quotaBackendBytes: quotaBytes === null ? {} : { [last]: quotaBytes },
+    /**
+     * With a small quota, the background load's history alone (no compaction) would reach it
+     * within the hour; auto-compaction keeps the db size flat (freed pages are reused), so only
+     * the injected fault raises NOSPACE.
+     */
+    memberFlags: quotaBytes === null ? undefined : () => ['--auto-compaction-mode', 'periodic', '--auto-compaction-retention', '5m'],
+  };
+}
+
+/** Default --quota of the CLIs: --quota-backend-bytes on the last member (etcd-3). */
+export const DEFAULT_QUOTA = '64MiB';
+
+/** "64MiB", "64M", "1GiB", "123456" → bytes; "off"/"0" → null. */
+export function parseSize(raw: string): number | null {
+  const s = raw.trim();
+  if (/^(off|none|0)$/i.test(s)) return null;
+  const m = /^(\d+)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(s);
+  if (!m) throw new Error(`--quota: a size like 64MiB, 1GiB or 33554432 (bytes), or off; got ${raw}`);
+  const unit = (m[2] ?? 'b').toLowerCase()[0];
+  const bytes = Number(m[1]) * ({ b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 } as Record<string, number>)[unit];
+  if (!Number.isSafeInteger(bytes)) throw new Error(`--quota: too large: ${raw}`);
+  return bytes;
 }
 
 export function describeStack(stack: Stack): string {
@@ -36,6 +68,10 @@ export function describeStack(stack: Stack): string {
     `  etcd        ${stack.cluster.members.map((m) => `${m.name}=${m.clientUrl}`).join('  ')}`,
     `  haproxy     ${stack.haproxy.url}   stats ${stack.haproxy.statsUrl}   runtime ${stack.haproxy.runtimeSocket}`,
   ];
+  const quotas = Object.entries(stack.quotaBackendBytes);
+  if (quotas.length > 0) {
+    lines.push(`  quota       ${quotas.map(([i, b]) => `${stack.cluster.members[Number(i)].name} ${(b / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (--quota-backend-bytes)`);
+  }
   if (stack.prometheus) lines.push(`  prometheus  ${stack.prometheus.url}`);
   lines.push('  logs');
   for (const [name, file] of Object.entries(stack.logs.members)) lines.push(`    ${name.padEnd(10)} ${file}`);
@@ -43,4 +79,13 @@ export function describeStack(stack: Stack): string {
   if (stack.logs.prometheus) lines.push(`    ${'prometheus'.padEnd(10)} ${stack.logs.prometheus}`);
   if (stack.logs.load) lines.push(`    ${'load'.padEnd(10)} ${stack.logs.load}`);
   return lines.join('\n');
+}
+
+/** Banner lines for the fault control endpoint (dev/control.ts). */
+export function describeControl(url: string, file: string): string {
+  return [
+    `  faults      ${url}   (${file})`,
+    '              npm run fault -- <name> [--member N] [--undo]   npm run fault   (lists active ones)',
+    '              names: skew-weights pin-load leader-churn quota freeze kill tcp-check freeze-behind-tcp-check',
+  ].join('\n');
 }

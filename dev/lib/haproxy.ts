@@ -35,13 +35,29 @@ export interface Haproxy {
   servers: string[];
   configFile: string;
   logFile: string;
-  pid: number;
-  proc: ManagedProcess;
+  /** The current process (changes on reload()). */
+  readonly pid: number;
+  readonly proc: ManagedProcess;
+  /** The health-check type of the current config. */
+  readonly check: 'http' | 'tcp';
   stop(): Promise<void>;
   setWeight(server: string, weight: number): Promise<void>;
   /** Sends one command to the runtime API and returns its answer. */
   runtime(cmd: string): Promise<string>;
+  /** `show stat` rows of the backend's servers, by server name (CSV columns as strings). */
+  serverStats(): Promise<Record<string, Record<string, string>>>;
+  /**
+   * Re-renders the config with `changes` (same ports, runtime socket and log files) and hands
+   * over to a new process started with `-sf <old pid>`: the new one binds (SO_REUSEPORT) before
+   * the old one stops listening, so the frontend never refuses a connection; the old one drains
+   * for at most `hard-stop-after`. Weights changed at runtime are carried over (set again on the
+   * new process); other runtime-only state (disabled/drained servers) is not.
+   */
+  reload(changes: { check?: 'http' | 'tcp'; checkInterMs?: number }): Promise<void>;
 }
+
+/** Soft-stop bound for a process replaced by reload() (it drains its connections for at most this). */
+const HARD_STOP_AFTER = '3s';
 
 interface Ports {
   front: number;
@@ -67,44 +83,115 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<Haproxy> {
   fs.writeFileSync(configFile, renderConfig({ ...opts, backend, runtimeSocket }, { front, stats }));
 
   await validateConfig(configFile, stderrFile);
-  const proc = spawnManaged('haproxy', HAPROXY_BIN, ['-db', '-f', configFile], { logFile, stderrFile, cwd: dir });
-  const failure = () => (isRunning(proc) ? null : `haproxy exited (${proc.exit?.signal ?? `code ${proc.exit?.code}`}); see ${stderrFile}\n${tailFile(stderrFile, 5)}`);
-  try {
-    // Listeners are bound before the runtime API answers; probing the frontend instead would
-    // send a connection to the first server and a line to the traffic log.
-    await waitFor(async () => fs.existsSync(runtimeSocket) && (await runtimeCommand(runtimeSocket, 'show info', 1000)).includes('Pid:'), {
-      what: `haproxy's runtime API on ${runtimeSocket} (see ${stderrFile})`,
-      timeoutMs: 10_000,
-      intervalMs: 100,
-      abortIf: failure,
-    });
-  } catch (err) {
-    await stopProcess(proc);
-    throw err;
+  let current = { ...opts, backend, runtimeSocket };
+  let proc = await launch(['-db', '-f', configFile]);
+  /** Processes replaced by reload() that may still be draining. */
+  const draining = new Set<ManagedProcess>();
+
+  async function launch(args: string[]): Promise<ManagedProcess> {
+    const p = spawnManaged('haproxy', HAPROXY_BIN, args, { logFile, stderrFile, cwd: dir });
+    const failure = () => (isRunning(p) ? null : `haproxy exited (${p.exit?.signal ?? `code ${p.exit?.code}`}); see ${stderrFile}\n${tailFile(stderrFile, 5)}`);
+    try {
+      // Listeners are bound before the runtime API answers; probing the frontend instead would
+      // send a connection to the first server and a line to the traffic log. On a reload the
+      // socket file exists already: wait until it is the new process that answers.
+      await waitFor(async () => fs.existsSync(runtimeSocket) && new RegExp(`^Pid: ${p.pid}$`, 'm').test(await runtimeCommand(runtimeSocket, 'show info', 1000)), {
+        what: `haproxy's runtime API on ${runtimeSocket} (see ${stderrFile})`,
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        abortIf: failure,
+      });
+    } catch (err) {
+      await stopProcess(p);
+      throw err;
+    }
+    return p;
   }
 
   const runtime = (cmd: string) => runtimeCommand(runtimeSocket, cmd);
+  const setWeight = async (server: string, weight: number) => {
+    if (!Number.isInteger(weight) || weight < 0 || weight > 256) throw new Error(`haproxy weight must be an integer 0..256, got ${weight}`);
+    const answer = (await runtime(`set server ${backend}/${server} weight ${weight}`)).trim();
+    if (answer !== '') throw new Error(`haproxy: set weight ${backend}/${server} ${weight}: ${answer}`);
+  };
+  const servers = opts.members.map((m) => m.name);
+  let reloading: Promise<void> = Promise.resolve();
+
   return {
     url: `http://127.0.0.1:${front}`,
     statsUrl: `http://127.0.0.1:${stats}/`,
     runtimeSocket,
     backend,
-    servers: opts.members.map((m) => m.name),
+    servers,
     configFile,
     logFile,
-    pid: proc.pid,
-    proc,
+    get pid() {
+      return proc.pid;
+    },
+    get proc() {
+      return proc;
+    },
+    get check() {
+      return current.check;
+    },
     runtime,
     async stop() {
-      await stopProcess(proc);
+      await reloading.catch(() => {});
+      await Promise.all([proc, ...draining].map((p) => stopProcess(p)));
       fs.rmSync(runtimeSocket, { force: true });
     },
-    async setWeight(server, weight) {
-      if (!Number.isInteger(weight) || weight < 0 || weight > 256) throw new Error(`haproxy weight must be an integer 0..256, got ${weight}`);
-      const answer = (await runtime(`set server ${backend}/${server} weight ${weight}`)).trim();
-      if (answer !== '') throw new Error(`haproxy: set weight ${backend}/${server} ${weight}: ${answer}`);
+    setWeight,
+    serverStats: () => serverStats(runtimeSocket, backend),
+    reload(changes) {
+      const run = async () => {
+        // Runtime weights die with the old process: read them now, set them again after.
+        const weights = await Promise.all(servers.map(async (s) => parseWeight(await runtime(`get weight ${backend}/${s}`))));
+        const next = { ...current, ...changes };
+        fs.writeFileSync(configFile, renderConfig(next, { front, stats }));
+        try {
+          await validateConfig(configFile, stderrFile);
+        } catch (err) {
+          fs.writeFileSync(configFile, renderConfig(current, { front, stats }));
+          throw err;
+        }
+        const old = proc;
+        proc = await launch(['-db', '-f', configFile, '-sf', String(old.pid)]);
+        current = next;
+        draining.add(old);
+        void old.exited.then(() => draining.delete(old));
+        for (const [i, s] of servers.entries()) {
+          const w = weights[i];
+          if (w !== null && w !== current.weights[i]) await setWeight(s, w);
+        }
+        // The old process got SIGUSR1 from the new one; hard-stop-after bounds its draining.
+        const gone = await Promise.race([old.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+        if (!gone) await stopProcess(old);
+      };
+      reloading = reloading.catch(() => {}).then(run);
+      return reloading;
     },
   };
+}
+
+/** "80 (initial 10)" → 80 */
+function parseWeight(answer: string): number | null {
+  const m = /^(\d+)/.exec(answer.trim());
+  return m ? Number(m[1]) : null;
+}
+
+/** `show stat` for one backend's servers, each row keyed by the CSV header's column names. */
+export async function serverStats(socketPath: string, backend: string): Promise<Record<string, Record<string, string>>> {
+  const text = await runtimeCommand(socketPath, 'show stat');
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const header = lines[0]?.replace(/^# /, '').split(',');
+  if (!header || !header.includes('pxname')) throw new Error(`haproxy: unexpected "show stat" answer: ${text.slice(0, 200)}`);
+  const rows: Record<string, Record<string, string>> = {};
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',');
+    const row = Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
+    if (row.pxname === backend && row.svname !== 'BACKEND' && row.svname !== 'FRONTEND') rows[row.svname] = row;
+  }
+  return rows;
 }
 
 function hostPort(clientUrl: string): string {
@@ -135,6 +222,7 @@ export function renderConfig(
     '  log stdout format rfc3164 local0',
     `  stats socket ${opts.runtimeSocket} mode 600 level admin`,
     '  stats timeout 30s',
+    `  hard-stop-after ${HARD_STOP_AFTER}`,
     '  maxconn 4096',
     '',
     'defaults',

@@ -21,6 +21,7 @@ function poll(over: Partial<MemberPoll> = {}): MemberPoll {
       raftAppliedIndex: '9007199254740993',
       errors: [],
       isLearner: false,
+      revision: '42',
     },
     statusError: null,
     health: { healthy: true, reason: null },

@@ -2,7 +2,7 @@
 import { emptyDimRecord } from '../dimensions';
 import type { EndpointConfig } from '../config/load';
 import type { EtcdAlarm, EtcdMemberInfo, MemberPoll } from '../sources/etcd';
-import type { DimensionValue, MemberState, MemberStatus } from '../types';
+import type { DimensionValue, MemberSignals, MemberState, MemberStatus } from '../types';
 
 /** What Prometheus said about a member Fulcrum could not reach itself. */
 export interface PromMemberView {
@@ -42,6 +42,22 @@ function normUrl(u: string): string {
 
 export function emptyDims(): Record<string, DimensionValue> {
   return emptyDimRecord<DimensionValue>(() => ({ value: null, share: null, expectedShare: null }));
+}
+
+export function emptySignals(): MemberSignals {
+  return {
+    walFsyncP99: null,
+    backendCommitP99: null,
+    peerRttP99: null,
+    leaderChanges: null,
+    heartbeatFailures: null,
+    peerSendFailures: null,
+    slowApplies: null,
+    grpcErrorRate: null,
+    hasLeader: null,
+    revision: null,
+    appliedStalledPolls: 0,
+  };
 }
 
 export function deriveMember(input: MemberInput): MemberState {
@@ -85,7 +101,14 @@ export function deriveMember(input: MemberInput): MemberState {
     memberStatus = input.failures >= input.downAfter ? 'down' : (prev?.status === 'down' ? 'down' : 'unknown');
   }
 
-  const isLeader = status ? status.leader === status.id && status.leader !== '0' : source === 'prometheus' ? Boolean(prom?.isLeader) : false;
+  // One missed poll ('unknown') keeps the last-known role: no leader → none → same leader flap.
+  const isLeader = status
+    ? status.leader === status.id && status.leader !== '0'
+    : source === 'prometheus'
+      ? Boolean(prom?.isLeader)
+      : memberStatus === 'unknown'
+        ? (prev?.isLeader ?? false)
+        : false;
   const keep = <K extends keyof MemberState>(k: K, v: MemberState[K] | null | undefined): MemberState[K] | null =>
     v !== null && v !== undefined ? v : ((prev?.[k] as MemberState[K] | undefined) ?? null);
 
@@ -113,5 +136,6 @@ export function deriveMember(input: MemberInput): MemberState {
     weight: endpoint.weight,
     lastSeen: answered || source === 'prometheus' ? t : (prev?.lastSeen ?? null),
     dims: emptyDims() as MemberState['dims'],
+    signals: emptySignals(),
   };
 }

@@ -78,7 +78,7 @@ export const DEFAULT_NOISE_FLOORS: Record<DimensionId, number> = {
   writes: 1,
   bytesIn: 1024,
   bytesOut: 1024,
-  watchStreams: 1,
+  watchStreams: 10,
   dbSize: 1,
   latencyP99: 0,
   cpu: 0.02,
@@ -92,6 +92,8 @@ export interface ScoreInput {
   leader: number;
   /** Configured weights (1 each when not configured). */
   weights: number[];
+  /** Weights were configured (else expectations are equal shares and say so). Default true. */
+  weighted?: boolean;
   values: Record<DimensionId, (number | null)[]>;
   noiseFloors?: Partial<Record<DimensionId, number>>;
 }
@@ -118,7 +120,7 @@ export function scoreDimensions(input: ScoreInput, endpoints: string[]): ScoreOu
   for (const id of DIMENSION_IDS) {
     const spec = DIMENSIONS[id];
     const values = input.values[id];
-    const basis = spec.weighted ? 'weights' : 'equal';
+    const basis = spec.weighted && input.weighted !== false ? 'weights' : 'equal';
     scores[id].basis = basis;
     if (!spec.scored) {
       scores[id].reason = 'compared with the peers, not scored as a share';

@@ -17,6 +17,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Extra response headers (Retry-After, WWW-Authenticate). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -27,7 +29,7 @@ export async function handle(fn: (rt: Runtime) => Promise<Response> | Response):
   try {
     return await fn(getRuntime());
   } catch (e) {
-    if (e instanceof ApiError) return errorJson(e.status, e.message);
+    if (e instanceof ApiError) return json({ error: e.message }, e.status, e.headers);
     if (e instanceof ConfigError) return errorJson(500, e.message);
     console.error('fulcrum: request failed:', e);
     return errorJson(500, 'internal error');

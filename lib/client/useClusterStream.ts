@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
 import type { ClusterDelta, ClusterState } from '../types';
-import { applyDelta, staleAfterMs } from './store';
+import { adoptState, applyDelta, staleAfterMs } from './store';
 
 export type Connection = 'connecting' | 'live' | 'stale' | 'offline';
 
@@ -42,7 +42,7 @@ export function useClusterStream(name: string, initial: ClusterState | null = nu
       setConnection((c) => (c === 'live' ? c : 'connecting'));
       es = new EventSource(`/api/clusters/${encodeURIComponent(name)}/stream`);
       es.addEventListener('state', (ev) => {
-        const s = JSON.parse((ev as MessageEvent<string>).data) as ClusterState;
+        const s = adoptState(stateRef.current, JSON.parse((ev as MessageEvent<string>).data) as ClusterState);
         stateRef.current = s;
         setState(s);
         setConnection('live');

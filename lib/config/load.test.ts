@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from './load';
+import { ConfigError, loadConfig, parseConfig, type Env } from './load';
 
 const ok = `
 clusters:
@@ -13,7 +13,7 @@ clusters:
       - { url: "http://10.0.0.2:2379/", name: b, weight: 2 }
 `;
 
-function error(text: string, env: NodeJS.ProcessEnv = {}): string {
+function error(text: string, env: Env = {}): string {
   try {
     parseConfig(text, '/etc/fulcrum.yaml', env);
   } catch (e) {

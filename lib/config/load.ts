@@ -2,8 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { ConfigSchema, type RawConfig } from './schema';
+import type { Thresholds } from '../analysis/diagnosis/thresholds';
+import { ConfigSchema, type RawConfig, type SNAPSHOT_EXPIRIES } from './schema';
 import { Secret } from './secret';
+import { resolveLogsConfig, type LogsConfig } from '../logs/config';
 
 export interface EndpointConfig {
   /** Normalised client URL (no trailing slash): the member's key everywhere. */
@@ -32,6 +34,28 @@ export interface ClusterConfig {
   prometheus: { instanceLabel: string; selector: string };
   balancer: RawConfig['clusters'][number]['balancer'] | null;
   logs: RawConfig['clusters'][number]['logs'] | null;
+  /** Global thresholds with this cluster's overrides applied. */
+  thresholds: Thresholds;
+}
+
+export type SnapshotExpiry = (typeof SNAPSHOT_EXPIRIES)[number];
+
+export interface SnapshotsConfig {
+  /** Absolute directory of the embedded SQLite store. */
+  dataDir: string;
+  defaultExpiry: SnapshotExpiry;
+  maxBytes: number;
+  createPerMinute: number;
+  /** DATABASE_URL: a PostgreSQL store shared by several replicas instead of SQLite. */
+  databaseUrl: Secret | null;
+}
+
+export interface AuthConfig {
+  /** Shared admin token (from the env var named by auth.adminTokenEnv); null: no access control. */
+  adminToken: Secret | null;
+  adminTokenEnv: string | null;
+  /** Header naming the user, set by an authenticating proxy. */
+  userHeader: string | null;
 }
 
 export interface FulcrumConfig {
@@ -49,8 +73,22 @@ export interface FulcrumConfig {
     backfill: boolean;
   } | null;
   clusters: ClusterConfig[];
+  snapshots: SnapshotsConfig;
+  auth: AuthConfig;
   /** FULCRUM_DEMO=1: the local stack's fault buttons may be shown. */
   demo: boolean;
+}
+
+/** Environment variables (process.env, or a plain object in tests). */
+export type Env = Record<string, string | undefined>;
+
+/** Checks the logs section against the endpoints and makes its paths absolute (lib/logs/config.ts). */
+function resolveLogs(logs: LogsConfig, baseDir: string, endpoints: EndpointConfig[], env: Env, at: string): LogsConfig {
+  try {
+    return resolveLogsConfig(logs, baseDir, endpoints, env);
+  } catch (e) {
+    throw new ConfigError(`${at}.${(e as Error).message}`);
+  }
 }
 
 export class ConfigError extends Error {
@@ -65,6 +103,7 @@ const ENV_OVERRIDES: Array<{ env: string; path: string[]; parse: (s: string) => 
   { env: 'FULCRUM_TIMEOUT_MS', path: ['timeoutMs'], parse: Number },
   { env: 'FULCRUM_HISTORY_MINUTES', path: ['historyMinutes'], parse: Number },
   { env: 'FULCRUM_PROMETHEUS_URL', path: ['prometheus', 'url'], parse: (s) => s },
+  { env: 'FULCRUM_DATA_DIR', path: ['snapshots', 'dataDir'], parse: (s) => s },
 ];
 
 function formatPath(p: PropertyKey[]): string {
@@ -98,7 +137,7 @@ export function hostPort(url: string): string {
 }
 
 /** Validates raw config text. `file` is only used in messages and to resolve relative paths. */
-export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): FulcrumConfig {
+export function parseConfig(text: string, file: string, env: Env = process.env): FulcrumConfig {
   const where = `Fulcrum config ${file}`;
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -162,7 +201,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       auth,
       prometheus: cl.prometheus,
       balancer: cl.balancer ?? null,
-      logs: cl.logs ?? null,
+      logs: cl.logs ? resolveLogs(cl.logs, baseDir, endpoints, env, at) : null,
+      thresholds: { ...c.diagnosis, ...(cl.diagnosis ?? {}) },
     };
   });
   let prometheus: FulcrumConfig['prometheus'] = null;
@@ -181,6 +221,26 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       backfill: c.prometheus.backfill,
     };
   }
+  let adminToken: Secret | null = null;
+  if (c.auth.adminTokenEnv) {
+    const tok = env[c.auth.adminTokenEnv];
+    if (!tok) throw new ConfigError(`${where}: auth.adminTokenEnv: environment variable ${c.auth.adminTokenEnv} is not set`);
+    if (tok.length < 16) throw new ConfigError(`${where}: auth.adminTokenEnv: the token in ${c.auth.adminTokenEnv} is shorter than 16 characters`);
+    adminToken = new Secret(tok);
+  }
+  let databaseUrl: Secret | null = null;
+  if (env.DATABASE_URL) {
+    let ok = false;
+    try {
+      const u = new URL(env.DATABASE_URL);
+      ok = u.protocol === 'postgres:' || u.protocol === 'postgresql:';
+    } catch {
+      ok = false;
+    }
+    // Never echo the value: it usually holds a password.
+    if (!ok) throw new ConfigError(`${where}: DATABASE_URL: expected a postgres:// or postgresql:// URL`);
+    databaseUrl = new Secret(env.DATABASE_URL);
+  }
   return {
     file,
     pollIntervalMs: c.pollIntervalMs,
@@ -190,13 +250,21 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     maxSubscribers: c.maxSubscribers,
     prometheus,
     clusters,
+    snapshots: {
+      dataDir: path.resolve(baseDir, c.snapshots.dataDir),
+      defaultExpiry: c.snapshots.defaultExpiry,
+      maxBytes: c.snapshots.maxBytes,
+      createPerMinute: c.snapshots.createPerMinute,
+      databaseUrl,
+    },
+    auth: { adminToken, adminTokenEnv: c.auth.adminTokenEnv ?? null, userHeader: c.auth.userHeader ?? null },
     demo: env.FULCRUM_DEMO === '1' || env.FULCRUM_DEMO === 'true',
   };
 }
 
 /** Reads the file named by FULCRUM_CONFIG (default ./fulcrum.yaml). Throws ConfigError with one clear message. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): FulcrumConfig {
-  const file = path.resolve(env.FULCRUM_CONFIG || 'fulcrum.yaml');
+export function loadConfig(env: Env = process.env): FulcrumConfig {
+  const file = path.resolve(/*turbopackIgnore: true*/ env.FULCRUM_CONFIG || 'fulcrum.yaml');
   if (!existsSync(/*turbopackIgnore: true*/ file)) {
     throw new ConfigError(
       `Fulcrum config ${file} not found: set FULCRUM_CONFIG to your config file (see fulcrum.example.yaml)`,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { LogsConfigSchema } from '../logs/config';
+import { ThresholdsSchema } from '../analysis/diagnosis/thresholds';
 
 // The config file (YAML) schema. Every value here is untrusted input: bounded and checked.
 
@@ -76,6 +78,8 @@ const BalancerSchema = z.discriminatedUnion('type', [
       /** Unix socket path or host:port of HAProxy's runtime API. */
       runtimeApi: z.string().min(1).max(1024),
       backend: z.string().regex(/^[A-Za-z0-9_.:-]{1,127}$/, 'an HAProxy backend name'),
+      /** Optional path of haproxy.cfg: check interval and path are not in the runtime API. */
+      configFile: z.string().min(1).max(4096).optional(),
     })
     .strict(),
   z
@@ -89,13 +93,8 @@ const BalancerSchema = z.discriminatedUnion('type', [
     .strict(),
 ]);
 
-const LogsSchema = z
-  .object({
-    /** Member name (or endpoint URL) → log file path or glob. */
-    members: z.record(z.string().min(1).max(255), z.string().min(1).max(4096)).default({}),
-    balancer: z.string().min(1).max(4096).optional(),
-  })
-  .strict();
+/** Log files (paths or globs) and/or Loki streams per member and for the balancer: lib/logs/config.ts. */
+const LogsSchema = LogsConfigSchema;
 
 const ClusterPrometheusSchema = z
   .object({
@@ -114,6 +113,36 @@ export const ClusterSchema = z
     prometheus: ClusterPrometheusSchema.default({ instanceLabel: 'instance', selector: '' }),
     balancer: BalancerSchema.optional(),
     logs: LogsSchema.optional(),
+    /** Per-cluster overrides of the global diagnosis thresholds. */
+    diagnosis: ThresholdsSchema.partial().optional(),
+  })
+  .strict();
+
+/** How long a snapshot lives unless the creator picks otherwise. */
+export const SNAPSHOT_EXPIRIES = ['1h', '1d', '1w', 'never'] as const;
+
+const SnapshotsSchema = z
+  .object({
+    /** Directory of the embedded SQLite store (relative to the config file). Ignored with DATABASE_URL. */
+    dataDir: z.string().min(1).max(4096).default('./data'),
+    defaultExpiry: z.enum(SNAPSHOT_EXPIRIES, { message: 'one of 1h, 1d, 1w, never' }).default('1w'),
+    /** Largest snapshot (uncompressed JSON bytes) Fulcrum stores or imports. */
+    maxBytes: z.number().int().min(65_536).max(1_073_741_824).default(20_000_000),
+    /** Snapshots (and imports) one client may create per minute. */
+    createPerMinute: z.number().int().min(1).max(10_000).default(10),
+  })
+  .strict();
+
+const AccessSchema = z
+  .object({
+    /** Name of the environment variable holding the shared admin token. Never the token itself. */
+    adminTokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as FULCRUM_ADMIN_TOKEN').optional(),
+    /** Request header an authenticating proxy sets to the user's name (e.g. X-Forwarded-User): "taken by". */
+    userHeader: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name such as X-Forwarded-User')
+      .refine((h) => !['authorization', 'cookie', 'host'].includes(h.toLowerCase()), { message: 'not a credentials or host header' })
+      .optional(),
   })
   .strict();
 
@@ -139,7 +168,12 @@ export const ConfigSchema = z
       })
       .strict()
       .optional(),
+    /** Detector thresholds for every cluster (clusters may override some). */
+    diagnosis: ThresholdsSchema.default(ThresholdsSchema.parse({})),
     clusters: z.array(ClusterSchema).min(1).max(200),
+    snapshots: SnapshotsSchema.default({ dataDir: './data', defaultExpiry: '1w', maxBytes: 20_000_000, createPerMinute: 10 }),
+    /** Write access (creating, listing, deleting snapshots). Without adminTokenEnv anyone who can reach Fulcrum may. */
+    auth: AccessSchema.default({}),
   })
   .strict()
   .superRefine((c, ctx) => {

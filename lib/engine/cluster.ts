@@ -4,12 +4,17 @@ import { emptyDimRecord } from '../dimensions';
 import type { MemberCounters } from '../analysis/counters';
 import { detectEvents, leaderIndex } from '../analysis/events';
 import { buildFrame, framesFromMatrix, round4 } from '../analysis/frames';
+import { diagnose } from '../analysis/diagnosis/detectors';
+import { FindingTracker } from '../analysis/diagnosis/tracker';
+import type { BalancerRef } from '../analysis/diagnosis/types';
 import { deriveMember, type PromMemberView } from '../analysis/member';
 import { diffCounters, type CounterDelta } from '../analysis/rates';
 import { scoreDimensions } from '../analysis/score';
+import { balancerView, memberSignals } from '../analysis/signals';
 import { memberValues } from '../analysis/values';
 import type { ClusterConfig, FulcrumConfig } from '../config/load';
 import { EtcdMemberSource, type EtcdAlarm, type EtcdMemberInfo, type MemberPoll } from '../sources/etcd';
+import { HaproxySource, type HaproxySnapshot } from '../sources/haproxy';
 import { PrometheusSource } from '../sources/prometheus';
 import { fetchClusterRange, fetchMembersNow } from '../sources/prometheus-queries';
 import {
@@ -17,8 +22,10 @@ import {
   type ClusterDelta,
   type ClusterEvent,
   type ClusterState,
+  type BalancerState,
   type ClusterStatus,
   type ClusterSummary,
+  type DetectorCheck,
   type DimensionId,
   type DimensionScore,
   type Finding,
@@ -32,8 +39,16 @@ import { Ring } from './ring';
 /** What the engine reports to Fulcrum's own /api/metrics. */
 export interface EngineTelemetry {
   pollDone(cluster: string, state: ClusterState, durationMs: number): void;
-  sourceError(cluster: string, source: 'etcd' | 'prometheus', member: string | null): void;
+  sourceError(cluster: string, source: 'etcd' | 'prometheus' | 'balancer', member: string | null): void;
 }
+
+/** What the hub carries to stream subscribers. */
+export type StreamMessage =
+  | { type: 'delta'; delta: ClusterDelta }
+  /** History changed in a way deltas can't say (a backfill): send the full state. */
+  | { type: 'resync' }
+  /** The server is shutting down: end the stream so clients reconnect elsewhere. */
+  | { type: 'close' };
 
 export interface EngineOptions {
   /** Failed polls in a row before a member is called down (default 2). */
@@ -56,7 +71,7 @@ const freshSource = (): SourceStatus => ({ ok: false, error: 'not polled yet', l
 
 export class ClusterEngine {
   readonly name: string;
-  readonly hub: Hub<ClusterDelta>;
+  readonly hub: Hub<StreamMessage>;
   readonly cluster: ClusterConfig;
   private readonly cfg: FulcrumConfig;
   private readonly opts: Required<Omit<EngineOptions, 'telemetry'>> & { telemetry?: EngineTelemetry };
@@ -79,7 +94,12 @@ export class ClusterEngine {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private inFlight: Promise<void> | null = null;
-  /** Set by the diagnosis layer; published with every delta. */
+  private readonly balancerSource: HaproxySource | null;
+  private readonly balancerSnaps: Ring<HaproxySnapshot>;
+  private balancer: BalancerState | null = null;
+  private readonly tracker: FindingTracker;
+  private checks: DetectorCheck[] = [];
+  /** Active findings (after hysteresis); published with every delta. */
   findings: Finding[] = [];
 
   constructor(cfg: FulcrumConfig, cluster: ClusterConfig, opts: EngineOptions = {}) {
@@ -87,13 +107,13 @@ export class ClusterEngine {
     this.cluster = cluster;
     this.name = cluster.name;
     this.opts = { downAfter: 2, memberListEvery: 30, now: Date.now, ...opts };
-    this.hub = new Hub<ClusterDelta>(cfg.maxSubscribers);
+    this.hub = new Hub<StreamMessage>(cfg.maxSubscribers);
     const n = cluster.endpoints.length;
     this.sources = cluster.endpoints.map((e) => (e.direct ? new EtcdMemberSource(e, cluster, cfg.timeoutMs) : null));
     this.prom = cfg.prometheus ? new PrometheusSource(cfg.prometheus.url, cfg.prometheus.timeoutMs, cfg.prometheus.bearerToken) : null;
     this.prevCounters = new Array(n).fill(null);
     this.prevPollT = new Array(n).fill(null);
-    this.deltas = Array.from({ length: n }, () => new Ring<CounterDelta>(cfg.scoreWindowPolls));
+    this.deltas = Array.from({ length: n }, () => new Ring<CounterDelta>(Math.max(cfg.scoreWindowPolls, cluster.thresholds.windowPolls, this.minutePolls())));
     this.failures = new Array(n).fill(0);
     this.frames = new Ring<Frame>(this.historyCapacity());
     this.members = cluster.endpoints.map((e) =>
@@ -103,7 +123,23 @@ export class ClusterEngine {
       { up: new Array(n).fill(false), leader: -1, weights: this.weights(), values: emptyDimRecord(() => new Array(n).fill(null)) },
       this.endpoints(),
     ).scores;
-    this.sourceStatus = { etcd: freshSource(), prometheus: this.prom ? freshSource() : null };
+    const b = cluster.balancer;
+    this.balancerSource = b?.type === 'haproxy' ? new HaproxySource(b.runtimeApi, b.backend, cfg.timeoutMs, b.configFile ?? null) : null;
+    this.balancerSnaps = new Ring<HaproxySnapshot>(cluster.thresholds.windowPolls);
+    if (b) this.balancer = balancerView(b.type, b.type === 'haproxy' ? b.backend : (b.upstream ?? 'etcd'), [], [], b.type === 'haproxy' ? 'not polled yet' : 'NGINX: reading its config and logs is not supported yet', null);
+    this.tracker = new FindingTracker(cluster.name, cluster.thresholds.raiseAfterPolls, cluster.thresholds.clearAfterPolls);
+    this.sourceStatus = { etcd: freshSource(), prometheus: this.prom ? freshSource() : null, balancer: this.balancerSource ? freshSource() : null };
+  }
+
+  /** Polls in one minute (leader changes and failure counters are per minute). */
+  private minutePolls(): number {
+    return Math.max(1, Math.ceil(60_000 / this.cfg.pollIntervalMs));
+  }
+
+  private balancerRef(): BalancerRef | null {
+    const b = this.cluster.balancer;
+    if (!b) return null;
+    return b.type === 'haproxy' ? { type: 'haproxy', backend: b.backend, runtimeApi: b.runtimeApi } : { type: 'nginx', backend: b.upstream ?? 'etcd', runtimeApi: null };
   }
 
   get historyMs(): number {
@@ -135,6 +171,7 @@ export class ClusterEngine {
     this.timer = null;
     await this.inFlight?.catch(() => undefined);
     for (const s of this.sources) s?.close();
+    this.hub.publish({ type: 'close' });
     this.hub.clear();
   }
 
@@ -160,9 +197,16 @@ export class ClusterEngine {
     const t = this.opts.now();
     this.ticks++;
     const listNow = this.ticks % this.opts.memberListEvery === 1 || this.knownMembers.length === 0;
-    const polls: Array<MemberPoll | null> = await Promise.all(
-      this.sources.map((s) => (s ? s.poll({ memberList: listNow, metrics: true }).catch(() => null) : Promise.resolve(null))),
-    );
+    const balancerPoll = this.balancerSource
+      ? this.balancerSource.poll().then(
+          (snap) => ({ snap, error: null as string | null }),
+          (e: Error) => ({ snap: null, error: e.message }),
+        )
+      : Promise.resolve(null);
+    const [polls, bp] = await Promise.all([
+      Promise.all(this.sources.map((s) => (s ? s.poll({ memberList: listNow, metrics: true }).catch(() => null) : Promise.resolve(null)))),
+      balancerPoll,
+    ]);
     const n = polls.length;
     const answered = polls.map((p) => Boolean(p && (p.status || p.health)));
     answered.forEach((a, i) => {
@@ -220,7 +264,7 @@ export class ClusterEngine {
         this.prevPollT[i] = poll.t;
         const last = this.deltas[i].last();
         const inst = memberValues(last && this.deltas[i].length && pc ? [last] : [], poll.counters, poll.status?.dbSize ?? null);
-        const win = memberValues(this.deltas[i].toArray(), poll.counters, poll.status?.dbSize ?? null);
+        const win = memberValues(this.deltas[i].tail(this.cfg.scoreWindowPolls), poll.counters, poll.status?.dbSize ?? null);
         for (const id of DIMENSION_IDS) {
           instant[id][i] = inst[id];
           windowed[id][i] = win[id];
@@ -240,10 +284,41 @@ export class ClusterEngine {
 
     const up = members.map((m) => m.status === 'up' || m.status === 'unhealthy');
     const leader = leaderIndex(members);
+    const prevLeader = leaderIndex(prevMembers);
+    const leaderMoved =
+      leader >= 0 && prevLeader >= 0 && members[leader].raftIndex !== null && prevMembers[prevLeader].raftIndex !== null && members[leader].raftIndex !== prevMembers[prevLeader].raftIndex;
+    members.forEach((m, i) => {
+      const poll = polls[i];
+      const appliedStalled =
+        leaderMoved && i !== leader && answered[i] && m.raftAppliedIndex !== null && m.raftAppliedIndex === prevMembers[i].raftAppliedIndex;
+      m.signals = answered[i]
+        ? memberSignals({
+            deltas: this.deltas[i].toArray(),
+            windowPolls: this.cluster.thresholds.windowPolls,
+            minutePolls: this.minutePolls(),
+            scorePolls: this.cfg.scoreWindowPolls,
+            latest: poll?.counters ?? null,
+            revision: poll?.status?.revision ?? null,
+            appliedStalled,
+            prev: prevMembers[i].signals,
+          })
+        : { ...prevMembers[i].signals, appliedStalledPolls: 0 };
+    });
+    if (bp) {
+      if (bp.snap) {
+        this.balancerSnaps.push(bp.snap);
+        this.sourceStatus.balancer = sourceOk(this.sourceStatus.balancer!, t, this.opts.now() - t);
+      } else {
+        this.sourceStatus.balancer = sourceFailed(this.sourceStatus.balancer!, bp.error ?? 'failed', null);
+        this.opts.telemetry?.sourceError(this.name, 'balancer', null);
+      }
+      const b = this.cluster.balancer!;
+      this.balancer = balancerView('haproxy', b.type === 'haproxy' ? b.backend : 'etcd', bp.snap ? this.balancerSnaps.toArray() : [], members, bp.error, bp.snap ? t : (this.balancer?.checkedAt ?? null));
+    }
     const endpoints = this.endpoints();
     const weights = this.weights();
     const frame = buildFrame({ t, origin: 'poll', up, leader, weights, endpoints, values: instant });
-    const scored = scoreDimensions({ up, leader, weights, values: windowed }, endpoints);
+    const scored = scoreDimensions({ up, leader, weights, weighted: this.cluster.weighted, values: windowed }, endpoints);
     members.forEach((m, i) => {
       for (const id of DIMENSION_IDS) {
         m.dims[id] = { value: round4(windowed[id][i]), share: round4(scored.shares[id][i]), expectedShare: round4(scored.expected[id][i]) };
@@ -255,6 +330,24 @@ export class ClusterEngine {
       for (let k = newEvents.length - 1; k >= 0; k--) if (newEvents[k].kind === 'member-up') newEvents.splice(k, 1);
     }
     for (const e of newEvents) this.events.push(e);
+
+    const observedChanges = this.events.toArray().filter((e) => e.kind === 'leader-change' && e.t > t - 60_000 && e.member !== null).length;
+    const counted = members.map((m) => m.signals.leaderChanges).filter((x): x is number => x !== null);
+    const diag = diagnose({
+      cluster: this.name,
+      t,
+      pollIntervalMs: this.cfg.pollIntervalMs,
+      members,
+      scores: scored.scores,
+      weighted: this.cluster.weighted,
+      balancer: this.balancer,
+      balancerRef: this.balancerRef(),
+      leaderChangesLastMinute: counted.length || this.ticks > 1 ? Math.max(observedChanges, ...counted) : null,
+      logSignals: null,
+      thresholds: this.cluster.thresholds,
+    });
+    this.findings = this.tracker.update(diag.candidates, t);
+    this.checks = diag.checks;
 
     const anyAnswered = answered.some(Boolean);
     const durationMs = Math.max(0, ...polls.map((p) => p?.durationMs ?? 0));
@@ -278,10 +371,12 @@ export class ClusterEngine {
       frame,
       events: newEvents,
       findings: this.findings,
+      checks: this.checks,
+      balancer: this.balancer,
       sources: structuredClone(this.sourceStatus),
     };
     this.opts.telemetry?.pollDone(this.name, this.state(), this.opts.now() - t);
-    this.hub.publish(delta);
+    this.hub.publish({ type: 'delta', delta });
   }
 
   private async checkPrometheus(): Promise<void> {
@@ -312,6 +407,7 @@ export class ClusterEngine {
       for (const f of merged.slice(-ring.capacity)) ring.push(f);
       this.frames = ring;
       this.sourceStatus.prometheus = sourceOk(this.sourceStatus.prometheus!, pt, this.opts.now() - pt);
+      if (old.length) this.hub.publish({ type: 'resync' });
       return old.length;
     } catch (e) {
       this.sourceStatus.prometheus = sourceFailed(this.sourceStatus.prometheus!, (e as Error).message, this.opts.now() - pt);
@@ -361,6 +457,8 @@ export class ClusterEngine {
       frames: this.frames.toArray(),
       events: this.events.toArray(),
       findings: this.findings,
+      checks: this.checks,
+      balancer: this.balancer,
       sources: structuredClone(this.sourceStatus),
     };
   }
@@ -370,7 +468,7 @@ export class ClusterEngine {
     return {
       name: this.name,
       members: this.members.length,
-      membersUp: this.members.filter((m) => m.status === 'up').length,
+      membersUp: this.members.filter((m) => m.status === 'up' || m.status === 'unhealthy').length,
       leader: leader ? leader.name : null,
       score: this.scores.requests.score,
       status: this.status,

@@ -42,6 +42,10 @@ export function getRuntime(): Runtime {
   return g[KEY];
 }
 
+export function getRuntimeIfStarted(): Runtime | undefined {
+  return (globalThis as Holder)[KEY];
+}
+
 /** For tests: install a runtime (or remove it). */
 export function setRuntime(rt: Runtime | undefined): void {
   (globalThis as Holder)[KEY] = rt;

@@ -23,6 +23,8 @@ export interface EtcdStatus {
   raftAppliedIndex: string | null;
   errors: string[];
   isLearner: boolean;
+  /** MVCC revision from the response header (uint64, decimal string). */
+  revision: string | null;
 }
 
 export interface EtcdAlarm {
@@ -115,6 +117,7 @@ export class EtcdMemberSource {
       raftAppliedIndex: s.raftAppliedIndex !== undefined && s.raftAppliedIndex !== null ? String(s.raftAppliedIndex) : null,
       errors: Array.isArray(s.errors) ? s.errors.map(String) : [],
       isLearner: Boolean(s.isLearner),
+      revision: s.header?.revision !== undefined && s.header?.revision !== null ? String(s.header.revision) : null,
     };
   }
 

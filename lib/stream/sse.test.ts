@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Hub } from '../engine/hub';
+import type { StreamMessage } from '../engine/cluster';
 import type { ClusterDelta, ClusterState } from '../types';
 import { sseResponse } from './sse';
 
 // A stand-in engine: the stream only needs a hub and a state() function.
 function fakeEngine(max = 10) {
   let seq = 0;
-  const hub = new Hub<ClusterDelta>(max);
+  const hub = new Hub<StreamMessage>(max);
   return {
     hub,
     state: () => ({ name: 'c', seq }) as unknown as ClusterState,
     publish() {
       seq++;
-      hub.publish({ seq, frame: { t: seq } } as unknown as ClusterDelta);
+      hub.publish({ type: 'delta', delta: { seq, frame: { t: seq } } as unknown as ClusterDelta });
     },
   };
 }
@@ -70,6 +71,19 @@ describe('sseResponse', () => {
     expect(evs.filter((x) => x.event === 'delta').length).toBeLessThanOrEqual(4);
     e.publish();
     expect((await readEvents(reader, 1))[0]).toMatchObject({ event: 'delta', data: { seq: 1001 } });
+  });
+
+  it('sends the full state on resync and ends the stream on close', async () => {
+    const e = fakeEngine();
+    const res = sseResponse(e, new AbortController().signal);
+    const reader = res.body!.getReader();
+    e.publish();
+    e.hub.publish({ type: 'resync' });
+    const evs = await readEvents(reader, 3);
+    expect(evs.map((x) => `${x.event}:${x.data.seq}`)).toEqual(['state:0', 'delta:1', 'state:1']);
+    e.hub.publish({ type: 'close' });
+    expect((await reader.read()).done).toBe(true);
+    expect(e.hub.size).toBe(0);
   });
 
   it('answers 503 when the cluster has too many streams', async () => {

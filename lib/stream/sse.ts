@@ -1,8 +1,7 @@
 // Server-Sent Events for one cluster: the full state on connect, then one delta per poll.
 // Each client has a small bounded queue; a client that can't keep up loses deltas, not memory:
 // it is sent the full current state as soon as it has room again.
-import type { ClusterEngine } from '../engine/cluster';
-import type { ClusterDelta } from '../types';
+import type { ClusterEngine, StreamMessage } from '../engine/cluster';
 
 export const SSE_HEADERS: Record<string, string> = {
   'Content-Type': 'text/event-stream; charset=utf-8',
@@ -51,14 +50,29 @@ export function sseResponse(engine: Pick<ClusterEngine, 'hub' | 'state'>, signal
     {
       start(controller) {
         controllerRef = controller;
-        const send = (d: ClusterDelta) => {
+        const send = (msg: StreamMessage) => {
           if (closed) return;
-          if (behind || (controller.desiredSize ?? 0) <= 0) {
-            behind = true;
-            opts.onDrop?.();
+          if (msg.type === 'close') {
+            cleanup();
+            try {
+              controller.close();
+            } catch {
+              // already closed
+            }
             return;
           }
-          controller.enqueue(sseEvent('delta', d, d.seq));
+          if (msg.type === 'resync' || behind || (controller.desiredSize ?? 0) <= 0) {
+            // Too slow (or history changed): skip deltas, send the whole state when there is room.
+            if (msg.type === 'delta') opts.onDrop?.();
+            behind = true;
+            if ((controller.desiredSize ?? 0) > 0) {
+              behind = false;
+              const s = engine.state();
+              controller.enqueue(sseEvent('state', s, s.seq));
+            }
+            return;
+          }
+          controller.enqueue(sseEvent('delta', msg.delta, msg.delta.seq));
         };
         unsubscribe = engine.hub.subscribe(send);
         if (!unsubscribe) {

@@ -1,0 +1,119 @@
+'use client';
+// One cluster, rendered from a state object. The live page feeds it the streamed state; a
+// snapshot page can feed it a frozen one: it never knows which.
+import { useMemo } from 'react';
+import { DIMENSIONS } from '@/lib/dimensions';
+import { checkedList } from '@/lib/client/describe';
+import { mergeFrames } from '@/lib/client/frames';
+import { RANGE_MS, type ViewParams } from '@/lib/client/viewParams';
+import type { ClusterState, Frame } from '@/lib/types';
+import { ClusterHeader } from './ClusterHeader';
+import type { LiveInfo } from './ConnectionIndicator';
+import { EventList } from './EventList';
+import { FindingsPanel } from './FindingsPanel';
+import { Heatmap } from './Heatmap';
+import { MemberTable } from './MemberTable';
+import type { HistoryStatus } from './SourcesLine';
+import { Timeline } from './Timeline';
+import { ViewControls } from './ViewControls';
+import { CARD, MUTED } from './styles';
+
+export interface ClusterViewProps {
+  state: ClusterState;
+  view: ViewParams;
+  onViewChange: (next: ViewParams) => void;
+  /** The stream's health; null for a frozen snapshot. */
+  live?: LiveInfo | null;
+  /** Right edge of the time window (server clock, ms). Default: state.updatedAt. */
+  end?: number | null;
+  /** Frames older than state.frames (from /history), merged before them. */
+  olderFrames?: readonly Frame[];
+  history?: HistoryStatus | null;
+  selected?: { endpoint: string; t: number } | null;
+  onCellClick?: (memberEndpoint: string, t: number) => void;
+}
+
+function Section({ title, right, children, testId }: { title: React.ReactNode; right?: React.ReactNode; children: React.ReactNode; testId?: string }) {
+  return (
+    <section className={`${CARD} p-4 2xl:p-5`} data-testid={testId}>
+      <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
+        <h2 className="text-lg font-bold 2xl:text-xl">{title}</h2>
+        {right && <div className={`text-sm ${MUTED}`}>{right}</div>}
+      </div>
+      {children}
+    </section>
+  );
+}
+
+export function ClusterView({ state, view, onViewChange, live = null, end, olderFrames, history, selected, onCellClick }: ClusterViewProps) {
+  const spec = DIMENSIONS[view.dim];
+  const to = end ?? state.updatedAt ?? 0;
+  const from = to - RANGE_MS[view.range];
+  const frames = useMemo(() => (olderFrames?.length ? mergeFrames(olderFrames, state.frames) : state.frames), [olderFrames, state.frames]);
+  const checked = useMemo(() => checkedList(state), [state]);
+  const ageMs = state.updatedAt !== null && end !== null && end !== undefined ? Math.max(0, end - state.updatedAt) : null;
+  const weighted = state.scores[view.dim].basis === 'weights' && new Set(state.members.map((m) => m.weight)).size > 1;
+
+  return (
+    <main className="space-y-4 2xl:space-y-5" data-testid="cluster-view" data-cluster={state.name}>
+      <ClusterHeader state={state} dim={view.dim} live={live} ageMs={ageMs} history={history} />
+      <div className={`${CARD} px-4 py-3`}>
+        <ViewControls view={view} onChange={onViewChange} />
+      </div>
+      <Section
+        testId="heatmap-section"
+        title={
+          <>
+            {spec.label} per member{' '}
+            <span className={`text-base font-normal ${MUTED}`}>
+              {view.mode === 'relative' ? (spec.kind === 'latency' ? "relative to the peers' median" : 'relative to expected share') : `absolute, ${spec.unit}`}
+            </span>
+          </>
+        }
+        right={spec.help}
+      >
+        <Heatmap
+          frames={frames}
+          members={state.members}
+          dim={view.dim}
+          mode={view.mode}
+          from={from}
+          to={to}
+          pollIntervalMs={state.pollIntervalMs}
+          selected={selected}
+          onCellClick={onCellClick}
+        />
+      </Section>
+      <Section
+        testId="timeline-section"
+        title={
+          <>
+            Imbalance score over time <span className={`text-base font-normal ${MUTED}`}>{spec.label.toLowerCase()}, 0–1</span>
+          </>
+        }
+        right="per poll; the headline averages the last few polls"
+      >
+        <Timeline
+          frames={frames}
+          events={state.events}
+          dim={view.dim}
+          from={from}
+          to={to}
+          pollIntervalMs={state.pollIntervalMs}
+          showEqual={weighted}
+        />
+      </Section>
+      <Section title="Members" right={`like etcdctl endpoint status, plus ${spec.label.toLowerCase()} ${spec.scored ? 'share' : "vs the peers' median"}`} testId="members-section">
+        <MemberTable members={state.members} dim={view.dim} highlighted={selected?.endpoint ?? null} now={end ?? null} />
+      </Section>
+      <div className="grid gap-4 xl:grid-cols-2">
+        <Section title={`Findings (${state.findings.length})`} testId="findings-section">
+          <FindingsPanel findings={state.findings} members={state.members} checks={state.checks ?? []} checked={checked} healthy={state.status === 'ok'} />
+        </Section>
+        <Section title="Events" right="newest first" testId="events-section">
+          <EventList events={state.events} />
+        </Section>
+      </div>
+    </main>
+  );
+}

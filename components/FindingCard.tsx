@@ -1,0 +1,94 @@
+import type { Finding, MemberState } from '@/lib/types';
+import { CopyButton } from './CopyButton';
+import { SEVERITY } from './styles';
+import { Clock } from './Time';
+
+const FORMAT_LABEL: Record<Finding['fixes'][number]['format'], string> = {
+  haproxy: 'HAProxy config',
+  nginx: 'NGINX config',
+  shell: 'shell',
+  'etcd-flags': 'etcd flags',
+  text: 'text',
+  yaml: 'YAML',
+};
+
+export interface FindingCardProps {
+  finding: Finding;
+  /** To show member names for the endpoints a finding names. */
+  members?: ReadonlyArray<Pick<MemberState, 'endpoint' | 'name'>>;
+}
+
+/** One detected problem: what, where, since when, the evidence, and fixes to paste. */
+export function FindingCard({ finding: f, members = [] }: FindingCardProps) {
+  const sev = SEVERITY[f.severity];
+  const nameOf = (ep: string) => members.find((m) => m.endpoint === ep || m.name === ep)?.name ?? ep;
+  return (
+    <article
+      data-testid="finding-card"
+      data-kind={f.kind}
+      data-severity={f.severity}
+      className={`rounded-lg border border-l-4 border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900 ${sev.border}`}
+    >
+      <header className="flex flex-wrap items-start justify-between gap-2">
+        <h3 className="text-base font-bold 2xl:text-lg">{f.title}</h3>
+        <span className={`inline-flex items-center gap-1 rounded-md px-2 py-0.5 text-xs font-bold uppercase ring-1 ring-inset ${sev.badge}`}>
+          <span aria-hidden>{sev.icon}</span> {sev.label}
+        </span>
+      </header>
+      <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
+        {f.members.length > 0 && (
+          <>
+            <b>{f.members.map(nameOf).join(', ')}</b> ·{' '}
+          </>
+        )}
+        since <Clock t={f.since} /> · confidence {Math.round(f.confidence * 100)} %
+      </p>
+      {f.summary && <p className="mt-2 text-sm">{f.summary}</p>}
+      {f.evidence.length > 0 && (
+        <table className="mt-3 w-full text-sm" data-testid="finding-evidence">
+          <thead className="text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400">
+            <tr>
+              <th className="py-1 pr-2 font-semibold">Evidence</th>
+              <th className="py-1 pr-2 font-semibold">Value</th>
+              <th className="py-1 pr-2 font-semibold">Threshold</th>
+              <th className="py-1 font-semibold">Member</th>
+            </tr>
+          </thead>
+          <tbody>
+            {f.evidence.map((e, i) => (
+              <tr key={i} className="border-t border-slate-100 dark:border-slate-800">
+                <td className="py-1 pr-2">{e.label}</td>
+                <td className="py-1 pr-2 font-semibold tabular-nums">{e.value}</td>
+                <td className="py-1 pr-2 tabular-nums text-slate-500 dark:text-slate-400">{e.threshold ?? '—'}</td>
+                <td className="py-1">{e.member ? nameOf(e.member) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {f.fixes.length > 0 && (
+        <div className="mt-3 space-y-3">
+          {f.fixes.map((x, i) => (
+            <section key={i} data-testid="finding-fix" className="rounded-md border border-slate-200 dark:border-slate-700">
+              <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-1.5 dark:border-slate-700">
+                <span className="text-sm font-semibold">
+                  Fix: {x.title} <span className="font-normal text-slate-500 dark:text-slate-400">({FORMAT_LABEL[x.format]})</span>
+                </span>
+                <CopyButton text={x.body} />
+              </div>
+              <pre className="overflow-x-auto bg-slate-50 px-3 py-2 font-mono text-xs leading-relaxed dark:bg-slate-950">
+                <code>{x.body}</code>
+              </pre>
+              <dl className="grid grid-cols-[auto_1fr] gap-x-2 px-3 py-2 text-xs">
+                <dt className="font-semibold">Why</dt>
+                <dd>{x.why}</dd>
+                <dt className="font-semibold">Risk</dt>
+                <dd>{x.risk}</dd>
+              </dl>
+            </section>
+          ))}
+        </div>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,84 @@
+import type { DetectorCheck, Finding, MemberState } from '@/lib/types';
+import { FindingCard } from './FindingCard';
+
+const ORDER = { critical: 0, warning: 1, info: 2 } as const;
+
+const CHECK_STATE: Record<DetectorCheck['state'], { icon: string; cls: string; label: string }> = {
+  ok: { icon: '✓', cls: 'text-emerald-700 dark:text-emerald-400', label: 'ok' },
+  firing: { icon: '▲', cls: 'text-amber-700 dark:text-amber-400 font-semibold', label: 'firing' },
+  'not-checked': { icon: '–', cls: 'text-slate-500 dark:text-slate-400', label: 'not checked' },
+};
+
+export interface FindingsPanelProps {
+  findings: readonly Finding[];
+  members: ReadonlyArray<Pick<MemberState, 'endpoint' | 'name'>>;
+  /** What the detectors checked this poll (from the state); shown with "No findings". */
+  checks?: readonly DetectorCheck[];
+  /** Fallback when the state has no detector checks: what the state shows was looked at. */
+  checked?: readonly string[];
+  /** All clear (green) only when the cluster is otherwise fine. */
+  healthy?: boolean;
+}
+
+function ChecksList({ checks, checked }: { checks: readonly DetectorCheck[]; checked: readonly string[] }) {
+  if (checks.length > 0) {
+    return (
+      <ul className="mt-1 space-y-0.5" data-testid="findings-checked">
+        {checks.map((c) => {
+          const st = CHECK_STATE[c.state];
+          return (
+            <li key={c.kind} data-kind={c.kind} data-state={c.state} className="flex gap-2">
+              <span className={`w-4 shrink-0 ${st.cls}`} aria-label={st.label}>
+                {st.icon}
+              </span>
+              <span>
+                <span className="font-semibold">{c.kind}</span>
+                {c.note && <span className="text-slate-600 dark:text-slate-300">: {c.note}</span>}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
+    );
+  }
+  if (checked.length === 0) return null;
+  return (
+    <ul className="mt-1 list-inside list-disc space-y-0.5 text-slate-600 dark:text-slate-300" data-testid="findings-checked">
+      {checked.map((c) => (
+        <li key={c}>{c}</li>
+      ))}
+    </ul>
+  );
+}
+
+export function FindingsPanel({ findings, members, checks = [], checked = [], healthy = true }: FindingsPanelProps) {
+  const sorted = [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.since - b.since);
+  const anyChecks = checks.length > 0 || checked.length > 0;
+  return (
+    <div data-testid="findings-panel" data-count={findings.length}>
+      {sorted.length === 0 ? (
+        <div className="text-sm">
+          <p className={`font-semibold ${healthy ? 'text-emerald-700 dark:text-emerald-400' : ''}`}>{healthy ? '✓ ' : ''}No findings</p>
+          {anyChecks && (
+            <>
+              <p className="mt-2 text-slate-500 dark:text-slate-400">Checked:</p>
+              <ChecksList checks={checks} checked={checked} />
+            </>
+          )}
+        </div>
+      ) : (
+        <div className="space-y-3">
+          {sorted.map((f) => (
+            <FindingCard key={f.id} finding={f} members={members} />
+          ))}
+          {anyChecks && (
+            <details className="text-sm">
+              <summary className="cursor-pointer text-slate-500 dark:text-slate-400">What was checked</summary>
+              <ChecksList checks={checks} checked={checked} />
+            </details>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,30 @@
+'use client';
+// "Copy link" (this page with its view in the URL) and "Snapshot" (freeze it) for the cluster
+// and member pages.
+import { usePathname, useSearchParams } from 'next/navigation';
+import { useState } from 'react';
+import { useHydrated } from '@/lib/client/hooks';
+import type { SnapshotExpiry } from '@/lib/store/types';
+import { CopyButton } from '../CopyButton';
+import { MUTED } from '../styles';
+import { ShareDialog, type ShareAccess } from './ShareDialog';
+import { BUTTON } from './ui';
+
+export function ClusterToolbar({ cluster, access, defaultExpiry }: { cluster: string; access: ShareAccess; defaultExpiry: SnapshotExpiry }) {
+  const hydrated = useHydrated();
+  const pathname = usePathname();
+  const search = useSearchParams();
+  const [open, setOpen] = useState(false);
+  const qs = search.toString();
+  const href = hydrated ? `${window.location.origin}${pathname}${qs ? `?${qs}` : ''}` : '';
+  return (
+    <div className="mb-3 flex flex-wrap items-center justify-end gap-2" data-testid="cluster-toolbar">
+      {access.required && access.granted && access.user && <span className={`text-sm ${MUTED}`}>signed in as {access.user}</span>}
+      {hydrated && <CopyButton text={href} label="Copy link" testId="copy-page-link" />}
+      <button type="button" className={BUTTON} onClick={() => setOpen(true)} data-testid="snapshot-button" title="Freeze this page into a shareable, read-only link">
+        <span aria-hidden>❄</span> Snapshot
+      </button>
+      <ShareDialog cluster={cluster} access={access} defaultExpiry={defaultExpiry} open={open} onClose={() => setOpen(false)} />
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+// Server component: "Copy link" and "Snapshot" for a cluster (or member) page, with what this
+// browser may do. Drop-in: <SnapshotControls cluster={name} />.
+import { headers } from 'next/headers';
+import { accessOf } from '@/lib/auth/admin';
+import { getRuntime } from '@/lib/engine/runtime';
+import { ClusterToolbar } from './ClusterToolbar';
+
+export async function SnapshotControls({ cluster }: { cluster: string }) {
+  const rt = getRuntime();
+  const a = accessOf(await headers(), rt.config.auth);
+  return (
+    <ClusterToolbar
+      cluster={cluster}
+      access={{ required: a.required, granted: a.granted, user: a.user }}
+      defaultExpiry={rt.config.snapshots.defaultExpiry}
+    />
+  );
+}

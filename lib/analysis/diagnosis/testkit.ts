@@ -1,0 +1,97 @@
+// Builders for detector unit tests: a cluster view as the engine hands it to the detectors.
+import { emptyDimRecord } from '../../dimensions';
+import type { BalancerServer, BalancerState, DimensionScore, MemberState } from '../../types';
+import { emptySignals } from '../member';
+import { scoreDimensions } from '../score';
+import { DEFAULT_THRESHOLDS } from './thresholds';
+import type { DiagnosisInput } from './types';
+
+export const ID = (i: number) => `1366803315117190170${i}`; // uint64 > 2^53
+
+export function member(i: number, over: Partial<MemberState> = {}): MemberState {
+  return {
+    endpoint: `http://10.0.0.${i}:2379`,
+    name: `etcd-${i}`,
+    id: ID(i),
+    isLeader: i === 1,
+    isLearner: false,
+    healthy: true,
+    reachable: true,
+    status: 'up',
+    source: 'direct',
+    error: null,
+    version: '3.5.17',
+    dbSizeBytes: 20 * 1024 * 1024,
+    dbSizeInUseBytes: 10 * 1024 * 1024,
+    quotaBackendBytes: 2 * 1024 ** 3,
+    leaderId: ID(1),
+    raftIndex: '1000',
+    raftTerm: '4',
+    raftAppliedIndex: '1000',
+    errors: [],
+    alarms: [],
+    weight: 1,
+    lastSeen: 1,
+    dims: emptyDimRecord(() => ({ value: null, share: null, expectedShare: null })),
+    signals: emptySignals(),
+    ...over,
+  };
+}
+
+/** Fills request (and latency) dims and scores the way the engine does. */
+export function withLoad(members: MemberState[], requests: Array<number | null>, latency?: Array<number | null>, weighted = false): { members: MemberState[]; scores: Record<string, DimensionScore> } {
+  const values = emptyDimRecord<(number | null)[]>(() => members.map(() => null));
+  values.requests = requests;
+  if (latency) values.latencyP99 = latency;
+  const up = members.map((m) => m.status === 'up' || m.status === 'unhealthy');
+  const leader = members.findIndex((m) => m.isLeader);
+  const r = scoreDimensions({ up, leader, weights: members.map((m) => (weighted ? m.weight : 1)), values }, members.map((m) => m.endpoint));
+  const out = members.map((m, i) => ({
+    ...m,
+    dims: {
+      ...m.dims,
+      requests: { value: requests[i], share: r.shares.requests[i], expectedShare: r.expected.requests[i] },
+      latencyP99: { value: latency?.[i] ?? null, share: null, expectedShare: null },
+    },
+  }));
+  return { members: out, scores: r.scores };
+}
+
+export function server(m: MemberState, over: Partial<BalancerServer> = {}): BalancerServer {
+  return {
+    name: m.name,
+    member: m.endpoint,
+    address: new URL(m.endpoint).host,
+    status: 'UP',
+    weight: m.weight,
+    initialWeight: m.weight,
+    checkLayer: 'L7',
+    checkStatus: 'L7OK',
+    checkDesc: 'Layer7 check passed',
+    scur: 2,
+    sessionRate: 5,
+    errors: { econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: 0 },
+    ...over,
+  };
+}
+
+export function balancer(servers: BalancerServer[], over: Partial<BalancerState> = {}): BalancerState {
+  return { type: 'haproxy', backend: 'etcd', ok: true, error: null, checkedAt: 1, servers, check: null, ...over };
+}
+
+export function input(over: Partial<DiagnosisInput> & { members: MemberState[] }): DiagnosisInput {
+  const scored = over.scores ?? withLoad(over.members, over.members.map(() => null)).scores;
+  return {
+    cluster: 'c',
+    t: 1000,
+    pollIntervalMs: 1000,
+    weighted: false,
+    balancer: null,
+    balancerRef: null,
+    leaderChangesLastMinute: 0,
+    logSignals: null,
+    thresholds: DEFAULT_THRESHOLDS,
+    ...over,
+    scores: scored as DiagnosisInput['scores'],
+  };
+}

@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FindingTracker } from './tracker';
+import type { Candidate } from './types';
+
+const cand = (kind: Candidate['kind'], members: string[], over: Partial<Candidate> = {}): Candidate => ({
+  kind,
+  members,
+  severity: 'warning',
+  title: kind,
+  summary: '',
+  evidence: [],
+  fixes: [],
+  confidence: 0.5,
+  ...over,
+});
+
+describe('FindingTracker', () => {
+  it('raises after N polls with since = first poll of the streak, clears after M polls gone', () => {
+    const tr = new FindingTracker('c', 3, 2);
+    const c = cand('request-skew', ['a']);
+    expect(tr.update([c], 1)).toEqual([]);
+    expect(tr.update([c], 2)).toEqual([]);
+    const raised = tr.update([c], 3);
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ id: 'request-skew:a', cluster: 'c', since: 1 });
+    expect(tr.update([], 4)).toHaveLength(1); // still shown: gone for 1 poll only
+    expect(tr.update([c], 5)[0].since).toBe(1); // came back: same finding, same since
+    expect(tr.update([], 6)).toHaveLength(1);
+    expect(tr.update([], 7)).toEqual([]);
+  });
+
+  it('does not flap: an on/off condition below N never raises', () => {
+    fc.assert(
+      fc.property(fc.array(fc.boolean(), { maxLength: 60 }), (pattern) => {
+        const tr = new FindingTracker('c', 3, 5);
+        let raised = false;
+        let run = 0;
+        pattern.forEach((on, t) => {
+          run = on ? run + 1 : 0;
+          const out = tr.update(on ? [cand('slow-disk', ['x'])] : [], t);
+          if (out.length) raised = true;
+          if (run >= 3) expect(out).toHaveLength(1);
+        });
+        const everThree = pattern.some((_, i) => i >= 2 && pattern[i] && pattern[i - 1] && pattern[i - 2]);
+        expect(raised).toBe(everThree);
+      }),
+    );
+  });
+
+  it('honours a candidate’s own raiseAfter, keys cluster-wide kinds without members, orders by severity', () => {
+    const tr = new FindingTracker('c', 5, 5);
+    const out = tr.update(
+      [cand('member-down', ['b'], { raiseAfter: 1, severity: 'critical' }), cand('leader-churn', ['a', 'b'], { raiseAfter: 1 }), cand('version-skew', ['a'], { raiseAfter: 1, severity: 'info' })],
+      1,
+    );
+    expect(out.map((f) => f.id)).toEqual(['member-down:b', 'leader-churn', 'version-skew']);
+    // members of a cluster-wide finding change without making a new finding
+    expect(tr.update([cand('leader-churn', ['a'], { raiseAfter: 1 })], 2).find((f) => f.kind === 'leader-churn')?.since).toBe(1);
+  });
+});

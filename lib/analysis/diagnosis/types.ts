@@ -1,0 +1,65 @@
+import type { BalancerState, DetectorCheck, DimensionId, DimensionScore, Evidence, Finding, Fix, MemberState } from '../../types';
+import type { Thresholds } from './thresholds';
+
+export const FINDING_KINDS = [
+  'member-down',
+  'unhealthy-serving',
+  'quota-pressure',
+  'request-skew',
+  'connection-pinning',
+  'capacity-mismatch',
+  'health-check-gap',
+  'leader-churn',
+  'slow-member',
+  'slow-disk',
+  'raft-lag',
+  'peer-network',
+  'balancer-errors',
+  'version-skew',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** A finding as a detector sees it this poll, before hysteresis gives it an id and a since. */
+export interface Candidate {
+  kind: FindingKind;
+  members: string[];
+  severity: Finding['severity'];
+  title: string;
+  summary: string;
+  evidence: Evidence[];
+  fixes: Fix[];
+  confidence: number;
+  /** Polls before raising, overriding the threshold (e.g. 1 when the signal is already debounced). */
+  raiseAfter?: number;
+}
+
+export interface BalancerRef {
+  type: 'haproxy' | 'nginx';
+  backend: string;
+  /** Runtime API socket/address (not a secret): fix text shows how to send a command. */
+  runtimeApi: string | null;
+}
+
+export interface DiagnosisInput {
+  cluster: string;
+  t: number;
+  pollIntervalMs: number;
+  members: MemberState[];
+  scores: Record<DimensionId, DimensionScore>;
+  /** Expected shares follow configured weights (vs equal shares). */
+  weighted: boolean;
+  balancer: BalancerState | null;
+  balancerRef: BalancerRef | null;
+  /** Leader changes seen in the last minute (max over members' counters and observed events). */
+  leaderChangesLastMinute: number | null;
+  /** Per member endpoint: log signal id → matching lines in the window (null: no logs configured). */
+  logSignals: Record<string, Record<string, number>> | null;
+  thresholds: Thresholds;
+}
+
+export interface DetectorResult {
+  candidates: Candidate[];
+  check: DetectorCheck;
+}
+
+export type Detector = (input: DiagnosisInput) => DetectorResult;

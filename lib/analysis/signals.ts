@@ -1,0 +1,112 @@
+// Per-member health signals and the balancer view over the diagnosis window. Pure.
+import type { HaproxySnapshot } from '../sources/haproxy';
+import type { BalancerServer, BalancerState, MemberSignals, MemberState } from '../types';
+import type { MemberCounters } from './counters';
+import { histogramQuantile, sumHistograms, type CounterDelta } from './rates';
+import { windowRate } from './values';
+
+function sumCounter(deltas: CounterDelta[], id: keyof CounterDelta['counters']): number | null {
+  let any = false;
+  let sum = 0;
+  for (const d of deltas) {
+    const v = d.counters[id];
+    if (v === null) continue;
+    any = true;
+    sum += v;
+  }
+  return any ? sum : null;
+}
+
+export interface SignalInput {
+  /** Oldest first; the engine keeps at least a minute of them. */
+  deltas: CounterDelta[];
+  windowPolls: number;
+  minutePolls: number;
+  scorePolls: number;
+  latest: MemberCounters | null;
+  revision: string | null;
+  /** This member's applied index did not move this poll while the leader's commit index did. */
+  appliedStalled: boolean;
+  prev: MemberSignals | null;
+}
+
+export function memberSignals(i: SignalInput): MemberSignals {
+  const win = i.deltas.slice(-i.windowPolls);
+  const minute = i.deltas.slice(-i.minutePolls);
+  const q = (h: 'walFsync' | 'backendCommit' | 'peerRtt') => histogramQuantile(0.99, sumHistograms(win.map((d) => d.histograms[h])));
+  return {
+    walFsyncP99: q('walFsync'),
+    backendCommitP99: q('backendCommit'),
+    peerRttP99: q('peerRtt'),
+    leaderChanges: sumCounter(minute, 'leaderChanges'),
+    heartbeatFailures: sumCounter(minute, 'heartbeatFailures'),
+    peerSendFailures: sumCounter(minute, 'peerSendFailures'),
+    slowApplies: sumCounter(minute, 'slowApplies'),
+    grpcErrorRate: windowRate(i.deltas.slice(-i.scorePolls), 'grpcErrors'),
+    hasLeader: i.latest?.gauges.hasLeader === null || i.latest === null ? null : i.latest.gauges.hasLeader > 0,
+    revision: i.revision ?? i.prev?.revision ?? null,
+    appliedStalledPolls: i.appliedStalled ? (i.prev?.appliedStalledPolls ?? 0) + 1 : 0,
+  };
+}
+
+function hostPort(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return url;
+  }
+}
+
+/** Which member a balancer server points at: by address, else by name. */
+export function serverMember(server: { name: string; address: string }, members: Array<Pick<MemberState, 'endpoint' | 'name'>>): string | null {
+  const byAddr = members.find((m) => hostPort(m.endpoint) === server.address);
+  if (byAddr) return byAddr.endpoint;
+  return members.find((m) => m.name === server.name)?.endpoint ?? null;
+}
+
+/**
+ * The balancer as the detectors see it: the latest snapshot plus rates over the window
+ * (`snapshots` oldest first). Counter resets (a balancer reload) give null rates / zero errors.
+ */
+export function balancerView(
+  type: BalancerState['type'],
+  backend: string,
+  snapshots: HaproxySnapshot[],
+  members: Array<Pick<MemberState, 'endpoint' | 'name'>>,
+  error: string | null,
+  checkedAt: number | null,
+): BalancerState {
+  const last = snapshots[snapshots.length - 1];
+  if (!last) return { type, backend, ok: false, error: error ?? 'not polled yet', checkedAt, servers: [], check: null };
+  const first = snapshots[0];
+  const dt = (last.t - first.t) / 1000;
+  const servers: BalancerServer[] = last.servers.map((s) => {
+    const old = first.servers.find((x) => x.name === s.name);
+    const inc = (k: 'econ' | 'eresp' | 'wretr' | 'wredis' | 'hrsp5xx' | 'srvAbrt') => (old && s[k] >= old[k] ? s[k] - old[k] : 0);
+    const sessionRate = old && dt > 0 && s.stot >= old.stot ? (s.stot - old.stot) / dt : null;
+    return {
+      name: s.name,
+      member: serverMember(s, members),
+      address: s.address,
+      status: s.status,
+      weight: s.weight,
+      initialWeight: s.initialWeight,
+      checkLayer: s.checkLayer,
+      checkStatus: s.checkStatus,
+      checkDesc: s.checkDesc,
+      scur: s.scur,
+      sessionRate,
+      errors: { econ: inc('econ'), eresp: inc('eresp'), wretr: inc('wretr'), wredis: inc('wredis'), hrsp5xx: inc('hrsp5xx'), srvAbrt: inc('srvAbrt') },
+    };
+  });
+  return {
+    type,
+    backend,
+    ok: error === null,
+    error,
+    checkedAt,
+    servers,
+    check: last.check ? { type: last.check.type, method: last.check.method, path: last.check.path, interMs: last.check.interMs } : null,
+  };
+}

@@ -1,0 +1,27 @@
+// Small numeric helpers for the views. Pure.
+
+/** Median of the finite values (nulls ignored); null when there are none. */
+export function median(values: ReadonlyArray<number | null | undefined>): number | null {
+  const xs: number[] = [];
+  for (const v of values) if (v !== null && v !== undefined && Number.isFinite(v)) xs.push(v);
+  if (xs.length === 0) return null;
+  xs.sort((a, b) => a - b);
+  const mid = xs.length >> 1;
+  return xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
+}
+
+/** Index of the first element with `key(x) >= t` in an array sorted by key (length when none). */
+export function lowerBound<T>(arr: ReadonlyArray<T>, t: number, key: (x: T) => number): number {
+  let lo = 0;
+  let hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(arr[mid]) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function clamp(x: number, lo: number, hi: number): number {
+  return x < lo ? lo : x > hi ? hi : x;
+}
