@@ -16,6 +16,8 @@ const NO_SIGNALS: MemberSignals = {
   hasLeader: null,
   revision: null,
   appliedStalledPolls: 0,
+  latencyP99: null,
+  latencyCount: null,
 };
 import { FindingCard } from './FindingCard';
 import { FindingsPanel } from './FindingsPanel';

@@ -84,6 +84,9 @@ export interface MemberSignals {
   walFsyncP99: number | null;
   backendCommitP99: number | null;
   peerRttP99: number | null;
+  /** p99 of unary KV/Lease handling time over the diagnosis window, and how many calls it saw. */
+  latencyP99: number | null;
+  latencyCount: number | null;
   /** Counter increases over the last minute. */
   leaderChanges: number | null;
   heartbeatFailures: number | null;

@@ -49,6 +49,8 @@ export function emptySignals(): MemberSignals {
     walFsyncP99: null,
     backendCommitP99: null,
     peerRttP99: null,
+    latencyP99: null,
+    latencyCount: null,
     leaderChanges: null,
     heartbeatFailures: null,
     peerSendFailures: null,

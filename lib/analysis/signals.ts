@@ -34,10 +34,13 @@ export function memberSignals(i: SignalInput): MemberSignals {
   const win = i.deltas.slice(-i.windowPolls);
   const minute = i.deltas.slice(-i.minutePolls);
   const q = (h: 'walFsync' | 'backendCommit' | 'peerRtt') => histogramQuantile(0.99, sumHistograms(win.map((d) => d.histograms[h])));
+  const lat = sumHistograms(win.map((d) => d.histograms.grpcLatency));
   return {
     walFsyncP99: q('walFsync'),
     backendCommitP99: q('backendCommit'),
     peerRttP99: q('peerRtt'),
+    latencyP99: histogramQuantile(0.99, lat),
+    latencyCount: lat ? lat.buckets[lat.buckets.length - 1]?.[1] ?? 0 : null,
     leaderChanges: sumCounter(minute, 'leaderChanges'),
     heartbeatFailures: sumCounter(minute, 'heartbeatFailures'),
     peerSendFailures: sumCounter(minute, 'peerSendFailures'),

@@ -14,6 +14,8 @@ const NO_SIGNALS: MemberSignals = {
   hasLeader: null,
   revision: null,
   appliedStalledPolls: 0,
+  latencyP99: null,
+  latencyCount: null,
 };
 import { basisText, checkedList, slowestVsMedian } from './describe';
 

@@ -48,6 +48,12 @@ function median(xs: number[]): number | null {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** p99 over the diagnosis window, only when the member saw enough calls for it to mean something. */
+function latencyOf(input: DiagnosisInput, m: MemberState): number | null {
+  const s = m.signals;
+  return s.latencyP99 !== null && (s.latencyCount ?? 0) >= input.thresholds.minLatencySamples ? s.latencyP99 : null;
+}
+
 function serverOf(input: DiagnosisInput, m: MemberState) {
   return input.balancer?.servers.find((s) => s.member === m.endpoint) ?? null;
 }
@@ -413,17 +419,17 @@ export const connectionPinning: Detector = (input) => {
 export const capacityMismatch: Detector = (input) => {
   const t = input.thresholds;
   const s = input.scores.requests;
-  const withLat = input.members.filter((m) => live(m) && m.dims.latencyP99.value !== null);
-  if (withLat.length < 2) return result('capacity-mismatch', [], '', 'latency p99 needs the gRPC histogram (--metrics extensive) on at least two members');
+  const withLat = input.members.filter((m) => live(m) && latencyOf(input, m) !== null);
+  if (withLat.length < 2) return result('capacity-mismatch', [], '', `latency p99 needs the gRPC histogram (--metrics extensive) and ${t.minLatencySamples} calls in the window on at least two members`);
   if (s.score === null || s.score >= t.skewScore) return result('capacity-mismatch', [], 'shares do not follow the weights: see request-skew');
   const candidates: Candidate[] = [];
   for (const m of withLat) {
-    const others = withLat.filter((x) => x !== m).map((x) => x.dims.latencyP99.value!);
+    const others = withLat.filter((x) => x !== m).map((x) => latencyOf(input, x)!);
     const med = median(others)!;
-    const p99 = m.dims.latencyP99.value!;
+    const p99 = latencyOf(input, m)!;
     if (!(p99 >= t.capacityLatencyRatio * med && p99 >= t.slowMemberFloorSeconds)) continue;
     const current = withLat.map((x) => serverOf(input, x)?.weight ?? x.weight);
-    const next = weightsFromLatency(current, withLat.map((x) => x.dims.latencyP99.value));
+    const next = weightsFromLatency(current, withLat.map((x) => latencyOf(input, x)));
     candidates.push({
       kind: 'capacity-mismatch',
       members: [m.endpoint],
@@ -431,7 +437,7 @@ export const capacityMismatch: Detector = (input) => {
       title: `${m.name} gets its expected share but answers ${(p99 / med).toFixed(1)}× slower than its peers`,
       summary: `Shares follow the weights, yet ${m.name}'s p99 is ${secs(p99)} against ${secs(med)} on the others: its weight asks more of it than it can carry.`,
       evidence: [
-        ...withLat.map((x) => ({ label: `${x.name} p99 / share`, value: `${secs(x.dims.latencyP99.value)} / ${pct(x.dims.requests.share)} (expected ${pct(x.dims.requests.expectedShare)})`, member: x.endpoint })),
+        ...withLat.map((x) => ({ label: `${x.name} p99 / share`, value: `${secs(latencyOf(input, x))} / ${pct(x.dims.requests.share)} (expected ${pct(x.dims.requests.expectedShare)})`, member: x.endpoint })),
         { label: 'ratio to peers’ median', value: `${(p99 / med).toFixed(1)}×`, threshold: `${t.capacityLatencyRatio}×` },
       ],
       fixes: weightFixes(
@@ -442,6 +448,7 @@ export const capacityMismatch: Detector = (input) => {
         'recompute after the change: moving load changes latency; a member slow for other reasons (disk) should be fixed, not starved',
       ),
       confidence: 0.7,
+      raiseAfter: t.latencyRaiseAfterPolls,
     });
   }
   return result('capacity-mismatch', candidates, 'members with their expected share answer at similar latency');
@@ -575,17 +582,17 @@ export const leaderChurn: Detector = (input) => {
 
 export const slowMember: Detector = (input) => {
   const t = input.thresholds;
-  const withLat = input.members.filter((m) => live(m) && m.dims.latencyP99.value !== null);
-  if (withLat.length === 0) return result('slow-member', [], '', 'no latency histogram (--metrics extensive) or no calls');
+  const withLat = input.members.filter((m) => live(m) && latencyOf(input, m) !== null);
+  if (withLat.length === 0) return result('slow-member', [], '', `no latency histogram (--metrics extensive) or fewer than ${t.minLatencySamples} calls in the window`);
   const candidates: Candidate[] = [];
   for (const m of withLat) {
-    const p99 = m.dims.latencyP99.value!;
-    const med = median(withLat.filter((x) => x !== m).map((x) => x.dims.latencyP99.value!));
+    const p99 = latencyOf(input, m)!;
+    const med = median(withLat.filter((x) => x !== m).map((x) => latencyOf(input, x)!));
     const relative = med !== null && p99 >= t.slowMemberRatio * med && p99 >= t.slowMemberFloorSeconds;
     const absolute = p99 >= t.latencyP99Seconds;
     if (!relative && !absolute) continue;
     const current = withLat.map((x) => serverOf(input, x)?.weight ?? x.weight);
-    const next = weightsFromLatency(current, withLat.map((x) => x.dims.latencyP99.value));
+    const next = weightsFromLatency(current, withLat.map((x) => latencyOf(input, x)));
     candidates.push({
       kind: 'slow-member',
       members: [m.endpoint],
@@ -593,7 +600,7 @@ export const slowMember: Detector = (input) => {
       title: `${m.name} p99 latency ${secs(p99)}${med !== null ? ` (peers ${secs(med)})` : ''}`,
       summary: `${m.name} answers far slower than ${absolute ? `the ${secs(t.latencyP99Seconds)} limit` : 'its peers'}: clients pinned to it time out first.`,
       evidence: [
-        ...withLat.map((x) => ({ label: `${x.name} p99`, value: secs(x.dims.latencyP99.value), member: x.endpoint })),
+        ...withLat.map((x) => ({ label: `${x.name} p99`, value: secs(latencyOf(input, x)), member: x.endpoint })),
         { label: 'thresholds', value: `${secs(t.latencyP99Seconds)} absolute, ${t.slowMemberRatio}× peers' median` },
         { label: `${m.name} WAL fsync / commit p99`, value: `${secs(m.signals.walFsyncP99)} / ${secs(m.signals.backendCommitP99)}`, member: m.endpoint },
         ...logEvidence(input, m, ['request took too long', 'slow fdatasync', 'DeadlineExceeded']),
@@ -606,6 +613,7 @@ export const slowMember: Detector = (input) => {
         'treats the symptom: find why it is slow (disk, CPU, noisy neighbour) — see slow-disk',
       ),
       confidence: 0.75,
+      raiseAfter: t.latencyRaiseAfterPolls,
     });
   }
   return result('slow-member', candidates, `p99 below ${secs(t.latencyP99Seconds)} and within ${t.slowMemberRatio}× of peers`);

@@ -53,6 +53,7 @@ export function withLoad(members: MemberState[], requests: Array<number | null>,
       requests: { value: requests[i], share: r.shares.requests[i], expectedShare: r.expected.requests[i] },
       latencyP99: { value: latency?.[i] ?? null, share: null, expectedShare: null },
     },
+    signals: latency && latency[i] !== null ? { ...m.signals, latencyP99: latency[i], latencyCount: 1000 } : m.signals,
   }));
   return { members: out, scores: r.scores };
 }

@@ -18,7 +18,11 @@ export const ThresholdsSchema = z
     /** slow-member: p99 above this many times the peers' median... */
     slowMemberRatio: z.number().min(1.1).max(1000).default(3),
     /** ...and above this floor (seconds), so 2 ms vs 0.5 ms is not "slow". */
-    slowMemberFloorSeconds: z.number().min(0).max(60).default(0.05),
+    slowMemberFloorSeconds: z.number().min(0).max(60).default(0.1),
+    /** Latency detectors need this many calls per member in the window (p99 of fewer is noise). */
+    minLatencySamples: z.number().int().min(1).max(1e9).default(200),
+    /** Latency detectors raise only after this many polls (latency is noisier than counts). */
+    latencyRaiseAfterPolls: z.number().int().min(1).max(600).default(10),
     /** Alerting rules: member latency p99 above this (seconds). */
     alertLatencySeconds: z.number().positive().max(600).default(0.5),
     leaderChangesPerMinute: z.number().min(0).max(1000).default(1),
