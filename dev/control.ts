@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { FAULT_NAMES, injectFault, isFaultName, type FaultName, type FaultRun } from './faults';
+import { FAULT_NAMES, FaultConflictError, FaultUsageError, injectFault, isFaultName, type FaultName, type FaultRun } from './faults';
 import type { Stack } from './stack';
 
 export const CONTROL_FILE = 'control.json';
@@ -108,7 +108,10 @@ export async function startControlServer(stack: Stack, opts: { dir?: string; log
   const server = http.createServer((req, res) => {
     req.resume();
     handle(req)
-      .catch((err: Error) => ({ status: err instanceof HttpError ? err.status : 500, body: { error: err.message } }))
+      .catch((err: Error) => ({
+        status: err instanceof HttpError ? err.status : err instanceof FaultConflictError ? 409 : err instanceof FaultUsageError ? 400 : 500,
+        body: { error: err.message },
+      }))
       .then(({ status, body }) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(`${JSON.stringify(body, null, 2)}\n`);
@@ -132,18 +135,25 @@ export async function startControlServer(stack: Stack, opts: { dir?: string; log
     active: () => [...runs.values()],
     async undoAll(timeoutMs = 8_000) {
       const undone: string[] = [];
+      let timedOut = false;
       const work = serialized(async () => {
         for (const run of [...runs.values()].reverse()) {
+          if (timedOut) break;
+          const t0 = Date.now();
           try {
             await run.undo();
             runs.delete(run.name);
             undone.push(run.name);
+            log(`fault ${run.name}: undone (${Date.now() - t0} ms)`);
           } catch (err) {
             log(`fault ${run.name}: undo failed: ${(err as Error).message}`);
           }
         }
       });
       await Promise.race([work, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+      timedOut = true;
+      const left = [...runs.keys()];
+      if (left.length > 0) log(`faults not undone within ${timeoutMs / 1000} s: ${left.join(', ')}`);
       return undone;
     },
     async stop() {

@@ -21,6 +21,16 @@ const LOAD_RATE = 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const note = (line: string) => console.log(`[faults.integration] ${line}`);
 
+/** Recv-Q of a listening socket: connections the kernel completed that the process has not accepted. */
+function acceptQueue(port: number): Promise<number | null> {
+  return new Promise((resolve) =>
+    execFile('ss', ['-ltnH', `sport = :${port}`], (err, out) => {
+      const n = Number(String(out).trim().split(/\s+/)[1]);
+      resolve(err || !Number.isFinite(n) ? null : n);
+    }),
+  );
+}
+
 function client(hosts: string | string[]): Etcd3 {
   return new Etcd3({
     hosts,
@@ -195,15 +205,19 @@ describe('faults on the real local stack', () => {
     const run = await inject(stack, 'freeze-behind-tcp-check');
     expect(run.member).toBe('etcd-2');
     await expect(memberHealthy(stack.cluster.members[1].clientUrl, 1_000)).rejects.toThrow();
-    const samples: Array<{ status: string; check: string; stot: number }> = [];
+    const port = Number(new URL(stack.cluster.members[1].clientUrl).port);
+    const samples: Array<{ status: string; check: string; stot: number; backlog: number | null }> = [];
     for (let k = 0; k < 8; k++) {
       const r = (await stats())['etcd-2'];
-      samples.push({ status: r.status, check: r.check_status, stot: Number(r.stot) });
+      samples.push({ status: r.status, check: r.check_status, stot: Number(r.stot), backlog: await acceptQueue(port) });
       await sleep(1_000);
     }
-    note(`freeze-behind-tcp-check: etcd-2 ${samples.map((s) => `${s.status}/${s.check}/stot=${s.stot}`).join(' ')}`);
+    note(`freeze-behind-tcp-check: etcd-2 ${samples.map((s) => `${s.status}/${s.check}/stot=${s.stot}/acceptq=${s.backlog}`).join(' ')}`);
     expect(samples.every((s) => s.status === 'UP' && s.check === 'L4OK')).toBe(true);
     expect(samples[samples.length - 1].stot).toBeGreaterThan(samples[0].stot);
+    // Why it stays UP: the kernel completes the handshakes (HAProxy's checks and sessions alike)
+    // and queues them for an accept() the stopped process never makes.
+    if (samples[0].backlog !== null) expect(samples[samples.length - 1].backlog!).toBeGreaterThan(samples[0].backlog);
     await undo(run);
     expect(stack.haproxy.check).toBe('http');
     expect(await memberHealthy(stack.cluster.members[1].clientUrl, 1_000)).toBe(true);

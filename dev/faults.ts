@@ -57,6 +57,11 @@ export interface FaultOptions {
   member?: number;
 }
 
+/** The stack is not in a state this fault can be injected into (already active, member down…). */
+export class FaultConflictError extends Error {}
+/** The request itself is wrong (unknown name, bad member index). */
+export class FaultUsageError extends Error {}
+
 export const ETCDCTL_BIN = process.env.FULCRUM_ETCDCTL_BIN ?? '/usr/bin/etcdctl';
 /** Key prefixes the faults write under (the quota filler, the pinned load). */
 export const QUOTA_FILLER_PREFIX = '/fulcrum-fault/quota/';
@@ -72,13 +77,13 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function injectFault(stack: Stack, name: FaultName, opts: FaultOptions = {}): Promise<FaultRun> {
   const n = stack.cluster.members.length;
   if (opts.member !== undefined && !(Number.isInteger(opts.member) && opts.member >= 0 && opts.member < n)) {
-    throw new Error(`${name}: member must be an index 0..${n - 1} (0-based), got ${opts.member}`);
+    throw new FaultUsageError(`${name}: member must be an index 0..${n - 1} (0-based), got ${opts.member}`);
   }
   switch (name) {
     case 'skew-weights':
       return skewWeights(stack, opts.member ?? n - 1);
     case 'pin-load':
-      if (opts.member !== undefined) throw new Error('pin-load: the member is wherever the pinned connection lands; --member is not supported');
+      if (opts.member !== undefined) throw new FaultUsageError('pin-load: the member is wherever the pinned connection lands; --member is not supported');
       return pinLoad(stack);
     case 'leader-churn':
       return leaderChurn(stack);
@@ -93,7 +98,7 @@ export async function injectFault(stack: Stack, name: FaultName, opts: FaultOpti
     case 'freeze-behind-tcp-check':
       return freezeBehindTcpCheck(stack, opts.member ?? Math.min(1, n - 1));
     default:
-      throw new Error(`unknown fault ${JSON.stringify(name)}; one of ${FAULT_NAMES.join(', ')}`);
+      throw new FaultUsageError(`unknown fault ${JSON.stringify(name)}; one of ${FAULT_NAMES.join(', ')}`);
   }
 }
 
@@ -378,15 +383,16 @@ async function quota(stack: Stack, member: number | undefined): Promise<FaultRun
   const quotas = stack.quotaBackendBytes;
   const withQuota = Object.keys(quotas).map(Number);
   if (withQuota.length === 0) {
-    throw new Error(
+    throw new FaultConflictError(
       'quota: no member has a small backend quota; start the stack with one, e.g. ' +
         'startStack({ quotaBackendBytes: { 2: 32 * 1024 * 1024 } }) or the CLIs\' --quota 32MiB',
     );
   }
   const i = member ?? withQuota[withQuota.length - 1];
   if (quotas[i] === undefined) {
-    throw new Error(`quota: member ${i} (${stack.cluster.members[i].name}) has no small quota; members with one: ${withQuota.join(', ')}`);
+    throw new FaultConflictError(`quota: member ${i} (${stack.cluster.members[i].name}) has no small quota; members with one: ${withQuota.join(', ')}`);
   }
+  assertRunnable(stack, i, 'quota');
   const target = stack.cluster.members[i];
   const quotaBytes = quotas[i];
   const t0 = Date.now();
@@ -439,8 +445,9 @@ interface Alarm {
   member: string;
 }
 
+/** Client URLs of the members that are running and not frozen. */
 function liveUrls(stack: Stack): string[] {
-  return stack.cluster.members.filter((_, i) => stack.cluster.isRunning(i)).map((m) => m.clientUrl);
+  return stack.cluster.members.filter((m, i) => stack.cluster.isRunning(i) && procState(m.pid) !== 'T').map((m) => m.clientUrl);
 }
 
 export async function listAlarms(stack: Stack): Promise<Alarm[]> {
@@ -512,8 +519,8 @@ function procState(pid: number): string | null {
 
 function assertRunnable(stack: Stack, i: number, name: FaultName): void {
   const m = stack.cluster.members[i];
-  if (!stack.cluster.isRunning(i)) throw new Error(`${name}: ${m.name} is not running`);
-  if (procState(m.pid) === 'T') throw new Error(`${name}: ${m.name} (pid ${m.pid}) is already stopped (frozen)`);
+  if (!stack.cluster.isRunning(i)) throw new FaultConflictError(`${name}: ${m.name} is not running`);
+  if (procState(m.pid) === 'T') throw new FaultConflictError(`${name}: ${m.name} (pid ${m.pid}) is already stopped (frozen)`);
 }
 
 /** Resolves once the member answers /health at all (healthy or not, e.g. under an alarm). */
@@ -525,6 +532,27 @@ async function waitAnswers(stack: Stack, i: number, timeoutMs = 30_000): Promise
       return true;
     },
     { what: `${m.name} to answer /health again`, timeoutMs, intervalMs: 200 },
+  );
+}
+
+/**
+ * Resolves once the member reports healthy, or — while an alarm (e.g. NOSPACE from the quota
+ * fault) makes every member's /health false on 3.4 — once it answers Status with a leader.
+ */
+async function waitServing(stack: Stack, i: number, timeoutMs = 30_000): Promise<void> {
+  const m = stack.cluster.members[i];
+  await waitFor(
+    async () => {
+      if (await memberHealthy(m.clientUrl, 1_000)) return true;
+      const st = await memberStatus(m.clientUrl, 1_000);
+      return st.leader !== '0' && (await listAlarms(stack)).length > 0;
+    },
+    {
+      what: `${m.name} to be healthy again (or serving, with an alarm raised)`,
+      timeoutMs,
+      intervalMs: 200,
+      abortIf: () => (stack.cluster.isRunning(i) ? null : `${m.name} exited; see ${m.logFile}`),
+    },
   );
 }
 
@@ -546,7 +574,7 @@ async function kill(stack: Stack, i: number): Promise<FaultRun> {
   await stack.cluster.kill9(i);
   return makeRun('kill', m.name, { pid, signal: 'SIGKILL' }, async () => {
     if (!stack.cluster.isRunning(i)) await stack.cluster.restart(i);
-    await stack.cluster.waitMemberHealthy(i, 30_000);
+    await waitServing(stack, i);
   });
 }
 
@@ -574,7 +602,7 @@ async function switchChecks(stack: Stack, check: 'http' | 'tcp'): Promise<string
 }
 
 async function tcpCheck(stack: Stack): Promise<FaultRun> {
-  if (stack.haproxy.check === 'tcp') throw new Error('tcp-check: HAProxy already uses TCP checks');
+  if (stack.haproxy.check === 'tcp') throw new FaultConflictError('tcp-check: HAProxy already uses TCP checks (is freeze-behind-tcp-check active?)');
   const oldPid = stack.haproxy.pid;
   const status = await switchChecks(stack, 'tcp');
   return makeRun('tcp-check', null, { check: 'tcp', checkStatus: status, haproxyPid: stack.haproxy.pid, replacedPid: oldPid }, async () => {

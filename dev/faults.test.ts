@@ -1,0 +1,45 @@
+// Pure helpers of the fault injection: member IDs must survive as exact uint64s.
+
+import { describe, expect, it } from 'vitest';
+import { FAULT_NAMES, isFaultName, memberIdHex, parseJsonKeepBigInts } from './faults';
+import { parseSize } from './lib/cli';
+
+describe('member IDs from etcdctl -w json', () => {
+  // Shape of `etcdctl member list -w json` (3.4); IDs above 2^53 would be rounded by JSON.parse.
+  const out =
+    '{"header":{"cluster_id":17237436991929493444,"member_id":9372538179322589801,"raft_term":2},' +
+    '"members":[{"ID":9372538179322589801,"name":"etcd-1","peerURLs":["http://127.0.0.1:2380"],"clientURLs":["http://127.0.0.1:2379"]},' +
+    '{"ID":10501334649042878790,"name":"etcd-2","peerURLs":["http://127.0.0.1:2381"]}]}';
+
+  it('keeps 16+ digit integers exact (as strings) and leaves small numbers alone', () => {
+    const parsed = parseJsonKeepBigInts(out) as { header: { raft_term: number; cluster_id: string }; members: Array<{ ID: string; name: string }> };
+    expect(parsed.members.map((m) => m.ID)).toEqual(['9372538179322589801', '10501334649042878790']);
+    expect(parsed.header.cluster_id).toBe('17237436991929493444');
+    expect(parsed.header.raft_term).toBe(2);
+    expect(parsed.members[0].name).toBe('etcd-1');
+    expect(JSON.parse(out).members[1].ID.toString()).not.toBe('10501334649042878790'); // why it is needed
+  });
+
+  it('converts decimal uint64 IDs to the hex etcdctl move-leader takes', () => {
+    expect(memberIdHex('10501334649042878790')).toBe('91bc3c398fb3c146');
+    expect(memberIdHex('18446744073709551615')).toBe('ffffffffffffffff');
+    expect(memberIdHex('1')).toBe('1');
+    expect(() => memberIdHex('1.05e19')).toThrow(/decimal/);
+  });
+});
+
+describe('fault names and sizes', () => {
+  it('knows the eight faults', () => {
+    expect(FAULT_NAMES).toHaveLength(8);
+    expect(isFaultName('freeze-behind-tcp-check')).toBe(true);
+    expect(isFaultName('freeze-all')).toBe(false);
+  });
+
+  it('parses --quota sizes', () => {
+    expect(parseSize('64MiB')).toBe(64 * 1024 * 1024);
+    expect(parseSize('1G')).toBe(1024 ** 3);
+    expect(parseSize('33554432')).toBe(33554432);
+    expect(parseSize('off')).toBeNull();
+    expect(() => parseSize('64 lots')).toThrow(/--quota/);
+  });
+});
