@@ -123,7 +123,8 @@ export class EtcdMemberSource {
 
   private async alarms(): Promise<EtcdAlarm[]> {
     const r = await this.client.maintenance.alarm({ action: 'Get' as never, memberID: '0' });
-    return (r.alarms ?? []).map((a) => ({ memberId: String(a.memberID), alarm: String(a.alarm) }));
+    // etcd3 names alarms by its enum keys (Nospace, Corrupt): show them as etcd does (NOSPACE).
+    return (r.alarms ?? []).map((a) => ({ memberId: String(a.memberID), alarm: String(a.alarm).toUpperCase() }));
   }
 
   private async memberList(): Promise<EtcdMemberInfo[]> {

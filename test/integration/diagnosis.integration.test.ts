@@ -33,10 +33,10 @@ class StreamLog {
       }
     })();
   }
-  find(kind: string, member: string | null, after: number): { at: number; f: Finding; d: ClusterDelta } | null {
+  find(kind: string, member: string | null, after: number, also: (f: Finding) => boolean = () => true): { at: number; f: Finding; d: ClusterDelta } | null {
     for (const x of this.deltas) {
       if (x.at < after) continue;
-      const f = x.d.findings.find((y) => y.kind === kind && (member === null || y.members.includes(member)));
+      const f = x.d.findings.find((y) => y.kind === kind && (member === null || y.members.includes(member)) && also(y));
       if (f) return { at: x.at, f, d: x.d };
     }
     return null;
@@ -83,7 +83,7 @@ describe('diagnosis: each injected fault raises its finding', () => {
     name: FaultName,
     kind: string,
     expectMember: (r: FaultRun) => string | null,
-    checkFix: (f: Finding, r: FaultRun, s: ClusterState) => void,
+    checkFix: (f: Finding, r: FaultRun, s: ClusterState) => void | Promise<void>,
     clearWithinMs = 60_000,
   ): Promise<void> {
     const r = await injectFault(stack, name);
@@ -94,7 +94,7 @@ describe('diagnosis: each injected fault raises its finding', () => {
       const hit = log.find(kind, member, r.injectedAt)!;
       // The finding reached the stream within 10 s of the fault taking effect.
       expect(hit.at - r.injectedAt, `${kind} arrived ${hit.at - r.injectedAt} ms after ${name}`).toBeLessThanOrEqual(10_000);
-      checkFix(hit.f, r, engine.state());
+      await checkFix(hit.f, r, engine.state());
       await r.undo();
       undone = true;
       const undoneAt = Date.now();
@@ -151,10 +151,14 @@ describe('diagnosis: each injected fault raises its finding', () => {
       'quota',
       'quota-pressure',
       (r) => endpoint(r.member!),
-      (f, r) => {
+      async (_f, r) => {
         expect(r.member).toBe('etcd-3');
-        expect(f.severity).toBe('critical');
-        const body = fixes(f);
+        await waitUntil(() => log.find('quota-pressure', endpoint(r.member!), r.injectedAt, (x) => x.severity === 'critical') !== null, 15_000, 'critical quota-pressure');
+        // It may have warned on the way up (db near quota); NOSPACE makes it critical.
+        const crit = log.find('quota-pressure', endpoint(r.member!), r.injectedAt, (x) => x.severity === 'critical');
+        expect(crit, 'quota-pressure never became critical').not.toBeNull();
+        expect(crit!.at - r.injectedAt).toBeLessThanOrEqual(10_000);
+        const body = fixes(crit!.f);
         expect(body).toMatch(/compact \d+/);
         const defrags = [...body.matchAll(/--endpoints=(\S+) defrag/g)].map((m) => m[1]);
         expect(defrags).toHaveLength(3);

@@ -351,7 +351,8 @@ export const connectionPinning: Detector = (input) => {
     const exp = m.dims.requests.expectedShare;
     if (share === null || exp === null || ss[i] === null || input.scores.requests.score === null) return;
     if (share - exp < t.pinningShareExcess) return;
-    if (ss[i]! > exp + 0.05) return; // new connections go there too: weights, not pinning
+    // New connections go there just as much: that is weights (or ejections), not pinning.
+    if (share - ss[i]! < t.pinningShareExcess) return;
     const srv = serverOf(input, m)!;
     const rows = input.members.map((x, j) => {
       const sv = serverOf(input, x);
@@ -630,11 +631,12 @@ export const slowDisk: Detector = (input) => {
     const wBad = w !== null && w > t.walFsyncP99Seconds;
     const cBad = c !== null && c > t.backendCommitP99Seconds;
     if (!wBad && !cBad) continue;
-    const severe = (w ?? 0) > 10 * t.walFsyncP99Seconds || (c ?? 0) > 10 * t.backendCommitP99Seconds;
+    // Just over the line is worth knowing, not paging for: 2x the threshold warns, 10x is critical.
+    const over = Math.max((w ?? 0) / t.walFsyncP99Seconds, (c ?? 0) / t.backendCommitP99Seconds);
     candidates.push({
       kind: 'slow-disk',
       members: [m.endpoint],
-      severity: severe ? 'critical' : 'warning',
+      severity: over >= 10 ? 'critical' : over >= 2 ? 'warning' : 'info',
       title: `${m.name} disk is slow (WAL fsync p99 ${secs(w)}, commit p99 ${secs(c)})`,
       summary: `${m.name}'s disk can't keep up: slow fsync delays every write it takes part in and makes it miss heartbeats.`,
       evidence: [
@@ -659,6 +661,7 @@ export const slowDisk: Detector = (input) => {
         },
       ],
       confidence: 0.8,
+      raiseAfter: t.latencyRaiseAfterPolls,
     });
   }
   return result('slow-disk', candidates, `WAL fsync p99 ≤ ${secs(t.walFsyncP99Seconds)} and commit p99 ≤ ${secs(t.backendCommitP99Seconds)} everywhere`);
