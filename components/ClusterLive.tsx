@@ -8,7 +8,8 @@ import { missingRange } from '@/lib/client/frames';
 import { useNow } from '@/lib/client/hooks';
 import { useClusterStream } from '@/lib/client/useClusterStream';
 import { RANGE_MS, serializeViewParams, type ViewParams } from '@/lib/client/viewParams';
-import type { ClusterState, Frame } from '@/lib/types';
+import type { ClusterEvent, ClusterState, Frame } from '@/lib/types';
+import { memberHrefAt } from './member/model';
 import { ClusterView } from './ClusterView';
 import type { HistoryStatus } from './SourcesLine';
 
@@ -50,9 +51,24 @@ export function ClusterLive({ name, initialState, initialView }: { name: string;
     [router],
   );
 
-  const onCellClick = useCallback((endpoint: string, t: number) => {
-    setSelected((s) => (s && s.endpoint === endpoint && s.t === t ? null : { endpoint, t }));
-  }, []);
+  // A click on a cell (or on an event marker) opens that member's drill-down around that time.
+  const membersRef = useRef(state.members);
+  membersRef.current = state.members;
+  const openMember = useCallback(
+    (endpoint: string, t: number) => {
+      const m = membersRef.current.find((x) => x.endpoint === endpoint || x.name === endpoint);
+      router.push(memberHrefAt(name, m?.name ?? endpoint, t));
+    },
+    [router, name],
+  );
+  const onCellClick = useCallback(
+    (endpoint: string, t: number) => {
+      setSelected({ endpoint, t });
+      openMember(endpoint, t);
+    },
+    [openMember],
+  );
+  const onEventClick = useCallback((e: ClusterEvent) => e.member && openMember(e.member, e.t), [openMember]);
 
   // A restarted server starts counting polls again (and its memory is empty): fetch history anew.
   const [epoch, setEpoch] = useState(0);
@@ -109,6 +125,7 @@ export function ClusterLive({ name, initialState, initialView }: { name: string;
       history={history}
       selected={selected}
       onCellClick={onCellClick}
+      onEventClick={onEventClick}
     />
   );
 }

@@ -6,7 +6,7 @@ import { DIMENSIONS } from '@/lib/dimensions';
 import { checkedList } from '@/lib/client/describe';
 import { mergeFrames } from '@/lib/client/frames';
 import { RANGE_MS, type ViewParams } from '@/lib/client/viewParams';
-import type { ClusterState, Frame } from '@/lib/types';
+import type { ClusterEvent, ClusterState, Frame, Finding } from '@/lib/types';
 import { ClusterHeader } from './ClusterHeader';
 import type { LiveInfo } from './ConnectionIndicator';
 import { EventList } from './EventList';
@@ -31,6 +31,10 @@ export interface ClusterViewProps {
   history?: HistoryStatus | null;
   selected?: { endpoint: string; t: number } | null;
   onCellClick?: (memberEndpoint: string, t: number) => void;
+  /** A click on an event marker of the timeline. */
+  onEventClick?: (e: ClusterEvent) => void;
+  /** Where a finding's drill-down link goes; default: the live member page (a snapshot keeps it inside). */
+  findingHref?: (f: Finding) => string | null;
 }
 
 function Section({ title, right, children, testId }: { title: React.ReactNode; right?: React.ReactNode; children: React.ReactNode; testId?: string }) {
@@ -45,7 +49,7 @@ function Section({ title, right, children, testId }: { title: React.ReactNode; r
   );
 }
 
-export function ClusterView({ state, view, onViewChange, live = null, end, olderFrames, history, selected, onCellClick }: ClusterViewProps) {
+export function ClusterView({ state, view, onViewChange, live = null, end, olderFrames, history, selected, onCellClick, onEventClick, findingHref }: ClusterViewProps) {
   const spec = DIMENSIONS[view.dim];
   const to = end ?? state.updatedAt ?? 0;
   const from = to - RANGE_MS[view.range];
@@ -94,6 +98,7 @@ export function ClusterView({ state, view, onViewChange, live = null, end, older
         right="per poll; the headline averages the last few polls"
       >
         <Timeline
+          onEventClick={onEventClick}
           frames={frames}
           events={state.events}
           dim={view.dim}
@@ -108,7 +113,7 @@ export function ClusterView({ state, view, onViewChange, live = null, end, older
       </Section>
       <div className="grid gap-4 xl:grid-cols-2">
         <Section title={`Findings (${state.findings.length})`} testId="findings-section">
-          <FindingsPanel findings={state.findings} members={state.members} checks={state.checks ?? []} checked={checked} healthy={state.status === 'ok'} />
+          <FindingsPanel findings={state.findings} members={state.members} checks={state.checks ?? []} checked={checked} healthy={state.status === 'ok'} drillDownHref={findingHref} />
         </Section>
         <Section title="Events" right="newest first" testId="events-section">
           <EventList events={state.events} />

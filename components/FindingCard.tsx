@@ -1,4 +1,6 @@
+import Link from 'next/link';
 import type { Finding, MemberState } from '@/lib/types';
+import { memberHrefAt } from './member/model';
 import { CopyButton } from './CopyButton';
 import { SEVERITY } from './styles';
 import { Clock } from './Time';
@@ -16,10 +18,12 @@ export interface FindingCardProps {
   finding: Finding;
   /** To show member names for the endpoints a finding names. */
   members?: ReadonlyArray<Pick<MemberState, 'endpoint' | 'name'>>;
+  /** Link to the drill-down of its first member around its start (default); null: no link. */
+  drillDownHref?: string | null;
 }
 
 /** One detected problem: what, where, since when, the evidence, and fixes to paste. */
-export function FindingCard({ finding: f, members = [] }: FindingCardProps) {
+export function FindingCard({ finding: f, members = [], drillDownHref }: FindingCardProps) {
   const sev = SEVERITY[f.severity];
   const nameOf = (ep: string) => members.find((m) => m.endpoint === ep || m.name === ep)?.name ?? ep;
   return (
@@ -42,6 +46,17 @@ export function FindingCard({ finding: f, members = [] }: FindingCardProps) {
           </>
         )}
         since <Clock t={f.since} /> · confidence {Math.round(f.confidence * 100)} %
+        {(() => {
+          const href = drillDownHref !== undefined ? drillDownHref : f.members[0] && f.cluster ? memberHrefAt(f.cluster, nameOf(f.members[0]), f.since) : null;
+          return href ? (
+            <>
+              {' · '}
+              <Link href={href} className="font-semibold text-sky-700 underline dark:text-sky-400" data-testid="finding-drilldown">
+                logs and metrics of {nameOf(f.members[0])} then →
+              </Link>
+            </>
+          ) : null;
+        })()}
       </p>
       {f.summary && <p className="mt-2 text-sm">{f.summary}</p>}
       {f.evidence.length > 0 && (

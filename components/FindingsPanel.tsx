@@ -18,6 +18,8 @@ export interface FindingsPanelProps {
   checked?: readonly string[];
   /** All clear (green) only when the cluster is otherwise fine. */
   healthy?: boolean;
+  /** Where a finding's drill-down link goes (a snapshot keeps it inside the snapshot); default: the live member page. */
+  drillDownHref?: (f: Finding) => string | null;
 }
 
 function ChecksList({ checks, checked }: { checks: readonly DetectorCheck[]; checked: readonly string[] }) {
@@ -51,7 +53,7 @@ function ChecksList({ checks, checked }: { checks: readonly DetectorCheck[]; che
   );
 }
 
-export function FindingsPanel({ findings, members, checks = [], checked = [], healthy = true }: FindingsPanelProps) {
+export function FindingsPanel({ findings, members, checks = [], checked = [], healthy = true, drillDownHref }: FindingsPanelProps) {
   const sorted = [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.since - b.since);
   const anyChecks = checks.length > 0 || checked.length > 0;
   return (
@@ -69,7 +71,7 @@ export function FindingsPanel({ findings, members, checks = [], checked = [], he
       ) : (
         <div className="space-y-3">
           {sorted.map((f) => (
-            <FindingCard key={f.id} finding={f} members={members} />
+            <FindingCard key={f.id} finding={f} members={members} drillDownHref={drillDownHref?.(f)} />
           ))}
           {anyChecks && (
             <details className="text-sm">

@@ -23,6 +23,8 @@ export interface TimelineProps {
   /** Also draw the score against equal shares (dashed): useful when weights are configured. */
   showEqual?: boolean;
   height?: number;
+  /** Makes the event markers (icons above the chart) clickable. */
+  onEventClick?: (e: ClusterEvent) => void;
 }
 
 const LINE = { light: '#0369a1', dark: '#38bdf8' } as const;
@@ -30,7 +32,7 @@ const EQUAL = { light: '#64748b', dark: '#94a3b8' } as const;
 const GRID = { light: '#e2e8f0', dark: '#1e293b' } as const;
 const AXIS = { light: '#64748b', dark: '#94a3b8' } as const;
 
-export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEqual = false, height = 180 }: TimelineProps) {
+export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEqual = false, height = 180, onEventClick }: TimelineProps) {
   const theme = useTheme();
   const spec = DIMENSIONS[dim];
   const data = useMemo(() => scoreSeries(frames, dim, from, to, pollIntervalMs, 600), [frames, dim, from, to, pollIntervalMs]);
@@ -72,7 +74,11 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
                     stroke={EVENT_KIND[e.kind].stroke}
                     strokeWidth={2}
                     strokeDasharray="3 3"
-                    label={{ value: EVENT_KIND[e.kind].icon, position: 'top', fill: EVENT_KIND[e.kind].stroke, fontSize: 13 }}
+                    label={
+                      onEventClick && e.member
+                        ? (p: { viewBox?: { x?: number; y?: number } }) => <EventMarker x={p.viewBox?.x ?? 0} y={p.viewBox?.y ?? 0} event={e} onClick={onEventClick} />
+                        : { value: EVENT_KIND[e.kind].icon, position: 'top', fill: EVENT_KIND[e.kind].stroke, fontSize: 13 }
+                    }
                   />
                 ))}
                 {showEqual && (
@@ -136,6 +142,33 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
           ))}
       </div>
     </div>
+  );
+}
+
+/** An event's icon above the chart, as a button that opens the member page at that time. */
+function EventMarker({ x, y, event: e, onClick }: { x: number; y: number; event: ClusterEvent; onClick: (e: ClusterEvent) => void }) {
+  return (
+    <text
+      x={x}
+      y={y - 5}
+      textAnchor="middle"
+      fill={EVENT_KIND[e.kind].stroke}
+      fontSize={15}
+      role="button"
+      tabIndex={0}
+      aria-label={`${EVENT_KIND[e.kind].label}: ${e.detail} (open the member)`}
+      data-testid="timeline-event-marker"
+      data-kind={e.kind}
+      data-t={e.t}
+      style={{ cursor: 'pointer' }}
+      onClick={() => onClick(e)}
+      onKeyDown={(k) => {
+        if (k.key === 'Enter' || k.key === ' ') onClick(e);
+      }}
+    >
+      <title>{`${EVENT_KIND[e.kind].label}: ${e.detail}`}</title>
+      {EVENT_KIND[e.kind].icon}
+    </text>
   );
 }
 

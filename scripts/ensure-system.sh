@@ -21,7 +21,17 @@ for bin in "${!NEED[@]}"; do
 done
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || add postgresql
 
+# PostgreSQL refuses to run as root: the tests and the benchmark start their throwaway server
+# as the `postgres` system user (Debian's package creates it; create it if something removed it).
+ensure_pg_user() {
+  if [ "$(id -u)" -eq 0 ] && ! id -u postgres >/dev/null 2>&1; then
+    echo "fulcrum: creating the postgres system user (PostgreSQL must not run as root)"
+    useradd --system --user-group --home-dir /var/lib/postgresql --no-create-home --shell /usr/sbin/nologin postgres
+  fi
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
+  ensure_pg_user
   exit 0
 fi
 
@@ -44,3 +54,4 @@ fi
 
 apt-get update
 DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+ensure_pg_user

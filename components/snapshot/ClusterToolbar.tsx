@@ -10,7 +10,20 @@ import { MUTED } from '../styles';
 import { ShareDialog, type ShareAccess } from './ShareDialog';
 import { BUTTON } from './ui';
 
-export function ClusterToolbar({ cluster, access, defaultExpiry }: { cluster: string; access: ShareAccess; defaultExpiry: SnapshotExpiry }) {
+export function ClusterToolbar({
+  cluster,
+  member,
+  access,
+  defaultExpiry,
+  copyLink = true,
+}: {
+  cluster: string;
+  member?: string;
+  access: ShareAccess;
+  defaultExpiry: SnapshotExpiry;
+  /** Show "Copy link" (the member page has its own). */
+  copyLink?: boolean;
+}) {
   const hydrated = useHydrated();
   const pathname = usePathname();
   const search = useSearchParams();
@@ -20,11 +33,11 @@ export function ClusterToolbar({ cluster, access, defaultExpiry }: { cluster: st
   return (
     <div className="mb-3 flex flex-wrap items-center justify-end gap-2" data-testid="cluster-toolbar">
       {access.required && access.granted && access.user && <span className={`text-sm ${MUTED}`}>signed in as {access.user}</span>}
-      {hydrated && <CopyButton text={href} label="Copy link" testId="copy-page-link" />}
+      {hydrated && copyLink && <CopyButton text={href} label="Copy link" testId="copy-page-link" />}
       <button type="button" className={BUTTON} onClick={() => setOpen(true)} data-testid="snapshot-button" title="Freeze this page into a shareable, read-only link">
         <span aria-hidden>❄</span> Snapshot
       </button>
-      <ShareDialog cluster={cluster} access={access} defaultExpiry={defaultExpiry} open={open} onClose={() => setOpen(false)} />
+      <ShareDialog cluster={cluster} member={member} access={access} defaultExpiry={defaultExpiry} open={open} onClose={() => setOpen(false)} />
     </div>
   );
 }

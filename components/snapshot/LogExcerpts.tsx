@@ -41,8 +41,8 @@ function Line({ l }: { l: ExcerptLine }) {
 }
 
 /** The log lines frozen with a snapshot, per member. `memberHref` links a member's drill-down. */
-export function LogExcerpts({ logs, memberHref, only }: { logs: SnapshotLogs; memberHref?: (name: string) => string; only?: string }) {
-  const members = only ? logs.members.filter((m) => m.member === only || m.endpoint === only) : logs.members;
+export function LogExcerpts({ logs, memberHref }: { logs: SnapshotLogs; memberHref?: (name: string) => string }) {
+  const members = logs.members;
   if (logs.status !== 'ok') {
     return (
       <p className={`text-sm ${MUTED}`} data-testid="log-excerpts" data-status={logs.status} data-count={0}>

@@ -38,25 +38,42 @@ async function post<T>(body: unknown): Promise<T> {
   return data;
 }
 
-function currentRangeMs(): number {
-  return RANGE_MS[parseViewParams(new URLSearchParams(window.location.search)).range];
+type PageWindow = { kind: 'range'; rangeMs: number } | { kind: 'fixed'; from: number; to: number };
+
+/** The page's window: a member page's `?from&to` (ms), else the cluster page's range. */
+function currentWindow(): PageWindow {
+  const sp = new URLSearchParams(window.location.search);
+  const from = Number(sp.get('from'));
+  const to = Number(sp.get('to'));
+  if (sp.has('from') && sp.has('to') && Number.isInteger(from) && Number.isInteger(to) && from > 0 && from < to) {
+    // A window reaching the present is "the last N": it ends when the snapshot is taken.
+    return to >= Date.now() - 5000 ? { kind: 'range', rangeMs: to - from } : { kind: 'fixed', from, to };
+  }
+  return { kind: 'range', rangeMs: RANGE_MS[parseViewParams(sp).range] };
+}
+
+function windowBody(w: PageWindow): { rangeMs: number } | { from: number; to: number } {
+  return w.kind === 'range' ? { rangeMs: w.rangeMs } : { from: w.from, to: w.to };
 }
 
 export function ShareDialog({
   cluster,
+  member,
   access,
   defaultExpiry,
   open,
   onClose,
 }: {
   cluster: string;
+  /** On a member page: the link opens the member inside the snapshot. */
+  member?: string;
   access: ShareAccess;
   defaultExpiry: SnapshotExpiry;
   open: boolean;
   onClose: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const [rangeMs, setRangeMs] = useState(15 * 60_000);
+  const [win, setWin] = useState<PageWindow>({ kind: 'range', rangeMs: 15 * 60_000 });
   const [summary, setSummary] = useState<SnapshotSummary | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
   const [title, setTitle] = useState('');
@@ -77,15 +94,15 @@ export function ShareDialog({
   // Each time it opens: the page's current range, and a fresh preview of what will be included.
   useEffect(() => {
     if (!open) return;
-    const ms = currentRangeMs();
-    setRangeMs(ms);
+    const w = currentWindow();
+    setWin(w);
     setCreated(null);
     setError(null);
     setSummary(null);
     setPreviewError(null);
     if (!canCreate) return;
     let cancelled = false;
-    post<SnapshotSummary>({ cluster, rangeMs: ms, dryRun: true })
+    post<SnapshotSummary>({ cluster, ...windowBody(w), dryRun: true })
       .then((s) => !cancelled && setSummary(s))
       .catch((e: Error) => !cancelled && setPreviewError(e.message));
     return () => {
@@ -97,8 +114,9 @@ export function ShareDialog({
     setBusy(true);
     setError(null);
     try {
-      const c = await post<Created>({ cluster, rangeMs, title: title.trim() || null, note: note.trim() || null, expiry });
-      setCreated(c);
+      const c = await post<Created>({ cluster, ...windowBody(win), title: title.trim() || null, note: note.trim() || null, expiry });
+      const suffix = member ? `/members/${encodeURIComponent(member)}` : '';
+      setCreated({ ...c, url: `${c.url}${suffix}`, path: `${c.path}${suffix}` });
     } catch (e) {
       setError((e as Error).message);
     } finally {
@@ -119,7 +137,10 @@ export function ShareDialog({
       <div className="space-y-4 p-5">
         <header className="flex items-start justify-between gap-3">
           <div>
-            <h2 className="text-xl font-bold">Share a snapshot of {cluster}</h2>
+            <h2 className="text-xl font-bold">
+              Share a snapshot of {cluster}
+              {member ? ` (${member})` : ''}
+            </h2>
             <p className={`text-sm ${MUTED}`}>A frozen, read-only copy of this page. Anyone with the link sees exactly this, even after the cluster is gone.</p>
           </div>
           <button type="button" className={BUTTON} onClick={onClose} aria-label="Close" data-testid="share-close">
@@ -147,7 +168,7 @@ export function ShareDialog({
           <dl className="grid grid-cols-[10rem_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm">
             <dt className={MUTED}>Window</dt>
             <dd data-testid="share-window">
-              last {formatWindow(rangeMs)} (the page’s range)
+              {win.kind === 'range' ? `last ${formatWindow(win.rangeMs)} (the page’s range)` : `${formatWindow(win.to - win.from)} (the page’s window)`}
               {summary && (
                 <span className={MUTED}>
                   {' '}

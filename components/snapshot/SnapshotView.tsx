@@ -7,6 +7,7 @@ import { useCallback, useState } from 'react';
 import { useHydrated } from '@/lib/client/hooks';
 import { serializeViewParams, type ViewParams } from '@/lib/client/viewParams';
 import type { SnapshotRecord } from '@/lib/store/types';
+import type { ClusterEvent, Finding } from '@/lib/types';
 import { ClusterView } from '../ClusterView';
 import { MemberStatusBadge } from '../Badges';
 import { CARD, MUTED } from '../styles';
@@ -25,7 +26,7 @@ export function SnapshotView({ record, initialView, liveExists }: SnapshotViewPr
   const [view, setView] = useState(initialView);
   const [selected, setSelected] = useState<{ endpoint: string; t: number } | null>(null);
   const base = `/s/${record.id}`;
-  const memberHref = (name: string) => `${base}/members/${encodeURIComponent(name)}`;
+  const memberHref = useCallback((name: string) => `${base}/members/${encodeURIComponent(name)}`, [base]);
 
   const onViewChange = useCallback(
     (v: ViewParams) => {
@@ -35,9 +36,30 @@ export function SnapshotView({ record, initialView, liveExists }: SnapshotViewPr
     },
     [router],
   );
-  const onCellClick = useCallback((endpoint: string, t: number) => {
-    setSelected((s) => (s && s.endpoint === endpoint && s.t === t ? null : { endpoint, t }));
-  }, []);
+  // Drill-down stays inside the snapshot: the frozen member page, never the live one.
+  const nameOf = useCallback((ep: string) => record.state.members.find((m) => m.endpoint === ep || m.name === ep)?.name ?? null, [record.state.members]);
+  const onCellClick = useCallback(
+    (endpoint: string, t: number) => {
+      setSelected({ endpoint, t });
+      const name = nameOf(endpoint);
+      if (name) router.push(memberHref(name));
+    },
+    [router, nameOf, memberHref],
+  );
+  const onEventClick = useCallback(
+    (e: ClusterEvent) => {
+      const name = e.member ? nameOf(e.member) : null;
+      if (name) router.push(memberHref(name));
+    },
+    [router, nameOf, memberHref],
+  );
+  const findingHref = useCallback(
+    (f: Finding) => {
+      const name = f.members[0] ? nameOf(f.members[0]) : null;
+      return name ? memberHref(name) : null;
+    },
+    [nameOf, memberHref],
+  );
 
   return (
     <div className="space-y-4 2xl:space-y-5" data-testid="snapshot-view" data-snapshot-id={record.id}>
@@ -50,6 +72,8 @@ export function SnapshotView({ record, initialView, liveExists }: SnapshotViewPr
         end={record.window.to}
         selected={selected}
         onCellClick={onCellClick}
+        onEventClick={onEventClick}
+        findingHref={findingHref}
       />
       <section className={`${CARD} p-4 2xl:p-5`} data-testid="snapshot-members-nav">
         <h2 className="mb-2 text-lg font-bold 2xl:text-xl">Member drill-down</h2>

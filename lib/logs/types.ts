@@ -208,6 +208,8 @@ export interface LogPage {
   truncated: boolean;
   /** Signal lines per minute in the window (whole window on the first page; later pages: the part they read). */
   signalCounts: SignalCount[];
+  /** Not errors but worth saying: a source that is not configured, a scan cut short by a bound. */
+  notes?: LogSourceError[];
 }
 
 export type LogSourceChoice = 'member' | 'balancer' | 'both';

@@ -54,9 +54,11 @@ export function boundExcerpt(lines: ExcerptLine[], limit: number): { lines: Exce
   return { lines: kept.sort((a, b) => (a.t ?? 0) - (b.t ?? 0)), truncated };
 }
 
-/** Does the cluster name any log source for this member? */
-function hasLogs(cluster: ClusterConfig): boolean {
-  return Boolean(cluster.logs && (Object.keys(cluster.logs.members ?? {}).length > 0 || cluster.logs.balancer));
+/** Does the cluster name any log source (files or Loki)? */
+export function hasLogSources(cluster: Pick<ClusterConfig, 'logs'>): boolean {
+  const l = cluster.logs;
+  if (!l) return false;
+  return Object.keys(l.members ?? {}).length > 0 || Boolean(l.balancer) || Boolean(l.loki && (Object.keys(l.loki.members ?? {}).length > 0 || l.loki.balancer));
 }
 
 export async function collectExcerpts(
@@ -66,7 +68,7 @@ export async function collectExcerpts(
   queryLogs: QueryLogsFn | null,
   limitPerMember = EXCERPT_LINES_PER_MEMBER,
 ): Promise<SnapshotLogs> {
-  if (!hasLogs(cluster)) {
+  if (!hasLogSources(cluster)) {
     return { status: 'no-log-sources', note: 'no log sources are configured for this cluster', members: [], lineCount: 0 };
   }
   if (!queryLogs) {
@@ -94,7 +96,9 @@ export async function collectExcerpts(
       for (const f of findings) {
         const from = Math.max(window.from, f.since - FINDING_SPAN_MS / 2);
         const to = Math.min(window.to, f.since + FINDING_SPAN_MS / 2);
-        if (from < to) await run({ from, to, limit: LINES_PER_FINDING, source: 'both' }, 'finding');
+        // The member's own log only: the balancer's access lines would crowd it out (its
+        // signal lines come with the query below).
+        if (from < to) await run({ from, to, limit: LINES_PER_FINDING, source: 'member' }, 'finding');
       }
       // Signal lines and other warnings in the window.
       await run({ from: window.from, to: window.to, level: 'warn', limit: limitPerMember, source: 'both' }, 'by-signal');

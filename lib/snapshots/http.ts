@@ -6,6 +6,7 @@ import type { Runtime } from '../engine/runtime';
 import { getStore } from '../store';
 import { CorruptSnapshotError } from '../store/codec';
 import type { SnapshotStore } from '../store/types';
+import { queryLogs } from '../logs/query';
 import type { QueryLogsFn } from './excerpts';
 import { SNAPSHOT_ID_RE } from './ids';
 import { RateLimiter, clientKey } from './ratelimit';
@@ -83,10 +84,8 @@ export function createdByOf(access: Access): string | null {
   return access.user;
 }
 
-/**
- * The log reader for excerpts. lib/logs/query.ts provides `queryLogs`; until it exists (or
- * if it fails to load) snapshots say their log excerpts are unavailable.
- */
-export async function logReader(): Promise<QueryLogsFn | null> {
-  return null;
+/** The log reader for excerpts (lib/logs): member names etcd reports help match balancer lines. */
+export function logReader(members: ReadonlyArray<{ endpoint: string; name: string }>): QueryLogsFn {
+  const names = new Map(members.map((m) => [m.endpoint, m.name]));
+  return (cluster, member, q) => queryLogs(cluster, member, q, { names });
 }

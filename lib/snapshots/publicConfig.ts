@@ -2,6 +2,7 @@
 // field from an allow-list: a new secret field in the config can't slip in by default.
 import type { ClusterConfig } from '../config/load';
 import type { PublicClusterConfig } from '../store/types';
+import { hasLogSources } from './excerpts';
 
 export function publicClusterConfig(c: ClusterConfig): PublicClusterConfig {
   const b = c.balancer;
@@ -13,6 +14,6 @@ export function publicClusterConfig(c: ClusterConfig): PublicClusterConfig {
     clientCert: Boolean(c.tls?.cert && c.tls.key),
     auth: c.auth !== null,
     balancer: b ? { type: b.type, backend: b.type === 'haproxy' ? b.backend : (b.upstream ?? null) } : null,
-    logs: Boolean(c.logs && (Object.keys(c.logs.members ?? {}).length > 0 || c.logs.balancer)),
+    logs: hasLogSources(c),
   };
 }

@@ -20,6 +20,7 @@ import type { ClusterState, Frame } from '../types';
 import { collectExcerpts, type QueryLogsFn } from './excerpts';
 import { deleteKeyMatches, hashDeleteKey, newDeleteKey, newSnapshotId } from './ids';
 import { publicClusterConfig } from './publicConfig';
+import { configSecrets, scrubDeep } from './scrub';
 
 export const EXPIRY_MS: Record<SnapshotExpiry, number | null> = { '1h': 3600_000, '1d': 86_400_000, '1w': 7 * 86_400_000, never: null };
 export const DEFAULT_WINDOW_MS = 15 * 60_000;
@@ -91,8 +92,11 @@ export async function freezeSnapshot(
   const w = resolveWindow(input, ctx.now);
   const live = engine.state();
   const frames = await windowFrames(engine, live.frames, w, live.pollIntervalMs);
-  const state = freezeState(live, frames, w);
-  const logs = await collectExcerpts(engine.cluster, state, w, ctx.queryLogs);
+  const secrets = configSecrets(cfg);
+  // Frames are numbers only: scrub the rest, then put them back (a 1-hour window is 3600 of them).
+  const frozen = freezeState(live, frames, w);
+  const state = { ...scrubDeep({ ...frozen, frames: [] }, secrets), frames: frozen.frames };
+  const logs = scrubDeep(await collectExcerpts(engine.cluster, state, w, ctx.queryLogs), secrets);
   const expiryMs = EXPIRY_MS[input.expiry ?? cfg.snapshots.defaultExpiry];
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,

@@ -29,55 +29,55 @@ export function findMember<T extends { name: string; endpoint: string }>(members
   return members.find((m) => m.name === s) ?? members.find((m) => m.endpoint === s);
 }
 
-import { DIMENSION_IDS, type DimensionId, type Frame } from '../types';
+import { LOG_LEVELS, type LogLevel, type LogLine, type LogSourceError, type SignalCount } from '../logs/types';
+import type { MemberExcerpt, SnapshotLogs } from '../store/types';
 
-export interface MemberDimStats {
-  dim: DimensionId;
-  /** Median and max of the member's value over the window's frames; null without data. */
-  median: number | null;
-  max: number | null;
-  /** Median share and expected share over the window. */
-  shareMedian: number | null;
-  expectedMedian: number | null;
-  /** Frames in which the member was up / had data. */
-  samples: number;
-}
+const REASON_LABEL: Record<MemberExcerpt['lines'][number]['reason'], string> = {
+  finding: 'near a finding’s start',
+  signal: 'signal line in the window',
+  context: 'warning in the window',
+};
 
-function med(xs: number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Per dimension: the member's typical and peak value, share and expected share over the frames. */
-export function memberWindowStats(frames: readonly Frame[], index: number): MemberDimStats[] {
-  return DIMENSION_IDS.map((dim) => {
-    const vals: number[] = [];
-    const shares: number[] = [];
-    const expected: number[] = [];
-    for (const f of frames) {
-      const v = f.values[dim]?.[index];
-      if (v !== null && v !== undefined) vals.push(v);
-      const s = f.shares[dim]?.[index];
-      if (s !== null && s !== undefined) shares.push(s);
-      const e = f.expected[dim]?.[index];
-      if (e !== null && e !== undefined) expected.push(e);
+/** A member's frozen excerpt as the log panel's data: lines newest first, signal counts per minute. */
+export function excerptPanelData(logs: SnapshotLogs, endpoint: string): {
+  lines: LogLine[];
+  errors: LogSourceError[];
+  notes: LogSourceError[];
+  signalCounts: SignalCount[];
+  truncated: boolean;
+  hasMore: false;
+} {
+  const ex = logs.members.find((m) => m.endpoint === endpoint);
+  const notes: LogSourceError[] = logs.status === 'ok' ? [] : [{ source: 'member', message: `no log excerpts in this snapshot: ${logs.note ?? logs.status}` }];
+  if (!ex) return { lines: [], errors: [], notes, signalCounts: [], truncated: false, hasMore: false };
+  const lines: LogLine[] = [...ex.lines].reverse().map((l) => ({
+    t: l.t,
+    member: ex.endpoint,
+    source: l.source,
+    level: (LOG_LEVELS as readonly string[]).includes(l.level ?? '') ? (l.level as LogLevel) : null,
+    msg: l.msg,
+    fields: { excerpt: REASON_LABEL[l.reason] },
+    raw: l.raw,
+    signals: [...l.signals],
+    format: 'raw',
+  }));
+  const counts = new Map<string, SignalCount>();
+  for (const l of ex.lines) {
+    if (l.t === null) continue;
+    const minute = Math.floor(l.t / 60_000) * 60_000;
+    for (const s of l.signals) {
+      const k = `${minute}|${s}`;
+      const c = counts.get(k) ?? { minute, signal: s, count: 0 };
+      c.count++;
+      counts.set(k, c);
     }
-    return {
-      dim,
-      median: med(vals),
-      max: vals.length ? Math.max(...vals) : null,
-      shareMedian: med(shares),
-      expectedMedian: med(expected),
-      samples: vals.length,
-    };
-  });
-}
-
-/** Frames in which the member was up, out of all. */
-export function upRatio(frames: readonly Frame[], index: number): { up: number; total: number } {
-  let up = 0;
-  for (const f of frames) if (f.up[index]) up++;
-  return { up, total: frames.length };
+  }
+  return {
+    lines,
+    errors: ex.errors.map((message) => ({ source: 'member', message })),
+    notes,
+    signalCounts: [...counts.values()].sort((a, b) => a.minute - b.minute),
+    truncated: ex.truncated,
+    hasMore: false,
+  };
 }

@@ -68,7 +68,7 @@ export async function POST(req: Request) {
       body.to = now;
       body.from = now - rangeMs;
     }
-    const ctx = { now, createdBy: createdByOf(access), queryLogs: await logReader() };
+    const ctx = { now, createdBy: createdByOf(access), queryLogs: logReader(engine.state().members) };
     if (body.dryRun) {
       const rec = await freezeSnapshot(rt.config, engine, body, ctx);
       return json(summarize(rec, Buffer.byteLength(JSON.stringify(rec), 'utf8'), rt.config.snapshots.maxBytes));

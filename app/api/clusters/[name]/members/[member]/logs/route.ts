@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { ApiError, clusterOr404, handle, json, parseQuery } from '@/lib/api/respond';
+import { MAX_CURSOR_CHARS } from '@/lib/logs/cursor';
+import { findMember } from '@/lib/logs/members';
+import { LogQueryError, MAX_LIMIT, MAX_Q_CHARS, MAX_WINDOW_MS, queryLogs } from '@/lib/logs/query';
+import { LOG_LEVELS } from '@/lib/logs/types';
+
+export const dynamic = 'force-dynamic';
+
+// No parameter names a file or a URL: the member is looked up among the configured ones and
+// its log sources come from the config only.
+const Query = z
+  .object({
+    from: z.coerce.number().int().positive(),
+    to: z.coerce.number().int().positive(),
+    q: z.string().max(MAX_Q_CHARS).optional(),
+    level: z.enum(LOG_LEVELS).optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(200),
+    cursor: z.string().max(MAX_CURSOR_CHARS).regex(/^[A-Za-z0-9_-]+$/, 'not a cursor from this API').optional(),
+    source: z.enum(['member', 'balancer', 'both']).default('both'),
+  })
+  .strict();
+
+/**
+ * One page of a member's log lines and the balancer's lines about it, newest first:
+ * `?from&to` (ms since epoch, at most 24 h apart), `q` (text), `level` (minimum), `limit`
+ * (≤ 1000), `cursor` (from the previous page), `source` (member | balancer | both).
+ * The member is its configured name, its URL-encoded endpoint URL, or host:port.
+ */
+export async function GET(req: Request, ctx: { params: Promise<{ name: string; member: string }> }) {
+  const { name, member } = await ctx.params;
+  return handle(async (rt) => {
+    const q = parseQuery(req.url, Query);
+    if (q.from >= q.to) throw new ApiError(400, 'invalid parameter from: must be before to');
+    if (q.to - q.from > MAX_WINDOW_MS) throw new ApiError(400, `invalid parameter from: window longer than ${MAX_WINDOW_MS / 3600_000} h`);
+    const engine = clusterOr404(rt, name);
+    const names = new Map(engine.state().members.map((m) => [m.endpoint, m.name]));
+    const ep = typeof member === 'string' && member.length <= 600 ? findMember(engine.cluster, member, names) : null;
+    if (!ep) throw new ApiError(404, `no member ${JSON.stringify(String(member).slice(0, 80))} in cluster ${engine.name}`);
+    try {
+      const page = await queryLogs(engine.cluster, ep.url, q, { names });
+      return json({ cluster: engine.name, member: ep.url, from: q.from, to: q.to, ...page });
+    } catch (e) {
+      if (e instanceof LogQueryError) throw new ApiError(e.status, e.message);
+      throw e;
+    }
+  });
+}

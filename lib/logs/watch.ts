@@ -1,0 +1,370 @@
+// LogSignalWatcher: the engine's cheap, once-per-poll look at the logs. Each call reads only what
+// was appended to the configured files since the last call (bounded per call), follows
+// rotation, and keeps per member the signal counts per minute for recent minutes and the last
+// matching lines. Loki sources are asked at most every `lokiEveryMs`. This is how log lines
+// become evidence for the detectors (e.g. slow-disk cites the `slow fdatasync` lines).
+import fs from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { ClusterConfig } from '../config/load';
+import type { LogsConfig } from './config';
+import { globToRegExp, isGlob } from './file';
+import { lokiQueryRange, LOKI_MEMBER_SIGNALS, logqlString } from './loki';
+import { balancerLineIsFor, memberTarget, parseContextFor, type MemberLogTarget, type RuntimeNames } from './members';
+import { ANY_TEXT_SIGNAL, parseLine } from './parse';
+import { SIGNAL_BY_ID, type LogLine, type LogSource, type LogSourceError, type SignalCount } from './types';
+
+export interface WatchOptions {
+  /** Bytes read per file per call; when more was appended, the older part is skipped (and counted). */
+  maxBytesPerCall?: number;
+  /** On the first call, read back at most this much of what the file already holds. */
+  backfillBytes?: number;
+  /** Minutes of counts kept. */
+  keepMinutes?: number;
+  /** Matching lines kept per member. */
+  recentLines?: number;
+  /** Lines longer than this are cut before matching. */
+  maxLineBytes?: number;
+  /** Loki sources are queried at most this often. */
+  lokiEveryMs?: number;
+  names?: RuntimeNames;
+  env?: Record<string, string | undefined>;
+}
+
+export interface MemberLogSignals {
+  endpoint: string;
+  /** Per minute and signal, oldest first, over the kept minutes. */
+  counts: SignalCount[];
+  /** The last lines that carried a signal, newest first. */
+  recent: LogLine[];
+  /** Sources of this member (its log, the balancer's) that could not be read on the last call. */
+  errors: LogSourceError[];
+  /** Bytes skipped because more was appended in one poll than a call reads. */
+  skippedBytes: number;
+}
+
+const DEFAULTS = {
+  maxBytesPerCall: 1024 * 1024,
+  backfillBytes: 256 * 1024,
+  keepMinutes: 15,
+  recentLines: 10,
+  maxLineBytes: 16 * 1024,
+  lokiEveryMs: 15_000,
+};
+
+interface Tail {
+  pattern: string;
+  source: LogSource;
+  /** Members whose lines this file holds (one for a member log, all for the balancer). */
+  targets: MemberLogTarget[];
+  fh: FileHandle | null;
+  file: string | null;
+  dev: number;
+  ino: number;
+  offset: number;
+  carry: Buffer | null;
+  /** Reading starts mid-line: drop up to the first newline. */
+  dropPartial: boolean;
+  started: boolean;
+  error: string | null;
+}
+
+interface LokiTail {
+  selector: string;
+  source: LogSource;
+  targets: MemberLogTarget[];
+  /** ns of the newest entry counted. */
+  lastNs: bigint | null;
+  nextAt: number;
+  error: string | null;
+}
+
+interface MemberAcc {
+  counts: Map<number, Map<string, number>>;
+  recent: LogLine[];
+  skippedBytes: number;
+}
+
+export class LogSignalWatcher {
+  private readonly o: typeof DEFAULTS & Pick<WatchOptions, 'names' | 'env'>;
+  private readonly tails: Tail[] = [];
+  private readonly lokiTails: LokiTail[] = [];
+  private readonly acc = new Map<string, MemberAcc>();
+  private readonly targets: MemberLogTarget[];
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly cluster: ClusterConfig,
+    opts: WatchOptions = {},
+  ) {
+    this.o = { ...DEFAULTS, ...opts };
+    this.targets = cluster.endpoints.map((e) => memberTarget(cluster, e, opts.names));
+    for (const t of this.targets) this.acc.set(t.endpoint.url, { counts: new Map(), recent: [], skippedBytes: 0 });
+    const logs = cluster.logs as LogsConfig | null;
+    if (!logs) return;
+    for (const t of this.targets) {
+      if (t.file) this.tails.push(newTail(t.file, 'member', [t]));
+      else if (t.loki) this.lokiTails.push({ selector: t.loki, source: 'member', targets: [t], lastNs: null, nextAt: 0, error: null });
+    }
+    if (logs.balancer) this.tails.push(newTail(logs.balancer, 'balancer', this.targets));
+    else if (logs.loki?.balancer) this.lokiTails.push({ selector: logs.loki.balancer, source: 'balancer', targets: this.targets, lastNs: null, nextAt: 0, error: null });
+  }
+
+  /** Whether any log source is configured (else poll() is a no-op). */
+  get enabled(): boolean {
+    return this.tails.length > 0 || this.lokiTails.length > 0;
+  }
+
+  /**
+   * Reads what was appended since the last call (bounded) and returns every member's signals.
+   * Never throws: unreadable sources show in each member's `errors`. Calls don't overlap.
+   */
+  async poll(now = Date.now()): Promise<Map<string, MemberLogSignals>> {
+    if (!this.running) {
+      this.running = (async () => {
+        await Promise.all([...this.tails.map((t) => this.readTail(t, now)), ...this.lokiTails.map((t) => this.readLoki(t, now))]);
+        this.prune(now);
+      })().finally(() => {
+        this.running = null;
+      });
+    }
+    await this.running;
+    return this.snapshot();
+  }
+
+  /** The current state without reading anything. */
+  snapshot(): Map<string, MemberLogSignals> {
+    const out = new Map<string, MemberLogSignals>();
+    for (const t of this.targets) {
+      const a = this.acc.get(t.endpoint.url)!;
+      const counts: SignalCount[] = [];
+      for (const [minute, m] of [...a.counts].sort((x, y) => x[0] - y[0])) for (const [signal, count] of m) counts.push({ minute, signal, count });
+      const errors: LogSourceError[] = [];
+      for (const tail of [...this.tails, ...this.lokiTails]) {
+        if (tail.error && tail.targets.includes(t)) errors.push({ source: tail.source, message: tail.error });
+      }
+      out.set(t.endpoint.url, { endpoint: t.endpoint.url, counts, recent: [...a.recent], errors, skippedBytes: a.skippedBytes });
+    }
+    return out;
+  }
+
+  /**
+   * Lines per member and signal over the last `windowMs` (whole minutes that overlap it), keyed
+   * by signal label (`slow fdatasync`, `failed to connect to member`, …) or id: the shape of
+   * DiagnosisInput.logSignals. null when no log source is configured.
+   */
+  totals(windowMs: number, now = Date.now(), by: 'label' | 'id' = 'label'): Record<string, Record<string, number>> | null {
+    if (!this.enabled) return null;
+    const since = Math.floor((now - windowMs) / 60_000) * 60_000;
+    const out: Record<string, Record<string, number>> = {};
+    for (const [ep, a] of this.acc) {
+      const r: Record<string, number> = {};
+      for (const [minute, m] of a.counts) {
+        if (minute < since) continue;
+        for (const [id, n] of m) {
+          const k = by === 'label' ? (SIGNAL_BY_ID[id]?.label ?? id) : id;
+          r[k] = (r[k] ?? 0) + n;
+        }
+      }
+      out[ep] = r;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.running?.catch(() => undefined);
+    for (const t of this.tails) {
+      await t.fh?.close().catch(() => undefined);
+      t.fh = null;
+    }
+  }
+
+  private record(line: LogLine, targets: MemberLogTarget[], now: number): void {
+    if (!line.signals.length) return;
+    const minute = Math.floor((line.t ?? now) / 60_000) * 60_000;
+    for (const t of targets) {
+      const a = this.acc.get(t.endpoint.url)!;
+      let m = a.counts.get(minute);
+      if (!m) a.counts.set(minute, (m = new Map()));
+      for (const s of line.signals) m.set(s, (m.get(s) ?? 0) + 1);
+      a.recent.unshift({ ...line, member: t.endpoint.url });
+      if (a.recent.length > this.o.recentLines) a.recent.length = this.o.recentLines;
+    }
+  }
+
+  private handleLine(tail: Tail, raw: string, now: number): void {
+    if (raw.length === 0) return;
+    if (tail.source === 'member' && !ANY_TEXT_SIGNAL.member.test(raw)) return;
+    const ctx = parseContextFor(this.cluster, now);
+    const line = parseLine(raw, tail.source, ctx, tail.source === 'member' ? tail.targets[0].endpoint.url : null);
+    if (!line.signals.length) return;
+    const targets = tail.source === 'member' ? tail.targets : tail.targets.filter((t) => balancerLineIsFor(line, t));
+    this.record(line, targets, now);
+  }
+
+  private prune(now: number): void {
+    const keepFrom = Math.floor(now / 60_000) * 60_000 - this.o.keepMinutes * 60_000;
+    for (const a of this.acc.values()) for (const m of a.counts.keys()) if (m < keepFrom) a.counts.delete(m);
+  }
+
+  private skipped(tail: Tail, n: number): void {
+    for (const t of tail.targets) this.acc.get(t.endpoint.url)!.skippedBytes += n;
+  }
+
+  /** The file a pattern means now: itself, or the most recently modified match of the glob. */
+  private async currentFile(pattern: string): Promise<{ file: string | null; error: string | null }> {
+    if (!isGlob(pattern)) return { file: pattern, error: null };
+    const dir = path.dirname(pattern);
+    let names: string[];
+    try {
+      names = await fs.readdir(/*turbopackIgnore: true*/ dir);
+    } catch (e) {
+      return { file: null, error: `cannot list ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}` };
+    }
+    const re = globToRegExp(path.basename(pattern));
+    let best: { file: string; mtime: number } | null = null;
+    for (const n of names) {
+      if (!re.test(n) || /\.(gz|bz2|xz|zst|lz4|zip)$/i.test(n)) continue;
+      try {
+        const st = await fs.stat(/*turbopackIgnore: true*/ path.join(dir, n));
+        if (st.isFile() && (!best || st.mtimeMs > best.mtime)) best = { file: path.join(dir, n), mtime: st.mtimeMs };
+      } catch {
+        // rotated away meanwhile
+      }
+    }
+    return best ? { file: best.file, error: null } : { file: null, error: `no file matches ${pattern}` };
+  }
+
+  private async readTail(tail: Tail, now: number): Promise<void> {
+    try {
+      const { file, error } = await this.currentFile(tail.pattern);
+      let st: Awaited<ReturnType<typeof fs.stat>> | null = null;
+      if (file) {
+        try {
+          st = await fs.stat(/*turbopackIgnore: true*/ file);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          tail.error = code === 'ENOENT' ? `log file ${file} does not exist (yet?)` : `cannot read ${file}: ${code}`;
+        }
+      } else tail.error = error;
+      const rotated = tail.fh && st && (st.ino !== tail.ino || st.dev !== tail.dev);
+      if (tail.fh && (rotated || !st)) {
+        // Finish the old file (it may still get its last lines), then let go of it.
+        await this.readFrom(tail, now);
+        await tail.fh.close().catch(() => undefined);
+        tail.fh = null;
+        tail.carry = null;
+      }
+      if (!st || !file) return;
+      if (!tail.fh) {
+        tail.fh = await fs.open(/*turbopackIgnore: true*/ file, 'r');
+        tail.file = file;
+        tail.dev = st.dev;
+        tail.ino = st.ino;
+        // First call: a little of what is there already; after a rotation: the new file from its start.
+        tail.offset = tail.started ? 0 : Math.max(0, st.size - this.o.backfillBytes);
+        tail.carry = null;
+        tail.dropPartial = tail.offset > 0;
+      }
+      tail.started = true;
+      tail.error = null;
+      await this.readFrom(tail, now);
+    } catch (e) {
+      tail.error = `cannot read ${tail.file ?? tail.pattern}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    }
+  }
+
+  /** Reads [offset, size) of the open file, at most maxBytesPerCall (skipping older bytes). */
+  private async readFrom(tail: Tail, now: number): Promise<void> {
+    const fh = tail.fh!;
+    const size = (await fh.stat()).size;
+    if (size < tail.offset) {
+      // Truncated in place (copytruncate): start over.
+      tail.offset = 0;
+      tail.carry = null;
+      tail.dropPartial = false;
+    }
+    let pending = size - tail.offset;
+    if (pending <= 0) return;
+    if (pending > this.o.maxBytesPerCall) {
+      const skip = pending - this.o.maxBytesPerCall;
+      this.skipped(tail, skip);
+      tail.offset += skip;
+      tail.carry = null;
+      tail.dropPartial = true;
+      pending = this.o.maxBytesPerCall;
+    }
+    const buf = Buffer.allocUnsafe(pending);
+    const { bytesRead } = await fh.read(buf, 0, pending, tail.offset);
+    tail.offset += bytesRead;
+    let data = buf.subarray(0, bytesRead);
+    if (tail.dropPartial) {
+      // Mid-line: the bytes up to the first newline belong to a line we didn't see begin.
+      const nl = data.indexOf(10);
+      if (nl < 0) return;
+      data = data.subarray(nl + 1);
+      tail.dropPartial = false;
+    }
+    this.feed(tail, data, now);
+  }
+
+  private feed(tail: Tail, data: Buffer, now: number): void {
+    let start = 0;
+    if (tail.carry && tail.carry.length) {
+      const nl = data.indexOf(10);
+      if (nl < 0) {
+        if (tail.carry.length < this.o.maxLineBytes) tail.carry = Buffer.concat([tail.carry, data.subarray(0, this.o.maxLineBytes - tail.carry.length)]);
+        return;
+      }
+      const line = Buffer.concat([tail.carry, data.subarray(0, Math.min(nl, Math.max(0, this.o.maxLineBytes - tail.carry.length)))]);
+      this.handleLine(tail, line.toString('utf8'), now);
+      start = nl + 1;
+    }
+    tail.carry = null;
+    for (;;) {
+      const nl = data.indexOf(10, start);
+      if (nl < 0) break;
+      const end = Math.min(nl, start + this.o.maxLineBytes);
+      this.handleLine(tail, data.toString('utf8', start, end), now);
+      start = nl + 1;
+    }
+    if (start < data.length) tail.carry = Buffer.from(data.subarray(start, Math.min(data.length, start + this.o.maxLineBytes)));
+  }
+
+  private async readLoki(tail: LokiTail, now: number): Promise<void> {
+    if (now < tail.nextAt) return;
+    tail.nextAt = now + this.o.lokiEveryMs;
+    const loki = (this.cluster.logs as LogsConfig).loki!;
+    const endNs = BigInt(now) * 1_000_000n + 1n;
+    const startNs = tail.lastNs !== null ? tail.lastNs + 1n : BigInt(now - this.o.lokiEveryMs) * 1_000_000n;
+    const stage =
+      tail.source === 'member'
+        ? ` |~ ${logqlString(LOKI_MEMBER_SIGNALS)}`
+        : ` |~ ${logqlString([...tail.targets.flatMap((t) => t.aliases), '<NOSRV>', 'no live upstreams', 'has no server available'].map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))}`;
+    try {
+      const { entries } = await lokiQueryRange(
+        { url: loki.url, tenant: loki.tenant, bearerTokenEnv: loki.bearerTokenEnv, timeoutMs: loki.timeoutMs, maxLines: loki.maxLines, env: this.o.env },
+        `${tail.selector}${stage}`,
+        startNs,
+        endNs,
+        Math.min(loki.maxLines, 5_000),
+      );
+      const ctx = parseContextFor(this.cluster, now);
+      for (const e of [...entries].reverse()) {
+        const line = parseLine(e.line, tail.source, ctx, tail.source === 'member' ? tail.targets[0].endpoint.url : null);
+        if (line.t === null) line.t = Number(e.ns / 1_000_000n);
+        if (!line.signals.length) continue;
+        this.record(line, tail.source === 'member' ? tail.targets : tail.targets.filter((t) => balancerLineIsFor(line, t)), now);
+      }
+      if (entries.length) tail.lastNs = entries[0].ns;
+      else tail.lastNs = endNs - 1n;
+      tail.error = null;
+    } catch (e) {
+      tail.error = (e as Error).message;
+    }
+  }
+}
+
+function newTail(pattern: string, source: LogSource, targets: MemberLogTarget[]): Tail {
+  return { pattern, source, targets, fh: null, file: null, dev: 0, ino: 0, offset: 0, carry: null, dropPartial: false, started: false, error: null };
+}
