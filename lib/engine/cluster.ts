@@ -15,6 +15,7 @@ import { memberValues } from '../analysis/values';
 import type { ClusterConfig, FulcrumConfig } from '../config/load';
 import { EtcdMemberSource, type EtcdAlarm, type EtcdMemberInfo, type MemberPoll } from '../sources/etcd';
 import { HaproxySource, type HaproxySnapshot } from '../sources/haproxy';
+import { LogSignalWatcher } from '../logs/watch';
 import { PrometheusSource } from '../sources/prometheus';
 import { fetchClusterRange, fetchMembersNow } from '../sources/prometheus-queries';
 import {
@@ -98,6 +99,8 @@ export class ClusterEngine {
   private readonly balancerSnaps: Ring<HaproxySnapshot>;
   private balancer: BalancerState | null = null;
   private readonly tracker: FindingTracker;
+  /** Tails the configured logs once per poll: signal counts become detector evidence. */
+  private readonly logWatcher: LogSignalWatcher | null;
   private checks: DetectorCheck[] = [];
   /** Active findings (after hysteresis); published with every delta. */
   findings: Finding[] = [];
@@ -127,6 +130,8 @@ export class ClusterEngine {
     this.balancerSource = b?.type === 'haproxy' ? new HaproxySource(b.runtimeApi, b.backend, cfg.timeoutMs, b.configFile ?? null) : null;
     this.balancerSnaps = new Ring<HaproxySnapshot>(cluster.thresholds.windowPolls);
     if (b) this.balancer = balancerView(b.type, b.type === 'haproxy' ? b.backend : (b.upstream ?? 'etcd'), [], [], b.type === 'haproxy' ? 'not polled yet' : 'NGINX: reading its config and logs is not supported yet', null);
+    const watcher = cluster.logs ? new LogSignalWatcher(cluster) : null;
+    this.logWatcher = watcher?.enabled ? watcher : null;
     this.tracker = new FindingTracker(cluster.name, cluster.thresholds.raiseAfterPolls, cluster.thresholds.clearAfterPolls);
     this.sourceStatus = { etcd: freshSource(), prometheus: this.prom ? freshSource() : null, balancer: this.balancerSource ? freshSource() : null };
   }
@@ -171,6 +176,7 @@ export class ClusterEngine {
     this.timer = null;
     await this.inFlight?.catch(() => undefined);
     for (const s of this.sources) s?.close();
+    await this.logWatcher?.close();
     this.hub.publish({ type: 'close' });
     this.hub.clear();
   }
@@ -206,6 +212,7 @@ export class ClusterEngine {
     const [polls, bp] = await Promise.all([
       Promise.all(this.sources.map((s) => (s ? s.poll({ memberList: listNow, metrics: true }).catch(() => null) : Promise.resolve(null)))),
       balancerPoll,
+      this.logWatcher?.poll(t).catch(() => null),
     ]);
     const n = polls.length;
     const answered = polls.map((p) => Boolean(p && (p.status || p.health)));
@@ -343,7 +350,7 @@ export class ClusterEngine {
       balancer: this.balancer,
       balancerRef: this.balancerRef(),
       leaderChangesLastMinute: counted.length || this.ticks > 1 ? Math.max(observedChanges, ...counted) : null,
-      logSignals: null,
+      logSignals: this.logWatcher?.totals(Math.max(60_000, this.cluster.thresholds.windowPolls * this.cfg.pollIntervalMs), t) ?? null,
       thresholds: this.cluster.thresholds,
     });
     this.findings = this.tracker.update(diag.candidates, t);

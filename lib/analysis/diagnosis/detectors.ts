@@ -794,7 +794,7 @@ export const balancerErrors: Detector = (input) => {
         { label: 'server aborts', value: String(e.srvAbrt), member: m.endpoint },
         { label: '5xx', value: String(e.hrsp5xx), member: m.endpoint },
         { label: 'rate', value: `${perMin.toFixed(1)}/min over ${windowMin.toFixed(1)} min`, threshold: `${t.balancerErrorsPerMinute}/min` },
-        ...logEvidence(input, m, ['connection reset by peer', 'balancer 502', 'balancer 503', 'balancer 499', 'balancer termination']),
+        ...logEvidence(input, m, ['connection reset by peer', 'balancer 502', 'balancer 503', 'balancer 499', 'balancer 504', 'abnormal termination', 'no answer from member']),
       ],
       fixes: [
         {
