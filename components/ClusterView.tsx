@@ -86,6 +86,7 @@ export function ClusterView({ state, view, onViewChange, live = null, end, older
           pollIntervalMs={state.pollIntervalMs}
           selected={selected}
           onCellClick={onCellClick}
+          findings={state.findings}
         />
       </Section>
       <Section
@@ -106,12 +107,13 @@ export function ClusterView({ state, view, onViewChange, live = null, end, older
           to={to}
           pollIntervalMs={state.pollIntervalMs}
           showEqual={weighted}
+          findings={state.findings}
         />
       </Section>
       <Section title="Members" right={`like etcdctl endpoint status, plus ${spec.label.toLowerCase()} ${spec.scored ? 'share' : "vs the peers' median"}`} testId="members-section">
-        <MemberTable members={state.members} dim={view.dim} highlighted={selected?.endpoint ?? null} now={end ?? null} />
+        <MemberTable members={state.members} dim={view.dim} highlighted={selected?.endpoint ?? null} now={end ?? null} balancer={state.balancer} />
       </Section>
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Section title={`Findings (${state.findings.length})`} testId="findings-section">
           <FindingsPanel findings={state.findings} members={state.members} checks={state.checks ?? []} checked={checked} healthy={state.status === 'ok'} drillDownHref={findingHref} />
         </Section>

@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DIMENSIONS } from '@/lib/dimensions';
 import { type Theme, absolutePalette, relativePalette } from '@/lib/client/color';
+import { findingsAt, heatmapMarks, worstPerRow, type HeatmapMark, type MarkFinding } from '@/lib/client/findingMarks';
 import { formatClock, formatPercent, formatRatio, formatValue } from '@/lib/client/format';
 import { nominalStep } from '@/lib/client/frames';
 import {
@@ -22,6 +23,7 @@ import { useTheme } from '@/lib/client/theme';
 import type { HeatmapMode } from '@/lib/client/viewParams';
 import type { DimensionId, Frame, MemberState } from '@/lib/types';
 import { HeatmapLegend } from './HeatmapLegend';
+import { SEVERITY, SEVERITY_COLOR } from './styles';
 
 export interface HeatmapProps {
   /** Time-sorted frames; only those in [from, to] are drawn. Arrays indexed like `members`. */
@@ -35,7 +37,18 @@ export interface HeatmapProps {
   /** Outlined cell (e.g. the one clicked). */
   selected?: { endpoint: string; t: number } | null;
   onCellClick?: (memberEndpoint: string, t: number) => void;
+  /** Active findings: a severity bar along the top of each affected member's row, from its start to now. */
+  findings?: readonly MarkFinding[];
 }
+
+const NO_FINDINGS: readonly MarkFinding[] = [];
+/** Row-label pill: the number of findings on the member, coloured by the worst. */
+const ROW_PILL = {
+  info: 'bg-sky-600 text-white dark:bg-sky-400 dark:text-slate-900',
+  warning: 'bg-amber-500 text-slate-900 dark:bg-amber-400',
+  critical: 'bg-red-600 text-white dark:bg-red-400 dark:text-slate-900',
+} as const;
+const SEVERITY_DRAW_ORDER = ['info', 'warning', 'critical'] as const;
 
 const LABEL_W = 'w-36 2xl:w-44';
 
@@ -46,9 +59,9 @@ function rowHeight(n: number, wide: boolean): number {
   return wide ? 34 : 28;
 }
 
-const THEME_COLORS: Record<Theme, { leader: string; nodata: string; hatchBg: string; hatch: string; change: string }> = {
-  light: { leader: '#0f172a', nodata: 'rgba(148,163,184,0.22)', hatchBg: '#e2e8f0', hatch: '#94a3b8', change: '#7c3aed' },
-  dark: { leader: '#f8fafc', nodata: 'rgba(100,116,139,0.25)', hatchBg: '#1e293b', hatch: '#64748b', change: '#a78bfa' },
+const THEME_COLORS: Record<Theme, { leader: string; nodata: string; hatchBg: string; hatch: string; change: string; markBacking: string }> = {
+  light: { leader: '#0f172a', nodata: 'rgba(148,163,184,0.22)', hatchBg: '#e2e8f0', hatch: '#94a3b8', change: '#7c3aed', markBacking: '#ffffff' },
+  dark: { leader: '#f8fafc', nodata: 'rgba(100,116,139,0.25)', hatchBg: '#1e293b', hatch: '#64748b', change: '#a78bfa', markBacking: '#0f172a' },
 };
 
 function hatchPattern(ctx: CanvasRenderingContext2D, theme: Theme, dpr: number): CanvasPattern | string {
@@ -75,7 +88,39 @@ function hatchPattern(ctx: CanvasRenderingContext2D, theme: Theme, dpr: number):
   return ctx.createPattern(off, 'repeat') ?? c.hatchBg;
 }
 
-function draw(canvas: HTMLCanvasElement, layout: HeatmapLayout, rowH: number, dpr: number, theme: Theme, mode: HeatmapMode) {
+/**
+ * Findings on the canvas: one Path2D per severity (a bar along the top of the row, one lane per
+ * finding, and a tick down the row at its start), over a backing in the page colour so the bar
+ * stands out on any cell colour.
+ */
+function drawFindingMarks(ctx: CanvasRenderingContext2D, marks: readonly HeatmapMark[], rh: number, gap: number, dpr: number, theme: Theme) {
+  if (marks.length === 0) return;
+  const barH = Math.max(3, Math.round(4 * dpr));
+  const tickW = Math.max(2, Math.round(2 * dpr));
+  const pad = Math.max(1, Math.round(dpr));
+  const backing = new Path2D();
+  const bySeverity = new Map<string, Path2D>();
+  for (const m of marks) {
+    const y = m.row * rh + m.lane * (barH + pad);
+    const p = bySeverity.get(m.severity) ?? new Path2D();
+    bySeverity.set(m.severity, p);
+    p.rect(m.x0, y, m.x1 - m.x0, barH);
+    // A thin line in the page colour under the bar keeps it apart from same-coloured cells.
+    backing.rect(m.x0, y + barH, m.x1 - m.x0, pad);
+    // Warnings and critical findings also get a tick down the row at their start.
+    if (!m.clipped && m.severity !== 'info') p.rect(m.x0, y, tickW, rh - gap - y + m.row * rh);
+  }
+  ctx.fillStyle = THEME_COLORS[theme].markBacking;
+  ctx.fill(backing);
+  for (const s of SEVERITY_DRAW_ORDER) {
+    const p = bySeverity.get(s);
+    if (!p) continue;
+    ctx.fillStyle = SEVERITY_COLOR[s][theme];
+    ctx.fill(p);
+  }
+}
+
+function draw(canvas: HTMLCanvasElement, layout: HeatmapLayout, rowH: number, dpr: number, theme: Theme, mode: HeatmapMode, marks: readonly HeatmapMark[]) {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -145,6 +190,7 @@ function draw(canvas: HTMLCanvasElement, layout: HeatmapLayout, rowH: number, dp
     ctx.stroke();
     ctx.setLineDash([]);
   }
+  drawFindingMarks(ctx, marks, rh, gap, dpr, theme);
 }
 
 interface Hover {
@@ -154,7 +200,7 @@ interface Hover {
   y: number;
 }
 
-export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, selected, onCellClick }: HeatmapProps) {
+export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, selected, onCellClick, findings = NO_FINDINGS }: HeatmapProps) {
   const theme = useTheme();
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -196,15 +242,18 @@ export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, 
     [frames, rows, dim, mode, from, to, widthD, pollIntervalMs],
   );
 
+  const marks = useMemo(() => heatmapMarks(findings, members, from, to, widthD), [findings, members, from, to, widthD]);
+  const rowFindings = useMemo(() => worstPerRow(findings, members), [findings, members]);
+
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas || widthD === 0) return;
     const hD = Math.round(height * size.dpr);
     if (canvas.width !== widthD) canvas.width = widthD;
     if (canvas.height !== hD) canvas.height = hD;
-    const id = requestAnimationFrame(() => draw(canvas, layout, rowH, size.dpr, theme, mode));
+    const id = requestAnimationFrame(() => draw(canvas, layout, rowH, size.dpr, theme, mode, marks));
     return () => cancelAnimationFrame(id);
-  }, [layout, widthD, height, rowH, size.dpr, theme, mode]);
+  }, [layout, widthD, height, rowH, size.dpr, theme, mode, marks]);
 
   const cellFromEvent = useCallback(
     (e: React.PointerEvent | React.MouseEvent): Hover | null => {
@@ -247,6 +296,17 @@ export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, 
                 </span>
               )}
               {m.status === 'down' && <span className="text-red-600 no-underline dark:text-red-400">✕</span>}
+              {rowFindings[i]?.length > 0 && (
+                <span
+                  className={`inline-flex h-4 min-w-4 items-center justify-center rounded-full px-1 text-[10px] leading-none font-bold no-underline ${ROW_PILL[rowFindings[i][0].severity]}`}
+                  data-testid="heatmap-row-finding"
+                  data-severity={rowFindings[i][0].severity}
+                  data-count={rowFindings[i].length}
+                  title={rowFindings[i].map((f) => `${SEVERITY[f.severity].label}: ${f.title}`).join('\n')}
+                >
+                  {rowFindings[i].length}
+                </span>
+              )}
               <span className="truncate">{m.name}</span>
             </div>
           ))}
@@ -263,6 +323,7 @@ export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, 
             data-value-cells={layout.counts.value}
             data-down-cells={layout.counts.down}
             data-leader-changes={layout.leaderChanges.length}
+            data-finding-marks={marks.length}
             role="img"
             aria-label={`Heatmap: ${spec.label} per member over time, ${mode === 'relative' ? 'relative to expected' : 'absolute values'}`}
             className={`absolute inset-0 h-full w-full ${onCellClick ? 'cursor-pointer' : 'cursor-crosshair'} rounded-sm`}
@@ -303,7 +364,7 @@ export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, 
                   height: rowH + 1,
                 }}
               />
-              <HeatmapTooltip hover={hv} layout={layout} frames={frames} members={members} dim={dim} mode={mode} pollIntervalMs={pollIntervalMs} width={size.w} />
+              <HeatmapTooltip hover={hv} layout={layout} frames={frames} members={members} dim={dim} mode={mode} pollIntervalMs={pollIntervalMs} width={size.w} findings={findings} />
             </>
           )}
         </div>
@@ -326,6 +387,17 @@ export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, 
         </div>
       </div>
       <HeatmapLegend mode={mode} dim={dim} absMax={layout.absMax} absClipped={layout.absClipped} theme={theme} />
+      {marks.length > 0 && (
+        <p className="mt-1 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-300" data-testid="heatmap-finding-legend">
+          {[...new Set(marks.map((m) => m.severity))].map((s) => (
+            <span key={s} className="inline-flex items-center gap-1.5">
+              <span aria-hidden className="inline-block h-1 w-5 rounded-sm" style={{ background: SEVERITY_COLOR[s][theme] }} />
+              {SEVERITY[s].label}
+            </span>
+          ))}
+          <span>bar along the top of a row: a finding on that member, from its start to now (number by the name: how many)</span>
+        </p>
+      )}
     </div>
   );
 }
@@ -339,7 +411,9 @@ function HeatmapTooltip({
   mode,
   pollIntervalMs,
   width,
+  findings,
 }: {
+  findings: readonly MarkFinding[];
   hover: Hover;
   layout: HeatmapLayout;
   frames: readonly Frame[];
@@ -366,6 +440,7 @@ function HeatmapTooltip({
   const ratio = layout.ratio[k];
   const step = nominalStep(frames, fi >= 0 ? fi : col.last, pollIntervalMs);
   const left = hover.x + 16 + 288 > width ? Math.max(0, hover.x - 16 - 288) : hover.x + 16;
+  const open = findingsAt(findings, f.t, m.endpoint).concat(findingsAt(findings, f.t, m.name).filter((x) => !x.members.includes(m.endpoint)));
 
   return (
     <div
@@ -422,6 +497,15 @@ function HeatmapTooltip({
           </>
         )}
       </dl>
+      {open.length > 0 && (
+        <ul className="mt-2 space-y-0.5 border-t border-slate-200 pt-1.5 dark:border-slate-700" data-testid="heatmap-tooltip-findings">
+          {open.map((x) => (
+            <li key={x.id} className={SEVERITY_COLOR[x.severity].text}>
+              <span aria-hidden>{SEVERITY[x.severity].icon}</span> {x.title}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="mt-2 text-xs text-slate-500 dark:text-slate-400">
         {f.origin === 'prometheus' ? `from Prometheus (${Math.round(step / 1000)} s step)` : 'live poll'}
         {merged > 1 && mode === 'relative' && ` · most extreme of ${merged} columns in this pixel`}

@@ -2,16 +2,17 @@
 // The imbalance score over time for one dimension (recharts: a small series, at most a few
 // hundred points), with the cluster's events as vertical markers.
 import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TooltipContentProps } from 'recharts';
 import { SCORE_BAD, SCORE_WARN } from '@/lib/client/color';
+import { findingsAt, timelineMarks, worstSegments, type MarkFinding, type TimelineMark } from '@/lib/client/findingMarks';
 import { formatClock, formatScore } from '@/lib/client/format';
 import { timeTicks } from '@/lib/client/heatmap';
 import { eventsInRange, eventsNear, scoreSeries, type ScorePoint } from '@/lib/client/series';
 import { useTheme } from '@/lib/client/theme';
 import { DIMENSIONS } from '@/lib/dimensions';
 import type { ClusterEvent, DimensionId, Frame } from '@/lib/types';
-import { EVENT_KIND } from './styles';
+import { EVENT_KIND, SEVERITY, SEVERITY_COLOR } from './styles';
 
 export interface TimelineProps {
   frames: readonly Frame[];
@@ -25,6 +26,8 @@ export interface TimelineProps {
   height?: number;
   /** Makes the event markers (icons above the chart) clickable. */
   onEventClick?: (e: ClusterEvent) => void;
+  /** Active findings: a severity-coloured band from each one's start to the right edge, with a flag. */
+  findings?: readonly MarkFinding[];
 }
 
 const LINE = { light: '#0369a1', dark: '#38bdf8' } as const;
@@ -32,17 +35,19 @@ const EQUAL = { light: '#64748b', dark: '#94a3b8' } as const;
 const GRID = { light: '#e2e8f0', dark: '#1e293b' } as const;
 const AXIS = { light: '#64748b', dark: '#94a3b8' } as const;
 
-export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEqual = false, height = 180, onEventClick }: TimelineProps) {
+export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEqual = false, height = 180, onEventClick, findings = NO_FINDINGS }: TimelineProps) {
   const theme = useTheme();
   const spec = DIMENSIONS[dim];
   const data = useMemo(() => scoreSeries(frames, dim, from, to, pollIntervalMs, 600), [frames, dim, from, to, pollIntervalMs]);
   const evs = useMemo(() => eventsInRange(events, from, to), [events, from, to]);
+  const marks = useMemo(() => timelineMarks(findings, from, to), [findings, from, to]);
+  const tint = useMemo(() => worstSegments(marks), [marks]);
   const ticks = useMemo(() => timeTicks(from, to, 8), [from, to]);
   const radius = Math.max(pollIntervalMs * 1.5, (to - from) / 150);
   const hasScore = data.some((p) => p.score !== null);
 
   return (
-    <div data-testid="timeline" data-points={data.length} data-events={evs.length} className="relative">
+    <div data-testid="timeline" data-points={data.length} data-events={evs.length} data-findings={marks.length} className="relative">
       {!spec.scored ? (
         <p className="py-4 text-center text-sm text-slate-500 dark:text-slate-400">
           {spec.label} has no share score: it is compared with the peers’ median (see the heatmap).
@@ -67,6 +72,30 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
                 <YAxis domain={[0, 1]} ticks={[0, SCORE_WARN, SCORE_BAD, 1]} width={40} stroke={AXIS[theme]} fontSize={12} allowDataOverflow />
                 <ReferenceLine y={SCORE_WARN} stroke="#d97706" strokeOpacity={0.5} strokeDasharray="2 4" />
                 <ReferenceLine y={SCORE_BAD} stroke="#dc2626" strokeOpacity={0.5} strokeDasharray="2 4" />
+                {/* Findings: the plot tinted by the worst finding active at each time, a line and a flag at each start. */}
+                {tint.map((seg) => (
+                  <ReferenceArea
+                    key={`fa-${seg.x1}-${seg.severity}`}
+                    x1={seg.x1}
+                    x2={seg.x2}
+                    y1={0}
+                    y2={1}
+                    fill={SEVERITY_COLOR[seg.severity][theme]}
+                    fillOpacity={theme === 'dark' ? 0.16 : 0.1}
+                    stroke="none"
+                    ifOverflow="hidden"
+                  />
+                ))}
+                {marks.map((m, i) => (
+                  <ReferenceLine
+                    key={`fl-${m.id}`}
+                    x={m.x1}
+                    stroke={SEVERITY_COLOR[m.severity][theme]}
+                    strokeWidth={m.clipped ? 1 : 2}
+                    strokeDasharray={m.clipped ? '2 3' : undefined}
+                    label={(p: { viewBox?: { x?: number; y?: number } }) => <FindingFlag x={p.viewBox?.x ?? 0} y={(p.viewBox?.y ?? 0) + 3 + (i % 4) * 19} mark={m} theme={theme} />}
+                  />
+                ))}
                 {evs.map((e, i) => (
                   <ReferenceLine
                     key={`${e.t}-${e.kind}-${i}`}
@@ -107,7 +136,7 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
                 <Tooltip
                   isAnimationActive={false}
                   content={(props: TooltipContentProps) => (
-                    <TimelineTooltip {...props} events={events} radius={radius} showEqual={showEqual} />
+                    <TimelineTooltip {...props} events={events} radius={radius} showEqual={showEqual} findings={findings} />
                   )}
                 />
               </LineChart>
@@ -134,6 +163,13 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
             <span>dotted: {SCORE_WARN} uneven · {SCORE_BAD} skewed</span>
           </>
         )}
+        {marks.length > 0 &&
+          [...new Set(marks.map((m) => m.severity))].map((s) => (
+            <span key={s} className={`inline-flex items-center gap-1.5 ${SEVERITY_COLOR[s].text}`} data-testid="timeline-finding-legend">
+              <span aria-hidden className="inline-block h-3 w-4 rounded-sm border-l-2" style={{ borderColor: SEVERITY_COLOR[s][theme], background: `${SEVERITY_COLOR[s][theme]}33` }} />
+              {SEVERITY[s].label} finding, from its start
+            </span>
+          ))}
         {evs.length > 0 &&
           [...new Set(evs.map((e) => e.kind))].map((k) => (
             <span key={k} className={`inline-flex items-center gap-1 ${EVENT_KIND[k].text}`}>
@@ -142,6 +178,23 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
           ))}
       </div>
     </div>
+  );
+}
+
+const NO_FINDINGS: readonly MarkFinding[] = [];
+
+/** A finding's start: a small severity flag inside the plot, its title as the hover text. */
+function FindingFlag({ x, y, mark: m, theme }: { x: number; y: number; mark: TimelineMark; theme: 'light' | 'dark' }) {
+  const color = SEVERITY_COLOR[m.severity][theme];
+  const text = `${SEVERITY[m.severity].label}: ${m.title} (since ${formatClock(m.since)}${m.clipped ? ', before this window' : ''})`;
+  return (
+    <g data-testid="timeline-finding-marker" data-kind={m.kind} data-severity={m.severity} data-finding-id={m.id} data-since={m.since} role="img" aria-label={text}>
+      <title>{text}</title>
+      <rect x={x + 2} y={y} width={17} height={16} rx={3} fill={color} />
+      <text x={x + 10.5} y={y + 12} textAnchor="middle" fontSize={11} fontWeight={700} fill={theme === 'dark' ? '#0f172a' : '#ffffff'}>
+        {SEVERITY[m.severity].icon}
+      </text>
+    </g>
   );
 }
 
@@ -178,10 +231,12 @@ function TimelineTooltip({
   events,
   radius,
   showEqual,
-}: TooltipContentProps & { events: readonly ClusterEvent[]; radius: number; showEqual: boolean }) {
+  findings,
+}: TooltipContentProps & { events: readonly ClusterEvent[]; radius: number; showEqual: boolean; findings: readonly MarkFinding[] }) {
   if (!active || !payload?.length) return null;
   const p = payload[0].payload as ScorePoint;
   const near = eventsNear(events, p.t, radius);
+  const open = findingsAt(findings, p.t);
   return (
     <div className="max-w-xs rounded-lg border border-slate-200 bg-white/95 p-2.5 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-800/95">
       <div className="font-semibold tabular-nums">{formatClock(p.t)}</div>
@@ -194,6 +249,15 @@ function TimelineTooltip({
           {near.map((e, i) => (
             <li key={i} className={EVENT_KIND[e.kind].text}>
               <span aria-hidden>{EVENT_KIND[e.kind].icon}</span> {formatClock(e.t)} {e.detail}
+            </li>
+          ))}
+        </ul>
+      )}
+      {open.length > 0 && (
+        <ul className="mt-1.5 space-y-0.5 border-t border-slate-200 pt-1.5 dark:border-slate-700" data-testid="timeline-tooltip-findings">
+          {open.map((f) => (
+            <li key={f.id} className={SEVERITY_COLOR[f.severity].text}>
+              <span aria-hidden>{SEVERITY[f.severity].icon}</span> {f.title} <span className="text-slate-500 dark:text-slate-400">since {formatClock(f.since)}</span>
             </li>
           ))}
         </ul>

@@ -86,6 +86,13 @@ export const SEVERITY: Record<Severity, Tone & { border: string }> = {
   },
 };
 
+/** Severity colours for charts and the heatmap canvas (fill/stroke), per theme, and a tint for areas. */
+export const SEVERITY_COLOR: Record<Severity, { light: string; dark: string; text: string }> = {
+  info: { light: '#0284c7', dark: '#38bdf8', text: 'text-sky-700 dark:text-sky-300' },
+  warning: { light: '#d97706', dark: '#fbbf24', text: 'text-amber-700 dark:text-amber-400' },
+  critical: { light: '#dc2626', dark: '#f87171', text: 'text-red-700 dark:text-red-400' },
+};
+
 /** Events: an icon, a word, a text colour (Tailwind) and a stroke colour (charts). */
 export const EVENT_KIND: Record<EventKind, { label: string; icon: string; text: string; stroke: string }> = {
   'leader-change': { label: 'leader change', icon: '♛', text: 'text-violet-700 dark:text-violet-300', stroke: '#8b5cf6' },

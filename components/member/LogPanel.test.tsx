@@ -20,7 +20,7 @@ describe('LogPanel', () => {
         data={{ lines: evil, errors: [{ source: 'member', message: '<b>cannot read</b>' }], signalCounts: [{ minute: T, signal: 'slow-fdatasync', count: 1 }], hasMore: true }}
         from={T - 60_000}
         to={T + 60_000}
-        query={{ q: '', level: '', source: 'both' }}
+        query={{ q: '', level: '', source: 'both', signals: false }}
         onQueryChange={() => undefined}
         onMore={() => undefined}
       />,
@@ -42,7 +42,7 @@ describe('LogPanel', () => {
   it('filters frozen lines itself when there is no server to ask', () => {
     const lines = ['a info line', 'another'].map((l) => parseLine(l, 'member', ctx, null));
     const html = renderToStaticMarkup(
-      <LogPanel data={{ lines, errors: [], signalCounts: [], hasMore: false }} from={T} to={T + 1} query={{ q: 'another', level: '', source: 'both' }} />,
+      <LogPanel data={{ lines, errors: [], signalCounts: [], hasMore: false }} from={T} to={T + 1} query={{ q: 'another', level: '', source: 'both', signals: false }} />,
     );
     expect((html.match(/data-testid="log-line"/g) ?? []).length).toBe(1);
     expect(html).toContain('<mark');

@@ -8,12 +8,14 @@ import { formatBytes } from '@/lib/client/format';
 import { useHydrated } from '@/lib/client/hooks';
 import { LOG_LEVELS, SIGNAL_BY_ID, levelRank, type LogLevel, type LogLine, type LogSourceChoice, type LogSourceError, type SignalCount } from '@/lib/logs/types';
 import { MUTED } from '../styles';
-import { signalGrid, splitHighlight, visibleText } from './model';
+import { lineSummary, signalGrid, splitHighlight, visibleText } from './model';
 
 export interface LogQueryState {
   q: string;
   level: LogLevel | '';
   source: LogSourceChoice;
+  /** Only lines with a known signal (default false). */
+  signals?: boolean;
 }
 
 export interface LogPanelData {
@@ -129,7 +131,7 @@ function LogRow({ line, q }: { line: LogLine; q: string }) {
         </span>
         <span className={`w-10 shrink-0 text-xs font-semibold uppercase leading-5 ${line.level ? LEVEL_TONE[line.level] : MUTED}`}>{line.level ?? '—'}</span>
         <span className="min-w-0 flex-1 whitespace-pre-wrap break-words font-mono text-xs leading-5" data-testid="log-msg">
-          <Highlighted text={line.msg || line.raw} q={q} />
+          <Highlighted text={lineSummary(line)} q={q} />
         </span>
         {hasSignal && (
           <span className="flex shrink-0 flex-wrap justify-end gap-1">
@@ -239,6 +241,7 @@ function filterLocal(lines: LogLine[], q: LogQueryState): LogLine[] {
   return lines.filter(
     (l) =>
       (q.source === 'both' || l.source === q.source) &&
+      (!q.signals || l.signals.length > 0) &&
       (!needle || l.raw.toLowerCase().includes(needle)) &&
       (min < 0 || Math.max(levelRank(l.level), l.signals.length ? LOG_LEVELS.indexOf('warn') : -1) >= min),
   );
@@ -300,6 +303,10 @@ export function LogPanel({ data, from, to, query, onQueryChange, onMore, loading
             ))}
           </select>
         </label>
+        <label className="flex items-center gap-2 text-sm font-semibold">
+          <input type="checkbox" data-testid="log-signals-only" checked={q.signals === true} onChange={(e) => set({ ...q, signals: e.target.checked })} className="h-4 w-4 accent-amber-600" />
+          signal lines only
+        </label>
         <div role="radiogroup" aria-label="Log source" data-testid="log-source" data-value={q.source} className="inline-flex">
           {(['both', 'member', 'balancer'] as const).map((s) => (
             <button key={s} type="button" role="radio" aria-checked={q.source === s} onClick={() => set({ ...q, source: s })} className={`${SEG} ${q.source === s ? ON : OFF}`}>
@@ -318,7 +325,8 @@ export function LogPanel({ data, from, to, query, onQueryChange, onMore, loading
       {data && lines.length === 0 && !loading && (
         <p className={`text-sm ${MUTED}`} data-testid="log-empty">
           No log lines {q.q ? `containing “${visibleText(q.q)}” ` : ''}
-          {q.level ? `at ${q.level} or above ` : ''}in this window.
+          {q.level ? `at ${q.level} or above ` : ''}
+          {q.signals ? 'with a known signal ' : ''}in this window.
         </p>
       )}
       {lines.length > 0 && (

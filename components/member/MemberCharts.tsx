@@ -9,7 +9,7 @@ import { timeTicks } from '@/lib/client/heatmap';
 import { useTheme } from '@/lib/client/theme';
 import { DIMENSION_LIST } from '@/lib/dimensions';
 import type { DimensionSpec, Frame, MemberState } from '@/lib/types';
-import { memberSeries, type MemberPoint } from './model';
+import { axisTick, memberSeries, type MemberPoint } from './model';
 
 const SELF = { light: '#c2410c', dark: '#fb923c' } as const;
 const OTHER = { light: '#64748b', dark: '#94a3b8' } as const;
@@ -64,7 +64,7 @@ function Chart({ spec, props }: { spec: DimensionSpec; props: MemberChartsProps 
           <LineChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke={GRID[theme]} vertical={false} />
             <XAxis dataKey="t" type="number" scale="time" domain={[from, to]} allowDataOverflow ticks={ticks.ticks} tickFormatter={(t: number) => formatClock(t, ticks.step < 60_000)} stroke={AXIS[theme]} fontSize={10} />
-            <YAxis width={52} stroke={AXIS[theme]} fontSize={10} tickFormatter={(v: number) => formatValue(v, spec.unit)} allowDecimals />
+            <YAxis width={56} stroke={AXIS[theme]} fontSize={10} tickFormatter={(v: number) => axisTick(v, spec.unit)} allowDecimals={spec.unit !== 'streams'} />
             {mark && <ReferenceArea x1={mark.from} x2={mark.to} fill={SELF[theme]} fillOpacity={0.12} stroke="none" ifOverflow="hidden" />}
             {members.map((m, k) =>
               k === index ? null : (
@@ -85,7 +85,7 @@ export function MemberCharts(props: MemberChartsProps) {
   const theme = useTheme();
   return (
     <div data-testid="member-charts">
-      <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 xl:grid-cols-3 2xl:grid-cols-4">
+      <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-5">
         {DIMENSION_LIST.map((spec) => (
           <Chart key={spec.id} spec={spec} props={props} />
         ))}

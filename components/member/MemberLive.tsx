@@ -64,6 +64,7 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
       if (q.q) qs.set('q', q.q);
       if (q.level) qs.set('level', q.level);
       if (q.source !== 'both') qs.set('source', q.source);
+      if (q.signals) qs.set('signals', '1');
       router.replace(`/clusters/${encodeURIComponent(cluster)}/members/${encodeURIComponent(memberParam)}?${qs}`, { scroll: false });
     },
     [router, cluster, memberParam],
@@ -106,6 +107,7 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
       const qs = new URLSearchParams({ from: String(Math.floor(w.from)), to: String(Math.ceil(w.to)), limit: String(PAGE_LINES), source: q.source });
       if (q.q) qs.set('q', q.q);
       if (q.level) qs.set('level', q.level);
+      if (q.signals) qs.set('signals', '1');
       try {
         const p = await getJson<LogPage>(`${base}/members/${encodeURIComponent(endpoint)}/logs?${qs}`, signal);
         if (paged.current || mine !== seq.current.logs) return; // paged further back, or a newer query
@@ -135,7 +137,7 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
     paged.current = false;
     void loadLogs(win, query, ctrl.signal);
     return () => ctrl.abort();
-  }, [loadLogs, win, query]);
+  }, [loadLogs, win, query.q, query.level, query.source, query.signals]);
 
   // Live refresh: the cluster state, the frames and the first page of logs, each only when its
   // previous request has answered (a slow server is not asked again and again).
@@ -169,6 +171,7 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
     const qs = new URLSearchParams({ from: String(Math.floor(win.from)), to: String(Math.ceil(win.to)), limit: String(PAGE_LINES), source: query.source, cursor });
     if (query.q) qs.set('q', query.q);
     if (query.level) qs.set('level', query.level);
+    if (query.signals) qs.set('signals', '1');
     getJson<LogPage>(`${base}/members/${encodeURIComponent(endpoint)}/logs?${qs}`, ctrl.signal)
       .then((p) => {
         setCursor(p.nextCursor);

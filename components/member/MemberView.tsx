@@ -5,14 +5,14 @@
 // log lines) and no handlers: the view never knows which.
 import Link from 'next/link';
 import { useMemo } from 'react';
-import { formatAge, formatDateTime } from '@/lib/client/format';
+import { formatAge, formatClock, formatDateTime } from '@/lib/client/format';
 import { useHydrated } from '@/lib/client/hooks';
 import type { ClusterEvent, Finding, Frame, MemberState } from '@/lib/types';
 import { MemberStatusBadge } from '../Badges';
 import { CopyButton } from '../CopyButton';
 import { EventList } from '../EventList';
 import { FindingCard } from '../FindingCard';
-import { CARD, MUTED } from '../styles';
+import { CARD, MUTED, SEVERITY } from '../styles';
 import { LogPanel, type LogPanelProps } from './LogPanel';
 import { MemberCharts } from './MemberCharts';
 import { eventsInWindow, findingsInWindow } from './model';
@@ -84,7 +84,13 @@ export function MemberView({ cluster, member, frames, from, to, findings, logs, 
   const hydrated = useHydrated();
   const index = cluster.members.findIndex((m) => m.endpoint === member);
   const m = cluster.members[index];
-  const active = useMemo(() => (m ? findingsInWindow(findings, m, from, to) : []), [findings, m, from, to]);
+  // This member's own findings first, then by severity, newest first.
+  const active = useMemo(() => {
+    if (!m) return [];
+    const rank = { critical: 0, warning: 1, info: 2 } as const;
+    const own = (f: Finding) => (f.members.includes(m.endpoint) || f.members.includes(m.name)) && f.members.length === 1;
+    return findingsInWindow(findings, m, from, to).sort((a, b) => Number(own(b)) - Number(own(a)) || rank[a.severity] - rank[b.severity] || b.since - a.since);
+  }, [findings, m, from, to]);
   const events = useMemo(() => (m ? eventsInWindow(cluster.events, m, from, to) : []), [cluster.events, m, from, to]);
   if (!m) {
     return (
@@ -156,17 +162,30 @@ export function MemberView({ cluster, member, frames, from, to, findings, logs, 
           </p>
         ) : (
           <div className="space-y-3" data-testid="member-findings">
-            {active.map((f) => {
+            {active.map((f, i) => {
               const gone = resolved?.get(f.id);
               return (
-                <div key={f.id} data-testid="member-finding" data-kind={f.kind} data-resolved={gone !== undefined ? '1' : '0'}>
-                  {gone !== undefined && (
-                    <p className="mb-1 text-sm font-semibold text-emerald-700 dark:text-emerald-400">
-                      ✓ resolved: last seen open at {hydrated ? formatDateTime(gone) : ''}
-                    </p>
-                  )}
+                <details
+                  key={f.id}
+                  open={(i === 0 && f.severity !== 'info') || (f.severity === 'critical' && gone === undefined)}
+                  data-testid="member-finding"
+                  data-kind={f.kind}
+                  data-resolved={gone !== undefined ? '1' : '0'}
+                  className="group"
+                >
+                  <summary className="cursor-pointer list-none text-sm group-open:mb-1.5">
+                    <span className="group-open:hidden">
+                      <span className={`mr-2 inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-xs font-semibold uppercase ring-1 ring-inset ${SEVERITY[f.severity].badge}`}>
+                        <span aria-hidden>{SEVERITY[f.severity].icon}</span> {SEVERITY[f.severity].label}
+                      </span>
+                      <b>{f.title}</b>
+                      <span className={`ml-2 ${MUTED}`}>evidence and fixes ▸</span>
+                    </span>
+                    <span className={`hidden group-open:inline ${MUTED}`}>▾ hide</span>
+                    {gone !== undefined && <span className="ml-2 font-semibold text-emerald-700 dark:text-emerald-400">✓ resolved, last seen open at {hydrated ? formatClock(gone) : ''}</span>}
+                  </summary>
                   <FindingCard finding={f} members={cluster.members} />
-                </div>
+                </details>
               );
             })}
           </div>

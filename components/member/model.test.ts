@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { frame } from '@/lib/client/testFrames';
 import type { Finding } from '@/lib/types';
-import { findingsInWindow, memberHref, memberHrefAt, memberSeries, parseLogQuery, parseWindow, signalGrid, splitHighlight, statusSegments, visibleText } from './model';
+import { axisTick, lineSummary, findingsInWindow, memberHref, memberHrefAt, memberSeries, parseLogQuery, parseWindow, signalGrid, splitHighlight, statusSegments, visibleText } from './model';
 
 const T = 1_732_528_800_000;
 
@@ -20,8 +20,8 @@ describe('member page URL', () => {
     expect(parseWindow({ from: String(T), to: String(T - 1000) }, 0)).toMatchObject({ from: T - 1000, to: T });
     expect(parseWindow({ from: '1', to: String(T) }, 0)).toMatchObject({ from: T - 24 * 3600_000, to: T });
     expect(parseWindow({ from: String(T) }, 0)).toMatchObject({ from: T, to: T + 15 * 60_000 });
-    expect(parseLogQuery({ level: 'warn', source: 'balancer', q: 'x' })).toEqual({ q: 'x', level: 'warn', source: 'balancer' });
-    expect(parseLogQuery({ level: '<script>', source: '/etc/passwd' })).toEqual({ q: '', level: '', source: 'both' });
+    expect(parseLogQuery({ level: 'warn', source: 'balancer', q: 'x', signals: '1' })).toEqual({ q: 'x', level: 'warn', source: 'balancer', signals: true });
+    expect(parseLogQuery({ level: '<script>', source: '/etc/passwd', signals: 'yes' })).toEqual({ q: '', level: '', source: 'both', signals: false });
   });
 });
 
@@ -93,5 +93,21 @@ describe('findings and text', () => {
       { signal: 'a', total: 3, cells: [3, ...new Array(29).fill(0)] },
       { signal: 'b', total: 5, cells: [0, 5, ...new Array(28).fill(0)] },
     ]);
+  });
+});
+
+describe('display', () => {
+  it('summarises HAProxy traffic lines and shortens axis ticks', () => {
+    expect(
+      lineSummary({ format: 'haproxy', msg: 'x', raw: 'x', fields: { frontend: 'fe', backend: 'etcd', server: 'etcd-1', termination: 'SC', Tt: '3004', Tc: '-1', bytes: '0', client: '127.0.0.1:5' } }),
+    ).toBe('TCP session fe → etcd/etcd-1 · ended SC · 3004 ms (connect -1 ms) · 0 B · from 127.0.0.1:5');
+    expect(
+      lineSummary({ format: 'haproxy', msg: 'x', raw: 'x', fields: { frontend: 'fe', backend: 'etcd', server: 'etcd-1', termination: '--', status: '200', request: 'GET /health HTTP/1.1', Ta: '2', bytes: '9', client: 'c' } }),
+    ).toBe('GET /health HTTP/1.1 → etcd/etcd-1 · status 200 · ended normally · 2 ms · 9 B · from c');
+    expect(lineSummary({ format: 'haproxy', msg: 'Server etcd/etcd-1 is DOWN', raw: 'r', fields: { server: 'etcd-1' } })).toBe('Server etcd/etcd-1 is DOWN');
+    expect(lineSummary({ format: 'raw', msg: '', raw: 'raw text', fields: {} })).toBe('raw text');
+    expect(axisTick(8000, 'B/s')).toBe('7.81\u00a0KiB');
+    expect(axisTick(0.045, 's')).toBe('45\u00a0ms');
+    expect(axisTick(12_345, 'req/s')).toBe('12.3k');
   });
 });

@@ -1,8 +1,10 @@
 // Pure helpers of the member drill-down page: its URL, the series and status strip it draws,
 // the findings active in its window, and how untrusted log text is shown. No React, no I/O.
+import { formatBytes, formatDuration, formatNumber } from '@/lib/client/format';
 import { frameSpans } from '@/lib/client/frames';
 import { LOG_LEVELS, type LogLevel, type LogSourceChoice } from '@/lib/logs/types';
-import type { ClusterEvent, DimensionId, Finding, Frame, MemberState } from '@/lib/types';
+import type { ClusterEvent, DimensionId, Finding, Frame, MemberState, Unit } from '@/lib/types';
+import type { LogLine } from '@/lib/logs/types';
 
 /** Default window around a clicked time: ±2.5 min. */
 export const CLICK_HALF_WINDOW_MS = 150_000;
@@ -215,12 +217,37 @@ export function signalGrid(
 }
 
 /** The log query of the URL (`q`, `level`, `source`); anything else falls back to "all". */
-export function parseLogQuery(p: Raw): { q: string; level: LogLevel | ''; source: LogSourceChoice } {
+export function parseLogQuery(p: Raw): { q: string; level: LogLevel | ''; source: LogSourceChoice; signals: boolean } {
   const level = first(p, 'level');
   const source = first(p, 'source');
   return {
     q: (first(p, 'q') ?? '').slice(0, 200),
     level: (LOG_LEVELS as readonly string[]).includes(level ?? '') ? (level as LogLevel) : '',
     source: source === 'member' || source === 'balancer' ? source : 'both',
+    signals: first(p, 'signals') === '1',
   };
+}
+
+/** A chart axis tick: short, the unit is in the chart's caption (7.8 KiB, 45 ms, 1.2k). */
+export function axisTick(v: number, unit: Unit): string {
+  if (!Number.isFinite(v)) return '';
+  if (unit === 'B' || unit === 'B/s') return formatBytes(v).replace(' ', '\u00a0');
+  if (unit === 's') return formatDuration(v).replace(' ', '\u00a0');
+  return formatNumber(v);
+}
+
+/**
+ * What a log row shows. HAProxy traffic lines are summarised (who, how it ended, how long, how
+ * much); every other line shows its message. The raw line is one click away.
+ */
+export function lineSummary(l: Pick<LogLine, 'format' | 'msg' | 'raw' | 'fields'>): string {
+  const f = l.fields;
+  if (l.format === 'haproxy' && f.frontend && f.server) {
+    const term = f.termination === '--' ? 'ended normally' : `ended ${f.termination}`;
+    if (f.status !== undefined) {
+      return `${f.request ?? '(no request line)'} → ${f.backend}/${f.server} · status ${f.status} · ${term} · ${f.Ta} ms · ${f.bytes} B · from ${f.client}`;
+    }
+    return `TCP session ${f.frontend} → ${f.backend}/${f.server} · ${term} · ${f.Tt} ms (connect ${f.Tc} ms) · ${f.bytes} B · from ${f.client}`;
+  }
+  return l.msg || l.raw;
 }

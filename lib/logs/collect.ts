@@ -14,6 +14,8 @@ export interface LineFilter {
   /** Case-insensitive text to find in the raw line. */
   q: string | null;
   level: LogLevel | null;
+  /** Only lines with a signal. */
+  signalsOnly?: boolean;
 }
 
 export interface Positioned<P> {
@@ -105,7 +107,7 @@ export class Collector<P> {
   private mustParse(raw: string): boolean {
     if (this.pending.length) return true; // lines without a time wait for the next timed one
     if (this.f.source === 'balancer' && !balancerRawMaybeFor(raw, this.f.target)) return false;
-    const matches = !this.qRe || this.qRe.test(raw);
+    const matches = (!this.qRe || this.qRe.test(raw)) && (!this.f.signalsOnly || this.f.source === 'balancer' || ANY_TEXT_SIGNAL.member.test(raw));
     if (matches && !(this.full && this.more)) return true;
     if (!this.countSignals) return false;
     // Balancer signals include parsed fields (status, termination): parse every candidate.
@@ -132,6 +134,7 @@ export class Collector<P> {
       }
     }
     if (this.qRe && !this.qRe.test(line.raw)) return;
+    if (this.f.signalsOnly && line.signals.length === 0) return;
     if (this.minRank >= 0) {
       const rank = Math.max(levelRank(line.level), line.signals.length ? WARN : -1);
       if (rank < this.minRank) return;

@@ -256,6 +256,8 @@ describe('missing files and filters', () => {
     expect(q.lines.map((l) => l.msg)).toEqual(['SLOW FDATASYNC in caps is not the signal', 'slow fdatasync']);
     // Counts describe the window, not the search.
     expect(q.signalCounts.length).toBe(3);
+    const sig = await queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 120_000, limit: 10, signalsOnly: true, source: 'member' });
+    expect(sig.lines.map((l) => l.msg)).toEqual(['slow fdatasync', 'apply request took too long', 'raft.node: a elected leader b at term 2']);
   });
 
   it('refuses unknown members, bad windows and cursors that are not its own', async () => {

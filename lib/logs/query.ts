@@ -56,7 +56,7 @@ function notConfigured(source: LogSource, target: MemberLogTarget): string {
 }
 
 /** Validated, bounded query (throws LogQueryError with a message naming the parameter). */
-export function checkQuery(q: LogQuery): Required<Omit<LogQuery, 'q' | 'level' | 'cursor'>> & Pick<LogQuery, 'q' | 'level' | 'cursor'> {
+export function checkQuery(q: LogQuery): Required<Omit<LogQuery, 'q' | 'level' | 'cursor' | 'signalsOnly'>> & Pick<LogQuery, 'q' | 'level' | 'cursor' | 'signalsOnly'> {
   if (!Number.isFinite(q.from) || !Number.isFinite(q.to)) throw new LogQueryError(400, 'from and to must be times in ms since the epoch');
   if (q.from >= q.to) throw new LogQueryError(400, 'from must be before to');
   if (q.to - q.from > MAX_WINDOW_MS) throw new LogQueryError(400, `the window is longer than ${MAX_WINDOW_MS / 3600_000} h`);
@@ -97,7 +97,7 @@ export async function queryLogs(cluster: ClusterConfig, member: string, query: L
       if (first) notes.push({ source, message: notConfigured(source, target) });
       return { source, res: null };
     }
-    const filter: LineFilter = { source, from: q.from, to: q.to, ctx, target, q: q.q ?? null, level: (q.level as LogLevel | undefined) ?? null };
+    const filter: LineFilter = { source, from: q.from, to: q.to, ctx, target, q: q.q ?? null, level: (q.level as LogLevel | undefined) ?? null, signalsOnly: q.signalsOnly === true };
     if (cfg.kind === 'file') {
       if (at && at.k !== 'f') throw new LogQueryError(400, 'invalid parameter cursor: not a cursor of this source');
       const res = await readFileWindow(cfg.pattern, filter, { limit: q.limit, cursor: (at as FilePos | undefined) ?? null, countSignals: first, limits: opts.fileLimits });
@@ -110,6 +110,7 @@ export async function queryLogs(cluster: ClusterConfig, member: string, query: L
     const countStages = [...stages];
     if (source === 'member') countStages.push(`|~ ${logqlString(LOKI_MEMBER_SIGNALS)}`);
     if (q.q) stages.push(`|~ ${logqlString(`(?i)${re2Literal(q.q)}`)}`);
+    if (q.signalsOnly && source === 'member') stages.push(`|~ ${logqlString(LOKI_MEMBER_SIGNALS)}`);
     const res = await readLokiWindow(
       { url: loki.url, tenant: loki.tenant, bearerTokenEnv: loki.bearerTokenEnv, timeoutMs: loki.timeoutMs, maxLines: loki.maxLines, env: opts.env },
       cfg.selector,

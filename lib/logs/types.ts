@@ -224,6 +224,8 @@ export interface LogQuery {
   limit: number;
   cursor?: string;
   source?: LogSourceChoice;
+  /** Only lines that carry a known signal. */
+  signalsOnly?: boolean;
 }
 
 /** Rank for level filtering: lines without a level rank as info. */

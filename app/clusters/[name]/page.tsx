@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ClusterLive } from '@/components/ClusterLive';
+import { DemoFaultPanel } from '@/components/DemoFaultPanel';
 import { SnapshotControls } from '@/components/snapshot/SnapshotControls';
 import { StartupError } from '@/components/StartupError';
 import { ConfigError } from '@/lib/config/load';
+import { demoControlUrl } from '@/lib/demo/faults';
 import { getRuntime, type Runtime } from '@/lib/engine/runtime';
 import { parseViewParams } from '@/lib/client/viewParams';
 
@@ -38,9 +40,16 @@ export default async function ClusterPage({ params, searchParams }: Props) {
   // The history (frames) comes with the stream's first message: keep the page payload small.
   const { frames: _frames, ...rest } = engine.state();
   void _frames;
+  // Fault buttons for the local stack: only with FULCRUM_DEMO=1 and a control URL.
+  const demo = demoControlUrl(rt.config) !== null;
   return (
     <>
       <SnapshotControls cluster={name} />
+      {demo && (
+        <div className="mb-4">
+          <DemoFaultPanel members={rest.members.map((m) => m.name)} />
+        </div>
+      )}
       <ClusterLive key={name} name={name} initialState={{ ...rest, frames: [] }} initialView={view} />
     </>
   );

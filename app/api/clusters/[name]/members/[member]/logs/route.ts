@@ -18,13 +18,16 @@ const Query = z
     limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(200),
     cursor: z.string().max(MAX_CURSOR_CHARS).regex(/^[A-Za-z0-9_-]+$/, 'not a cursor from this API').optional(),
     source: z.enum(['member', 'balancer', 'both']).default('both'),
+    /** 1: only lines that carry a known signal. */
+    signals: z.enum(['0', '1']).default('0'),
   })
   .strict();
 
 /**
  * One page of a member's log lines and the balancer's lines about it, newest first:
  * `?from&to` (ms since epoch, at most 24 h apart), `q` (text), `level` (minimum), `limit`
- * (≤ 1000), `cursor` (from the previous page), `source` (member | balancer | both).
+ * (≤ 1000), `cursor` (from the previous page), `source` (member | balancer | both), `signals=1`
+ * (only lines with a known signal).
  * The member is its configured name, its URL-encoded endpoint URL, or host:port.
  */
 export async function GET(req: Request, ctx: { params: Promise<{ name: string; member: string }> }) {
@@ -38,7 +41,8 @@ export async function GET(req: Request, ctx: { params: Promise<{ name: string; m
     const ep = typeof member === 'string' && member.length <= 600 ? findMember(engine.cluster, member, names) : null;
     if (!ep) throw new ApiError(404, `no member ${JSON.stringify(String(member).slice(0, 80))} in cluster ${engine.name}`);
     try {
-      const page = await queryLogs(engine.cluster, ep.url, q, { names });
+      const { signals, ...rest } = q;
+      const page = await queryLogs(engine.cluster, ep.url, { ...rest, signalsOnly: signals === '1' }, { names });
       return json({ cluster: engine.name, member: ep.url, from: q.from, to: q.to, ...page });
     } catch (e) {
       if (e instanceof LogQueryError) throw new ApiError(e.status, e.message);

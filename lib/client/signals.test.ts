@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_THRESHOLDS } from '../analysis/diagnosis/thresholds';
+import type { BalancerServer, MemberSignals } from '../types';
+import { checkLabel, checkStatusText, disagreement, serverErrors, serverTone, SIGNAL_DEFAULTS, signalAlerts, signalRows, weightChanged } from './signals';
+
+const quiet: MemberSignals = {
+  walFsyncP99: 0.002,
+  backendCommitP99: 0.004,
+  peerRttP99: 0.0005,
+  latencyP99: 0.012,
+  latencyCount: 5_000,
+  leaderChanges: 0,
+  heartbeatFailures: 0,
+  peerSendFailures: 0,
+  slowApplies: 0,
+  grpcErrorRate: 0,
+  hasLeader: true,
+  revision: '123',
+  appliedStalledPolls: 0,
+};
+
+const server = (over: Partial<BalancerServer> = {}): BalancerServer => ({
+  name: 'etcd-1',
+  member: 'http://a:2379',
+  address: '127.0.0.1:2379',
+  status: 'UP',
+  weight: 30,
+  initialWeight: 30,
+  checkLayer: 'L7',
+  checkStatus: 'L7OK',
+  checkDesc: 'Layer7 check passed',
+  scur: 3,
+  sessionRate: 12,
+  errors: { econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: 0 },
+  ...over,
+});
+
+describe('signals', () => {
+  it('the defaults the table marks against are the diagnosis defaults', () => {
+    expect(SIGNAL_DEFAULTS).toEqual({
+      walFsyncP99Seconds: DEFAULT_THRESHOLDS.walFsyncP99Seconds,
+      backendCommitP99Seconds: DEFAULT_THRESHOLDS.backendCommitP99Seconds,
+      peerRttP99Seconds: DEFAULT_THRESHOLDS.peerRttP99Seconds,
+      latencyP99Seconds: DEFAULT_THRESHOLDS.latencyP99Seconds,
+      leaderChangesPerMinute: DEFAULT_THRESHOLDS.leaderChangesPerMinute,
+      raftStalledPolls: DEFAULT_THRESHOLDS.raftStalledPolls,
+    });
+  });
+  it('a quiet member has every signal known and none past its threshold', () => {
+    const rows = signalRows(quiet);
+    expect(rows.every((r) => r.known)).toBe(true);
+    expect(signalAlerts(quiet)).toEqual([]);
+    expect(rows.find((r) => r.key === 'walFsyncP99')?.value).toBe('2 ms');
+    expect(rows.find((r) => r.key === 'latencyP99')?.label).toContain('(5000 calls)');
+  });
+  it('marks slow disks, churn, failures, a missing leader and a stalled apply', () => {
+    const alerts = signalAlerts({ ...quiet, walFsyncP99: 0.045, backendCommitP99: 0.03, leaderChanges: 3, heartbeatFailures: 2, hasLeader: false, appliedStalledPolls: 5, grpcErrorRate: 0.5 });
+    expect(alerts.map((a) => a.key)).toEqual(['walFsyncP99', 'backendCommitP99', 'heartbeatFailures', 'leaderChanges', 'hasLeader', 'appliedStalledPolls', 'grpcErrorRate']);
+    expect(alerts[0]).toMatchObject({ value: '45 ms', threshold: '> 10 ms (default)' });
+  });
+  it('at the threshold is not past it; unknown values are never marked', () => {
+    expect(signalAlerts({ ...quiet, walFsyncP99: 0.01, leaderChanges: 1, appliedStalledPolls: 4 })).toEqual([]);
+    const unknown: MemberSignals = { ...quiet, walFsyncP99: null, backendCommitP99: null, peerRttP99: null, latencyP99: null, latencyCount: null, leaderChanges: null, heartbeatFailures: null, peerSendFailures: null, slowApplies: null, grpcErrorRate: null, hasLeader: null, revision: null };
+    expect(signalAlerts(unknown)).toEqual([]);
+    expect(signalRows(unknown).filter((r) => r.known).map((r) => r.key)).toEqual(['appliedStalledPolls']);
+  });
+});
+
+describe('balancer server view', () => {
+  it('reads HAProxy status words', () => {
+    expect(['UP', 'UP 1/3', 'no check', 'DOWN', 'DOWN 1/2', 'MAINT', 'DRAIN', 'NOLB', 'weird'].map(serverTone)).toEqual(['up', 'up', 'up', 'down', 'down', 'maint', 'maint', 'maint', 'other']);
+    expect(checkStatusText(server({ checkStatus: '* L4OK' }))).toBe('L4OK');
+    expect(checkStatusText(server({ checkStatus: null }))).toBeNull();
+    expect([checkLabel({ checkLayer: 'L7' }), checkLabel({ checkLayer: 'L4' }), checkLabel({ checkLayer: 'none' })]).toEqual(['HTTP check', 'TCP check', 'no check']);
+  });
+  it('flags a member etcd reports down that the balancer keeps in rotation, naming a TCP check', () => {
+    expect(disagreement({ status: 'down' }, server({ checkLayer: 'L4', checkStatus: 'L4OK' }))).toEqual({
+      kind: 'still-serving',
+      text: 'etcd says down, the balancer still sends it traffic: a TCP check only sees the port open',
+    });
+    expect(disagreement({ status: 'unhealthy' }, server())?.kind).toBe('still-serving');
+    expect(disagreement({ status: 'up' }, server({ status: 'DOWN' }))?.kind).toBe('ejected');
+    expect(disagreement({ status: 'up' }, server())).toBeNull();
+    expect(disagreement({ status: 'down' }, server({ status: 'DOWN' }))).toBeNull();
+    expect(disagreement({ status: 'down' }, null)).toBeNull();
+  });
+  it('weights changed at run time and error sums', () => {
+    expect(weightChanged(server({ weight: 80 }))).toBe(true);
+    expect(weightChanged(server())).toBe(false);
+    expect(weightChanged(server({ initialWeight: null, weight: 5 }))).toBe(false);
+    expect(serverErrors(server({ errors: { econ: 1, eresp: 2, wretr: 0, wredis: 0, hrsp5xx: 3, srvAbrt: 0 } }))).toBe(6);
+  });
+});

@@ -1,0 +1,29 @@
+// The demo's fault names and their help: plain constants, safe for the browser bundle.
+
+/** The faults dev/faults.ts knows (a unit test keeps the two lists equal). */
+export const DEMO_FAULTS = [
+  'skew-weights',
+  'pin-load',
+  'leader-churn',
+  'quota',
+  'freeze',
+  'kill',
+  'tcp-check',
+  'freeze-behind-tcp-check',
+] as const;
+export type DemoFault = (typeof DEMO_FAULTS)[number];
+
+/** One line per fault for the panel. */
+export const DEMO_FAULT_HELP: Record<DemoFault, string> = {
+  'skew-weights': 'HAProxy runtime weights: one member 80, the others 10 (default: the last member)',
+  'pin-load': 'a second load generator on one long-lived gRPC connection (lands where it lands)',
+  'leader-churn': 'etcdctl move-leader every 2 s',
+  quota: 'fill the small-quota member until NOSPACE is raised',
+  freeze: 'SIGSTOP a member (default: etcd-2)',
+  kill: 'kill -9 a member (default: etcd-2)',
+  'tcp-check': 'reload HAProxy with plain TCP (L4) checks',
+  'freeze-behind-tcp-check': 'TCP checks + SIGSTOP: HAProxy keeps the frozen member UP',
+};
+
+/** Faults that take a member; pin-load and the cluster-wide ones refuse one. */
+export const DEMO_FAULTS_WITH_MEMBER: ReadonlySet<DemoFault> = new Set(['skew-weights', 'quota', 'freeze', 'kill', 'freeze-behind-tcp-check']);
