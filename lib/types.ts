@@ -215,6 +215,8 @@ export interface Finding {
   evidence: Evidence[];
   fixes: Fix[];
   confidence: number;
+  /** When it cleared; only on resolved findings. */
+  until?: number;
 }
 
 export interface SourceStatus {
@@ -242,6 +244,8 @@ export interface ClusterState {
   frames: Frame[];
   events: ClusterEvent[];
   findings: Finding[];
+  /** Findings that cleared within the history window, newest first, with `until`. */
+  resolvedFindings: Finding[];
   checks: DetectorCheck[];
   balancer: BalancerState | null;
   sources: { etcd: SourceStatus; prometheus: SourceStatus | null; balancer: SourceStatus | null };
@@ -258,6 +262,7 @@ export interface ClusterDelta {
   frame: Frame;
   events: ClusterEvent[];
   findings: Finding[];
+  resolvedFindings: Finding[];
   checks: DetectorCheck[];
   balancer: BalancerState | null;
   sources: ClusterState['sources'];

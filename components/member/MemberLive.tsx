@@ -43,9 +43,9 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
   const [logsLoading, setLogsLoading] = useState(true);
   const [logsError, setLogsError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  // Findings seen while the page is open: kept (marked resolved) when they close, so the
-  // finding of the window stays next to its log lines. The server keeps open findings only.
-  const [seen, setSeen] = useState<Map<string, { f: Finding; last: number }>>(() => new Map(initialState.findings.map((f) => [f.id, { f, last: Date.now() }])));
+  // Findings of the window: open ones, and those that cleared (the server keeps them for the
+  // history window with `until`; ones seen closing while the page is open are kept too).
+  const [seen, setSeen] = useState<Map<string, { f: Finding; last: number }>>(() => withFindings(new Map(), initialState, Date.now()));
   const paged = useRef(false);
   const base = `/api/clusters/${encodeURIComponent(cluster)}`;
 
@@ -148,11 +148,7 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
       getJson<ClusterState>(base)
         .then((s) => {
           setState((prev) => ({ ...s, frames: prev.frames }));
-          setSeen((prev) => {
-            const next = new Map(prev);
-            for (const f of s.findings) next.set(f.id, { f, last: s.updatedAt ?? Date.now() });
-            return next;
-          });
+          setSeen((prev) => withFindings(prev, s, s.updatedAt ?? Date.now()));
         })
         .catch(() => undefined)
         .finally(() => {
@@ -232,4 +228,12 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
       }}
     />
   );
+}
+
+/** Adds a state's resolved then open findings (open wins for the same id) to what was seen. */
+function withFindings(prev: Map<string, { f: Finding; last: number }>, s: Pick<ClusterState, 'findings' | 'resolvedFindings'>, now: number): Map<string, { f: Finding; last: number }> {
+  const next = new Map(prev);
+  for (const f of s.resolvedFindings ?? []) if (!next.has(f.id) || next.get(f.id)!.last <= (f.until ?? now)) next.set(f.id, { f, last: f.until ?? now });
+  for (const f of s.findings) next.set(f.id, { f, last: now });
+  return next;
 }

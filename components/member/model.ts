@@ -152,9 +152,9 @@ function namesOf(m: Pick<MemberState, 'endpoint' | 'name'>): string[] {
  * before the page loaded is not among them.
  */
 export function findingsInWindow(findings: readonly Finding[], member: Pick<MemberState, 'endpoint' | 'name'>, from: number, to: number): Finding[] {
-  void from;
   const ids = namesOf(member);
-  return findings.filter((f) => f.since <= to && (f.members.length === 0 || f.members.some((x) => ids.includes(x))));
+  // Active at some point of the window: raised before it ends, not cleared before it starts.
+  return findings.filter((f) => f.since <= to && (f.until === undefined || f.until >= from) && (f.members.length === 0 || f.members.some((x) => ids.includes(x))));
 }
 
 export function eventsInWindow(events: readonly ClusterEvent[], member: Pick<MemberState, 'endpoint' | 'name'>, from: number, to: number): ClusterEvent[] {

@@ -214,6 +214,7 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
       frames,
       events,
       findings,
+      resolvedFindings: [],
       checks: [{ kind: 'weights-ignore-capacity', state: 'firing', note: 'etcd-3 at 50 % vs 17 %' }],
       balancer: null,
       sources: {

@@ -30,6 +30,7 @@ export function applyDelta(state: ClusterState, d: ClusterDelta): ApplyResult {
       frames,
       events,
       findings: d.findings,
+      resolvedFindings: d.resolvedFindings ?? state.resolvedFindings ?? [],
       // A server older than the client may not send these yet: keep what we have.
       checks: d.checks ?? state.checks ?? [],
       balancer: d.balancer ?? null,

@@ -132,7 +132,7 @@ export class ClusterEngine {
     if (b) this.balancer = balancerView(b.type, b.type === 'haproxy' ? b.backend : (b.upstream ?? 'etcd'), [], [], b.type === 'haproxy' ? 'not polled yet' : 'NGINX: reading its config and logs is not supported yet', null);
     const watcher = cluster.logs ? new LogSignalWatcher(cluster) : null;
     this.logWatcher = watcher?.enabled ? watcher : null;
-    this.tracker = new FindingTracker(cluster.name, cluster.thresholds.raiseAfterPolls, cluster.thresholds.clearAfterPolls);
+    this.tracker = new FindingTracker(cluster.name, cluster.thresholds.raiseAfterPolls, cluster.thresholds.clearAfterPolls, this.historyMs);
     this.sourceStatus = { etcd: freshSource(), prometheus: this.prom ? freshSource() : null, balancer: this.balancerSource ? freshSource() : null };
   }
 
@@ -378,6 +378,7 @@ export class ClusterEngine {
       frame,
       events: newEvents,
       findings: this.findings,
+      resolvedFindings: this.tracker.resolved(),
       checks: this.checks,
       balancer: this.balancer,
       sources: structuredClone(this.sourceStatus),
@@ -464,6 +465,7 @@ export class ClusterEngine {
       frames: this.frames.toArray(),
       events: this.events.toArray(),
       findings: this.findings,
+      resolvedFindings: this.tracker.resolved(),
       checks: this.checks,
       balancer: this.balancer,
       sources: structuredClone(this.sourceStatus),

@@ -73,6 +73,8 @@ export function freezeState(state: ClusterState, frames: Frame[], w: SnapshotWin
     frames,
     events: s.events.filter((e) => inWindow(w)(e.t)),
     findings: s.findings.filter((f) => f.since <= w.to),
+    // Findings that cleared during the window were active in it too.
+    resolvedFindings: (s.resolvedFindings ?? []).filter((f) => f.since <= w.to && (f.until ?? Infinity) >= w.from),
   };
 }
 

@@ -111,6 +111,7 @@ const FindingSchema = z.object({
   members: z.array(str(2048)).max(MAX_MEMBERS * 2),
   severity: z.enum(['info', 'warning', 'critical']),
   since: time,
+  until: time.optional(),
   title: str(1000),
   summary: str(20_000),
   evidence: z
@@ -178,6 +179,7 @@ export const ClusterStateSchema = z
     frames: z.array(FrameSchema).max(MAX_FRAMES),
     events: z.array(EventSchema).max(10_000),
     findings: z.array(FindingSchema).max(500),
+    resolvedFindings: z.array(FindingSchema).max(500).default([]),
     checks: z.array(z.object({ kind: str(200), state: z.enum(['ok', 'firing', 'not-checked']), note: str(10_000) })).max(200).default([]),
     balancer: BalancerStateSchema.nullable().default(null),
     sources: z.object({

@@ -59,3 +59,19 @@ describe('FindingTracker', () => {
     expect(tr.update([cand('leader-churn', ['a'], { raiseAfter: 1 })], 2).find((f) => f.kind === 'leader-churn')?.since).toBe(1);
   });
 });
+
+describe('resolved findings', () => {
+  it('keeps a cleared finding with its until time for a while, newest first', () => {
+    const tr = new FindingTracker('c', 1, 2, 100);
+    tr.update([cand('member-down', ['a'])], 0);
+    tr.update([cand('slow-disk', ['b'])], 1);
+    tr.update([], 2); // member-down absent 2 polls -> resolved at 2; slow-disk absent 1
+    tr.update([], 3); // slow-disk resolved at 3
+    expect(tr.resolved().map((f) => [f.id, f.since, f.until])).toEqual([
+      ['slow-disk:b', 1, 3],
+      ['member-down:a', 0, 2],
+    ]);
+    tr.update([], 103);
+    expect(tr.resolved().map((f) => f.id)).toEqual(['slow-disk:b']);
+  });
+});

@@ -21,11 +21,15 @@ export function findingKey(c: Pick<Candidate, 'kind' | 'members'>): string {
 
 export class FindingTracker {
   private entries = new Map<string, Entry>();
+  private resolvedList: Finding[] = [];
 
   constructor(
     private readonly cluster: string,
     private readonly raiseAfter: number,
     private readonly clearAfter: number,
+    /** How long a cleared finding stays listed as resolved (ms), and how many at most. */
+    private readonly keepResolvedMs = 15 * 60_000,
+    private readonly keepResolvedMax = 50,
   ) {}
 
   /** Feeds one poll's candidates; returns the active findings, most severe first. */
@@ -49,28 +53,42 @@ export class FindingTracker {
       if (seen.has(key)) continue;
       e.streak = 0;
       e.absent++;
-      if (!e.active || e.absent >= this.clearAfter) this.entries.delete(key);
+      if (!e.active) this.entries.delete(key);
+      else if (e.absent >= this.clearAfter) {
+        this.entries.delete(key);
+        this.resolvedList.unshift({ ...this.toFinding(key, e), until: t });
+      }
     }
+    this.resolvedList = this.resolvedList.filter((f) => (f.until ?? t) >= t - this.keepResolvedMs).slice(0, this.keepResolvedMax);
     return this.active();
+  }
+
+  /** Findings that cleared recently, newest first. */
+  resolved(): Finding[] {
+    return this.resolvedList;
+  }
+
+  private toFinding(key: string, e: Entry): Finding {
+    return {
+      id: key,
+      kind: e.candidate.kind,
+      cluster: this.cluster,
+      members: e.candidate.members,
+      severity: e.candidate.severity,
+      since: e.since,
+      title: e.candidate.title,
+      summary: e.candidate.summary,
+      evidence: e.candidate.evidence,
+      fixes: e.candidate.fixes,
+      confidence: e.candidate.confidence,
+    };
   }
 
   active(): Finding[] {
     const rank = { critical: 0, warning: 1, info: 2 } as const;
     return [...this.entries.entries()]
       .filter(([, e]) => e.active)
-      .map(([key, e]) => ({
-        id: key,
-        kind: e.candidate.kind,
-        cluster: this.cluster,
-        members: e.candidate.members,
-        severity: e.candidate.severity,
-        since: e.since,
-        title: e.candidate.title,
-        summary: e.candidate.summary,
-        evidence: e.candidate.evidence,
-        fixes: e.candidate.fixes,
-        confidence: e.candidate.confidence,
-      }))
+      .map(([key, e]) => this.toFinding(key, e))
       .sort((a, b) => rank[a.severity] - rank[b.severity] || a.since - b.since);
   }
 }
