@@ -59,7 +59,7 @@ export function ClusterView({ state, view, onViewChange, live = null, end, older
   const weighted = state.scores[view.dim].basis === 'weights' && new Set(state.members.map((m) => m.weight)).size > 1;
 
   return (
-    <main className="space-y-4 2xl:space-y-5" data-testid="cluster-view" data-cluster={state.name}>
+    <main className="space-y-4 2xl:space-y-5" data-testid="cluster-view" data-cluster={state.name} data-seq={state.seq} data-updated-at={state.updatedAt ?? ''}>
       <ClusterHeader state={state} dim={view.dim} live={live} ageMs={ageMs} history={history} />
       <div className={`${CARD} px-4 py-3`}>
         <ViewControls view={view} onChange={onViewChange} />

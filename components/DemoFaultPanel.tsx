@@ -115,6 +115,7 @@ export function DemoFaultPanel({ members }: { members: readonly string[] }) {
           type="button"
           data-testid="demo-inject"
           disabled={busy || (active?.some((a) => a.name === fault) ?? false)}
+          title={active?.some((a) => a.name === fault) ? `${fault} is active: undo it first` : `inject ${fault} into the local stack`}
           onClick={() => void change('POST', fault, takesMember && member ? member : undefined)}
           className={`${BTN} bg-red-700 text-white hover:bg-red-800 dark:bg-red-600 dark:hover:bg-red-500`}
         >

@@ -75,7 +75,16 @@ export function FindingsPanel({ findings, members, checks = [], checked = [], he
           ))}
           {anyChecks && (
             <details className="text-sm">
-              <summary className="cursor-pointer text-slate-500 dark:text-slate-400">What was checked</summary>
+              <summary className="cursor-pointer text-slate-500 dark:text-slate-400" data-testid="findings-checked-summary">
+                What was checked
+                {checks.length > 0 && (
+                  <>
+                    {' '}
+                    ({checks.length} checks: {checks.filter((c) => c.state === 'firing').length} firing, {checks.filter((c) => c.state === 'ok').length} ok
+                    {checks.some((c) => c.state === 'not-checked') && `, ${checks.filter((c) => c.state === 'not-checked').length} not checked`})
+                  </>
+                )}
+              </summary>
               <ChecksList checks={checks} checked={checked} />
             </details>
           )}

@@ -7,7 +7,7 @@ import { Fragment, useState } from 'react';
 import { DIMENSIONS } from '@/lib/dimensions';
 import { endpointHost, formatAge, formatBytes, formatPercent, formatPp, formatValue, memberIdHex, ppDelta } from '@/lib/client/format';
 import { median } from '@/lib/client/stats';
-import { checkLabel, checkStatusText, disagreement, serverErrors, serverOf, serverTone, signalAlerts, signalRows, weightChanged, type ServerTone, type SignalGroup } from '@/lib/client/signals';
+import { checkKind, checkStatusText, disagreement, serverErrors, serverOf, serverTone, signalAlerts, signalRows, weightChanged, type ServerTone, type SignalGroup } from '@/lib/client/signals';
 import type { BalancerServer, BalancerState, DimensionId, MemberState } from '@/lib/types';
 import { MemberStatusBadge } from './Badges';
 import { DELTA_TEXT, deltaTone } from './styles';
@@ -190,7 +190,7 @@ function MemberRow({
         <MemberStatusBadge status={m.status} />
         {m.source === 'prometheus' && <div className="mt-1 text-xs text-slate-500 dark:text-slate-400">via Prometheus</div>}
         {down && now !== null && m.lastSeen !== null && (
-          <div className="mt-1 text-xs">last seen {formatAge(now - m.lastSeen)} ago</div>
+          <div className="mt-1 inline-block rounded bg-white/90 px-1 text-xs text-slate-700 dark:bg-slate-900/90 dark:text-slate-300">last seen {formatAge(now - m.lastSeen)} ago</div>
         )}
       </td>
       {balancer && <BalancerCell m={m} server={server} balancer={balancer} />}
@@ -282,7 +282,7 @@ function MemberRow({
       </td>
       <td className={`min-w-32 px-1.5 py-2 align-top [overflow-wrap:anywhere] border-l border-slate-200 dark:border-slate-700`}>
         {m.error && (
-          <div className={`text-xs ${down ? 'font-semibold text-red-700 dark:text-red-400' : 'text-amber-800 dark:text-amber-300'}`} data-testid="member-error">
+          <div className={`line-clamp-3 text-xs ${down ? 'font-semibold text-red-700 dark:text-red-400' : 'text-amber-800 dark:text-amber-300'}`} data-testid="member-error" title={m.error}>
             {m.error}
           </div>
         )}
@@ -340,7 +340,8 @@ function BalancerCell({ m, server, balancer }: { m: MemberState; server: Balance
     );
   }
   const tone = serverTone(server.status);
-  const clash = disagreement(m, server);
+  const clash = disagreement(m, server, balancer.check);
+  const kind = checkKind(server, balancer.check);
   const changed = weightChanged(server);
   const chk = checkStatusText(server);
   return (
@@ -360,8 +361,8 @@ function BalancerCell({ m, server, balancer }: { m: MemberState; server: Balance
         </span>
         {chk && <span className="font-mono text-slate-600 dark:text-slate-300">{chk}</span>}
       </div>
-      <div className={`mt-0.5 ${server.checkLayer === 'L4' || server.checkLayer === 'none' ? 'font-semibold text-amber-800 dark:text-amber-300' : 'text-slate-600 dark:text-slate-300'}`} data-testid="member-balancer-check">
-        {checkLabel(server)}
+      <div className={`mt-0.5 ${kind.tcpOnly ? 'font-semibold text-amber-800 dark:text-amber-300' : 'text-slate-600 dark:text-slate-300'}`} data-testid="member-balancer-check" data-tcp-only={kind.tcpOnly ? 'true' : 'false'}>
+        {kind.label}
       </div>
       <div className="tabular-nums text-slate-600 dark:text-slate-300">
         <span className={changed ? 'font-semibold text-amber-800 dark:text-amber-300' : ''} title={changed ? `runtime weight ${server.weight}, configured ${server.initialWeight}` : `weight ${server.weight}`}>
@@ -387,6 +388,11 @@ function MemberDetail({ m, server, balancer, columns }: { m: MemberState; server
   return (
     <tr data-testid={`member-detail-${m.name}`} className="border-b border-slate-100 bg-slate-50/70 dark:border-slate-800 dark:bg-slate-950/40">
       <td colSpan={columns} className="px-3 py-3">
+        {m.error && (
+          <p className="mb-2 text-xs [overflow-wrap:anywhere]">
+            <b>Last error:</b> <span className="text-red-700 dark:text-red-400">{m.error}</span>
+          </p>
+        )}
         <div className="grid gap-x-6 gap-y-3 text-xs sm:grid-cols-2 xl:grid-cols-[repeat(4,minmax(0,1fr))_minmax(17rem,1.3fr)]">
           {groups.map(({ g, rows: rs }) => (
             <section key={g}>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../analysis/diagnosis/thresholds';
 import type { BalancerServer, MemberSignals } from '../types';
-import { checkLabel, checkStatusText, disagreement, serverErrors, serverTone, SIGNAL_DEFAULTS, signalAlerts, signalRows, weightChanged } from './signals';
+import { checkKind, checkStatusText, disagreement, serverErrors, serverTone, SIGNAL_DEFAULTS, signalAlerts, signalRows, weightChanged } from './signals';
 
 const quiet: MemberSignals = {
   walFsyncP99: 0.002,
@@ -71,14 +71,21 @@ describe('balancer server view', () => {
     expect(['UP', 'UP 1/3', 'no check', 'DOWN', 'DOWN 1/2', 'MAINT', 'DRAIN', 'NOLB', 'weird'].map(serverTone)).toEqual(['up', 'up', 'up', 'down', 'down', 'maint', 'maint', 'maint', 'other']);
     expect(checkStatusText(server({ checkStatus: '* L4OK' }))).toBe('L4OK');
     expect(checkStatusText(server({ checkStatus: null }))).toBeNull();
-    expect([checkLabel({ checkLayer: 'L7' }), checkLabel({ checkLayer: 'L4' }), checkLabel({ checkLayer: 'none' })]).toEqual(['HTTP check', 'TCP check', 'no check']);
+    const kind = (checkLayer: BalancerServer['checkLayer'], checkStatus: string | null) => checkKind({ checkLayer, checkStatus }).label;
+    expect([kind('L7', 'L7OK'), kind('L7', 'L7STS'), kind('L4', 'L4OK'), kind('none', null)]).toEqual(['HTTP check', 'HTTP check', 'TCP check', 'no check']);
+    // A failed connect says where the check failed, not what kind of check it is.
+    expect(kind('L4', 'L4CON')).toBe('check can’t connect');
+    expect(kind('L4', '* L4TOUT')).toBe('check can’t connect');
+    // The config file, when read, wins.
+    expect(checkKind({ checkLayer: 'L4', checkStatus: 'L4CON' }, { type: 'http', method: 'GET', path: '/health', interMs: {} })).toMatchObject({ label: 'HTTP check', tcpOnly: false });
+    expect(checkKind({ checkLayer: 'L4', checkStatus: 'L4OK' }, { type: 'tcp', method: null, path: null, interMs: {} })).toMatchObject({ label: 'TCP check', tcpOnly: true });
   });
   it('flags a member etcd reports down that the balancer keeps in rotation, naming a TCP check', () => {
     expect(disagreement({ status: 'down' }, server({ checkLayer: 'L4', checkStatus: 'L4OK' }))).toEqual({
       kind: 'still-serving',
       text: 'etcd says down, the balancer still sends it traffic: a TCP check only sees the port open',
     });
-    expect(disagreement({ status: 'unhealthy' }, server())?.kind).toBe('still-serving');
+    expect(disagreement({ status: 'unhealthy' }, server())).toEqual({ kind: 'still-serving', text: 'etcd says unhealthy, the balancer still sends it traffic' });
     expect(disagreement({ status: 'up' }, server({ status: 'DOWN' }))?.kind).toBe('ejected');
     expect(disagreement({ status: 'up' }, server())).toBeNull();
     expect(disagreement({ status: 'down' }, server({ status: 'DOWN' }))).toBeNull();

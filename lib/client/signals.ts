@@ -138,17 +138,26 @@ export function checkStatusText(x: Pick<BalancerServer, 'checkStatus'>): string 
   return x.checkStatus ? x.checkStatus.replace(/^\*\s*/, '') : null;
 }
 
-export function checkLabel(x: Pick<BalancerServer, 'checkLayer'>): string {
-  switch (x.checkLayer) {
-    case 'L7':
-      return 'HTTP check';
-    case 'L4':
-      return 'TCP check';
-    case 'none':
-      return 'no check';
-    default:
-      return 'check ?';
+/**
+ * What kind of health check the balancer runs on a server: from its config file when Fulcrum
+ * reads it, else from the last check's status (L7xx: HTTP; L4OK: the port only). A failing
+ * L4 status (L4CON, L4TOUT) says where the check failed, not what kind it is.
+ */
+export function checkKind(
+  x: Pick<BalancerServer, 'checkLayer' | 'checkStatus'>,
+  config?: BalancerState['check'] | null,
+): { label: string; tcpOnly: boolean; known: boolean } {
+  if (config && config.type !== 'unknown') {
+    if (config.type === 'http') return { label: 'HTTP check', tcpOnly: false, known: true };
+    if (config.type === 'tcp') return { label: 'TCP check', tcpOnly: true, known: true };
+    return { label: 'no check', tcpOnly: true, known: true };
   }
+  const st = checkStatusText(x) ?? '';
+  if (x.checkLayer === 'none') return { label: 'no check', tcpOnly: true, known: true };
+  if (/^L7/.test(st)) return { label: 'HTTP check', tcpOnly: false, known: true };
+  if (st === 'L4OK') return { label: 'TCP check', tcpOnly: true, known: true };
+  if (/^L[46]/.test(st)) return { label: 'check can’t connect', tcpOnly: false, known: false };
+  return { label: 'check ?', tcpOnly: false, known: false };
 }
 
 /**
@@ -156,11 +165,16 @@ export function checkLabel(x: Pick<BalancerServer, 'checkLayer'>): string {
  * balancer still sends traffic to (the TCP-check trap), or a healthy member the balancer has
  * taken out. null when they agree (or either side is unknown).
  */
-export function disagreement(m: Pick<MemberState, 'status'>, server: Pick<BalancerServer, 'status' | 'checkLayer'> | null): { kind: 'still-serving' | 'ejected'; text: string } | null {
+export function disagreement(
+  m: Pick<MemberState, 'status'>,
+  server: Pick<BalancerServer, 'status' | 'checkLayer' | 'checkStatus'> | null,
+  config?: BalancerState['check'] | null,
+): { kind: 'still-serving' | 'ejected'; text: string } | null {
   if (!server) return null;
   const tone = serverTone(server.status);
   if ((m.status === 'down' || m.status === 'unhealthy') && tone === 'up') {
-    const why = server.checkLayer === 'L4' ? ': a TCP check only sees the port open' : server.checkLayer === 'none' ? ': no health check' : '';
+    const k = checkKind(server, config);
+    const why = k.label === 'no check' ? ': no health check' : k.tcpOnly ? ': a TCP check only sees the port open' : '';
     return { kind: 'still-serving', text: `etcd says ${m.status}, the balancer still sends it traffic${why}` };
   }
   if (m.status === 'up' && (tone === 'down' || tone === 'maint')) {

@@ -1,0 +1,152 @@
+// Server-rendered markup of the member table's balancer and signal columns, the findings
+// panel's check summary and the demo fault panel, from plain state objects.
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { emptyDimRecord } from '@/lib/dimensions';
+import type { BalancerServer, BalancerState, DetectorCheck, Finding, MemberSignals, MemberState } from '@/lib/types';
+import { DemoFaultPanel } from './DemoFaultPanel';
+import { FindingsPanel } from './FindingsPanel';
+import { MemberTable } from './MemberTable';
+
+const SIGNALS: MemberSignals = {
+  walFsyncP99: 0.002,
+  backendCommitP99: 0.004,
+  peerRttP99: 0.0005,
+  latencyP99: 0.012,
+  latencyCount: 5_000,
+  leaderChanges: 0,
+  heartbeatFailures: 0,
+  peerSendFailures: 0,
+  slowApplies: 0,
+  grpcErrorRate: 0,
+  hasLeader: true,
+  revision: '123',
+  appliedStalledPolls: 0,
+};
+
+function member(i: number, over: Partial<MemberState> = {}): MemberState {
+  return {
+    endpoint: `http://10.0.0.${i}:2379`,
+    name: `etcd-${i}`,
+    id: '13702560161874598269',
+    isLeader: i === 1,
+    isLearner: false,
+    healthy: true,
+    reachable: true,
+    status: 'up',
+    source: 'direct',
+    error: null,
+    version: '3.5.17',
+    dbSizeBytes: 2 * 1024 ** 2,
+    dbSizeInUseBytes: 1024 ** 2,
+    quotaBackendBytes: 2 * 1024 ** 3,
+    leaderId: null,
+    raftIndex: '100',
+    raftTerm: '7',
+    raftAppliedIndex: '99',
+    errors: [],
+    alarms: [],
+    weight: 10 * i,
+    lastSeen: 0,
+    dims: emptyDimRecord(() => ({ value: 10, share: 1 / 3, expectedShare: 1 / 3 })),
+    signals: SIGNALS,
+    ...over,
+  };
+}
+
+function server(i: number, over: Partial<BalancerServer> = {}): BalancerServer {
+  return {
+    name: `etcd-${i}`,
+    member: `http://10.0.0.${i}:2379`,
+    address: `10.0.0.${i}:2379`,
+    status: 'UP',
+    weight: 10 * i,
+    initialWeight: 10 * i,
+    checkLayer: 'L7',
+    checkStatus: 'L7OK',
+    checkDesc: 'Layer7 check passed',
+    scur: 2,
+    sessionRate: 3,
+    errors: { econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: 0 },
+    ...over,
+  };
+}
+
+const balancer = (servers: BalancerServer[], check: BalancerState['check'] = null): BalancerState => ({ type: 'haproxy', backend: 'etcd', ok: true, error: null, checkedAt: 0, servers, check });
+
+describe('MemberTable: the balancer next to etcd', () => {
+  it('shows HAProxy’s status, check, weight vs config and sessions per member', () => {
+    const html = renderToStaticMarkup(
+      <MemberTable members={[member(1), member(2)]} dim="requests" balancer={balancer([server(1), server(2, { weight: 80 })], { type: 'http', method: 'GET', path: '/health', interMs: { 'etcd-1': 5000 } })} />,
+    );
+    expect(html).toContain('HAProxy says');
+    expect(html).toContain('HTTP check GET /health');
+    expect(html).toContain('every 5 s');
+    expect(html).toMatch(/data-testid="member-balancer" data-status="UP" data-check-layer="L7" data-weight="10"/);
+    expect(html).toContain('w 80 (cfg 20)');
+    expect(html).not.toContain('data-testid="member-balancer-disagree"');
+    expect(html).toContain('✓ ok');
+  });
+
+  it('flags a member etcd reports down that HAProxy keeps UP behind a TCP check', () => {
+    const html = renderToStaticMarkup(
+      <MemberTable
+        members={[member(1), member(2, { status: 'down', reachable: false, healthy: null, error: 'context deadline exceeded' })]}
+        dim="requests"
+        balancer={balancer([server(1, { checkLayer: 'L4', checkStatus: 'L4OK' }), server(2, { checkLayer: 'L4', checkStatus: 'L4OK' })])}
+      />,
+    );
+    expect(html).toContain('data-disagree="still-serving"');
+    expect(html).toContain('etcd says down, the balancer still sends it traffic: a TCP check only sees the port open');
+    expect(html).toContain('data-tcp-only="true"');
+  });
+
+  it('lists the signals past their thresholds; without a balancer it says so', () => {
+    const html = renderToStaticMarkup(
+      <MemberTable members={[member(1, { signals: { ...SIGNALS, walFsyncP99: 0.045, leaderChanges: 4 } })]} dim="requests" balancer={null} />,
+    );
+    expect(html).toContain('data-alerts="2"');
+    expect(html).toContain('▲ fsync 45 ms');
+    expect(html).toContain('▲ leader changes 4');
+    expect(html).toContain('no balancer configured');
+    expect(html).not.toContain('HAProxy says');
+  });
+});
+
+describe('FindingsPanel: what was checked', () => {
+  const checks: DetectorCheck[] = [
+    { kind: 'request-skew', state: 'firing', note: 'etcd-3 carries 80 %' },
+    { kind: 'slow-disk', state: 'ok', note: 'WAL fsync p99 below 10 ms' },
+    { kind: 'balancer-errors', state: 'not-checked', note: 'no balancer configured' },
+  ];
+  const finding: Finding = {
+    id: 'f',
+    kind: 'request-skew',
+    cluster: 'c',
+    members: ['http://10.0.0.3:2379'],
+    severity: 'critical',
+    since: 0,
+    title: 'etcd-3 carries 80 %',
+    summary: '',
+    evidence: [],
+    fixes: [],
+    confidence: 1,
+  };
+  it('summarises the checks under the findings, with each state and note', () => {
+    const html = renderToStaticMarkup(<FindingsPanel findings={[finding]} members={[member(3)]} checks={checks} />);
+    expect(html).toContain('What was checked');
+    expect(html).toContain('(3 checks: 1 firing, 1 ok, 1 not checked)');
+    expect(html).toContain('data-kind="balancer-errors" data-state="not-checked"');
+    expect(html).toContain('no balancer configured');
+  });
+});
+
+describe('DemoFaultPanel', () => {
+  it('offers every fault and the members, with inject and the active count', () => {
+    const html = renderToStaticMarkup(<DemoFaultPanel members={['etcd-1', 'etcd-2']} />);
+    expect(html).toContain('Inject fault (demo)');
+    for (const f of ['skew-weights', 'freeze', 'freeze-behind-tcp-check']) expect(html).toContain(`<option value="${f}"`);
+    expect(html).toContain('<option value="etcd-2">etcd-2</option>');
+    expect(html).toContain('data-testid="demo-inject"');
+  });
+});
