@@ -164,7 +164,7 @@ export function renderFulcrumConfig(p: {
       {
         name: p.name,
         endpoints: p.cluster.members.map((m, i) => ({ url: m.clientUrl, name: m.name, weight: p.weights[i] })),
-        balancer: { type: 'haproxy', runtimeApi: p.haproxy.runtimeSocket, backend: p.haproxy.backend },
+        balancer: { type: 'haproxy', runtimeApi: p.haproxy.runtimeSocket, backend: p.haproxy.backend, configFile: p.haproxy.configFile },
         logs: {
           members: Object.fromEntries(p.cluster.members.map((m) => [m.name, m.logFile])),
           balancer: p.haproxy.logFile,
