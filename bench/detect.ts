@@ -9,7 +9,10 @@
 //   clear  = arrival of the first event without it − the moment undo() was called
 // Before each run the bench waits until every member is up, every HAProxy server is UP and no
 // finding other than info is left (held for 3 events). Medians over --runs runs per fault;
-// the Markdown table is printed and written to bench/results/detect-<date>.md.
+// the Markdown table is printed and written to bench/results/detect-<date>.md (or
+// detect-<date>-<time>.md when that day already has one). Fulcrum serves a private copy of the
+// build (.next-bench-detect-<pid>, removed on exit) so that a concurrent `next build` of this
+// checkout cannot change it mid-run. Ctrl-C: everything is stopped and removed, no report.
 //
 // Options: --runs N (3)  --faults a,b (all)  --detect-timeout S (90)  --clear-timeout S (150)
 //          --settle-timeout S (180)  --keep (keep the temp dir with every log)
@@ -451,6 +454,8 @@ function matcher(e: Expectation, endpoint: string | null): (f: Update['findings'
 }
 
 let current: FaultRun | null = null;
+/** Set by Ctrl-C (SIGINT/SIGTERM/SIGHUP): stop, clean up, write no report. */
+let interrupted: string | null = null;
 
 async function oneRun(stack: Stack, w: StreamWatcher, fault: FaultName, n: number): Promise<RunResult> {
   const res: RunResult = { fault, run: n, ok: false, member: null };
@@ -586,16 +591,30 @@ async function main(): Promise<void> {
   const cleanup = (why: string) =>
     (cleaned ??= (async () => {
       if (why !== 'done') log(`cleaning up (${why}) …`);
-      if (current) await withTimeout(current.undo(), 4_000, 'undo').catch(() => {});
+      // The stack is thrown away, so undo is only a courtesy (it stops leader-churn's loop).
+      if (current) await withTimeout(current.undo(), 2_000, 'undo').catch(() => {});
       watcher?.stop();
-      await fulcrum?.stop().catch(() => {});
-      await stack?.stop().catch(() => {});
-      if (dist) fs.rmSync(path.join(ROOT, dist), { recursive: true, force: true });
+      await Promise.all([fulcrum?.stop().catch(() => {}), stack?.stop().catch(() => {})]);
+      removeDirs();
       if (values.keep) log(`logs kept in ${runDir}`);
-      else fs.rmSync(runDir, { recursive: true, force: true });
     })());
-  onShutdown((sig) => cleanup(sig));
-  process.on('exit', () => fulcrum?.killNow()); // synchronous last resort
+  const removeDirs = () => {
+    if (dist) fs.rmSync(path.join(ROOT, dist), { recursive: true, force: true });
+    if (!values.keep) fs.rmSync(runDir, { recursive: true, force: true });
+  };
+  onShutdown((sig) => {
+    interrupted = sig;
+    return cleanup(sig);
+  });
+  // Synchronous last resort (e.g. the supervisor's 10 s limit on shutdown hooks ran out).
+  process.on('exit', () => {
+    fulcrum?.killNow();
+    try {
+      removeDirs();
+    } catch {
+      // best effort
+    }
+  });
 
   try {
     log(`bench:detect: ${FAULTS.length} fault(s) × ${RUNS} run(s); machine: ${mach.nproc} CPUs, ${mach.cpu}; temp dir ${runDir}`);
@@ -632,6 +651,7 @@ async function main(): Promise<void> {
       for (let n = 1; n <= RUNS; n++) {
         log(`${fault} #${n}: settle, inject, wait for ${findingLabel(EXPECT[fault])} …`);
         const r = await oneRun(stack, watcher, fault, n);
+        if (interrupted) return;
         results.push(r);
         log(
           r.ok
@@ -644,7 +664,9 @@ async function main(): Promise<void> {
     const md = report(results, { started, finished: new Date(), mach, fulcrum: `build ${buildId}` });
     const outDir = path.join(ROOT, 'bench', 'results');
     fs.mkdirSync(outDir, { recursive: true });
-    const outFile = path.join(outDir, `detect-${started.toISOString().slice(0, 10)}.md`);
+    // One file per day; a second run that day gets the time too, so it never overwrites the first.
+    let outFile = path.join(outDir, `detect-${started.toISOString().slice(0, 10)}.md`);
+    if (fs.existsSync(outFile)) outFile = outFile.replace(/\.md$/, `-${started.toISOString().slice(11, 19).replaceAll(':', '')}.md`);
     fs.writeFileSync(outFile, md);
     console.log(`\n${md}`);
     log(`written to ${path.relative(ROOT, outFile)}; stream reconnects: ${watcher.connects - 1}`);
@@ -653,9 +675,13 @@ async function main(): Promise<void> {
   }
 }
 
+// On Ctrl-C the supervisor (dev/lib/procs.ts) runs the cleanup hook and exits with 130.
 main().then(
-  () => process.exit(0),
+  () => {
+    if (!interrupted) process.exit(0);
+  },
   (err) => {
+    if (interrupted) return;
     console.error(`bench:detect failed: ${(err as Error).stack ?? err}`);
     process.exit(1);
   },

@@ -102,13 +102,13 @@ export async function injectFault(stack: Stack, name: FaultName, opts: FaultOpti
   }
 }
 
-function makeRun(name: FaultName, member: string | null, details: FaultRun['details'], undoOnce: () => Promise<void>): FaultRun {
+function makeRun(name: FaultName, member: string | null, details: FaultRun['details'], undoOnce: () => Promise<void>, injectedAt = Date.now()): FaultRun {
   let done = false;
   let pending: Promise<void> | null = null;
   return {
     name,
     member,
-    injectedAt: Date.now(),
+    injectedAt,
     details,
     undo() {
       if (done) return Promise.resolve();
@@ -194,12 +194,14 @@ async function pinLoad(stack: Stack): Promise<FaultRun> {
   });
   try {
     // Measure 2 s windows until one member carries (most of) the extra rate.
-    const { target, rates } = await waitFor(
+    // The fault took effect no later than the start of the first window that shows it.
+    const { target, rates, since } = await waitFor(
       async () => {
+        const since = Date.now();
         const rates = await kvRates(stack, 2_000);
         const extra = rates.map((r, i) => r - baseline[i]);
         const target = extra.indexOf(Math.max(...extra));
-        return extra[target] > 0.5 * rate ? { target, rates } : null;
+        return extra[target] > 0.5 * rate ? { target, rates, since } : null;
       },
       {
         what: `the pinned load (${rate} req/s through ${stack.haproxy.url}) to show up on one member's /metrics (see ${load.logFile})`,
@@ -221,6 +223,7 @@ async function pinLoad(stack: Stack): Promise<FaultRun> {
         baselineRate: Math.round(baseline[target]),
       },
       () => load.stop(),
+      since,
     );
   } catch (err) {
     await load.stop();
@@ -604,10 +607,18 @@ async function switchChecks(stack: Stack, check: 'http' | 'tcp'): Promise<string
 async function tcpCheck(stack: Stack): Promise<FaultRun> {
   if (stack.haproxy.check === 'tcp') throw new FaultConflictError('tcp-check: HAProxy already uses TCP checks (is freeze-behind-tcp-check active?)');
   const oldPid = stack.haproxy.pid;
+  // The new checks may be in place before switchChecks() has confirmed them: count from the start.
+  const startedAt = Date.now();
   const status = await switchChecks(stack, 'tcp');
-  return makeRun('tcp-check', null, { check: 'tcp', checkStatus: status, haproxyPid: stack.haproxy.pid, replacedPid: oldPid }, async () => {
-    if (stack.haproxy.check !== 'http') await switchChecks(stack, 'http');
-  });
+  return makeRun(
+    'tcp-check',
+    null,
+    { check: 'tcp', checkStatus: status, haproxyPid: stack.haproxy.pid, replacedPid: oldPid },
+    async () => {
+      if (stack.haproxy.check !== 'http') await switchChecks(stack, 'http');
+    },
+    startedAt,
+  );
 }
 
 async function freezeBehindTcpCheck(stack: Stack, i: number): Promise<FaultRun> {

@@ -117,7 +117,7 @@ export interface BalancerServer {
   scur: number;
   /** New sessions per second over the diagnosis window. */
   sessionRate: number | null;
-  /** Error counter increases over the diagnosis window. */
+  /** Error counter increases over the last 10 polls. */
   errors: { econ: number; eresp: number; wretr: number; wredis: number; hrsp5xx: number; srvAbrt: number };
 }
 

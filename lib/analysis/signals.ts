@@ -43,7 +43,8 @@ export function memberSignals(i: SignalInput): MemberSignals {
     latencyCount: lat ? lat.buckets[lat.buckets.length - 1]?.[1] ?? 0 : null,
     leaderChanges: sumCounter(minute, 'leaderChanges'),
     heartbeatFailures: sumCounter(minute, 'heartbeatFailures'),
-    peerSendFailures: sumCounter(minute, 'peerSendFailures'),
+    // Recent polls only: failures while a peer was down stop counting soon after it is back.
+    peerSendFailures: sumCounter(i.deltas.slice(-i.scorePolls), 'peerSendFailures'),
     slowApplies: sumCounter(minute, 'slowApplies'),
     grpcErrorRate: windowRate(i.deltas.slice(-i.scorePolls), 'grpcErrors'),
     hasLeader: i.latest?.gauges.hasLeader === null || i.latest === null ? null : i.latest.gauges.hasLeader > 0,
@@ -51,6 +52,9 @@ export function memberSignals(i: SignalInput): MemberSignals {
     appliedStalledPolls: i.appliedStalled ? (i.prev?.appliedStalledPolls ?? 0) + 1 : 0,
   };
 }
+
+/** Polls over which balancer error counters are compared. */
+export const ERROR_WINDOW_POLLS = 10;
 
 function hostPort(url: string): string {
   try {
@@ -83,10 +87,13 @@ export function balancerView(
   const last = snapshots[snapshots.length - 1];
   if (!last) return { type, backend, ok: false, error: error ?? 'not polled yet', checkedAt, servers: [], check: null };
   const first = snapshots[0];
+  // Errors over the last few polls only: they stop counting soon after the cause is gone.
+  const errFrom = snapshots[Math.max(0, snapshots.length - 1 - ERROR_WINDOW_POLLS)];
   const dt = (last.t - first.t) / 1000;
   const servers: BalancerServer[] = last.servers.map((s) => {
     const old = first.servers.find((x) => x.name === s.name);
-    const inc = (k: 'econ' | 'eresp' | 'wretr' | 'wredis' | 'hrsp5xx' | 'srvAbrt') => (old && s[k] >= old[k] ? s[k] - old[k] : 0);
+    const errOld = errFrom.servers.find((x) => x.name === s.name);
+    const inc = (k: 'econ' | 'eresp' | 'wretr' | 'wredis' | 'hrsp5xx' | 'srvAbrt') => (errOld && s[k] >= errOld[k] ? s[k] - errOld[k] : 0);
     const sessionRate = old && dt > 0 && s.stot >= old.stot ? (s.stot - old.stot) / dt : null;
     return {
       name: s.name,

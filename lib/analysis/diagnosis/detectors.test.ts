@@ -215,9 +215,16 @@ describe('peer-network and balancer-errors', () => {
   });
   it('flags rising balancer errors on one server', () => {
     const m = three();
-    const b = balancer(m.map((x, i) => server(x, { errors: { econ: i === 0 ? 40 : 0, eresp: 0, wretr: 1, wredis: 0, hrsp5xx: 0, srvAbrt: 0 } })));
+    const b = balancer(m.map((x, i) => server(x, { errors: { econ: i === 0 ? 40 : 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: i === 2 ? 50 : 0 } })));
+    // etcd-3 is down: its aborted connections are member-down's evidence, not balancer-errors
+    m[2] = { ...m[2], status: 'down' };
     const r = balancerErrors(input({ members: m, balancer: b }));
     expect(r.candidates.map((c) => c.members[0])).toEqual([m[0].endpoint]);
+  });
+  it('does not blame the network for failed sends to a peer that is down', () => {
+    const m = three().map((x) => ({ ...x, signals: { ...emptySignals(), peerRttP99: 0.001, peerSendFailures: 30 } }));
+    m[1] = { ...m[1], status: 'down' };
+    expect(peerNetwork(input({ members: m })).candidates).toEqual([]);
   });
 });
 

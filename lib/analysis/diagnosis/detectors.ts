@@ -14,6 +14,7 @@ import {
   weightFixes,
   weightsFromLatency,
 } from './fixes';
+import { ERROR_WINDOW_POLLS } from '../signals';
 import type { Candidate, Detector, DetectorResult, DiagnosisInput, FindingKind } from './types';
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(1)} %`);
@@ -726,7 +727,8 @@ export const peerNetwork: Detector = (input) => {
     if (s.peerRttP99 === null && s.peerSendFailures === null) continue;
     seen++;
     const rttBad = s.peerRttP99 !== null && s.peerRttP99 > t.peerRttP99Seconds;
-    const failures = s.peerSendFailures ?? 0;
+    // Failed sends to a peer that is down are explained by member-down.
+    const failures = input.members.some((x) => x.status === 'down' || x.status === 'unknown') ? 0 : (s.peerSendFailures ?? 0);
     const logs = logEvidence(input, m, ['failed to connect to member', 'connection reset by peer']);
     if (!rttBad && failures === 0) continue;
     const f = electionFlags(s.peerRttP99);
@@ -735,10 +737,10 @@ export const peerNetwork: Detector = (input) => {
       members: [m.endpoint],
       severity: failures > 0 && rttBad ? 'critical' : 'warning',
       title: `${m.name} has trouble reaching its peers`,
-      summary: `${rttBad ? `peer round-trip p99 ${secs(s.peerRttP99)}` : ''}${rttBad && failures ? ' and ' : ''}${failures ? `${failures} failed peer sends in the last minute` : ''}: raft messages are slow or lost.`,
+      summary: `${rttBad ? `peer round-trip p99 ${secs(s.peerRttP99)}` : ''}${rttBad && failures ? ' and ' : ''}${failures ? `${failures} failed peer sends in the last few polls` : ''}: raft messages are slow or lost.`,
       evidence: [
         { label: 'peer RTT p99', value: secs(s.peerRttP99), threshold: secs(t.peerRttP99Seconds), member: m.endpoint },
-        { label: 'peer send failures (last minute)', value: String(failures), threshold: '0', member: m.endpoint },
+        { label: 'peer send failures (last polls)', value: String(failures), threshold: '0', member: m.endpoint },
         ...logs,
       ],
       fixes: [
@@ -771,11 +773,12 @@ export const balancerErrors: Detector = (input) => {
   if (!input.balancer) return result('balancer-errors', [], '', 'no balancer configured');
   if (!input.balancer.ok) return result('balancer-errors', [], '', `balancer unreadable: ${input.balancer.error}`);
   const t = input.thresholds;
-  const windowMin = (t.windowPolls * input.pollIntervalMs) / 60_000;
+  const windowMin = (ERROR_WINDOW_POLLS * input.pollIntervalMs) / 60_000;
   const candidates: Candidate[] = [];
   for (const srv of input.balancer.servers) {
     const m = input.members.find((x) => x.endpoint === srv.member);
-    if (!m) continue;
+    // Errors toward a member that is down are member-down's, not a balancer problem.
+    if (!m || m.status === 'down') continue;
     const e = srv.errors;
     const total = e.econ + e.eresp + e.wretr + e.wredis + e.hrsp5xx + e.srvAbrt;
     const perMin = windowMin > 0 ? total / windowMin : 0;
