@@ -1,24 +1,11 @@
 // Server-rendered markup of the views from plain state objects (no browser needed).
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { emptySignals } from '@/lib/analysis/member';
 import { emptyDimRecord } from '@/lib/dimensions';
-import type { Finding, MemberSignals, MemberState } from '@/lib/types';
+import type { Finding, MemberState } from '@/lib/types';
 
-const NO_SIGNALS: MemberSignals = {
-  walFsyncP99: null,
-  backendCommitP99: null,
-  peerRttP99: null,
-  leaderChanges: null,
-  heartbeatFailures: null,
-  peerSendFailures: null,
-  slowApplies: null,
-  grpcErrorRate: null,
-  hasLeader: null,
-  revision: null,
-  appliedStalledPolls: 0,
-  latencyP99: null,
-  latencyCount: null,
-};
+const NO_SIGNALS = emptySignals();
 import { FindingCard } from './FindingCard';
 import { FindingsPanel } from './FindingsPanel';
 import { MemberTable } from './MemberTable';

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { emptySignals } from '../analysis/member';
 import { emptyDimRecord } from '../dimensions';
-import type { DimensionScore, MemberSignals, MemberState } from '../types';
+import type { DimensionScore, MemberState } from '../types';
 
-const NO_SIGNALS: MemberSignals = {
-  walFsyncP99: null,
-  backendCommitP99: null,
-  peerRttP99: null,
-  leaderChanges: null,
-  heartbeatFailures: null,
-  peerSendFailures: null,
-  slowApplies: null,
-  grpcErrorRate: null,
-  hasLeader: null,
-  revision: null,
-  appliedStalledPolls: 0,
-  latencyP99: null,
-  latencyCount: null,
-};
+const NO_SIGNALS = emptySignals();
 import { basisText, checkedList, slowestVsMedian } from './describe';
 
 function member(name: string, over: Partial<MemberState> = {}): MemberState {
