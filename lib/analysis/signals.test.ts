@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounters, type MemberCounters } from './counters';
 import { diffCounters } from './rates';
-import { balancerView, memberSignals, serverMember } from './signals';
+import { balancerView, checkLayers, memberSignals, serverMember } from './signals';
 import type { HaproxySnapshot } from '../sources/haproxy';
 
 function c(leaderChanges: number, start: number, fsync: Array<[number, number]>): MemberCounters {
@@ -56,5 +56,21 @@ describe('balancerView', () => {
   });
   it('falls back to the server name', () => {
     expect(serverMember({ name: 'etcd-2', address: '10.1.1.1:2379' }, [{ endpoint: 'http://x:2379', name: 'etcd-2' }])).toBe('http://x:2379');
+  });
+});
+
+describe('checkLayers', () => {
+  const srv = (name: string, checkStatus: string | null) =>
+    ({ name, address: '', status: 'UP', weight: 1, initialWeight: 1, checkLayer: 'unknown', checkStatus, checkCode: null, checkDesc: null, scur: 0, stot: 0, rate: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, cliAbrt: 0, srvAbrt: 0, chkfail: 0, chkdown: 0, lastChange: null }) as HaproxySnapshot['servers'][number];
+  const snap = (servers: HaproxySnapshot['servers'], check: HaproxySnapshot['check'] = null): HaproxySnapshot => ({ t: 0, backend: 'etcd', servers, check, configError: null });
+  it('reads a refused HTTP check as an HTTP check, not a TCP-only one', () => {
+    const s = snap([srv('a', 'L7OK'), srv('b', 'L4CON'), srv('c', '* L7OK')]);
+    expect(s.servers.map(checkLayers(s))).toEqual(['L7', 'L7', 'L7']);
+  });
+  it('calls a backend TCP-checked only from passing L4 checks, unknown when nothing tells', () => {
+    const tcp = snap([srv('a', 'L4OK'), srv('b', 'L4CON')]);
+    expect(tcp.servers.map(checkLayers(tcp))).toEqual(['L4', 'unknown']);
+    const cfg = snap([srv('a', 'L4CON')], { type: 'http', method: 'GET', path: '/health', interMs: {}, expect: null });
+    expect(cfg.servers.map(checkLayers(cfg))).toEqual(['L7']);
   });
 });

@@ -53,6 +53,27 @@ export function memberSignals(i: SignalInput): MemberSignals {
   };
 }
 
+/**
+ * Which layer each server is checked at. A check status only says where the last check ended:
+ * an HTTP check that can't connect reports L4CON, like a TCP check would. So: the config file
+ * decides when known; else an L7 result on any server means the backend checks over HTTP; a
+ * server is TCP-checked only when its check passed at layer 4 (L4OK) with no L7 result anywhere.
+ */
+export function checkLayers(snap: HaproxySnapshot): (s: HaproxySnapshot['servers'][number]) => BalancerServer['checkLayer'] {
+  const status = (s: HaproxySnapshot['servers'][number]) => (s.checkStatus ?? '').replace(/^\*\s*/, '');
+  const cfg = snap.check?.type;
+  const anyL7 = snap.servers.some((s) => status(s).startsWith('L7'));
+  return (s) => {
+    if (s.checkLayer === 'none') return 'none';
+    if (cfg === 'http') return 'L7';
+    if (cfg === 'tcp') return 'L4';
+    if (cfg === 'none') return 'none';
+    if (anyL7) return 'L7';
+    if (status(s) === 'L4OK') return 'L4';
+    return status(s).startsWith('L7') ? 'L7' : 'unknown';
+  };
+}
+
 /** Polls over which balancer error counters are compared. */
 export const ERROR_WINDOW_POLLS = 10;
 
@@ -83,10 +104,13 @@ export function balancerView(
   members: Array<Pick<MemberState, 'endpoint' | 'name'>>,
   error: string | null,
   checkedAt: number | null,
+  /** Polls over which new-session rates are taken: the same window as the request shares. */
+  rateWindowPolls = 5,
 ): BalancerState {
   const last = snapshots[snapshots.length - 1];
   if (!last) return { type, backend, ok: false, error: error ?? 'not polled yet', checkedAt, servers: [], check: null };
-  const first = snapshots[0];
+  const first = snapshots[Math.max(0, snapshots.length - 1 - rateWindowPolls)];
+  const layer = checkLayers(last);
   // Errors over the last few polls only: they stop counting soon after the cause is gone.
   const errFrom = snapshots[Math.max(0, snapshots.length - 1 - ERROR_WINDOW_POLLS)];
   const dt = (last.t - first.t) / 1000;
@@ -102,7 +126,7 @@ export function balancerView(
       status: s.status,
       weight: s.weight,
       initialWeight: s.initialWeight,
-      checkLayer: s.checkLayer,
+      checkLayer: layer(s),
       checkStatus: s.checkStatus,
       checkDesc: s.checkDesc,
       scur: s.scur,

@@ -51,6 +51,10 @@ export type StreamMessage =
   /** The server is shutting down: end the stream so clients reconnect elsewhere. */
   | { type: 'close' };
 
+/** What the engine needs from a member source (EtcdMemberSource; a recording in replay tests). */
+export type MemberSourceLike = Pick<EtcdMemberSource, 'endpoint' | 'poll' | 'close'>;
+export type BalancerSourceLike = Pick<HaproxySource, 'poll'>;
+
 export interface EngineOptions {
   /** Failed polls in a row before a member is called down (default 2). */
   downAfter?: number;
@@ -58,6 +62,9 @@ export interface EngineOptions {
   memberListEvery?: number;
   telemetry?: EngineTelemetry;
   now?: () => number;
+  /** Replace the real sources (replaying recorded polls in tests). */
+  memberSource?: (endpoint: ClusterConfig['endpoints'][number]) => MemberSourceLike;
+  balancerSource?: BalancerSourceLike | null;
 }
 
 const MAX_EVENTS = 500;
@@ -75,8 +82,8 @@ export class ClusterEngine {
   readonly hub: Hub<StreamMessage>;
   readonly cluster: ClusterConfig;
   private readonly cfg: FulcrumConfig;
-  private readonly opts: Required<Omit<EngineOptions, 'telemetry'>> & { telemetry?: EngineTelemetry };
-  private readonly sources: Array<EtcdMemberSource | null>;
+  private readonly opts: Required<Omit<EngineOptions, 'telemetry' | 'memberSource' | 'balancerSource'>> & Pick<EngineOptions, 'telemetry'>;
+  private readonly sources: Array<MemberSourceLike | null>;
   private readonly prom: PrometheusSource | null;
   private readonly prevCounters: Array<MemberCounters | null>;
   private readonly prevPollT: Array<number | null>;
@@ -95,7 +102,7 @@ export class ClusterEngine {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private inFlight: Promise<void> | null = null;
-  private readonly balancerSource: HaproxySource | null;
+  private readonly balancerSource: BalancerSourceLike | null;
   private readonly balancerSnaps: Ring<HaproxySnapshot>;
   private balancer: BalancerState | null = null;
   private readonly tracker: FindingTracker;
@@ -109,10 +116,11 @@ export class ClusterEngine {
     this.cfg = cfg;
     this.cluster = cluster;
     this.name = cluster.name;
-    this.opts = { downAfter: 2, memberListEvery: 30, now: Date.now, ...opts };
+    const { memberSource, balancerSource, ...rest } = opts;
+    this.opts = { downAfter: 2, memberListEvery: 30, now: Date.now, ...rest };
     this.hub = new Hub<StreamMessage>(cfg.maxSubscribers);
     const n = cluster.endpoints.length;
-    this.sources = cluster.endpoints.map((e) => (e.direct ? new EtcdMemberSource(e, cluster, cfg.timeoutMs) : null));
+    this.sources = cluster.endpoints.map((e) => (e.direct ? (memberSource ? memberSource(e) : new EtcdMemberSource(e, cluster, cfg.timeoutMs)) : null));
     this.prom = cfg.prometheus ? new PrometheusSource(cfg.prometheus.url, cfg.prometheus.timeoutMs, cfg.prometheus.bearerToken) : null;
     this.prevCounters = new Array(n).fill(null);
     this.prevPollT = new Array(n).fill(null);
@@ -127,7 +135,8 @@ export class ClusterEngine {
       this.endpoints(),
     ).scores;
     const b = cluster.balancer;
-    this.balancerSource = b?.type === 'haproxy' ? new HaproxySource(b.runtimeApi, b.backend, cfg.timeoutMs, b.configFile ?? null) : null;
+    this.balancerSource =
+      balancerSource !== undefined ? balancerSource : b?.type === 'haproxy' ? new HaproxySource(b.runtimeApi, b.backend, cfg.timeoutMs, b.configFile ?? null) : null;
     this.balancerSnaps = new Ring<HaproxySnapshot>(cluster.thresholds.windowPolls);
     if (b) this.balancer = balancerView(b.type, b.type === 'haproxy' ? b.backend : (b.upstream ?? 'etcd'), [], [], b.type === 'haproxy' ? 'not polled yet' : 'NGINX: reading its config and logs is not supported yet', null);
     const watcher = cluster.logs ? new LogSignalWatcher(cluster) : null;
@@ -320,7 +329,15 @@ export class ClusterEngine {
         this.opts.telemetry?.sourceError(this.name, 'balancer', null);
       }
       const b = this.cluster.balancer!;
-      this.balancer = balancerView('haproxy', b.type === 'haproxy' ? b.backend : 'etcd', bp.snap ? this.balancerSnaps.toArray() : [], members, bp.error, bp.snap ? t : (this.balancer?.checkedAt ?? null));
+      this.balancer = balancerView(
+        'haproxy',
+        b.type === 'haproxy' ? b.backend : 'etcd',
+        bp.snap ? this.balancerSnaps.toArray() : [],
+        members,
+        bp.error,
+        bp.snap ? t : (this.balancer?.checkedAt ?? null),
+        this.cfg.scoreWindowPolls,
+      );
     }
     const endpoints = this.endpoints();
     const weights = this.weights();
