@@ -81,8 +81,9 @@ describe('worstSegments', () => {
       1_000,
       3_000,
     );
+    // info findings are listed, not drawn
+    expect(marks.some((m) => m.severity === 'info')).toBe(false);
     expect(worstSegments(marks)).toEqual([
-      { x1: 1_100, x2: 1_500, severity: 'info' },
       { x1: 1_500, x2: 2_000, severity: 'warning' },
       { x1: 2_000, x2: 3_000, severity: 'critical' },
     ]);

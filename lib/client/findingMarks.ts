@@ -22,11 +22,15 @@ export interface TimelineMark {
   clipped: boolean;
 }
 
-/** Findings to mark on a timeline of [from, to]: those that started before `to`, most severe first. */
+/**
+ * Findings to mark on a timeline of [from, to]: warnings and criticals that started before `to`,
+ * most severe first. Info findings (e.g. "3.4 is an older release") are listed, not drawn: a
+ * band across every row and the whole plot would drown the marks that matter.
+ */
 export function timelineMarks(findings: readonly MarkFinding[], from: number, to: number): TimelineMark[] {
   if (!(to > from)) return [];
   return findings
-    .filter((f) => Number.isFinite(f.since) && f.since <= to)
+    .filter((f) => f.severity !== 'info' && Number.isFinite(f.since) && f.since <= to)
     .map((f) => ({ id: f.id, kind: f.kind, severity: f.severity, title: f.title, since: f.since, x1: Math.max(f.since, from), x2: to, clipped: f.since < from }))
     .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.since - b.since);
 }

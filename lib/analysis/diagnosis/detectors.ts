@@ -638,7 +638,10 @@ export const slowDisk: Detector = (input) => {
       kind: 'slow-disk',
       members: [m.endpoint],
       severity: over >= 10 ? 'critical' : over >= 2 ? 'warning' : 'info',
-      title: `${m.name} disk is slow (WAL fsync p99 ${secs(w)}, commit p99 ${secs(c)})`,
+      title:
+        over >= 2
+          ? `${m.name} disk is slow (WAL fsync p99 ${secs(w)}, commit p99 ${secs(c)})`
+          : `${m.name} disk slightly over etcd's latency guidance (WAL fsync p99 ${secs(w)}, commit p99 ${secs(c)})`,
       summary: `${m.name}'s disk can't keep up: slow fsync delays every write it takes part in and makes it miss heartbeats.`,
       evidence: [
         { label: 'WAL fsync p99', value: secs(w), threshold: `${secs(t.walFsyncP99Seconds)}`, member: m.endpoint },
