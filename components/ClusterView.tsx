@@ -115,7 +115,7 @@ export function ClusterView({ state, view, onViewChange, live = null, end, older
       </Section>
       <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Section title={`Findings (${state.findings.length})`} testId="findings-section">
-          <FindingsPanel findings={state.findings} members={state.members} checks={state.checks ?? []} checked={checked} healthy={state.status === 'ok'} drillDownHref={findingHref} />
+          <FindingsPanel findings={state.findings} members={state.members} checks={state.checks ?? []} checked={checked} healthy={state.status === 'ok'} drillDownHref={findingHref} resolved={state.resolvedFindings ?? []} />
         </Section>
         <Section title="Events" right="newest first" testId="events-section">
           <EventList events={state.events} />

@@ -20,6 +20,27 @@ export interface FindingsPanelProps {
   healthy?: boolean;
   /** Where a finding's drill-down link goes (a snapshot keeps it inside the snapshot); default: the live member page. */
   drillDownHref?: (f: Finding) => string | null;
+  /** Findings that cleared recently (with `until`): listed under the open ones. */
+  resolved?: readonly Finding[];
+}
+
+function ResolvedList({ resolved, members, drillDownHref }: { resolved: readonly Finding[]; members: FindingsPanelProps['members']; drillDownHref?: (f: Finding) => string | null }) {
+  if (resolved.length === 0) return null;
+  return (
+    <details className="text-sm" data-testid="findings-resolved" data-count={resolved.length}>
+      <summary className="cursor-pointer text-slate-500 dark:text-slate-400">Resolved recently ({resolved.length})</summary>
+      <div className="mt-2 space-y-3 opacity-80">
+        {resolved.map((f) => (
+          <div key={`${f.id}@${f.until ?? ''}`}>
+            <p className="mb-1 text-xs font-semibold text-emerald-700 dark:text-emerald-400">
+              ✓ resolved{f.until !== undefined ? ` at ${new Date(f.until).toISOString().slice(11, 19)} UTC` : ''}
+            </p>
+            <FindingCard finding={f} members={members} drillDownHref={drillDownHref?.(f)} />
+          </div>
+        ))}
+      </div>
+    </details>
+  );
 }
 
 function ChecksList({ checks, checked }: { checks: readonly DetectorCheck[]; checked: readonly string[] }) {
@@ -53,7 +74,7 @@ function ChecksList({ checks, checked }: { checks: readonly DetectorCheck[]; che
   );
 }
 
-export function FindingsPanel({ findings, members, checks = [], checked = [], healthy = true, drillDownHref }: FindingsPanelProps) {
+export function FindingsPanel({ findings, members, checks = [], checked = [], healthy = true, drillDownHref, resolved = [] }: FindingsPanelProps) {
   const sorted = [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.since - b.since);
   const anyChecks = checks.length > 0 || checked.length > 0;
   return (
@@ -67,12 +88,16 @@ export function FindingsPanel({ findings, members, checks = [], checked = [], he
               <ChecksList checks={checks} checked={checked} />
             </>
           )}
+          <div className="mt-3">
+            <ResolvedList resolved={resolved} members={members} drillDownHref={drillDownHref} />
+          </div>
         </div>
       ) : (
         <div className="space-y-3">
           {sorted.map((f) => (
             <FindingCard key={f.id} finding={f} members={members} drillDownHref={drillDownHref?.(f)} />
           ))}
+          <ResolvedList resolved={resolved} members={members} drillDownHref={drillDownHref} />
           {anyChecks && (
             <details className="text-sm">
               <summary className="cursor-pointer text-slate-500 dark:text-slate-400" data-testid="findings-checked-summary">

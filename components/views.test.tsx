@@ -116,3 +116,17 @@ describe('FindingsPanel with detector checks', () => {
     expect(html).not.toContain('fallback text');
   });
 });
+
+describe('FindingsPanel resolved findings', () => {
+  it('lists findings that cleared, with when, under the open ones and under "No findings"', () => {
+    const gone = { ...finding, id: 'old', title: 'OLD ONE', until: Date.UTC(2026, 10, 25, 12, 0, 5) };
+    const open = renderToStaticMarkup(<FindingsPanel findings={[{ ...finding, id: 'now', title: 'NOW' }]} members={[]} resolved={[gone]} />);
+    expect(open).toContain('Resolved recently (1)');
+    expect(open.indexOf('NOW')).toBeLessThan(open.indexOf('OLD ONE'));
+    expect(open).toContain('resolved at 12:00:05 UTC');
+    const none = renderToStaticMarkup(<FindingsPanel findings={[]} members={[]} resolved={[gone]} />);
+    expect(none).toContain('No findings');
+    expect(none).toContain('OLD ONE');
+    expect(renderToStaticMarkup(<FindingsPanel findings={[]} members={[]} />)).not.toContain('Resolved recently');
+  });
+});

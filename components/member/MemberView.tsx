@@ -38,6 +38,8 @@ export interface MemberViewProps {
   backHref?: string;
   /** Findings seen while the page was open that are no longer open: id → when last seen. */
   resolved?: ReadonlyMap<string, number>;
+  /** Where a finding's drill-down link goes (a snapshot keeps it inside the snapshot); default: the live member page. */
+  findingHref?: (f: Finding) => string | null;
 }
 
 function Section({ title, right, children, testId }: { title: React.ReactNode; right?: React.ReactNode; children: React.ReactNode; testId?: string }) {
@@ -80,7 +82,7 @@ function WindowControls({ from, to, onChange }: { from: number; to: number; onCh
   );
 }
 
-export function MemberView({ cluster, member, frames, from, to, findings, logs, framesInfo, onWindowChange, mark, backHref, resolved }: MemberViewProps) {
+export function MemberView({ cluster, member, frames, from, to, findings, logs, framesInfo, onWindowChange, mark, backHref, resolved, findingHref }: MemberViewProps) {
   const hydrated = useHydrated();
   const index = cluster.members.findIndex((m) => m.endpoint === member);
   const m = cluster.members[index];
@@ -184,7 +186,7 @@ export function MemberView({ cluster, member, frames, from, to, findings, logs, 
                     <span className={`hidden group-open:inline ${MUTED}`}>▾ hide</span>
                     {gone !== undefined && <span className="ml-2 font-semibold text-emerald-700 dark:text-emerald-400">✓ resolved, last seen open at {hydrated ? formatClock(gone) : ''}</span>}
                   </summary>
-                  <FindingCard finding={f} members={cluster.members} />
+                  <FindingCard finding={f} members={cluster.members} drillDownHref={findingHref ? findingHref(f) : undefined} />
                 </details>
               );
             })}

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { MemberLive } from '@/components/member/MemberLive';
+import { SnapshotControls } from '@/components/snapshot/SnapshotControls';
 import { parseLogQuery, parseWindow } from '@/components/member/model';
 import { getRuntime } from '@/lib/engine/runtime';
 import { findMember } from '@/lib/logs/members';
@@ -43,7 +44,9 @@ export default async function MemberPage({ params, searchParams }: Props) {
   void _frames;
   const memberParam = r.memberState.name && r.memberState.name !== r.ep.url ? r.memberState.name : r.ep.url;
   return (
-    <MemberLive
+    <>
+      <SnapshotControls cluster={name} member={memberParam} />
+      <MemberLive
       key={`${name}/${r.ep.url}`}
       cluster={name}
       endpoint={r.ep.url}
@@ -52,6 +55,7 @@ export default async function MemberPage({ params, searchParams }: Props) {
       to={to}
       initialState={{ ...rest, frames: [] }}
       initialQuery={parseLogQuery(sp)}
-    />
+      />
+    </>
   );
 }
