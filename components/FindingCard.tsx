@@ -28,7 +28,7 @@ export function FindingCard({ finding: f, members = [], drillDownHref }: Finding
   const nameOf = (ep: string) => members.find((m) => m.endpoint === ep || m.name === ep)?.name ?? ep;
   return (
     <article
-      data-testid="finding-card"
+      data-testid={f.until === undefined ? 'finding-card' : 'resolved-finding-card'}
       data-kind={f.kind}
       data-severity={f.severity}
       className={`rounded-lg border border-l-4 border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900 ${sev.border}`}

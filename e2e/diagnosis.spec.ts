@@ -111,6 +111,9 @@ test('skew-weights: the finding appears with evidence, a fix to copy and markers
     run = null;
     // Cleared: no card, no marker.
     await expect(card).toHaveCount(0, { timeout: 90_000 });
+    // ...and listed as resolved, with when.
+    await expect(page.getByTestId('findings-resolved')).toContainText('Resolved recently');
+    await expect(page.locator('[data-testid="resolved-finding-card"][data-kind="request-skew"]')).toHaveCount(1);
     await expect(page.locator('[data-testid="timeline-finding-marker"][data-kind="request-skew"]')).toHaveCount(0);
     await expect(page.getByTestId('member-row-etcd-3').getByTestId('member-balancer')).toHaveAttribute('data-weight', '10');
   } finally {
