@@ -39,7 +39,8 @@ import { Ring } from './ring';
 
 /** What the engine reports to Fulcrum's own /api/metrics. */
 export interface EngineTelemetry {
-  pollDone(cluster: string, state: ClusterState, durationMs: number): void;
+  /** Called once per poll with what the metrics need (not the whole state: no history copy). */
+  pollDone(cluster: string, state: Pick<ClusterState, 'scores' | 'members' | 'findings'>, durationMs: number): void;
   sourceError(cluster: string, source: 'etcd' | 'prometheus' | 'balancer', member: string | null): void;
 }
 
@@ -400,7 +401,7 @@ export class ClusterEngine {
       balancer: this.balancer,
       sources: structuredClone(this.sourceStatus),
     };
-    this.opts.telemetry?.pollDone(this.name, this.state(), this.opts.now() - t);
+    this.opts.telemetry?.pollDone(this.name, { scores: this.scores, members, findings: this.findings }, this.opts.now() - t);
     this.hub.publish({ type: 'delta', delta });
   }
 

@@ -76,7 +76,7 @@ export class Telemetry implements EngineTelemetry {
     });
   }
 
-  pollDone(cluster: string, state: ClusterState, durationMs: number): void {
+  pollDone(cluster: string, state: Pick<ClusterState, 'scores' | 'members' | 'findings'>, durationMs: number): void {
     this.pollDuration.observe({ cluster }, durationMs / 1000);
     for (const id of DIMENSION_IDS) {
       const s = state.scores[id];
@@ -101,7 +101,7 @@ export class Telemetry implements EngineTelemetry {
     this.setFindings(cluster, state);
   }
 
-  private setFindings(cluster: string, state: ClusterState): void {
+  private setFindings(cluster: string, state: Pick<ClusterState, 'findings'>): void {
     const counts = new Map<string, number>();
     for (const f of state.findings) {
       const k = `${f.kind}\u0000${f.severity}`;

@@ -10,6 +10,7 @@ import { startLoad, type LoadHandle } from '../../dev/lib/load';
 import { parseConfig } from '../../lib/config/load';
 import { ClusterEngine } from '../../lib/engine/cluster';
 import { sseResponse } from '../../lib/stream/sse';
+import { Telemetry } from '../../lib/telemetry/metrics';
 import type { ClusterDelta, ClusterState, MemberState } from '../../lib/types';
 import { SseReader, waitUntil } from './helpers';
 
@@ -21,6 +22,7 @@ describe('spine: shares, member down, stream', () => {
   let haproxy: Haproxy;
   let load: LoadHandle;
   let engine: ClusterEngine;
+  const telemetry = new Telemetry({ defaultMetrics: false });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-spine-'));
@@ -37,7 +39,7 @@ describe('spine: shares, member down, stream', () => {
       ...etcd.members.map((m, i) => `      - { url: "${m.clientUrl}", weight: ${WEIGHTS[i]} }`),
     ].join('\n');
     const cfg = parseConfig(yaml, 'spine.yaml', {});
-    engine = new ClusterEngine(cfg, cfg.clusters[0]);
+    engine = new ClusterEngine(cfg, cfg.clusters[0], { telemetry });
     engine.start();
   });
 
@@ -71,6 +73,12 @@ describe('spine: shares, member down, stream', () => {
     expect(s.members.map((m) => m.dims.requests.expectedShare)).toEqual([0.5, 0.3333, 0.1667]);
     const leaders = s.members.filter((m) => m.isLeader);
     expect(leaders).toHaveLength(1);
+    // The same numbers on /api/metrics, for Prometheus alerts.
+    const text = await telemetry.registry.metrics();
+    const score = Number(/fulcrum_imbalance_score\{cluster="spine",dimension="requests"\} (\S+)/.exec(text)?.[1]);
+    expect(score).toBeLessThan(0.12);
+    expect(text).toMatch(/fulcrum_member_share\{cluster="spine",member="etcd-1",dimension="requests"\} 0\.[45]/);
+    expect(text).toMatch(/fulcrum_poll_duration_seconds_count\{cluster="spine"\} [1-9]/);
     for (const m of s.members) {
       expect(m.id).toMatch(/^\d+$/);
       expect(m.version).toBe('3.4.23');
