@@ -30,45 +30,25 @@ export function ViewControls({ view, onChange }: { view: ViewParams; onChange: (
           ))}
         </select>
       </label>
-      <div className="flex items-center gap-2">
-        <span className="text-sm font-semibold" id="range-label">
-          Range
-        </span>
-        <div role="radiogroup" aria-labelledby="range-label" data-testid="range-select" data-value={view.range} className="inline-flex">
-          {RANGES.map((r) => (
-            <button
-              key={r}
-              type="button"
-              role="radio"
-              aria-checked={view.range === r}
-              data-value={r}
-              onClick={() => onChange({ ...view, range: r })}
-              className={`${SEG} ${view.range === r ? ON : OFF}`}
-            >
-              {RANGE_LABEL[r]}
-            </button>
-          ))}
-        </div>
-      </div>
-      <div className="flex items-center gap-2">
-        <span className="text-sm font-semibold" id="mode-label">
-          Colour
-        </span>
-        <div role="radiogroup" aria-labelledby="mode-label" data-testid="mode-toggle" data-value={view.mode} className="inline-flex">
-          {MODES.map((m) => (
-            <button
-              key={m}
-              type="button"
-              role="radio"
-              aria-checked={view.mode === m}
-              data-value={m}
-              onClick={() => onChange({ ...view, mode: m })}
-              className={`${SEG} ${view.mode === m ? ON : OFF}`}
-            >
-              {m === 'relative' ? 'vs expected' : 'absolute'}
-            </button>
-          ))}
-        </div>
+      <Segmented label="Range" id="range" testId="range-select" value={view.range} options={RANGES} text={(r) => RANGE_LABEL[r]} onPick={(range) => onChange({ ...view, range })} />
+      <Segmented label="Colour" id="mode" testId="mode-toggle" value={view.mode} options={MODES} text={(m) => (m === 'relative' ? 'vs expected' : 'absolute')} onPick={(mode) => onChange({ ...view, mode })} />
+    </div>
+  );
+}
+
+/** A labelled row of radio buttons (range, colour mode). */
+function Segmented<T extends string>(p: { label: string; id: string; testId: string; value: T; options: readonly T[]; text: (v: T) => string; onPick: (v: T) => void }) {
+  return (
+    <div className="flex items-center gap-2">
+      <span className="text-sm font-semibold" id={`${p.id}-label`}>
+        {p.label}
+      </span>
+      <div role="radiogroup" aria-labelledby={`${p.id}-label`} data-testid={p.testId} data-value={p.value} className="inline-flex">
+        {p.options.map((o) => (
+          <button key={o} type="button" role="radio" aria-checked={p.value === o} data-value={o} onClick={() => p.onPick(o)} className={`${SEG} ${p.value === o ? ON : OFF}`}>
+            {p.text(o)}
+          </button>
+        ))}
       </div>
     </div>
   );

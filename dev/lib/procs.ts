@@ -106,16 +106,6 @@ function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Whether any process of the group still exists (signal 0 probes without signalling). */
-export function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Whether a process with this pid exists (zombies count until reaped). */
 export function pidAlive(pid: number): boolean {
   try {

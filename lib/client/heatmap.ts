@@ -252,9 +252,6 @@ export function columnOfTime(layout: Pick<HeatmapLayout, 'columns'>, frames: rea
 }
 
 /** Labels of the absolute scale's bucket edges. */
-export function absoluteEdges(absMax: number): number[] {
-  return Array.from({ length: ABSOLUTE_BUCKETS + 1 }, (_, i) => (absMax * i) / ABSOLUTE_BUCKETS);
-}
 
 // ---- time axis ----
 

@@ -2,6 +2,7 @@
 // it (with bounds), and the errors name the field. Fields added to the state after version 1
 // was first written have defaults, so older files still read.
 import { z } from 'zod';
+import { emptySignals } from '../analysis/member';
 import { DIMENSION_IDS, type ClusterState } from '../types';
 import { SNAPSHOT_FILE_KIND, SNAPSHOT_SCHEMA_VERSION, type SnapshotRecord } from './types';
 
@@ -34,21 +35,6 @@ const MemberSignalsSchema = z.object({
   revision: uint64.nullable(),
   appliedStalledPolls: z.number().int().min(0),
 });
-const NO_SIGNALS: z.infer<typeof MemberSignalsSchema> = {
-  walFsyncP99: null,
-  backendCommitP99: null,
-  peerRttP99: null,
-  latencyP99: null,
-  latencyCount: null,
-  leaderChanges: null,
-  heartbeatFailures: null,
-  peerSendFailures: null,
-  slowApplies: null,
-  grpcErrorRate: null,
-  hasLeader: null,
-  revision: null,
-  appliedStalledPolls: 0,
-};
 
 const MemberStateSchema = z.object({
   endpoint: str(2048),
@@ -74,7 +60,7 @@ const MemberStateSchema = z.object({
   weight: num,
   lastSeen: ntime,
   dims: dimRecord(DimensionValueSchema),
-  signals: MemberSignalsSchema.default(NO_SIGNALS),
+  signals: MemberSignalsSchema.default(emptySignals),
 });
 
 const DimensionScoreSchema = z.object({

@@ -2,10 +2,6 @@
 import type { Fix, MemberState } from '../../types';
 import type { BalancerRef, DiagnosisInput } from './types';
 
-export function memberByEndpoint(input: DiagnosisInput, endpoint: string): MemberState | undefined {
-  return input.members.find((m) => m.endpoint === endpoint);
-}
-
 /** The balancer's server name for a member, else the member's name. */
 export function serverName(input: DiagnosisInput, m: MemberState): string {
   return input.balancer?.servers.find((s) => s.member === m.endpoint)?.name ?? m.name;
