@@ -13,11 +13,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { startControlServer, type ControlServer } from './control';
-import { describeControl, describeStack, parseStackArgs, runDir } from './lib/cli';
+import type { ControlServer } from './control';
+import { describeControl, describeStack, parseStackArgs, runDir, startDevStack, undoActiveFaults } from './lib/cli';
 import { REPO_ROOT } from './lib/load';
 import { isRunning, onShutdown, portAccepts, spawnManaged, stopAll, stopProcess, tailFile, waitFor, type ManagedProcess } from './lib/procs';
-import { startStack, type Stack } from './stack';
+import type { Stack } from './stack';
 
 const NEXT_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'next');
 
@@ -103,12 +103,7 @@ async function main(): Promise<void> {
   let stopping = false;
   const stopEverything = async () => {
     stopping = true;
-    if (control && control.active().length > 0) {
-      console.log(`undoing faults: ${control.active().map((r) => r.name).join(', ')} …`);
-      const undone = await control.undoAll(6_000);
-      const left = control.active().map((r) => r.name);
-      if (left.length > 0) console.log(`  undone: ${undone.join(', ') || 'none'}; left as they are: ${left.join(', ')}`);
-    }
+    await undoActiveFaults(control);
     await control?.stop();
     if (fulcrum) await stopProcess(fulcrum);
     await stack?.stop();
@@ -120,18 +115,7 @@ async function main(): Promise<void> {
   });
 
   await buildIfNeeded(args.build, dir);
-  console.log(`starting the local stack in ${dir} …`);
-  stack = await startStack({
-    dir,
-    weights: args.weights,
-    loadRate: args.rate,
-    load: args.load,
-    prometheus: args.prometheus,
-    quotaBackendBytes: args.quotaBackendBytes,
-    memberFlags: args.memberFlags,
-    log: (l) => console.log(`  ${l}`),
-  });
-  control = await startControlServer(stack, { log: (l) => console.log(`  ${l}`) });
+  ({ stack, control } = await startDevStack(args, dir));
 
   const f = startFulcrum(stack, control, port, dir);
   fulcrum = f.proc;

@@ -6,10 +6,10 @@
 // (best effort), then stops everything; logs stay.
 
 import path from 'node:path';
-import { startControlServer, type ControlServer } from './control';
-import { describeControl, describeStack, parseStackArgs, runDir } from './lib/cli';
+import type { ControlServer } from './control';
+import { describeControl, describeStack, parseStackArgs, runDir, startDevStack, undoActiveFaults } from './lib/cli';
 import { onShutdown } from './lib/procs';
-import { startStack, type Stack } from './stack';
+import type { Stack } from './stack';
 
 async function main(): Promise<void> {
   const args = parseStackArgs(process.argv.slice(2));
@@ -17,27 +17,13 @@ async function main(): Promise<void> {
   let stack: Stack | null = null;
   let control: ControlServer | null = null;
   onShutdown(async () => {
-    if (control && control.active().length > 0) {
-      console.log(`\nundoing faults: ${control.active().map((r) => r.name).join(', ')} …`);
-      await control.undoAll(6_000);
-    }
+    await undoActiveFaults(control);
     await control?.stop();
     console.log('\nstopping the stack…');
     await stack?.stop();
     console.log(`stopped. Logs kept in ${dir}`);
   });
-  console.log(`starting the local stack in ${dir} …`);
-  stack = await startStack({
-    dir,
-    weights: args.weights,
-    loadRate: args.rate,
-    load: args.load,
-    prometheus: args.prometheus,
-    quotaBackendBytes: args.quotaBackendBytes,
-    memberFlags: args.memberFlags,
-    log: (l) => console.log(`  ${l}`),
-  });
-  control = await startControlServer(stack, { log: (l) => console.log(`  ${l}`) });
+  ({ stack, control } = await startDevStack(args, dir));
   console.log(`\nstack is up:\n${describeStack(stack)}\n${describeControl(control.url, control.file)}\n`);
   console.log(
     `Run Fulcrum against it:\n  FULCRUM_CONFIG=${stack.configFile} FULCRUM_DEMO_CONTROL_URL=${control.url} npx next dev -H 127.0.0.1\n`,

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './load';
-import type { Stack } from '../stack';
+import { startControlServer, type ControlServer } from '../control';
+import { startStack, type Stack } from '../stack';
 
 /** A fresh run directory: <repo>/.run/<kind>-<YYYYMMDD-HHMMSS> (gitignored). */
 export function runDir(kind: string): string {
@@ -88,4 +89,30 @@ export function describeControl(url: string, file: string): string {
     '              npm run fault -- <name> [--member N] [--undo]   npm run fault   (lists active ones)',
     '              names: skew-weights pin-load leader-churn quota freeze kill tcp-check freeze-behind-tcp-check',
   ].join('\n');
+}
+
+/** The stack and its fault control endpoint, as both CLIs start them. */
+export async function startDevStack(args: ReturnType<typeof parseStackArgs>, dir: string): Promise<{ stack: Stack; control: ControlServer }> {
+  console.log(`starting the local stack in ${dir} …`);
+  const stack = await startStack({
+    dir,
+    weights: args.weights,
+    loadRate: args.rate,
+    load: args.load,
+    prometheus: args.prometheus,
+    quotaBackendBytes: args.quotaBackendBytes,
+    memberFlags: args.memberFlags,
+    log: (l) => console.log(`  ${l}`),
+  });
+  const control = await startControlServer(stack, { log: (l) => console.log(`  ${l}`) });
+  return { stack, control };
+}
+
+/** Undoes active faults before a stop (best effort, bounded); says what is left. */
+export async function undoActiveFaults(control: ControlServer | null): Promise<void> {
+  if (!control || control.active().length === 0) return;
+  console.log(`undoing faults: ${control.active().map((r) => r.name).join(', ')} …`);
+  const undone = await control.undoAll(6_000);
+  const left = control.active().map((r) => r.name);
+  if (left.length > 0) console.log(`  undone: ${undone.join(', ') || 'none'}; left as they are: ${left.join(', ')}`);
 }
