@@ -2,6 +2,7 @@
 // the findings active in its window, and how untrusted log text is shown. No React, no I/O.
 import { formatBytes, formatDuration, formatNumber } from '@/lib/client/format';
 import { frameSpans } from '@/lib/client/frames';
+import { bucketSeries } from '@/lib/client/series';
 import { LOG_LEVELS, type LogLevel, type LogSourceChoice } from '@/lib/logs/types';
 import type { ClusterEvent, DimensionId, Finding, Frame, MemberState, Unit } from '@/lib/types';
 import type { LogLine } from '@/lib/logs/types';
@@ -72,40 +73,25 @@ export interface MemberPoint {
  * each bucket per member), with a null point in gaps so the lines break.
  */
 export function memberSeries(frames: readonly Frame[], index: number, dim: DimensionId, from: number, to: number, pollIntervalMs: number, maxPoints = 300): MemberPoint[] {
-  const spans = frameSpans(frames, pollIntervalMs);
-  const bucketMs = Math.max(1, (to - from) / Math.max(1, maxPoints));
-  const out: MemberPoint[] = [];
-  let cur: MemberPoint | null = null;
-  let curBucket = -Infinity;
-  let prevT: number | null = null;
   const n = frames[0]?.values[dim]?.length ?? 0;
-  const max = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
-  for (let i = 0; i < frames.length; i++) {
-    const f = frames[i];
-    if (f.t < from || f.t > to) continue;
-    if (prevT !== null && spans[i][0] > prevT && cur) {
-      out.push(cur);
-      const gap: MemberPoint = { t: (prevT + spans[i][0]) / 2, self: null };
-      for (let k = 0; k < n; k++) if (k !== index) gap[`m${k}`] = null;
-      out.push(gap);
-      cur = null;
-    }
-    const vals = f.values[dim] ?? [];
-    const p: MemberPoint = { t: f.t, self: f.up[index] === false ? null : (vals[index] ?? null) };
-    for (let k = 0; k < n; k++) if (k !== index) p[`m${k}`] = f.up[k] === false ? null : (vals[k] ?? null);
-    const b = Math.floor((f.t - from) / bucketMs);
-    if (cur && b === curBucket) {
-      cur.self = max(cur.self, p.self);
-      for (let k = 0; k < n; k++) if (k !== index) cur[`m${k}`] = max(cur[`m${k}`] ?? null, p[`m${k}`] ?? null);
-    } else {
-      if (cur) out.push(cur);
-      cur = p;
-      curBucket = b;
-    }
-    prevT = f.t;
-  }
-  if (cur) out.push(cur);
-  return out;
+  const others = (fill: (k: number) => number | null) => {
+    const o: Record<string, number | null> = {};
+    for (let k = 0; k < n; k++) if (k !== index) o[`m${k}`] = fill(k);
+    return o;
+  };
+  return bucketSeries<MemberPoint>(
+    frames,
+    from,
+    to,
+    pollIntervalMs,
+    maxPoints,
+    (f) => {
+      const vals = f.values[dim] ?? [];
+      const at = (k: number) => (f.up[k] === false ? null : (vals[k] ?? null));
+      return { t: f.t, self: at(index), ...others(at) };
+    },
+    (t) => ({ t, self: null, ...others(() => null) }),
+  );
 }
 
 export type StripState = 'leader' | 'up' | 'down' | 'nodata';

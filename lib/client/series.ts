@@ -42,25 +42,50 @@ export function scoreSeries(
   pollIntervalMs: number,
   maxPoints = 600,
 ): ScorePoint[] {
+  return bucketSeries(
+    frames,
+    from,
+    to,
+    pollIntervalMs,
+    maxPoints,
+    (f) => ({ t: f.t, score: f.scores[dim] ?? null, scoreEqual: frameScoreEqual(f, dim) }),
+    (t) => ({ t, score: null, scoreEqual: null }),
+  );
+}
+
+/**
+ * Chart points from frames in [from, to]: at most `maxPoints`, each bucket keeping the largest
+ * value of every series (spikes stay visible), and a null point wherever frames are further
+ * apart than their spans bridge, so the line breaks instead of joining across a gap.
+ */
+export function bucketSeries<P extends { t: number }>(
+  frames: readonly Frame[],
+  from: number,
+  to: number,
+  pollIntervalMs: number,
+  maxPoints: number,
+  point: (f: Frame) => P,
+  gapPoint: (t: number) => P,
+): P[] {
   const spans = frameSpans(frames, pollIntervalMs);
   const bucketMs = Math.max(1, (to - from) / Math.max(1, maxPoints));
-  const out: ScorePoint[] = [];
-  let cur: ScorePoint | null = null;
+  const out: P[] = [];
+  let cur: P | null = null;
   let curBucket = -Infinity;
   let prevT: number | null = null;
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i];
     if (f.t < from || f.t > to) continue;
-    const gap = prevT !== null && spans[i][0] > prevT;
-    if (gap && cur) {
-      out.push(cur);
-      out.push({ t: (prevT! + spans[i][0]) / 2, score: null, scoreEqual: null });
+    if (prevT !== null && spans[i][0] > prevT && cur) {
+      out.push(cur, gapPoint((prevT + spans[i][0]) / 2));
       cur = null;
     }
+    const p = point(f);
     const b = Math.floor((f.t - from) / bucketMs);
-    const p: ScorePoint = { t: f.t, score: f.scores[dim] ?? null, scoreEqual: frameScoreEqual(f, dim) };
     if (cur && b === curBucket) {
-      cur = { t: cur.t, score: maxOrNull(cur.score, p.score), scoreEqual: maxOrNull(cur.scoreEqual, p.scoreEqual) };
+      const merged = { ...cur } as Record<string, unknown>;
+      for (const [k, v] of Object.entries(p)) if (k !== 't') merged[k] = maxOrNull(merged[k] as number | null, v as number | null);
+      cur = merged as P;
     } else {
       if (cur) out.push(cur);
       cur = p;
