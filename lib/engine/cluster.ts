@@ -69,6 +69,8 @@ export interface EngineOptions {
 }
 
 const MAX_EVENTS = 500;
+/** Polls before asking Prometheus again about a member it reported down. */
+const PROM_DOWN_QUIET_POLLS = 5;
 
 function sourceOk(prev: SourceStatus, t: number, latencyMs: number): SourceStatus {
   return { ok: true, error: null, lastOk: t, latencyMs };
@@ -90,6 +92,8 @@ export class ClusterEngine {
   private readonly prevPollT: Array<number | null>;
   private readonly deltas: Array<Ring<CounterDelta>>;
   private readonly failures: number[];
+  /** Per member: the poll (tick) until which Prometheus is not asked about it again. */
+  private readonly promQuietUntil: number[];
   private knownMembers: EtcdMemberInfo[] = [];
   private members: MemberState[];
   private frames: Ring<Frame>;
@@ -127,6 +131,7 @@ export class ClusterEngine {
     this.prevPollT = new Array(n).fill(null);
     this.deltas = Array.from({ length: n }, () => new Ring<CounterDelta>(Math.max(cfg.scoreWindowPolls, cluster.thresholds.windowPolls, this.minutePolls())));
     this.failures = new Array(n).fill(0);
+    this.promQuietUntil = new Array(n).fill(0);
     this.frames = new Ring<Frame>(this.historyCapacity());
     this.members = cluster.endpoints.map((e) =>
       deriveMember({ endpoint: e, prev: null, poll: null, failures: 0, downAfter: Infinity, knownMembers: [], clusterAlarms: null, prom: null, t: 0 }),
@@ -234,12 +239,15 @@ export class ClusterEngine {
     const clusterAlarms: EtcdAlarm[] | null = polls.find((p) => p?.alarms)?.alarms ?? null;
 
     // Members Fulcrum can't reach: ask Prometheus.
+    // A directly polled member Prometheus just called down is not asked about again for a few
+    // polls: a dead member would otherwise cost a dozen queries every poll.
     let promData: Awaited<ReturnType<typeof fetchMembersNow>> | null = null;
-    const missing = answered.map((a, i) => (a ? -1 : i)).filter((i) => i >= 0);
+    const missing = answered.map((a, i) => (a || this.promQuietUntil[i] > this.ticks ? -1 : i)).filter((i) => i >= 0);
     if (this.prom && missing.length > 0) {
       const pt = this.opts.now();
       try {
         promData = await fetchMembersNow(this.prom, this.cluster, missing, this.cfg.prometheus!.rateWindow);
+        for (const [i, r] of promData) if (!r.view.up && this.cluster.endpoints[i].direct) this.promQuietUntil[i] = this.ticks + PROM_DOWN_QUIET_POLLS;
         this.sourceStatus.prometheus = sourceOk(this.sourceStatus.prometheus!, pt, this.opts.now() - pt);
       } catch (e) {
         this.sourceStatus.prometheus = sourceFailed(this.sourceStatus.prometheus!, (e as Error).message, this.opts.now() - pt);
@@ -449,7 +457,10 @@ export class ClusterEngine {
    * Frames between two times (ms). Served from memory when it covers the range, otherwise
    * from Prometheus at a step that keeps at most `maxPoints` columns.
    */
-  async history(from: number, to: number, maxPoints = 1500): Promise<{ frames: Frame[]; source: 'memory' | 'prometheus'; error: string | null }> {
+  async history(from: number, toAsked: number, maxPoints = 1500): Promise<{ frames: Frame[]; source: 'memory' | 'prometheus'; error: string | null }> {
+    // Nothing exists after now (Prometheus would carry the last values forward into the future).
+    const to = Math.min(toAsked, this.opts.now());
+    if (to <= from) return { frames: [], source: 'memory', error: null };
     const mem = this.frames.toArray();
     const covered = mem.length > 0 && mem[0].t <= from + this.cfg.pollIntervalMs;
     const inRange = (f: Frame) => f.t >= from && f.t <= to;

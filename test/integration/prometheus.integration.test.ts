@@ -9,6 +9,7 @@ import { startPrometheus, type Prometheus } from '../../dev/lib/prometheus';
 import { startLoad, type LoadHandle } from '../../dev/lib/load';
 import { hostPort, parseConfig } from '../../lib/config/load';
 import { ClusterEngine } from '../../lib/engine/cluster';
+import { parsePromText } from '../../lib/analysis/promtext';
 import { PrometheusError, PrometheusSource } from '../../lib/sources/prometheus';
 import { waitUntil } from './helpers';
 
@@ -117,5 +118,30 @@ describe('Prometheus source', () => {
     const h = await engine.history(Date.now() - 3600_000, Date.now());
     expect(h.source).toBe('memory');
     expect(h.error).toMatch(/ECONNREFUSED/);
+  });
+
+  it('asks Prometheus about a dead member only every few polls, not a dozen queries each poll', async () => {
+    // Only this engine talks to Prometheus while we count.
+    await Promise.all(engines.splice(0).map((e) => e.stop()));
+    const cfg = config(prom.url);
+    const engine = new ClusterEngine(cfg, cfg.clusters[0]);
+    engines.push(engine);
+    engine.start();
+    await etcd.kill9(0);
+    await waitUntil(() => engine.state().members[0].status === 'down', 15_000, 'member 1 down');
+    // Prometheus' own counter of instant queries, from its /metrics (it does not scrape itself here).
+    const queries = async () =>
+      parsePromText(await (await fetch(`${prom.url}/metrics`)).text(), (n) => n === 'prometheus_http_requests_total')
+        .samples.filter((x) => x.labels.handler === '/api/v1/query')
+        .reduce((a, x) => a + x.value, 0);
+    const before = await queries();
+    const seq0 = engine.state().seq;
+    await new Promise((r) => setTimeout(r, 10_000));
+    const polls = engine.state().seq - seq0;
+    const used = (await queries()) - before;
+    // One fallback asks 13 queries; without the quiet period that is 13 per poll.
+    expect(polls).toBeGreaterThanOrEqual(5);
+    expect(used).toBeLessThan(13 * polls * 0.5);
+    expect(engine.state().members[0].status).toBe('down');
   });
 });
