@@ -3,55 +3,31 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { emptyDimRecord } from '@/lib/dimensions';
-import type { BalancerServer, BalancerState, DetectorCheck, Finding, MemberSignals, MemberState } from '@/lib/types';
+import type { BalancerServer, BalancerState, DetectorCheck, Finding, MemberState } from '@/lib/types';
+import { makeMember, quietSignals } from '@/lib/testkit';
 import { DemoFaultPanel } from './DemoFaultPanel';
 import { FindingsPanel } from './FindingsPanel';
 import { MemberTable } from './MemberTable';
 
-const SIGNALS: MemberSignals = {
-  walFsyncP99: 0.002,
-  backendCommitP99: 0.004,
-  peerRttP99: 0.0005,
-  latencyP99: 0.012,
-  latencyCount: 5_000,
-  leaderChanges: 0,
-  heartbeatFailures: 0,
-  peerSendFailures: 0,
-  slowApplies: 0,
-  grpcErrorRate: 0,
-  hasLeader: true,
-  revision: '123',
-  appliedStalledPolls: 0,
-};
+const SIGNALS = quietSignals();
 
 function member(i: number, over: Partial<MemberState> = {}): MemberState {
-  return {
+  return makeMember({
     endpoint: `http://10.0.0.${i}:2379`,
     name: `etcd-${i}`,
     id: '13702560161874598269',
     isLeader: i === 1,
-    isLearner: false,
-    healthy: true,
-    reachable: true,
-    status: 'up',
-    source: 'direct',
-    error: null,
-    version: '3.5.17',
     dbSizeBytes: 2 * 1024 ** 2,
     dbSizeInUseBytes: 1024 ** 2,
-    quotaBackendBytes: 2 * 1024 ** 3,
-    leaderId: null,
     raftIndex: '100',
     raftTerm: '7',
     raftAppliedIndex: '99',
-    errors: [],
-    alarms: [],
     weight: 10 * i,
     lastSeen: 0,
     dims: emptyDimRecord(() => ({ value: 10, share: 1 / 3, expectedShare: 1 / 3 })),
     signals: SIGNALS,
     ...over,
-  };
+  });
 }
 
 function server(i: number, over: Partial<BalancerServer> = {}): BalancerServer {

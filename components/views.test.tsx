@@ -1,43 +1,28 @@
 // Server-rendered markup of the views from plain state objects (no browser needed).
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { emptySignals } from '@/lib/analysis/member';
+import { makeMember } from '@/lib/testkit';
 import { emptyDimRecord } from '@/lib/dimensions';
 import type { Finding, MemberState } from '@/lib/types';
 
-const NO_SIGNALS = emptySignals();
 import { FindingCard } from './FindingCard';
 import { FindingsPanel } from './FindingsPanel';
 import { MemberTable } from './MemberTable';
 
 function member(name: string, over: Partial<MemberState> = {}): MemberState {
-  return {
+  return makeMember({
     endpoint: `http://10.0.0.${name.length}:2379`,
     name,
     id: '13702560161874598269',
-    isLeader: false,
-    isLearner: false,
-    healthy: true,
-    reachable: true,
-    status: 'up',
-    source: 'direct',
-    error: null,
-    version: '3.5.17',
     dbSizeBytes: 2 * 1024 ** 2,
     dbSizeInUseBytes: 1024 ** 2,
-    quotaBackendBytes: 2 * 1024 ** 3,
-    leaderId: null,
     raftIndex: '18446744073709551615',
     raftTerm: '7',
     raftAppliedIndex: '18446744073709551614',
-    errors: [],
-    alarms: [],
-    weight: 1,
     lastSeen: 0,
     dims: emptyDimRecord(() => ({ value: 10, share: 0.5, expectedShare: 0.25 })),
-    signals: NO_SIGNALS,
     ...over,
-  };
+  });
 }
 
 const finding: Finding = {

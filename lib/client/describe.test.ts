@@ -1,39 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { emptySignals } from '../analysis/member';
+import { makeMember } from '../testkit';
 import { emptyDimRecord } from '../dimensions';
 import type { DimensionScore, MemberState } from '../types';
 
-const NO_SIGNALS = emptySignals();
 import { basisText, checkedList, slowestVsMedian } from './describe';
 
 function member(name: string, over: Partial<MemberState> = {}): MemberState {
-  return {
+  return makeMember({
     endpoint: `http://${name}:2379`,
     name,
     id: '1',
-    isLeader: false,
-    isLearner: false,
-    healthy: true,
-    reachable: true,
-    status: 'up',
-    source: 'direct',
-    error: null,
     version: '3.5.0',
     dbSizeBytes: 1,
     dbSizeInUseBytes: 1,
     quotaBackendBytes: null,
-    leaderId: null,
     raftIndex: '1',
     raftTerm: '2',
     raftAppliedIndex: '1',
-    errors: [],
-    alarms: [],
-    weight: 1,
     lastSeen: 0,
-    dims: emptyDimRecord(() => ({ value: null, share: null, expectedShare: null })),
-    signals: NO_SIGNALS,
     ...over,
-  };
+  });
 }
 
 describe('basisText', () => {

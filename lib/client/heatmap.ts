@@ -3,7 +3,7 @@
 // cell shows. Pure and allocation-light: the canvas redraws from this on every delta.
 import { DIMENSIONS } from '../dimensions';
 import type { DimensionId, Frame } from '../types';
-import { ABSOLUTE_BUCKETS, absoluteBucket, relativeBucket } from './color';
+import { absoluteBucket, relativeBucket } from './color';
 import { frameSpans } from './frames';
 import { median } from './stats';
 import type { HeatmapMode } from './viewParams';

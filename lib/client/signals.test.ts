@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../analysis/diagnosis/thresholds';
+import { quietSignals } from '../testkit';
 import type { BalancerServer, MemberSignals } from '../types';
 import { checkKind, checkStatusText, disagreement, serverErrors, serverTone, SIGNAL_DEFAULTS, signalAlerts, signalRows, weightChanged } from './signals';
 
-const quiet: MemberSignals = {
-  walFsyncP99: 0.002,
-  backendCommitP99: 0.004,
-  peerRttP99: 0.0005,
-  latencyP99: 0.012,
-  latencyCount: 5_000,
-  leaderChanges: 0,
-  heartbeatFailures: 0,
-  peerSendFailures: 0,
-  slowApplies: 0,
-  grpcErrorRate: 0,
-  hasLeader: true,
-  revision: '123',
-  appliedStalledPolls: 0,
-};
+const quiet = quietSignals();
 
 const server = (over: Partial<BalancerServer> = {}): BalancerServer => ({
   name: 'etcd-1',

@@ -13,7 +13,7 @@ import { scoreDimensions } from '../analysis/score';
 import { balancerView, memberSignals } from '../analysis/signals';
 import { memberValues } from '../analysis/values';
 import type { ClusterConfig, FulcrumConfig } from '../config/load';
-import { EtcdMemberSource, type EtcdAlarm, type EtcdMemberInfo, type MemberPoll } from '../sources/etcd';
+import { EtcdMemberSource, type EtcdAlarm, type EtcdMemberInfo } from '../sources/etcd';
 import { HaproxySource, type HaproxySnapshot } from '../sources/haproxy';
 import { LogSignalWatcher } from '../logs/watch';
 import { PrometheusSource } from '../sources/prometheus';

@@ -1,41 +1,15 @@
 // Builders for detector unit tests: a cluster view as the engine hands it to the detectors.
 import { emptyDimRecord } from '../../dimensions';
 import type { BalancerServer, BalancerState, DimensionScore, MemberState } from '../../types';
-import { emptySignals } from '../member';
 import { scoreDimensions } from '../score';
+import { makeMember } from '../../testkit';
 import { DEFAULT_THRESHOLDS } from './thresholds';
 import type { DiagnosisInput } from './types';
 
 export const ID = (i: number) => `1366803315117190170${i}`; // uint64 > 2^53
 
 export function member(i: number, over: Partial<MemberState> = {}): MemberState {
-  return {
-    endpoint: `http://10.0.0.${i}:2379`,
-    name: `etcd-${i}`,
-    id: ID(i),
-    isLeader: i === 1,
-    isLearner: false,
-    healthy: true,
-    reachable: true,
-    status: 'up',
-    source: 'direct',
-    error: null,
-    version: '3.5.17',
-    dbSizeBytes: 20 * 1024 * 1024,
-    dbSizeInUseBytes: 10 * 1024 * 1024,
-    quotaBackendBytes: 2 * 1024 ** 3,
-    leaderId: ID(1),
-    raftIndex: '1000',
-    raftTerm: '4',
-    raftAppliedIndex: '1000',
-    errors: [],
-    alarms: [],
-    weight: 1,
-    lastSeen: 1,
-    dims: emptyDimRecord(() => ({ value: null, share: null, expectedShare: null })),
-    signals: emptySignals(),
-    ...over,
-  };
+  return makeMember({ endpoint: `http://10.0.0.${i}:2379`, name: `etcd-${i}`, id: ID(i), isLeader: i === 1, leaderId: ID(1), ...over });
 }
 
 /** Fills request (and latency) dims and scores the way the engine does. */

@@ -1,0 +1,56 @@
+// Builders of state objects for unit tests of pure logic and views: one place that knows every
+// field of a MemberState, so a new field means one edit here, not one per test file.
+import { emptySignals } from './analysis/member';
+import { emptyDimRecord } from './dimensions';
+import type { MemberSignals, MemberState } from './types';
+
+/** A healthy 3.5 follower with no load data; override what the test is about. */
+export function makeMember(over: Partial<MemberState> = {}): MemberState {
+  return {
+    endpoint: 'http://10.0.0.1:2379',
+    name: 'etcd-1',
+    id: '13668033151171901701', // uint64 above 2^53
+    isLeader: false,
+    isLearner: false,
+    healthy: true,
+    reachable: true,
+    status: 'up',
+    source: 'direct',
+    error: null,
+    version: '3.5.17',
+    dbSizeBytes: 20 * 1024 * 1024,
+    dbSizeInUseBytes: 10 * 1024 * 1024,
+    quotaBackendBytes: 2 * 1024 ** 3,
+    leaderId: null,
+    raftIndex: '1000',
+    raftTerm: '4',
+    raftAppliedIndex: '1000',
+    errors: [],
+    alarms: [],
+    weight: 1,
+    lastSeen: 1,
+    dims: emptyDimRecord(() => ({ value: null, share: null, expectedShare: null })),
+    signals: emptySignals(),
+    ...over,
+  };
+}
+
+/** Signals of a member with a fast disk and network and nothing going wrong. */
+export function quietSignals(over: Partial<MemberSignals> = {}): MemberSignals {
+  return {
+    ...emptySignals(),
+    walFsyncP99: 0.002,
+    backendCommitP99: 0.004,
+    peerRttP99: 0.0005,
+    latencyP99: 0.012,
+    latencyCount: 5_000,
+    leaderChanges: 0,
+    heartbeatFailures: 0,
+    peerSendFailures: 0,
+    slowApplies: 0,
+    grpcErrorRate: 0,
+    hasLeader: true,
+    revision: '123',
+    ...over,
+  };
+}
