@@ -27,7 +27,7 @@ function member(name: string, over: Partial<MemberState> = {}): MemberState {
 
 const finding: Finding = {
   id: 'f1',
-  kind: 'weights-ignore-capacity',
+  kind: 'capacity-mismatch',
   cluster: 'c',
   members: ['http://10.0.0.3:2379'],
   severity: 'critical',

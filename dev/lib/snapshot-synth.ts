@@ -7,6 +7,7 @@ import { emptyDimRecord } from '../../lib/dimensions';
 import { newSnapshotId } from '../../lib/snapshots/ids';
 import { SNAPSHOT_SCHEMA_VERSION, type ExcerptLine, type SnapshotRecord } from '../../lib/store/types';
 import { DIMENSION_IDS, type ClusterEvent, type DimensionId, type Finding, type Frame, type MemberState } from '../../lib/types';
+import { makeMember, quietSignals } from '../../lib/testkit';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -73,55 +74,38 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
   const last = frames[frames.length - 1];
   const windowed = emptyDimRecord<(number | null)[]>((id) => last.values[id].slice());
   const scored = scoreDimensions({ up: new Array(n).fill(true), leader, weights, values: windowed }, endpoints);
-  const members: MemberState[] = endpoints.map((endpoint, i) => ({
-    endpoint,
-    name: names[i],
-    id: String(10_000_000_000_000_000_000n + BigInt(i) * 1_234_567_890_123n),
-    isLeader: i === leader,
-    isLearner: false,
-    healthy: true,
-    reachable: true,
-    status: 'up',
-    source: 'direct',
-    error: null,
-    version: '3.5.17',
-    dbSizeBytes: last.values.dbSize[i],
-    dbSizeInUseBytes: last.values.dbSize[i] === null ? null : Math.round(last.values.dbSize[i]! * 0.6),
-    quotaBackendBytes: 2 * 1024 ** 3,
-    leaderId: String(10_000_000_000_000_000_000n + BigInt(leader) * 1_234_567_890_123n),
-    raftIndex: String(1_000_000 + seconds * 200),
-    raftTerm: String(7 + Math.floor(seconds / 900)),
-    raftAppliedIndex: String(1_000_000 + seconds * 200 - i),
-    errors: [],
-    alarms: [],
-    weight: weights[i],
-    lastSeen: end,
-    dims: emptyDimRecord((id: DimensionId) => ({
-      value: windowed[id][i],
-      share: scored.shares[id][i],
-      expectedShare: scored.expected[id][i],
-    })),
-    signals: {
-      walFsyncP99: i === 2 ? 0.9 : 0.004,
-      backendCommitP99: i === 2 ? 0.4 : 0.01,
-      peerRttP99: 0.002,
-      leaderChanges: 0,
-      heartbeatFailures: i === 2 ? 12 : 0,
-      peerSendFailures: 0,
-      slowApplies: i === 2 ? 30 : 0,
-      grpcErrorRate: 0,
-      hasLeader: true,
-      revision: String(500_000 + seconds * 60),
-      appliedStalledPolls: 0,
-      latencyP99: null,
-      latencyCount: null,
-    },
-  }));
+  const members: MemberState[] = endpoints.map((endpoint, i) =>
+    makeMember({
+      endpoint,
+      name: names[i],
+      id: String(10_000_000_000_000_000_000n + BigInt(i) * 1_234_567_890_123n),
+      isLeader: i === leader,
+      dbSizeBytes: last.values.dbSize[i],
+      dbSizeInUseBytes: last.values.dbSize[i] === null ? null : Math.round(last.values.dbSize[i]! * 0.6),
+      leaderId: String(10_000_000_000_000_000_000n + BigInt(leader) * 1_234_567_890_123n),
+      raftIndex: String(1_000_000 + seconds * 200),
+      raftTerm: String(7 + Math.floor(seconds / 900)),
+      raftAppliedIndex: String(1_000_000 + seconds * 200 - i),
+      weight: weights[i],
+      lastSeen: end,
+      dims: emptyDimRecord((id: DimensionId) => ({
+        value: windowed[id][i],
+        share: scored.shares[id][i],
+        expectedShare: scored.expected[id][i],
+      })),
+      // etcd-3 has the slow disk the findings talk about
+      signals: quietSignals(
+        i === 2
+          ? { walFsyncP99: 0.9, backendCommitP99: 0.4, heartbeatFailures: 12, slowApplies: 30, revision: String(500_000 + seconds * 60), latencyP99: null, latencyCount: null }
+          : { revision: String(500_000 + seconds * 60), latencyP99: null, latencyCount: null },
+      ),
+    }),
+  );
   const hot = endpoints[2 % n];
   const findings: Finding[] = [
     {
-      id: 'weights-ignore-capacity:hot',
-      kind: 'weights-ignore-capacity',
+      id: 'capacity-mismatch:hot',
+      kind: 'capacity-mismatch',
       cluster: 'prod-main',
       members: [hot],
       severity: 'critical',
@@ -215,7 +199,7 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
       events,
       findings,
       resolvedFindings: [],
-      checks: [{ kind: 'weights-ignore-capacity', state: 'firing', note: 'etcd-3 at 50 % vs 17 %' }],
+      checks: [{ kind: 'capacity-mismatch', state: 'firing', note: 'etcd-3 at 50 % vs 17 %' }],
       balancer: null,
       sources: {
         etcd: { ok: true, error: null, lastOk: end, latencyMs: 4 },

@@ -64,9 +64,9 @@ describe('windows and freezing', () => {
     expect(frozen.frames).toHaveLength(1001);
     expect(frozen.events.every((e) => e.t >= w.from && e.t <= w.to)).toBe(true);
     expect(frozen.events.length).toBe(1);
-    expect(frozen.findings.map((f) => f.kind)).toEqual(['weights-ignore-capacity', 'slow-disk']);
+    expect(frozen.findings.map((f) => f.kind)).toEqual(['capacity-mismatch', 'slow-disk']);
     const early = freezeState(rec.state, [], { from: rec.window.from, to: rec.window.from + 700_000 });
-    expect(early.findings.map((f) => f.kind)).toEqual(['weights-ignore-capacity']);
+    expect(early.findings.map((f) => f.kind)).toEqual(['capacity-mismatch']);
     expect(rec.state.events.length).toBe(4);
   });
   it('upgrades records written before checks/balancer existed', () => {
