@@ -23,15 +23,20 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
     <html lang="en" suppressHydrationWarning>
       <head>
         {/* Sets the theme class before first paint: no flash of the wrong theme. */}
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script of ours, no user input */}
         <script dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
       </head>
       <body className="min-h-screen bg-slate-50 font-sans text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         <header className="border-b border-slate-200 bg-white/80 dark:border-slate-800 dark:bg-slate-900/80">
           <div className="mx-auto flex max-w-[120rem] items-center justify-between gap-4 px-4 py-2 sm:px-6">
             <Link href="/" className="flex items-center gap-2 text-lg font-bold tracking-tight">
-              <span aria-hidden className="text-xl">⚖</span>
+              <span aria-hidden className="text-xl">
+                ⚖
+              </span>
               Fulcrum
-              <span className="hidden text-sm font-normal text-slate-500 sm:inline dark:text-slate-400">etcd load balance</span>
+              <span className="hidden text-sm font-normal text-slate-500 sm:inline dark:text-slate-400">
+                etcd load balance
+              </span>
             </Link>
             <ThemeToggle />
           </div>

@@ -46,7 +46,9 @@ function positiveInt(name: string, raw: string): number {
   return n;
 }
 function usage(msg: string): never {
-  console.error(`bench:detect: ${msg}\nusage: npm run bench:detect -- [--runs N] [--faults ${FAULT_NAMES.join(',')}] [--keep]`);
+  console.error(
+    `bench:detect: ${msg}\nusage: npm run bench:detect -- [--runs N] [--faults ${FAULT_NAMES.join(',')}] [--keep]`,
+  );
   process.exit(2);
 }
 
@@ -55,9 +57,13 @@ const DETECT_TIMEOUT_MS = positiveInt('detect-timeout', values['detect-timeout']
 const CLEAR_TIMEOUT_MS = positiveInt('clear-timeout', values['clear-timeout']!) * 1000;
 const SETTLE_TIMEOUT_MS = positiveInt('settle-timeout', values['settle-timeout']!) * 1000;
 const FAULTS: FaultName[] = (() => {
-  const names = values.faults!.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = values
+    .faults!.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) usage('--faults: at least one fault');
-  for (const n of names) if (!isFaultName(n)) usage(`--faults: unknown fault ${JSON.stringify(n)}; one of ${FAULT_NAMES.join(', ')}`);
+  for (const n of names)
+    if (!isFaultName(n)) usage(`--faults: unknown fault ${JSON.stringify(n)}; one of ${FAULT_NAMES.join(', ')}`);
   return [...new Set(names)] as FaultName[];
 })();
 
@@ -154,7 +160,11 @@ async function ensureBuild(runDir: string): Promise<void> {
   log(`no ${SRC_DIST}/BUILD_ID: running npx next build (log ${logFile}) …`);
   const out = fs.openSync(logFile, 'a');
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn('npx', ['next', 'build'], { cwd: ROOT, stdio: ['ignore', out, out], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+    const child = spawn('npx', ['next', 'build'], {
+      cwd: ROOT,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
     child.once('exit', (c) => resolve(c));
     child.once('error', () => resolve(-1));
   });
@@ -164,7 +174,10 @@ async function ensureBuild(runDir: string): Promise<void> {
   log(`next build exited with ${code}; waiting up to 10 min for ${SRC_DIST}/BUILD_ID (another build running?)`);
   const deadline = Date.now() + 10 * 60_000;
   while (!fs.existsSync(buildId)) {
-    if (Date.now() > deadline) throw new Error(`no ${SRC_DIST}/BUILD_ID after next build (exit ${code}); last lines of ${logFile}:\n${tail(logFile)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `no ${SRC_DIST}/BUILD_ID after next build (exit ${code}); last lines of ${logFile}:\n${tail(logFile)}`,
+      );
     await sleep(2_000);
   }
 }
@@ -184,10 +197,18 @@ function privateDist(): string {
       recursive: true,
       filter: (p) => {
         const rel = path.relative(src, p);
-        return rel !== 'cache' && rel !== 'dev' && rel !== 'lock' && !rel.startsWith(`cache${path.sep}`) && !rel.startsWith(`dev${path.sep}`);
+        return (
+          rel !== 'cache' &&
+          rel !== 'dev' &&
+          rel !== 'lock' &&
+          !rel.startsWith(`cache${path.sep}`) &&
+          !rel.startsWith(`dev${path.sep}`)
+        );
       },
     });
-    const after = fs.existsSync(path.join(src, 'BUILD_ID')) ? fs.readFileSync(path.join(src, 'BUILD_ID'), 'utf8') : null;
+    const after = fs.existsSync(path.join(src, 'BUILD_ID'))
+      ? fs.readFileSync(path.join(src, 'BUILD_ID'), 'utf8')
+      : null;
     if (after === id && fs.readFileSync(path.join(dst, 'BUILD_ID'), 'utf8') === id) return name;
     if (attempt >= 3) throw new Error(`${SRC_DIST} kept changing while it was copied (a build running?)`);
   }
@@ -206,12 +227,22 @@ async function startFulcrum(configFile: string, dir: string, distDir: string): P
   const port = await freePort();
   const logFile = path.join(dir, `fulcrum-${port}.log`);
   const out = fs.openSync(logFile, 'a');
-  const child: ChildProcess = spawn(path.join(ROOT, 'node_modules/.bin/next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: ROOT,
-    env: { ...process.env, FULCRUM_CONFIG: configFile, FULCRUM_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
-    stdio: ['ignore', out, out],
-    detached: true,
-  });
+  const child: ChildProcess = spawn(
+    path.join(ROOT, 'node_modules/.bin/next'),
+    ['start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        FULCRUM_CONFIG: configFile,
+        FULCRUM_DIST_DIR: distDir,
+        NEXT_TELEMETRY_DISABLED: '1',
+        NODE_ENV: 'production',
+      },
+      stdio: ['ignore', out, out],
+      detached: true,
+    },
+  );
   fs.closeSync(out);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const group = (sig: NodeJS.Signals) => {
@@ -249,7 +280,8 @@ async function startFulcrum(configFile: string, dir: string, distDir: string): P
     } catch {
       // not up yet
     }
-    if (child.exitCode !== null) throw new Error(`fulcrum exited with ${child.exitCode}; last lines of ${logFile}:\n${tail(logFile)}`);
+    if (child.exitCode !== null)
+      throw new Error(`fulcrum exited with ${child.exitCode}; last lines of ${logFile}:\n${tail(logFile)}`);
     if (Date.now() > deadline) {
       await server.stop();
       throw new Error(`fulcrum did not answer within 60 s; last lines of ${logFile}:\n${tail(logFile)}`);
@@ -359,15 +391,31 @@ class StreamWatcher {
       at,
       type: event,
       seq: msg.seq,
-      findings: (msg.findings ?? []).map((f) => ({ kind: f.kind, members: f.members, severity: f.severity, title: f.title })),
-      members: (msg.members ?? []).map((m) => ({ endpoint: m.endpoint, name: m.name, status: m.status, reachable: m.reachable })),
-      balancer: msg.balancer ? { ok: msg.balancer.ok, servers: msg.balancer.servers.map((s) => ({ name: s.name, status: s.status })) } : null,
+      findings: (msg.findings ?? []).map((f) => ({
+        kind: f.kind,
+        members: f.members,
+        severity: f.severity,
+        title: f.title,
+      })),
+      members: (msg.members ?? []).map((m) => ({
+        endpoint: m.endpoint,
+        name: m.name,
+        status: m.status,
+        reachable: m.reachable,
+      })),
+      balancer: msg.balancer
+        ? { ok: msg.balancer.ok, servers: msg.balancer.servers.map((s) => ({ name: s.name, status: s.status })) }
+        : null,
     });
     this.notify();
   }
 
   /** The first update at index ≥ from matching pred, waiting for new ones until deadline. */
-  async first(from: number, pred: (u: Update) => boolean, deadline: number): Promise<{ index: number; update: Update } | null> {
+  async first(
+    from: number,
+    pred: (u: Update) => boolean,
+    deadline: number,
+  ): Promise<{ index: number; update: Update } | null> {
     let i = from;
     for (;;) {
       for (; i < this.updates.length; i++) if (pred(this.updates[i])) return { index: i, update: this.updates[i] };
@@ -400,7 +448,11 @@ function unsettled(u: Update): string | null {
  * Waits until `stable` consecutive updates are calm; returns how long it took and what it
  * waited for (kind/severity of the findings, members down…). Throws with what was left.
  */
-async function settle(w: StreamWatcher, timeoutMs: number, stable = STABLE_EVENTS): Promise<{ ms: number; waitedFor: string[] }> {
+async function settle(
+  w: StreamWatcher,
+  timeoutMs: number,
+  stable = STABLE_EVENTS,
+): Promise<{ ms: number; waitedFor: string[] }> {
   const t0 = Date.now();
   const deadline = t0 + timeoutMs;
   let from = w.updates.length;
@@ -420,7 +472,9 @@ async function settle(w: StreamWatcher, timeoutMs: number, stable = STABLE_EVENT
       if (calm >= stable) return { ms: Date.now() - t0, waitedFor: [...waitedFor] };
     }
     if (Date.now() > deadline) {
-      throw new Error(`cluster did not settle within ${secs(timeoutMs)} s (all members up, every HAProxy server UP, no finding above info); last seen: ${last}${w.lastError ? `; stream: ${w.lastError}` : ''}`);
+      throw new Error(
+        `cluster did not settle within ${secs(timeoutMs)} s (all members up, every HAProxy server UP, no finding above info); last seen: ${last}${w.lastError ? `; stream: ${w.lastError}` : ''}`,
+      );
     }
     await w.next(Math.min(5_000, deadline - Date.now() + 10));
   }
@@ -480,7 +534,8 @@ async function oneRun(stack: Stack, w: StreamWatcher, fault: FaultName, n: numbe
   current = run;
   res.member = run.member;
   res.injectMs = run.injectedAt - calledAt;
-  const endpoint = run.member === null ? null : (stack.cluster.members.find((m) => m.name === run.member)?.clientUrl ?? null);
+  const endpoint =
+    run.member === null ? null : (stack.cluster.members.find((m) => m.name === run.member)?.clientUrl ?? null);
   if (e.on === 'run' && endpoint === null) {
     res.error = `fault reported member ${run.member}, which is not in the stack`;
     await run.undo().catch(() => {});
@@ -526,7 +581,10 @@ async function oneRun(stack: Stack, w: StreamWatcher, fault: FaultName, n: numbe
 // ---------------------------------------------------------------------------------------------
 // report
 
-function report(results: RunResult[], meta: { started: Date; finished: Date; mach: ReturnType<typeof machine>; fulcrum: string }): string {
+function report(
+  results: RunResult[],
+  meta: { started: Date; finished: Date; mach: ReturnType<typeof machine>; fulcrum: string },
+): string {
   const rows = FAULTS.map((fault) => {
     const rs = results.filter((r) => r.fault === fault);
     const ok = rs.filter((r) => r.ok);
@@ -544,7 +602,9 @@ function report(results: RunResult[], meta: { started: Date; finished: Date; mac
       r.detectFromCallMs !== undefined ? `${secs(r.detectFromCallMs)} s after injectFault() was called` : null,
       r.injectMs !== undefined ? `inject took ${secs(r.injectMs)} s` : null,
       r.undoMs !== undefined ? `undo took ${secs(r.undoMs)} s` : null,
-      r.settleMs !== undefined ? `settled in ${secs(r.settleMs)} s${r.settleWaitedFor?.length ? ` (waited for ${r.settleWaitedFor.join(', ')})` : ''}` : null,
+      r.settleMs !== undefined
+        ? `settled in ${secs(r.settleMs)} s${r.settleWaitedFor?.length ? ` (waited for ${r.settleWaitedFor.join(', ')})` : ''}`
+        : null,
       r.flapped ? 'finding flapped before undo' : null,
       r.ok ? 'ok' : `FAILED: ${r.error}`,
     ].filter(Boolean);
@@ -617,7 +677,9 @@ async function main(): Promise<void> {
   });
 
   try {
-    log(`bench:detect: ${FAULTS.length} fault(s) × ${RUNS} run(s); machine: ${mach.nproc} CPUs, ${mach.cpu}; temp dir ${runDir}`);
+    log(
+      `bench:detect: ${FAULTS.length} fault(s) × ${RUNS} run(s); machine: ${mach.nproc} CPUs, ${mach.cpu}; temp dir ${runDir}`,
+    );
     await ensureBuild(runDir);
     dist = privateDist();
     const buildId = fs.readFileSync(path.join(ROOT, dist, 'BUILD_ID'), 'utf8').trim();
@@ -640,7 +702,10 @@ async function main(): Promise<void> {
     watcher = new StreamWatcher(`${fulcrum.url}/api/clusters/local/stream`);
     watcher.start();
     const first = await watcher.first(0, () => true, Date.now() + 30_000);
-    if (!first) throw new Error(`no event on ${fulcrum.url}/api/clusters/local/stream within 30 s (${watcher.lastError ?? 'no error'})`);
+    if (!first)
+      throw new Error(
+        `no event on ${fulcrum.url}/api/clusters/local/stream within 30 s (${watcher.lastError ?? 'no error'})`,
+      );
     log('waiting for a calm cluster (all up, no findings above info) …');
     // Longer at start: rates, scores and windows need a few polls before detectors can fire.
     const s0 = await settle(watcher, SETTLE_TIMEOUT_MS, WARMUP_EVENTS);
@@ -666,7 +731,8 @@ async function main(): Promise<void> {
     fs.mkdirSync(outDir, { recursive: true });
     // One file per day; a second run that day gets the time too, so it never overwrites the first.
     let outFile = path.join(outDir, `detect-${started.toISOString().slice(0, 10)}.md`);
-    if (fs.existsSync(outFile)) outFile = outFile.replace(/\.md$/, `-${started.toISOString().slice(11, 19).replaceAll(':', '')}.md`);
+    if (fs.existsSync(outFile))
+      outFile = outFile.replace(/\.md$/, `-${started.toISOString().slice(11, 19).replaceAll(':', '')}.md`);
     fs.writeFileSync(outFile, md);
     console.log(`\n${md}`);
     log(`written to ${path.relative(ROOT, outFile)}; stream reconnects: ${watcher.connects - 1}`);

@@ -29,21 +29,76 @@ const file = path.join(dir, `etcd-${values['size-mb']}mb.log`);
 
 // Messages in roughly the mix of the captured fixtures; one in ~500 is a signal.
 const ORDINARY = [
-  ['info', 'rafthttp/stream.go:250', 'set message encoder', { from: '8dd8956c632942e6', to: '6c7af9fbd1b61e66', 'stream-type': 'stream MsgApp v2' }],
-  ['info', 'etcdserver/api/v3rpc/interceptor.go:182', 'request stats', { 'start time': '2024-11-25T10:00:00.000Z', 'time spent': '1.2ms', remote: '127.0.0.1:51880', 'response type': '/etcdserverpb.KV/Range', 'request count': 0, 'request size': 21, 'response count': 1, 'response size': 112 }],
+  [
+    'info',
+    'rafthttp/stream.go:250',
+    'set message encoder',
+    { from: '8dd8956c632942e6', to: '6c7af9fbd1b61e66', 'stream-type': 'stream MsgApp v2' },
+  ],
+  [
+    'info',
+    'etcdserver/api/v3rpc/interceptor.go:182',
+    'request stats',
+    {
+      'start time': '2024-11-25T10:00:00.000Z',
+      'time spent': '1.2ms',
+      remote: '127.0.0.1:51880',
+      'response type': '/etcdserverpb.KV/Range',
+      'request count': 0,
+      'request size': 21,
+      'response count': 1,
+      'response size': 112,
+    },
+  ],
   ['info', 'mvcc/index.go:214', 'compact tree index', { revision: 1234567 }],
-  ['info', 'mvcc/kvstore_compaction.go:55', 'finished scheduled compaction', { 'compact-revision': 1234567, took: '5.1ms' }],
-  ['warn', 'rafthttp/stream.go:277', 'established TCP streaming connection with remote peer', { 'stream-writer-type': 'stream Message', 'local-member-id': '8dd8956c632942e6', 'remote-peer-id': '6c7af9fbd1b61e66' }],
+  [
+    'info',
+    'mvcc/kvstore_compaction.go:55',
+    'finished scheduled compaction',
+    { 'compact-revision': 1234567, took: '5.1ms' },
+  ],
+  [
+    'warn',
+    'rafthttp/stream.go:277',
+    'established TCP streaming connection with remote peer',
+    {
+      'stream-writer-type': 'stream Message',
+      'local-member-id': '8dd8956c632942e6',
+      'remote-peer-id': '6c7af9fbd1b61e66',
+    },
+  ],
 ] as const;
 const SIGNAL_LINES = [
-  ['warn', 'etcdserver/util.go:167', 'apply request took too long', { took: '172.067678ms', 'expected-duration': '100ms', prefix: 'read-only range ', request: 'key:"/registry/pods/default/x" ', response: 'range_response_count:1 size:167' }],
+  [
+    'warn',
+    'etcdserver/util.go:167',
+    'apply request took too long',
+    {
+      took: '172.067678ms',
+      'expected-duration': '100ms',
+      prefix: 'read-only range ',
+      request: 'key:"/registry/pods/default/x" ',
+      response: 'range_response_count:1 size:167',
+    },
+  ],
   ['warn', 'wal/wal.go:805', 'slow fdatasync', { took: '1.3s', 'expected-duration': '1s' }],
-  ['warn', 'etcdserver/raft.go:440', 'leader failed to send out heartbeat on time; took too long, leader is overloaded likely from slow disk', { to: '6c7af9fbd1b61e66', 'heartbeat-interval': '100ms', 'expected-duration': '200ms', 'exceeded-duration': '412ms' }],
+  [
+    'warn',
+    'etcdserver/raft.go:440',
+    'leader failed to send out heartbeat on time; took too long, leader is overloaded likely from slow disk',
+    {
+      to: '6c7af9fbd1b61e66',
+      'heartbeat-interval': '100ms',
+      'expected-duration': '200ms',
+      'exceeded-duration': '412ms',
+    },
+  ],
   ['info', 'raft/node.go:327', 'raft.node: 8dd8956c632942e6 elected leader 6c7af9fbd1b61e66 at term 7', {}],
 ] as const;
 
 function line(t: number, k: number): string {
-  const [level, caller, msg, fields] = k % 500 === 499 ? SIGNAL_LINES[(k / 500) % SIGNAL_LINES.length | 0] : ORDINARY[k % ORDINARY.length];
+  const [level, caller, msg, fields] =
+    k % 500 === 499 ? SIGNAL_LINES[((k / 500) % SIGNAL_LINES.length) | 0] : ORDINARY[k % ORDINARY.length];
   return JSON.stringify({ level, ts: new Date(t).toISOString(), caller, msg, ...fields });
 }
 
@@ -63,11 +118,11 @@ function generate(): void {
     chunk.push(l);
     written += Buffer.byteLength(l) + 1;
     if (chunk.length === 20_000) {
-      fs.writeSync(fd, chunk.join('\n') + '\n');
+      fs.writeSync(fd, `${chunk.join('\n')}\n`);
       chunk = [];
     }
   }
-  if (chunk.length) fs.writeSync(fd, chunk.join('\n') + '\n');
+  if (chunk.length) fs.writeSync(fd, `${chunk.join('\n')}\n`);
   fs.closeSync(fd);
   fs.renameSync(`${file}.tmp`, file);
   console.log(`  ${(written / 1024 / 1024).toFixed(0)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -83,7 +138,15 @@ async function main(): Promise<void> {
   else console.log(`reusing ${file}`);
   const size = fs.statSync(file).size;
   const cluster = parseConfig(
-    YAML.stringify({ clusters: [{ name: 'bench', endpoints: [{ url: 'http://127.0.0.1:2379', name: 'etcd-1' }], logs: { members: { 'etcd-1': file }, timezone: 'UTC' } }] }),
+    YAML.stringify({
+      clusters: [
+        {
+          name: 'bench',
+          endpoints: [{ url: 'http://127.0.0.1:2379', name: 'etcd-1' }],
+          logs: { members: { 'etcd-1': file }, timezone: 'UTC' },
+        },
+      ],
+    }),
     path.join(dir, 'fulcrum.yaml'),
     {},
   ).clusters[0];
@@ -100,18 +163,29 @@ async function main(): Promise<void> {
     let lines = 0;
     let signals = 0;
     for (let r = 0; r < RUNS; r++) {
-      const from = T0 + Math.floor(((r * 7919) % 97) / 97 * (SPAN_MS - WINDOW_MS));
+      const from = T0 + Math.floor((((r * 7919) % 97) / 97) * (SPAN_MS - WINDOW_MS));
       const started = process.hrtime.bigint();
-      const page = await queryLogs(cluster, 'etcd-1', { from, to: from + WINDOW_MS, limit: 200, source: 'member', ...v.q });
+      const page = await queryLogs(cluster, 'etcd-1', {
+        from,
+        to: from + WINDOW_MS,
+        limit: 200,
+        source: 'member',
+        ...v.q,
+      });
       ms.push(Number(process.hrtime.bigint() - started) / 1e6);
-      if (page.errors.length || page.truncated) throw new Error(`unexpected: ${JSON.stringify(page.errors)} truncated=${page.truncated}`);
+      if (page.errors.length || page.truncated)
+        throw new Error(`unexpected: ${JSON.stringify(page.errors)} truncated=${page.truncated}`);
       scanned.push(page.scannedBytes);
       lines = page.lines.length;
       signals = page.signalCounts.reduce((a, c) => a + c.count, 0);
     }
     console.log(`\n${v.name}`);
-    console.log(`  median ${pct(ms, 50).toFixed(1)} ms   p95 ${pct(ms, 95).toFixed(1)} ms   (min ${Math.min(...ms).toFixed(1)}, max ${Math.max(...ms).toFixed(1)})`);
-    console.log(`  bytes scanned: median ${(pct(scanned, 50) / 1024 / 1024).toFixed(2)} MiB (${((pct(scanned, 50) / size) * 100).toFixed(2)} % of the file); last run: ${lines} lines, ${signals} signal lines in the window`);
+    console.log(
+      `  median ${pct(ms, 50).toFixed(1)} ms   p95 ${pct(ms, 95).toFixed(1)} ms   (min ${Math.min(...ms).toFixed(1)}, max ${Math.max(...ms).toFixed(1)})`,
+    );
+    console.log(
+      `  bytes scanned: median ${(pct(scanned, 50) / 1024 / 1024).toFixed(2)} MiB (${((pct(scanned, 50) / size) * 100).toFixed(2)} % of the file); last run: ${lines} lines, ${signals} signal lines in the window`,
+    );
   }
 
   // For scale: reading the whole file once (page cache warm, no parsing).
@@ -120,7 +194,9 @@ async function main(): Promise<void> {
   const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
   while (fs.readSync(fd, buf, 0, buf.length, null) > 0);
   fs.closeSync(fd);
-  console.log(`\nfor scale: reading the whole file once, without parsing: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`);
+  console.log(
+    `\nfor scale: reading the whole file once, without parsing: ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0)} ms`,
+  );
 
   if (!values.keep) {
     fs.rmSync(dir, { recursive: true, force: true });

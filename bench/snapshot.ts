@@ -59,7 +59,8 @@ async function bench(name: string, store: SnapshotStore, base: SnapshotRecord): 
     t = performance.now();
     const back = await loadSnapshot(store, rec.id, Date.now());
     const open = performance.now() - t;
-    if (!back || back.state.frames.length !== base.state.frames.length) throw new Error(`${name}: snapshot did not read back`);
+    if (!back || back.state.frames.length !== base.state.frames.length)
+      throw new Error(`${name}: snapshot did not read back`);
     if (i < 0) continue; // warm-up
     row.create.push(create);
     row.open.push(open);
@@ -109,7 +110,14 @@ async function main(): Promise<void> {
     }
 
     const head = ['store', 'create', 'open', 'JSON size', 'stored (gzip)', 'ratio'];
-    const body = rows.map((r) => [r.store, ms(median(r.create)), ms(median(r.open)), kb(r.sizeBytes), kb(r.storedBytes), `${(r.sizeBytes / r.storedBytes).toFixed(1)}×`]);
+    const body = rows.map((r) => [
+      r.store,
+      ms(median(r.create)),
+      ms(median(r.open)),
+      kb(r.sizeBytes),
+      kb(r.storedBytes),
+      `${(r.sizeBytes / r.storedBytes).toFixed(1)}×`,
+    ]);
     const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
     const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
     console.log('');
@@ -117,7 +125,9 @@ async function main(): Promise<void> {
     console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
     for (const b of body) console.log(fmt(b));
     console.log('');
-    console.log(`import validation (zod, schemaVersion 1) of the ${kb(Buffer.byteLength(file))} export file: ${ms(median(validate))}`);
+    console.log(
+      `import validation (zod, schemaVersion 1) of the ${kb(Buffer.byteLength(file))} export file: ${ms(median(validate))}`,
+    );
   } finally {
     await pg?.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -45,7 +45,10 @@ export function ClusterCard({ summary, now }: { summary: ClusterSummary; now: nu
       <dl className="mt-4 grid grid-cols-3 gap-2 border-t border-slate-100 pt-3 text-sm dark:border-slate-800">
         <div>
           <dt className={MUTED}>Members up</dt>
-          <dd className={`font-semibold tabular-nums ${allUp ? '' : 'text-red-700 dark:text-red-400'}`} data-testid="cluster-members">
+          <dd
+            className={`font-semibold tabular-nums ${allUp ? '' : 'text-red-700 dark:text-red-400'}`}
+            data-testid="cluster-members"
+          >
             {allUp ? '' : '✕ '}
             {s.membersUp}/{s.members}
           </dd>

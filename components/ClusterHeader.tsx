@@ -42,7 +42,10 @@ export function ClusterHeader({ state, dim, live, ageMs, history }: ClusterHeade
           <ConnectionIndicator live={live} ageMs={ageMs} />
         </div>
         <p className="text-base 2xl:text-lg">
-          <span className={up < state.members.length ? 'font-semibold text-red-700 dark:text-red-400' : 'font-semibold'} data-testid="members-up">
+          <span
+            className={up < state.members.length ? 'font-semibold text-red-700 dark:text-red-400' : 'font-semibold'}
+            data-testid="members-up"
+          >
             {up < state.members.length ? '✕ ' : ''}
             {up}/{state.members.length} members up
           </span>
@@ -89,7 +92,10 @@ export function ClusterHeader({ state, dim, live, ageMs, history }: ClusterHeade
               <p className="text-sm">
                 <span className={MUTED}>busiest vs expected: </span>
                 <b>{hottest.name}</b> {formatPercent(hottest.dims[dim].share)}
-                <span className={MUTED}> of {spec.label.toLowerCase()}, expected {formatPercent(hottest.dims[dim].expectedShare)}</span>
+                <span className={MUTED}>
+                  {' '}
+                  of {spec.label.toLowerCase()}, expected {formatPercent(hottest.dims[dim].expectedShare)}
+                </span>
               </p>
             )}
             <p className={`mt-1 text-xs ${MUTED}`} data-testid="score-explanation">
@@ -99,11 +105,14 @@ export function ClusterHeader({ state, dim, live, ageMs, history }: ClusterHeade
         ) : (
           <>
             <div className="mt-1 flex items-end gap-4" data-testid="cluster-score" data-score="">
-              <span className="text-6xl font-bold tabular-nums leading-none 2xl:text-7xl">{slow ? formatRatio(slow.ratio) : '—'}</span>
+              <span className="text-6xl font-bold tabular-nums leading-none 2xl:text-7xl">
+                {slow ? formatRatio(slow.ratio) : '—'}
+              </span>
               <span className="pb-1 text-sm">
                 {slow ? (
                   <>
-                    slowest <b>{slow.name}</b>: {formatValue(slow.value, spec.unit)} vs median {formatValue(slow.median, spec.unit)}
+                    slowest <b>{slow.name}</b>: {formatValue(slow.value, spec.unit)} vs median{' '}
+                    {formatValue(slow.median, spec.unit)}
                   </>
                 ) : (
                   'not enough members with data'

@@ -23,7 +23,15 @@ interface HistoryBody {
   error?: string | null;
 }
 
-export function ClusterLive({ name, initialState, initialView }: { name: string; initialState: ClusterState; initialView: ViewParams }) {
+export function ClusterLive({
+  name,
+  initialState,
+  initialView,
+}: {
+  name: string;
+  initialState: ClusterState;
+  initialView: ViewParams;
+}) {
   const router = useRouter();
   const stream = useClusterStream(name, initialState);
   const state = stream.state ?? initialState;
@@ -83,6 +91,7 @@ export function ClusterLive({ name, initialState, initialView }: { name: string;
   const oldestLive = state.frames.length ? state.frames[0].t : null;
   const oldestRef = useRef(oldestLive);
   oldestRef.current = oldestLive;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh and epoch are triggers: a change re-fetches history
   useEffect(() => {
     if (!haveFull) return;
     const windowTo = Date.now() + skewRef.current;
@@ -93,7 +102,12 @@ export function ClusterLive({ name, initialState, initialView }: { name: string;
       return;
     }
     const ctrl = new AbortController();
-    setHistory((h) => ({ loading: !h || h.frames === 0, source: h?.source ?? null, error: null, frames: h?.frames ?? 0 }));
+    setHistory((h) => ({
+      loading: !h || h.frames === 0,
+      source: h?.source ?? null,
+      error: null,
+      frames: h?.frames ?? 0,
+    }));
     const qs = new URLSearchParams({ from: String(need.from), to: String(need.to), maxPoints: String(HISTORY_POINTS) });
     fetch(`/api/clusters/${encodeURIComponent(name)}/history?${qs}`, { cache: 'no-store', signal: ctrl.signal })
       .then(async (r) => {

@@ -61,12 +61,13 @@ export function ClusterOverview({ initial }: { initial: ClusterSummary[] }) {
         <p className={`text-sm ${MUTED}`} data-testid="overview-refresh" data-error={error ? 'true' : 'false'}>
           {error ? (
             <span className="font-semibold text-amber-700 dark:text-amber-400">
-              ▲ Couldn’t refresh ({error}); showing data from {fetchedAt && now ? `${formatAge(now - fetchedAt)} ago` : 'page load'}
+              ▲ Couldn’t refresh ({error}); showing data from{' '}
+              {fetchedAt && now ? `${formatAge(now - fetchedAt)} ago` : 'page load'}
             </span>
           ) : (
             <>
-              {down > 0 ? `${down} not OK · ` : ''}score = request imbalance against expected shares (0 = as expected, 1 = one member
-              carries it all) · refreshes every {REFRESH_MS / 1000} s
+              {down > 0 ? `${down} not OK · ` : ''}score = request imbalance against expected shares (0 = as expected, 1
+              = one member carries it all) · refreshes every {REFRESH_MS / 1000} s
             </>
           )}
         </p>

@@ -37,7 +37,17 @@ export interface ClusterViewProps {
   findingHref?: (f: Finding) => string | null;
 }
 
-function Section({ title, right, children, testId }: { title: React.ReactNode; right?: React.ReactNode; children: React.ReactNode; testId?: string }) {
+function Section({
+  title,
+  right,
+  children,
+  testId,
+}: {
+  title: React.ReactNode;
+  right?: React.ReactNode;
+  children: React.ReactNode;
+  testId?: string;
+}) {
   return (
     <section className={`${CARD} p-4 2xl:p-5`} data-testid={testId}>
       <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
@@ -49,17 +59,39 @@ function Section({ title, right, children, testId }: { title: React.ReactNode; r
   );
 }
 
-export function ClusterView({ state, view, onViewChange, live = null, end, olderFrames, history, selected, onCellClick, onEventClick, findingHref }: ClusterViewProps) {
+export function ClusterView({
+  state,
+  view,
+  onViewChange,
+  live = null,
+  end,
+  olderFrames,
+  history,
+  selected,
+  onCellClick,
+  onEventClick,
+  findingHref,
+}: ClusterViewProps) {
   const spec = DIMENSIONS[view.dim];
   const to = end ?? state.updatedAt ?? 0;
   const from = to - RANGE_MS[view.range];
-  const frames = useMemo(() => (olderFrames?.length ? mergeFrames(olderFrames, state.frames) : state.frames), [olderFrames, state.frames]);
+  const frames = useMemo(
+    () => (olderFrames?.length ? mergeFrames(olderFrames, state.frames) : state.frames),
+    [olderFrames, state.frames],
+  );
   const checked = useMemo(() => checkedList(state), [state]);
-  const ageMs = state.updatedAt !== null && end !== null && end !== undefined ? Math.max(0, end - state.updatedAt) : null;
+  const ageMs =
+    state.updatedAt !== null && end !== null && end !== undefined ? Math.max(0, end - state.updatedAt) : null;
   const weighted = state.scores[view.dim].basis === 'weights' && new Set(state.members.map((m) => m.weight)).size > 1;
 
   return (
-    <main className="space-y-4 2xl:space-y-5" data-testid="cluster-view" data-cluster={state.name} data-seq={state.seq} data-updated-at={state.updatedAt ?? ''}>
+    <main
+      className="space-y-4 2xl:space-y-5"
+      data-testid="cluster-view"
+      data-cluster={state.name}
+      data-seq={state.seq}
+      data-updated-at={state.updatedAt ?? ''}
+    >
       <ClusterHeader state={state} dim={view.dim} live={live} ageMs={ageMs} history={history} />
       <div className={`${CARD} px-4 py-3`}>
         <ViewControls view={view} onChange={onViewChange} />
@@ -70,7 +102,11 @@ export function ClusterView({ state, view, onViewChange, live = null, end, older
           <>
             {spec.label} per member{' '}
             <span className={`text-base font-normal ${MUTED}`}>
-              {view.mode === 'relative' ? (spec.kind === 'latency' ? "relative to the peers' median" : 'relative to expected share') : `absolute, ${spec.unit}`}
+              {view.mode === 'relative'
+                ? spec.kind === 'latency'
+                  ? "relative to the peers' median"
+                  : 'relative to expected share'
+                : `absolute, ${spec.unit}`}
             </span>
           </>
         }
@@ -93,7 +129,8 @@ export function ClusterView({ state, view, onViewChange, live = null, end, older
         testId="timeline-section"
         title={
           <>
-            Imbalance score over time <span className={`text-base font-normal ${MUTED}`}>{spec.label.toLowerCase()}, 0–1</span>
+            Imbalance score over time{' '}
+            <span className={`text-base font-normal ${MUTED}`}>{spec.label.toLowerCase()}, 0–1</span>
           </>
         }
         right="per poll; the headline averages the last few polls"
@@ -110,12 +147,30 @@ export function ClusterView({ state, view, onViewChange, live = null, end, older
           findings={state.findings}
         />
       </Section>
-      <Section title="Members" right={`like etcdctl endpoint status, plus ${spec.label.toLowerCase()} ${spec.scored ? 'share' : "vs the peers' median"}`} testId="members-section">
-        <MemberTable members={state.members} dim={view.dim} highlighted={selected?.endpoint ?? null} now={end ?? null} balancer={state.balancer} />
+      <Section
+        title="Members"
+        right={`like etcdctl endpoint status, plus ${spec.label.toLowerCase()} ${spec.scored ? 'share' : "vs the peers' median"}`}
+        testId="members-section"
+      >
+        <MemberTable
+          members={state.members}
+          dim={view.dim}
+          highlighted={selected?.endpoint ?? null}
+          now={end ?? null}
+          balancer={state.balancer}
+        />
       </Section>
       <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Section title={`Findings (${state.findings.length})`} testId="findings-section">
-          <FindingsPanel findings={state.findings} members={state.members} checks={state.checks ?? []} checked={checked} healthy={state.status === 'ok'} drillDownHref={findingHref} resolved={state.resolvedFindings ?? []} />
+          <FindingsPanel
+            findings={state.findings}
+            members={state.members}
+            checks={state.checks ?? []}
+            checked={checked}
+            healthy={state.status === 'ok'}
+            drillDownHref={findingHref}
+            resolved={state.resolvedFindings ?? []}
+          />
         </Section>
         <Section title="Events" right="newest first" testId="events-section">
           <EventList events={state.events} />

@@ -19,7 +19,15 @@ async function copyText(text: string): Promise<void> {
   if (!ok) throw new Error('copy failed');
 }
 
-export function CopyButton({ text, label = 'Copy', testId = 'copy-fix' }: { text: string; label?: string; testId?: string }) {
+export function CopyButton({
+  text,
+  label = 'Copy',
+  testId = 'copy-fix',
+}: {
+  text: string;
+  label?: string;
+  testId?: string;
+}) {
   const [state, setState] = useState<'idle' | 'copied' | 'failed'>('idle');
   return (
     <button

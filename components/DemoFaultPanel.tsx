@@ -54,13 +54,19 @@ export function DemoFaultPanel({ members }: { members: readonly string[] }) {
 
   const change = async (method: 'POST' | 'DELETE', name: string, m?: string) => {
     setBusy(true);
-    setMsg({ tone: 'busy', text: method === 'POST' ? `injecting ${name}… (some faults take a while)` : `undoing ${name}…` });
+    setMsg({
+      tone: 'busy',
+      text: method === 'POST' ? `injecting ${name}… (some faults take a while)` : `undoing ${name}…`,
+    });
     try {
       const qs = method === 'POST' && m ? `?member=${encodeURIComponent(m)}` : '';
       const r = await fetch(`/api/demo/faults/${encodeURIComponent(name)}${qs}`, { method });
       if (!r.ok) throw new Error(await readError(r));
       const run = (await r.json()) as ActiveFault;
-      setMsg({ tone: 'ok', text: method === 'POST' ? `${name} injected${run.member ? ` on ${run.member}` : ''}` : `${name} undone` });
+      setMsg({
+        tone: 'ok',
+        text: method === 'POST' ? `${name} injected${run.member ? ` on ${run.member}` : ''}` : `${name} undone`,
+      });
     } catch (e) {
       setMsg({ tone: 'error', text: (e as Error).message });
     } finally {
@@ -74,8 +80,8 @@ export function DemoFaultPanel({ members }: { members: readonly string[] }) {
       <summary className="cursor-pointer text-sm font-bold">
         Inject fault (demo){' '}
         <span className={`font-normal ${MUTED}`}>
-          · local stack only ·{' '}
-          <span data-testid="demo-active-count">{active === null ? '?' : active.length}</span> active
+          · local stack only · <span data-testid="demo-active-count">{active === null ? '?' : active.length}</span>{' '}
+          active
         </span>
       </summary>
       <div className="mt-2 flex flex-wrap items-end gap-3 pb-1">
@@ -115,7 +121,11 @@ export function DemoFaultPanel({ members }: { members: readonly string[] }) {
           type="button"
           data-testid="demo-inject"
           disabled={busy || (active?.some((a) => a.name === fault) ?? false)}
-          title={active?.some((a) => a.name === fault) ? `${fault} is active: undo it first` : `inject ${fault} into the local stack`}
+          title={
+            active?.some((a) => a.name === fault)
+              ? `${fault} is active: undo it first`
+              : `inject ${fault} into the local stack`
+          }
           onClick={() => void change('POST', fault, takesMember && member ? member : undefined)}
           className={`${BTN} bg-red-700 text-white hover:bg-red-800 dark:bg-red-600 dark:hover:bg-red-500`}
         >
@@ -135,9 +145,18 @@ export function DemoFaultPanel({ members }: { members: readonly string[] }) {
         </p>
       )}
       {active && active.length > 0 && (
-        <ul className="mt-2 space-y-1 border-t border-slate-200 pt-2 text-sm dark:border-slate-700" data-testid="demo-active-faults">
+        <ul
+          className="mt-2 space-y-1 border-t border-slate-200 pt-2 text-sm dark:border-slate-700"
+          data-testid="demo-active-faults"
+        >
           {active.map((a) => (
-            <li key={a.name} className="flex flex-wrap items-center gap-2" data-testid="demo-active-fault" data-name={a.name} data-member={a.member ?? ''}>
+            <li
+              key={a.name}
+              className="flex flex-wrap items-center gap-2"
+              data-testid="demo-active-fault"
+              data-name={a.name}
+              data-member={a.member ?? ''}
+            >
               <span className="font-semibold text-red-700 dark:text-red-400">⚡ {a.name}</span>
               {a.member && <span>on {a.member}</span>}
               <span className={`text-xs ${MUTED}`}>since {new Date(a.injectedAt).toLocaleTimeString()}</span>

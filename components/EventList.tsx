@@ -16,7 +16,12 @@ export function EventList({ events, limit = 50 }: { events: readonly ClusterEven
           {list.map((e, i) => {
             const k = EVENT_KIND[e.kind];
             return (
-              <li key={`${e.t}-${i}`} data-testid="event-item" data-kind={e.kind} className="flex gap-3 border-b border-slate-100 py-1 last:border-0 dark:border-slate-800">
+              <li
+                key={`${e.t}-${i}`}
+                data-testid="event-item"
+                data-kind={e.kind}
+                className="flex gap-3 border-b border-slate-100 py-1 last:border-0 dark:border-slate-800"
+              >
                 <span className="w-16 shrink-0 tabular-nums text-slate-500 dark:text-slate-400">
                   <Clock t={e.t} />
                 </span>
@@ -29,7 +34,11 @@ export function EventList({ events, limit = 50 }: { events: readonly ClusterEven
           })}
         </ol>
       )}
-      {events.length > limit && <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">showing the newest {limit} of {events.length}</p>}
+      {events.length > limit && (
+        <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+          showing the newest {limit} of {events.length}
+        </p>
+      )}
     </div>
   );
 }

@@ -35,7 +35,9 @@ export function FindingCard({ finding: f, members = [], drillDownHref }: Finding
     >
       <header className="flex flex-wrap items-start justify-between gap-2">
         <h3 className="text-base font-bold 2xl:text-lg">{f.title}</h3>
-        <span className={`inline-flex items-center gap-1 rounded-md px-2 py-0.5 text-xs font-bold uppercase ring-1 ring-inset ${sev.badge}`}>
+        <span
+          className={`inline-flex items-center gap-1 rounded-md px-2 py-0.5 text-xs font-bold uppercase ring-1 ring-inset ${sev.badge}`}
+        >
           <span aria-hidden>{sev.icon}</span> {sev.label}
         </span>
       </header>
@@ -45,13 +47,21 @@ export function FindingCard({ finding: f, members = [], drillDownHref }: Finding
             <b>{f.members.map(nameOf).join(', ')}</b> ·{' '}
           </>
         )}
-        since <Clock t={f.since} /> · confidence {Math.round(f.confidence * 100)} %
-        {(() => {
-          const href = drillDownHref !== undefined ? drillDownHref : f.members[0] && f.cluster ? memberHrefAt(f.cluster, nameOf(f.members[0]), f.since) : null;
+        since <Clock t={f.since} /> · confidence {Math.round(f.confidence * 100)} %{(() => {
+          const href =
+            drillDownHref !== undefined
+              ? drillDownHref
+              : f.members[0] && f.cluster
+                ? memberHrefAt(f.cluster, nameOf(f.members[0]), f.since)
+                : null;
           return href ? (
             <>
               {' · '}
-              <Link href={href} className="font-semibold text-sky-700 underline dark:text-sky-400" data-testid="finding-drilldown">
+              <Link
+                href={href}
+                className="font-semibold text-sky-700 underline dark:text-sky-400"
+                data-testid="finding-drilldown"
+              >
                 logs and metrics of {nameOf(f.members[0])} then →
               </Link>
             </>
@@ -84,10 +94,15 @@ export function FindingCard({ finding: f, members = [], drillDownHref }: Finding
       {f.fixes.length > 0 && (
         <div className="mt-3 space-y-3">
           {f.fixes.map((x, i) => (
-            <section key={i} data-testid="finding-fix" className="rounded-md border border-slate-200 dark:border-slate-700">
+            <section
+              key={i}
+              data-testid="finding-fix"
+              className="rounded-md border border-slate-200 dark:border-slate-700"
+            >
               <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-1.5 dark:border-slate-700">
                 <span className="text-sm font-semibold">
-                  Fix: {x.title} <span className="font-normal text-slate-500 dark:text-slate-400">({FORMAT_LABEL[x.format]})</span>
+                  Fix: {x.title}{' '}
+                  <span className="font-normal text-slate-500 dark:text-slate-400">({FORMAT_LABEL[x.format]})</span>
                 </span>
                 <CopyButton text={x.body} />
               </div>

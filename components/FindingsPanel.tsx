@@ -24,11 +24,21 @@ export interface FindingsPanelProps {
   resolved?: readonly Finding[];
 }
 
-function ResolvedList({ resolved, members, drillDownHref }: { resolved: readonly Finding[]; members: FindingsPanelProps['members']; drillDownHref?: (f: Finding) => string | null }) {
+function ResolvedList({
+  resolved,
+  members,
+  drillDownHref,
+}: {
+  resolved: readonly Finding[];
+  members: FindingsPanelProps['members'];
+  drillDownHref?: (f: Finding) => string | null;
+}) {
   if (resolved.length === 0) return null;
   return (
     <details className="text-sm" data-testid="findings-resolved" data-count={resolved.length}>
-      <summary className="cursor-pointer text-slate-500 dark:text-slate-400">Resolved recently ({resolved.length})</summary>
+      <summary className="cursor-pointer text-slate-500 dark:text-slate-400">
+        Resolved recently ({resolved.length})
+      </summary>
       <div className="mt-2 space-y-3 opacity-80">
         {resolved.map((f) => (
           <div key={`${f.id}@${f.until ?? ''}`}>
@@ -51,7 +61,7 @@ function ChecksList({ checks, checked }: { checks: readonly DetectorCheck[]; che
           const st = CHECK_STATE[c.state];
           return (
             <li key={c.kind} data-kind={c.kind} data-state={c.state} className="flex gap-2">
-              <span className={`w-4 shrink-0 ${st.cls}`} aria-label={st.label}>
+              <span className={`w-4 shrink-0 ${st.cls}`} role="img" aria-label={st.label}>
                 {st.icon}
               </span>
               <span>
@@ -66,7 +76,10 @@ function ChecksList({ checks, checked }: { checks: readonly DetectorCheck[]; che
   }
   if (checked.length === 0) return null;
   return (
-    <ul className="mt-1 list-inside list-disc space-y-0.5 text-slate-600 dark:text-slate-300" data-testid="findings-checked">
+    <ul
+      className="mt-1 list-inside list-disc space-y-0.5 text-slate-600 dark:text-slate-300"
+      data-testid="findings-checked"
+    >
       {checked.map((c) => (
         <li key={c}>{c}</li>
       ))}
@@ -74,14 +87,24 @@ function ChecksList({ checks, checked }: { checks: readonly DetectorCheck[]; che
   );
 }
 
-export function FindingsPanel({ findings, members, checks = [], checked = [], healthy = true, drillDownHref, resolved = [] }: FindingsPanelProps) {
+export function FindingsPanel({
+  findings,
+  members,
+  checks = [],
+  checked = [],
+  healthy = true,
+  drillDownHref,
+  resolved = [],
+}: FindingsPanelProps) {
   const sorted = [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.since - b.since);
   const anyChecks = checks.length > 0 || checked.length > 0;
   return (
     <div data-testid="findings-panel" data-count={findings.length}>
       {sorted.length === 0 ? (
         <div className="text-sm">
-          <p className={`font-semibold ${healthy ? 'text-emerald-700 dark:text-emerald-400' : ''}`}>{healthy ? '✓ ' : ''}No findings</p>
+          <p className={`font-semibold ${healthy ? 'text-emerald-700 dark:text-emerald-400' : ''}`}>
+            {healthy ? '✓ ' : ''}No findings
+          </p>
           {anyChecks && (
             <>
               <p className="mt-2 text-slate-500 dark:text-slate-400">Checked:</p>
@@ -100,13 +123,19 @@ export function FindingsPanel({ findings, members, checks = [], checked = [], he
           <ResolvedList resolved={resolved} members={members} drillDownHref={drillDownHref} />
           {anyChecks && (
             <details className="text-sm">
-              <summary className="cursor-pointer text-slate-500 dark:text-slate-400" data-testid="findings-checked-summary">
+              <summary
+                className="cursor-pointer text-slate-500 dark:text-slate-400"
+                data-testid="findings-checked-summary"
+              >
                 What was checked
                 {checks.length > 0 && (
                   <>
                     {' '}
-                    ({checks.length} checks: {checks.filter((c) => c.state === 'firing').length} firing, {checks.filter((c) => c.state === 'ok').length} ok
-                    {checks.some((c) => c.state === 'not-checked') && `, ${checks.filter((c) => c.state === 'not-checked').length} not checked`})
+                    ({checks.length} checks: {checks.filter((c) => c.state === 'firing').length} firing,{' '}
+                    {checks.filter((c) => c.state === 'ok').length} ok
+                    {checks.some((c) => c.state === 'not-checked') &&
+                      `, ${checks.filter((c) => c.state === 'not-checked').length} not checked`}
+                    )
                   </>
                 )}
               </summary>

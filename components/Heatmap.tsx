@@ -59,9 +59,26 @@ function rowHeight(n: number, wide: boolean): number {
   return wide ? 34 : 28;
 }
 
-const THEME_COLORS: Record<Theme, { leader: string; nodata: string; hatchBg: string; hatch: string; change: string; markBacking: string }> = {
-  light: { leader: '#0f172a', nodata: 'rgba(148,163,184,0.22)', hatchBg: '#e2e8f0', hatch: '#94a3b8', change: '#7c3aed', markBacking: '#ffffff' },
-  dark: { leader: '#f8fafc', nodata: 'rgba(100,116,139,0.25)', hatchBg: '#1e293b', hatch: '#64748b', change: '#a78bfa', markBacking: '#0f172a' },
+const THEME_COLORS: Record<
+  Theme,
+  { leader: string; nodata: string; hatchBg: string; hatch: string; change: string; markBacking: string }
+> = {
+  light: {
+    leader: '#0f172a',
+    nodata: 'rgba(148,163,184,0.22)',
+    hatchBg: '#e2e8f0',
+    hatch: '#94a3b8',
+    change: '#7c3aed',
+    markBacking: '#ffffff',
+  },
+  dark: {
+    leader: '#f8fafc',
+    nodata: 'rgba(100,116,139,0.25)',
+    hatchBg: '#1e293b',
+    hatch: '#64748b',
+    change: '#a78bfa',
+    markBacking: '#0f172a',
+  },
 };
 
 function hatchPattern(ctx: CanvasRenderingContext2D, theme: Theme, dpr: number): CanvasPattern | string {
@@ -93,7 +110,14 @@ function hatchPattern(ctx: CanvasRenderingContext2D, theme: Theme, dpr: number):
  * finding, and a tick down the row at its start), over a backing in the page colour so the bar
  * stands out on any cell colour.
  */
-function drawFindingMarks(ctx: CanvasRenderingContext2D, marks: readonly HeatmapMark[], rh: number, gap: number, dpr: number, theme: Theme) {
+function drawFindingMarks(
+  ctx: CanvasRenderingContext2D,
+  marks: readonly HeatmapMark[],
+  rh: number,
+  gap: number,
+  dpr: number,
+  theme: Theme,
+) {
   if (marks.length === 0) return;
   const barH = Math.max(3, Math.round(4 * dpr));
   const tickW = Math.max(2, Math.round(2 * dpr));
@@ -120,7 +144,15 @@ function drawFindingMarks(ctx: CanvasRenderingContext2D, marks: readonly Heatmap
   }
 }
 
-function draw(canvas: HTMLCanvasElement, layout: HeatmapLayout, rowH: number, dpr: number, theme: Theme, mode: HeatmapMode, marks: readonly HeatmapMark[]) {
+function draw(
+  canvas: HTMLCanvasElement,
+  layout: HeatmapLayout,
+  rowH: number,
+  dpr: number,
+  theme: Theme,
+  mode: HeatmapMode,
+  marks: readonly HeatmapMark[],
+) {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -200,7 +232,18 @@ interface Hover {
   y: number;
 }
 
-export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, selected, onCellClick, findings = NO_FINDINGS }: HeatmapProps) {
+export function Heatmap({
+  frames,
+  members,
+  dim,
+  mode,
+  from,
+  to,
+  pollIntervalMs,
+  selected,
+  onCellClick,
+  findings = NO_FINDINGS,
+}: HeatmapProps) {
   const theme = useTheme();
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -270,7 +313,10 @@ export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, 
 
   // Keep the hovered cell in range when the layout shifts under a still mouse.
   const hv = hover && hover.col < layout.columns.length ? hover : null;
-  const ticks = useMemo(() => (size.w > 0 ? timeTicks(from, to, Math.max(2, Math.floor(size.w / 90))) : { step: 0, ticks: [] }), [from, to, size.w]);
+  const ticks = useMemo(
+    () => (size.w > 0 ? timeTicks(from, to, Math.max(2, Math.floor(size.w / 90))) : { step: 0, ticks: [] }),
+    [from, to, size.w],
+  );
   const selCol = selected ? columnOfTime(layout, frames, selected.t) : -1;
   const selRow = selected ? members.findIndex((m) => m.endpoint === selected.endpoint) : -1;
   const currentLeader = members.findIndex((m) => m.isLeader && m.status !== 'down');
@@ -364,7 +410,17 @@ export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, 
                   height: rowH + 1,
                 }}
               />
-              <HeatmapTooltip hover={hv} layout={layout} frames={frames} members={members} dim={dim} mode={mode} pollIntervalMs={pollIntervalMs} width={size.w} findings={findings} />
+              <HeatmapTooltip
+                hover={hv}
+                layout={layout}
+                frames={frames}
+                members={members}
+                dim={dim}
+                mode={mode}
+                pollIntervalMs={pollIntervalMs}
+                width={size.w}
+                findings={findings}
+              />
             </>
           )}
         </div>
@@ -388,14 +444,23 @@ export function Heatmap({ frames, members, dim, mode, from, to, pollIntervalMs, 
       </div>
       <HeatmapLegend mode={mode} dim={dim} absMax={layout.absMax} absClipped={layout.absClipped} theme={theme} />
       {marks.length > 0 && (
-        <p className="mt-1 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-300" data-testid="heatmap-finding-legend">
+        <p
+          className="mt-1 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-300"
+          data-testid="heatmap-finding-legend"
+        >
           {[...new Set(marks.map((m) => m.severity))].map((s) => (
             <span key={s} className="inline-flex items-center gap-1.5">
-              <span aria-hidden className="inline-block h-1 w-5 rounded-sm" style={{ background: SEVERITY_COLOR[s][theme] }} />
+              <span
+                aria-hidden
+                className="inline-block h-1 w-5 rounded-sm"
+                style={{ background: SEVERITY_COLOR[s][theme] }}
+              />
               {SEVERITY[s].label}
             </span>
           ))}
-          <span>bar along the top of a row: a finding on that member, from its start to now (number by the name: how many)</span>
+          <span>
+            bar along the top of a row: a finding on that member, from its start to now (number by the name: how many)
+          </span>
         </p>
       )}
     </div>
@@ -440,7 +505,9 @@ function HeatmapTooltip({
   const ratio = layout.ratio[k];
   const step = nominalStep(frames, fi >= 0 ? fi : col.last, pollIntervalMs);
   const left = hover.x + 16 + 288 > width ? Math.max(0, hover.x - 16 - 288) : hover.x + 16;
-  const open = findingsAt(findings, f.t, m.endpoint).concat(findingsAt(findings, f.t, m.name).filter((x) => !x.members.includes(m.endpoint)));
+  const open = findingsAt(findings, f.t, m.endpoint).concat(
+    findingsAt(findings, f.t, m.name).filter((x) => !x.members.includes(m.endpoint)),
+  );
 
   return (
     <div
@@ -476,14 +543,17 @@ function HeatmapTooltip({
               <>
                 <dt className="text-slate-500 dark:text-slate-400">share</dt>
                 <dd className="tabular-nums">
-                  {formatPercent(share)} <span className="text-slate-500 dark:text-slate-400">vs {formatPercent(expected)} expected</span>
+                  {formatPercent(share)}{' '}
+                  <span className="text-slate-500 dark:text-slate-400">vs {formatPercent(expected)} expected</span>
                 </dd>
               </>
             )}
             {!Number.isNaN(ratio) && (
               <>
                 <dt className="text-slate-500 dark:text-slate-400">{latency ? 'vs median' : 'vs expected'}</dt>
-                <dd className={`font-semibold tabular-nums ${ratio >= 1.1 ? 'text-red-700 dark:text-red-400' : ratio <= 0.9 ? 'text-blue-700 dark:text-blue-300' : ''}`}>
+                <dd
+                  className={`font-semibold tabular-nums ${ratio >= 1.1 ? 'text-red-700 dark:text-red-400' : ratio <= 0.9 ? 'text-blue-700 dark:text-blue-300' : ''}`}
+                >
                   {formatRatio(ratio)} {ratio >= 1.1 ? '▲ above' : ratio <= 0.9 ? '▼ below' : '≈ as expected'}
                 </dd>
               </>
@@ -491,14 +561,19 @@ function HeatmapTooltip({
             {kind === CELL_NODATA && (
               <>
                 <dt className="text-slate-500 dark:text-slate-400">note</dt>
-                <dd>{spec.leaderHeavy && isLeader ? 'leader: not part of the share (scored among followers)' : 'no data'}</dd>
+                <dd>
+                  {spec.leaderHeavy && isLeader ? 'leader: not part of the share (scored among followers)' : 'no data'}
+                </dd>
               </>
             )}
           </>
         )}
       </dl>
       {open.length > 0 && (
-        <ul className="mt-2 space-y-0.5 border-t border-slate-200 pt-1.5 dark:border-slate-700" data-testid="heatmap-tooltip-findings">
+        <ul
+          className="mt-2 space-y-0.5 border-t border-slate-200 pt-1.5 dark:border-slate-700"
+          data-testid="heatmap-tooltip-findings"
+        >
           {open.map((x) => (
             <li key={x.id} className={SEVERITY_COLOR[x.severity].text}>
               <span aria-hidden>{SEVERITY[x.severity].icon}</span> {x.title}

@@ -29,7 +29,10 @@ export function HeatmapLegend({
   const spec = DIMENSIONS[dim];
   const latency = spec.kind === 'latency';
   return (
-    <div data-testid="heatmap-legend" className="mt-2 flex flex-wrap items-center gap-x-6 gap-y-2 text-xs text-slate-600 dark:text-slate-300">
+    <div
+      data-testid="heatmap-legend"
+      className="mt-2 flex flex-wrap items-center gap-x-6 gap-y-2 text-xs text-slate-600 dark:text-slate-300"
+    >
       <div className="flex items-center gap-6">
         <div className="mx-4 w-56 shrink-0">
           <div
@@ -46,7 +49,9 @@ export function HeatmapLegend({
             ) : (
               <>
                 <span className="absolute left-0">0</span>
-                <span className="absolute right-0">{absMax > 0 ? `${absClipped ? '≥' : ''}${formatValue(absMax, spec.unit)}` : '—'}</span>
+                <span className="absolute right-0">
+                  {absMax > 0 ? `${absClipped ? '≥' : ''}${formatValue(absMax, spec.unit)}` : '—'}
+                </span>
               </>
             )}
           </div>
@@ -55,8 +60,8 @@ export function HeatmapLegend({
           {mode === 'relative' ? (
             latency ? (
               <>
-                <b>p99 ÷ peers’ median</b> (log scale): <b>red</b> = slower than its peers, <b>blue</b> = faster, neutral = like
-                the others.
+                <b>p99 ÷ peers’ median</b> (log scale): <b>red</b> = slower than its peers, <b>blue</b> = faster,
+                neutral = like the others.
               </>
             ) : (
               <>
@@ -77,7 +82,8 @@ export function HeatmapLegend({
           <span className="hatched inline-block h-3 w-5 rounded-sm ring-1 ring-slate-300 dark:ring-slate-700" /> down
         </span>
         <span className="inline-flex items-center gap-1.5">
-          <span className="inline-block h-3 w-5 rounded-sm bg-slate-400/25 ring-1 ring-slate-300 dark:bg-slate-500/25 dark:ring-slate-700" /> no data
+          <span className="inline-block h-3 w-5 rounded-sm bg-slate-400/25 ring-1 ring-slate-300 dark:bg-slate-500/25 dark:ring-slate-700" />{' '}
+          no data
           {spec.leaderHeavy ? ' / leader (not scored)' : ''}
         </span>
         <span className="inline-flex items-center gap-1.5">
@@ -87,7 +93,8 @@ export function HeatmapLegend({
           ♛ leader
         </span>
         <span className="inline-flex items-center gap-1.5">
-          <span className="inline-block h-3 w-0 border-l-2 border-dashed border-violet-600 dark:border-violet-400" /> leader change
+          <span className="inline-block h-3 w-0 border-l-2 border-dashed border-violet-600 dark:border-violet-400" />{' '}
+          leader change
         </span>
         <span>blank = no data received</span>
       </div>

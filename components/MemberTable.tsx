@@ -5,9 +5,30 @@
 // signals and its balancer server in full.
 import { Fragment, useState } from 'react';
 import { DIMENSIONS } from '@/lib/dimensions';
-import { endpointHost, formatAge, formatBytes, formatPercent, formatPp, formatValue, memberIdHex, ppDelta } from '@/lib/client/format';
+import {
+  endpointHost,
+  formatAge,
+  formatBytes,
+  formatPercent,
+  formatPp,
+  formatValue,
+  memberIdHex,
+  ppDelta,
+} from '@/lib/client/format';
 import { median } from '@/lib/client/stats';
-import { checkKind, checkStatusText, disagreement, serverErrors, serverOf, serverTone, signalAlerts, signalRows, weightChanged, type ServerTone, type SignalGroup } from '@/lib/client/signals';
+import {
+  checkKind,
+  checkStatusText,
+  disagreement,
+  serverErrors,
+  serverOf,
+  serverTone,
+  signalAlerts,
+  signalRows,
+  weightChanged,
+  type ServerTone,
+  type SignalGroup,
+} from '@/lib/client/signals';
 import type { BalancerServer, BalancerState, DimensionId, MemberState } from '@/lib/types';
 import { MemberStatusBadge } from './Badges';
 import { DELTA_TEXT, deltaTone } from './styles';
@@ -26,14 +47,21 @@ export interface MemberTableProps {
 const SERVER_TONE: Record<ServerTone, string> = {
   up: 'bg-emerald-100 text-emerald-900 ring-emerald-600/30 dark:bg-emerald-500/15 dark:text-emerald-300 dark:ring-emerald-400/30',
   down: 'bg-red-100 text-red-900 ring-red-600/30 dark:bg-red-500/15 dark:text-red-300 dark:ring-red-400/30',
-  maint: 'bg-slate-200 text-slate-800 ring-slate-500/30 dark:bg-slate-500/20 dark:text-slate-200 dark:ring-slate-400/30',
-  other: 'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/30',
+  maint:
+    'bg-slate-200 text-slate-800 ring-slate-500/30 dark:bg-slate-500/20 dark:text-slate-200 dark:ring-slate-400/30',
+  other:
+    'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/30',
 };
 const SERVER_ICON: Record<ServerTone, string> = { up: '▲', down: '▼', maint: '■', other: '?' };
 
 const BALANCER_NAME: Record<BalancerState['type'], string> = { haproxy: 'HAProxy', nginx: 'NGINX' };
 
-const GROUP_LABEL: Record<SignalGroup, string> = { disk: 'Disk', network: 'Network', raft: 'Raft', requests: 'Requests' };
+const GROUP_LABEL: Record<SignalGroup, string> = {
+  disk: 'Disk',
+  network: 'Network',
+  raft: 'Raft',
+  requests: 'Requests',
+};
 
 const TH = 'px-1.5 py-2 text-left font-semibold whitespace-nowrap';
 const TD = 'px-1.5 py-2 align-top whitespace-nowrap';
@@ -42,9 +70,15 @@ function ShareBar({ share, expected }: { share: number | null; expected: number 
   if (share === null) return null;
   return (
     <span className="relative mt-1 block h-1.5 w-20 ml-auto rounded-full bg-slate-200 dark:bg-slate-700" aria-hidden>
-      <span className="absolute inset-y-0 left-0 rounded-full bg-sky-600 dark:bg-sky-400" style={{ width: `${Math.min(100, share * 100)}%` }} />
+      <span
+        className="absolute inset-y-0 left-0 rounded-full bg-sky-600 dark:bg-sky-400"
+        style={{ width: `${Math.min(100, share * 100)}%` }}
+      />
       {expected !== null && (
-        <span className="absolute -inset-y-0.5 w-0.5 bg-slate-900 dark:bg-white" style={{ left: `${Math.min(100, expected * 100)}%` }} />
+        <span
+          className="absolute -inset-y-0.5 w-0.5 bg-slate-900 dark:bg-white"
+          style={{ left: `${Math.min(100, expected * 100)}%` }}
+        />
       )}
     </span>
   );
@@ -83,7 +117,10 @@ export function MemberTable({ members, dim, highlighted, now = null, balancer = 
           <tr>
             <th className={TH}>Status</th>
             {balancer && (
-              <th className={TH} title={`${lbName} backend ${balancer.backend}: what the balancer thinks of each member`}>
+              <th
+                className={TH}
+                title={`${lbName} backend ${balancer.backend}: what the balancer thinks of each member`}
+              >
                 {lbName} says
               </th>
             )}
@@ -99,10 +136,15 @@ export function MemberTable({ members, dim, highlighted, now = null, balancer = 
             <th className={`${TH} text-right`}>{latency ? 'vs median' : 'Share'}</th>
             {!latency && <th className={`${TH} text-right`}>Expected</th>}
             {!latency && <th className={`${TH} text-right`}>Δ</th>}
-            <th className="border-l border-slate-200 px-1.5 py-2 text-left font-semibold dark:border-slate-700" title="health signals past their default thresholds (open a row for all of them)">
+            <th
+              className="border-l border-slate-200 px-1.5 py-2 text-left font-semibold dark:border-slate-700"
+              title="health signals past their default thresholds (open a row for all of them)"
+            >
               Signals
             </th>
-            <th className="border-l border-slate-200 px-1.5 py-2 text-left font-semibold dark:border-slate-700">Errors / alarms</th>
+            <th className="border-l border-slate-200 px-1.5 py-2 text-left font-semibold dark:border-slate-700">
+              Errors / alarms
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -130,7 +172,8 @@ export function MemberTable({ members, dim, highlighted, now = null, balancer = 
       </table>
       {open.size > 0 && (
         <p className="mt-2 text-xs text-slate-500 dark:text-slate-400">
-          ▲ past the default threshold (the findings use the cluster’s configured ones) · p99s over the diagnosis window, counters over the last minute
+          ▲ past the default threshold (the findings use the cluster’s configured ones) · p99s over the diagnosis
+          window, counters over the last minute
         </p>
       )}
     </div>
@@ -186,11 +229,19 @@ function MemberRow({
       data-leader={m.isLeader ? 'true' : 'false'}
       className={`border-b border-slate-100 last:border-0 dark:border-slate-800 ${rowTone} ${highlighted ? 'outline-2 -outline-offset-2 outline-sky-500' : ''}`}
     >
-      <td className={`px-1.5 py-2 align-top ${down ? 'hatched' : ''}`} data-testid="member-status" data-status={m.status}>
+      <td
+        className={`px-1.5 py-2 align-top ${down ? 'hatched' : ''}`}
+        data-testid="member-status"
+        data-status={m.status}
+      >
         <MemberStatusBadge status={m.status} />
-        {m.source === 'prometheus' && <div className="mt-1 text-xs text-slate-500 dark:text-slate-400">via Prometheus</div>}
+        {m.source === 'prometheus' && (
+          <div className="mt-1 text-xs text-slate-500 dark:text-slate-400">via Prometheus</div>
+        )}
         {down && now !== null && m.lastSeen !== null && (
-          <div className="mt-1 inline-block rounded bg-white/90 px-1 text-xs text-slate-700 dark:bg-slate-900/90 dark:text-slate-300">last seen {formatAge(now - m.lastSeen)} ago</div>
+          <div className="mt-1 inline-block rounded bg-white/90 px-1 text-xs text-slate-700 dark:bg-slate-900/90 dark:text-slate-300">
+            last seen {formatAge(now - m.lastSeen)} ago
+          </div>
         )}
       </td>
       {balancer && <BalancerCell m={m} server={server} balancer={balancer} />}
@@ -208,14 +259,27 @@ function MemberRow({
           </span>
           {m.name}
         </button>
-        <div className="font-mono text-xs text-slate-500 dark:text-slate-400" title={m.endpoint} data-testid="member-endpoint">
+        <div
+          className="font-mono text-xs text-slate-500 dark:text-slate-400"
+          title={m.endpoint}
+          data-testid="member-endpoint"
+        >
           {endpointHost(m.endpoint)}
         </div>
-        <div className="font-mono text-xs text-slate-500 dark:text-slate-400" title={m.id ? `member ID, decimal ${m.id}` : undefined} data-member-id={m.id ?? ''}>
+        <div
+          className="font-mono text-xs text-slate-500 dark:text-slate-400"
+          title={m.id ? `member ID, decimal ${m.id}` : undefined}
+          data-member-id={m.id ?? ''}
+        >
           {hex ?? m.id ?? '—'}
         </div>
       </td>
-      <td className={TD} data-testid="member-role" data-is-leader={m.isLeader ? 'true' : 'false'} data-is-learner={m.isLearner ? 'true' : 'false'}>
+      <td
+        className={TD}
+        data-testid="member-role"
+        data-is-leader={m.isLeader ? 'true' : 'false'}
+        data-is-learner={m.isLearner ? 'true' : 'false'}
+      >
         {m.isLeader ? (
           <span className="font-semibold text-violet-700 dark:text-violet-300">♛ leader</span>
         ) : m.isLearner ? (
@@ -230,7 +294,8 @@ function MemberRow({
         </div>
       </td>
       <td className={`${TD} tabular-nums`}>
-        {formatBytes(m.dbSizeBytes)} <span className="text-slate-500 dark:text-slate-400">/ {formatBytes(m.dbSizeInUseBytes)}</span>
+        {formatBytes(m.dbSizeBytes)}{' '}
+        <span className="text-slate-500 dark:text-slate-400">/ {formatBytes(m.dbSizeInUseBytes)}</span>
         {quotaPct !== null && (
           <div
             className={`text-xs ${quotaPct >= 0.8 ? 'font-semibold text-red-700 dark:text-red-400' : 'text-slate-500 dark:text-slate-400'}`}
@@ -241,13 +306,19 @@ function MemberRow({
           </div>
         )}
       </td>
-      <td className={`${TD} text-right font-mono text-xs tabular-nums 2xl:text-sm`} title="raft term; raft index / applied index">
+      <td
+        className={`${TD} text-right font-mono text-xs tabular-nums 2xl:text-sm`}
+        title="raft term; raft index / applied index"
+      >
         <div>term {m.raftTerm ?? '—'}</div>
         <div className="text-slate-500 dark:text-slate-400">
           {m.raftIndex ?? '—'} / {m.raftAppliedIndex ?? '—'}
         </div>
       </td>
-      <td className={`${TD} border-l border-slate-200 font-semibold tabular-nums dark:border-slate-700`} data-testid="member-value">
+      <td
+        className={`${TD} border-l border-slate-200 font-semibold tabular-nums dark:border-slate-700`}
+        data-testid="member-value"
+      >
         {formatValue(d.value, spec.unit)}
       </td>
       {latency ? (
@@ -265,24 +336,41 @@ function MemberRow({
           </td>
         </>
       )}
-      <td className="border-l border-slate-200 px-1.5 py-2 align-top text-xs dark:border-slate-700" data-testid="member-signals" data-alerts={alerts.length}>
+      <td
+        className="border-l border-slate-200 px-1.5 py-2 align-top text-xs dark:border-slate-700"
+        data-testid="member-signals"
+        data-alerts={alerts.length}
+      >
         {alerts.length === 0 ? (
-          <span className={down ? '' : 'text-slate-500 dark:text-slate-400'} title="no signal past its default threshold">
+          <span
+            className={down ? '' : 'text-slate-500 dark:text-slate-400'}
+            title="no signal past its default threshold"
+          >
             {down ? '—' : '✓ ok'}
           </span>
         ) : (
           <ul className="space-y-0.5">
             {alerts.map((a) => (
-              <li key={a.key} className="whitespace-nowrap font-semibold text-amber-800 dark:text-amber-300" title={`${a.label}: ${a.value}, threshold ${a.threshold ?? ''}`}>
+              <li
+                key={a.key}
+                className="whitespace-nowrap font-semibold text-amber-800 dark:text-amber-300"
+                title={`${a.label}: ${a.value}, threshold ${a.threshold ?? ''}`}
+              >
                 ▲ {a.short} {a.key === 'hasLeader' ? '' : a.value}
               </li>
             ))}
           </ul>
         )}
       </td>
-      <td className={`min-w-32 px-1.5 py-2 align-top [overflow-wrap:anywhere] border-l border-slate-200 dark:border-slate-700`}>
+      <td
+        className={`min-w-32 px-1.5 py-2 align-top [overflow-wrap:anywhere] border-l border-slate-200 dark:border-slate-700`}
+      >
         {m.error && (
-          <div className={`line-clamp-3 text-xs ${down ? 'font-semibold text-red-700 dark:text-red-400' : 'text-amber-800 dark:text-amber-300'}`} data-testid="member-error" title={m.error}>
+          <div
+            className={`line-clamp-3 text-xs ${down ? 'font-semibold text-red-700 dark:text-red-400' : 'text-amber-800 dark:text-amber-300'}`}
+            data-testid="member-error"
+            title={m.error}
+          >
             {m.error}
           </div>
         )}
@@ -317,21 +405,41 @@ function BalancerLine({ balancer }: { balancer: BalancerState | null }) {
   const inters = c ? [...new Set(Object.values(c.interMs))] : [];
   return (
     <span data-testid="balancer-line" data-ok={balancer.ok ? 'true' : 'false'}>
-      <b className="text-slate-700 dark:text-slate-200">{BALANCER_NAME[balancer.type]}</b> backend <span className="font-mono">{balancer.backend}</span>
+      <b className="text-slate-700 dark:text-slate-200">{BALANCER_NAME[balancer.type]}</b> backend{' '}
+      <span className="font-mono">{balancer.backend}</span>
       {check && (
         <>
           {' · '}
-          <span className={c?.type === 'tcp' || c?.type === 'none' ? 'font-semibold text-amber-800 dark:text-amber-300' : ''}>{check}</span>
+          <span
+            className={
+              c?.type === 'tcp' || c?.type === 'none' ? 'font-semibold text-amber-800 dark:text-amber-300' : ''
+            }
+          >
+            {check}
+          </span>
           {inters.length > 0 && <> every {inters.map((ms) => `${ms / 1000} s`).join(' / ')}</>}
         </>
       )}
-      {!balancer.ok && <span className="font-semibold text-red-700 dark:text-red-400"> · ✕ unreachable{balancer.error ? `: ${balancer.error}` : ''}</span>}
+      {!balancer.ok && (
+        <span className="font-semibold text-red-700 dark:text-red-400">
+          {' '}
+          · ✕ unreachable{balancer.error ? `: ${balancer.error}` : ''}
+        </span>
+      )}
     </span>
   );
 }
 
 /** What the balancer says about this member: status, check, weight, sessions; flags a disagreement with etcd. */
-function BalancerCell({ m, server, balancer }: { m: MemberState; server: BalancerServer | null; balancer: BalancerState }) {
+function BalancerCell({
+  m,
+  server,
+  balancer,
+}: {
+  m: MemberState;
+  server: BalancerServer | null;
+  balancer: BalancerState;
+}) {
   if (!server) {
     return (
       <td className={`${TD} text-xs text-slate-500 dark:text-slate-400`} data-testid="member-balancer" data-status="">
@@ -355,17 +463,28 @@ function BalancerCell({ m, server, balancer }: { m: MemberState; server: Balance
       title={`${server.name} (${server.address})${server.checkDesc ? `: ${server.checkDesc}` : ''}`}
     >
       <div className="flex items-center gap-1.5">
-        <span className={`inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-xs font-bold ring-1 ring-inset ${SERVER_TONE[tone]}`}>
+        <span
+          className={`inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-xs font-bold ring-1 ring-inset ${SERVER_TONE[tone]}`}
+        >
           <span aria-hidden>{SERVER_ICON[tone]}</span>
           {server.status || '?'}
         </span>
         {chk && <span className="font-mono text-slate-600 dark:text-slate-300">{chk}</span>}
       </div>
-      <div className={`mt-0.5 ${kind.tcpOnly ? 'font-semibold text-amber-800 dark:text-amber-300' : 'text-slate-600 dark:text-slate-300'}`} data-testid="member-balancer-check" data-tcp-only={kind.tcpOnly ? 'true' : 'false'}>
+      <div
+        className={`mt-0.5 ${kind.tcpOnly ? 'font-semibold text-amber-800 dark:text-amber-300' : 'text-slate-600 dark:text-slate-300'}`}
+        data-testid="member-balancer-check"
+        data-tcp-only={kind.tcpOnly ? 'true' : 'false'}
+      >
         {kind.label}
       </div>
       <div className="tabular-nums text-slate-600 dark:text-slate-300">
-        <span className={changed ? 'font-semibold text-amber-800 dark:text-amber-300' : ''} title={changed ? `runtime weight ${server.weight}, configured ${server.initialWeight}` : `weight ${server.weight}`}>
+        <span
+          className={changed ? 'font-semibold text-amber-800 dark:text-amber-300' : ''}
+          title={
+            changed ? `runtime weight ${server.weight}, configured ${server.initialWeight}` : `weight ${server.weight}`
+          }
+        >
           w {server.weight}
           {changed && ` (cfg ${server.initialWeight})`}
         </span>
@@ -373,7 +492,10 @@ function BalancerCell({ m, server, balancer }: { m: MemberState; server: Balance
         <span title="current sessions">{server.scur} sess</span>
       </div>
       {clash && (
-        <div className={`mt-1 max-w-44 whitespace-normal font-semibold ${clash.kind === 'still-serving' ? 'text-red-700 dark:text-red-400' : 'text-amber-800 dark:text-amber-300'}`} data-testid="member-balancer-disagree">
+        <div
+          className={`mt-1 max-w-44 whitespace-normal font-semibold ${clash.kind === 'still-serving' ? 'text-red-700 dark:text-red-400' : 'text-amber-800 dark:text-amber-300'}`}
+          data-testid="member-balancer-disagree"
+        >
           ⚠ {clash.text}
         </div>
       )}
@@ -382,11 +504,27 @@ function BalancerCell({ m, server, balancer }: { m: MemberState; server: Balance
 }
 
 /** Every health signal of a member, and its balancer server in full. */
-function MemberDetail({ m, server, balancer, columns }: { m: MemberState; server: BalancerServer | null; balancer: BalancerState | null; columns: number }) {
+function MemberDetail({
+  m,
+  server,
+  balancer,
+  columns,
+}: {
+  m: MemberState;
+  server: BalancerServer | null;
+  balancer: BalancerState | null;
+  columns: number;
+}) {
   const rows = signalRows(m.signals);
-  const groups = (['disk', 'network', 'raft', 'requests'] as const).map((g) => ({ g, rows: rows.filter((r) => r.group === g) }));
+  const groups = (['disk', 'network', 'raft', 'requests'] as const).map((g) => ({
+    g,
+    rows: rows.filter((r) => r.group === g),
+  }));
   return (
-    <tr data-testid={`member-detail-${m.name}`} className="border-b border-slate-100 bg-slate-50/70 dark:border-slate-800 dark:bg-slate-950/40">
+    <tr
+      data-testid={`member-detail-${m.name}`}
+      className="border-b border-slate-100 bg-slate-50/70 dark:border-slate-800 dark:bg-slate-950/40"
+    >
       <td colSpan={columns} className="px-3 py-3">
         {m.error && (
           <p className="mb-2 text-xs [overflow-wrap:anywhere]">
@@ -396,11 +534,16 @@ function MemberDetail({ m, server, balancer, columns }: { m: MemberState; server
         <div className="grid gap-x-6 gap-y-3 text-xs sm:grid-cols-2 xl:grid-cols-[repeat(4,minmax(0,1fr))_minmax(17rem,1.3fr)]">
           {groups.map(({ g, rows: rs }) => (
             <section key={g}>
-              <h4 className="mb-1 font-bold uppercase tracking-wide text-slate-500 dark:text-slate-400">{GROUP_LABEL[g]}</h4>
+              <h4 className="mb-1 font-bold uppercase tracking-wide text-slate-500 dark:text-slate-400">
+                {GROUP_LABEL[g]}
+              </h4>
               <dl className="grid grid-cols-[1fr_auto] gap-x-3 gap-y-0.5">
                 {rs.map((r) => (
                   <Fragment key={r.key}>
-                    <dt className="text-slate-600 dark:text-slate-300" title={r.threshold ? `threshold ${r.threshold}` : undefined}>
+                    <dt
+                      className="text-slate-600 dark:text-slate-300"
+                      title={r.threshold ? `threshold ${r.threshold}` : undefined}
+                    >
                       {r.label}
                     </dt>
                     <dd
@@ -417,7 +560,9 @@ function MemberDetail({ m, server, balancer, columns }: { m: MemberState; server
             </section>
           ))}
           <section data-testid="member-detail-balancer">
-            <h4 className="mb-1 font-bold uppercase tracking-wide text-slate-500 dark:text-slate-400">{balancer ? BALANCER_NAME[balancer.type] : 'Balancer'}</h4>
+            <h4 className="mb-1 font-bold uppercase tracking-wide text-slate-500 dark:text-slate-400">
+              {balancer ? BALANCER_NAME[balancer.type] : 'Balancer'}
+            </h4>
             {!balancer ? (
               <p className="text-slate-500 dark:text-slate-400">none configured</p>
             ) : !server ? (
@@ -440,20 +585,31 @@ function MemberDetail({ m, server, balancer, columns }: { m: MemberState; server
                     <dd className="text-right [overflow-wrap:anywhere]">{server.checkDesc}</dd>
                   </>
                 )}
-                <dt className="text-slate-600 dark:text-slate-300" title="runtime weight / weight in the balancer's config / weight in Fulcrum's config (expected share)">
+                <dt
+                  className="text-slate-600 dark:text-slate-300"
+                  title="runtime weight / weight in the balancer's config / weight in Fulcrum's config (expected share)"
+                >
                   weight now / config / Fulcrum
                 </dt>
-                <dd className={`text-right tabular-nums ${weightChanged(server) ? 'font-bold text-amber-800 dark:text-amber-300' : ''}`} data-testid="member-detail-weight">
+                <dd
+                  className={`text-right tabular-nums ${weightChanged(server) ? 'font-bold text-amber-800 dark:text-amber-300' : ''}`}
+                  data-testid="member-detail-weight"
+                >
                   {server.weight} / {server.initialWeight ?? '—'} / {m.weight}
                 </dd>
                 <dt className="text-slate-600 dark:text-slate-300">sessions now, new/s</dt>
                 <dd className="text-right tabular-nums">
                   {server.scur}, {server.sessionRate === null ? '—' : server.sessionRate.toFixed(1)}
                 </dd>
-                <dt className="text-slate-600 dark:text-slate-300" title="connect, response, retries, redispatches, 5xx, server aborts over the diagnosis window">
+                <dt
+                  className="text-slate-600 dark:text-slate-300"
+                  title="connect, response, retries, redispatches, 5xx, server aborts over the diagnosis window"
+                >
                   errors (window)
                 </dt>
-                <dd className={`text-right tabular-nums ${serverErrors(server) > 0 ? 'font-bold text-red-700 dark:text-red-400' : ''}`}>
+                <dd
+                  className={`text-right tabular-nums ${serverErrors(server) > 0 ? 'font-bold text-red-700 dark:text-red-400' : ''}`}
+                >
                   {serverErrors(server) === 0
                     ? '0'
                     : Object.entries(server.errors)

@@ -23,7 +23,9 @@ export function ScoreNumber({
   const level = scoreLevel(score);
   return (
     <span className="inline-flex items-baseline gap-2" data-testid={testId} data-score={score ?? ''} data-level={level}>
-      <span className={`font-bold tabular-nums leading-none ${SIZES[size]} ${SCORE_TEXT[level]}`}>{formatScore(score)}</span>
+      <span className={`font-bold tabular-nums leading-none ${SIZES[size]} ${SCORE_TEXT[level]}`}>
+        {formatScore(score)}
+      </span>
       {showLevel && (
         <span className={`text-sm font-semibold uppercase tracking-wide ${SCORE_TEXT[level]}`}>
           <span aria-hidden>{SCORE_ICON[level]} </span>

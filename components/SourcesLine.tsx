@@ -16,15 +16,25 @@ function Source({ name, s, testId }: { name: string; s: SourceStatus | null; tes
     );
   }
   return (
-    <span data-testid={testId} data-ok={s.ok ? 'true' : 'false'} className={s.ok ? 'text-emerald-700 dark:text-emerald-400' : 'font-semibold text-red-700 dark:text-red-400'}>
-      <span aria-hidden>{s.ok ? '✓' : '✕'}</span> {name}: {s.ok ? 'ok' : s.error ?? 'failing'}
+    <span
+      data-testid={testId}
+      data-ok={s.ok ? 'true' : 'false'}
+      className={s.ok ? 'text-emerald-700 dark:text-emerald-400' : 'font-semibold text-red-700 dark:text-red-400'}
+    >
+      <span aria-hidden>{s.ok ? '✓' : '✕'}</span> {name}: {s.ok ? 'ok' : (s.error ?? 'failing')}
       {s.ok && s.latencyMs !== null && <span className="text-slate-500 dark:text-slate-400"> ({s.latencyMs} ms)</span>}
     </span>
   );
 }
 
 /** Where the numbers come from, and which source is failing: a dead source degrades, never breaks. */
-export function SourcesLine({ sources, history }: { sources: ClusterState['sources']; history?: HistoryStatus | null }) {
+export function SourcesLine({
+  sources,
+  history,
+}: {
+  sources: ClusterState['sources'];
+  history?: HistoryStatus | null;
+}) {
   return (
     <p data-testid="sources-line" className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
       <span className="text-slate-500 dark:text-slate-400">Sources:</span>
@@ -32,7 +42,10 @@ export function SourcesLine({ sources, history }: { sources: ClusterState['sourc
       <Source name="Prometheus" s={sources.prometheus} testId="source-prometheus" />
       {sources.balancer && <Source name="balancer" s={sources.balancer} testId="source-balancer" />}
       {history && (
-        <span data-testid="source-history" className={history.error ? 'text-amber-700 dark:text-amber-400' : 'text-slate-500 dark:text-slate-400'}>
+        <span
+          data-testid="source-history"
+          className={history.error ? 'text-amber-700 dark:text-amber-400' : 'text-slate-500 dark:text-slate-400'}
+        >
           {history.loading
             ? 'history: loading…'
             : history.error

@@ -10,7 +10,11 @@ export function Clock({ t, seconds = true, full = false }: { t: number | null; s
   const hydrated = useHydrated();
   if (t === null) return <span>—</span>;
   return (
-    <time dateTime={new Date(t).toISOString()} title={hydrated ? formatDateTime(t) : undefined} className="tabular-nums">
+    <time
+      dateTime={new Date(t).toISOString()}
+      title={hydrated ? formatDateTime(t) : undefined}
+      className="tabular-nums"
+    >
       {hydrated ? (full ? formatDateTime(t) : formatClock(t, seconds)) : '\u00a0'}
     </time>
   );

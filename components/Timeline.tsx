@@ -2,10 +2,26 @@
 // The imbalance score over time for one dimension (recharts: a small series, at most a few
 // hundred points), with the cluster's events as vertical markers.
 import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  CartesianGrid,
+  Line,
+  LineChart,
+  ReferenceArea,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 import type { TooltipContentProps } from 'recharts';
 import { SCORE_BAD, SCORE_WARN } from '@/lib/client/color';
-import { findingsAt, timelineMarks, worstSegments, type MarkFinding, type TimelineMark } from '@/lib/client/findingMarks';
+import {
+  findingsAt,
+  timelineMarks,
+  worstSegments,
+  type MarkFinding,
+  type TimelineMark,
+} from '@/lib/client/findingMarks';
 import { formatClock, formatScore } from '@/lib/client/format';
 import { timeTicks } from '@/lib/client/heatmap';
 import { eventsInRange, eventsNear, scoreSeries, type ScorePoint } from '@/lib/client/series';
@@ -35,10 +51,24 @@ const EQUAL = { light: '#64748b', dark: '#94a3b8' } as const;
 const GRID = { light: '#e2e8f0', dark: '#1e293b' } as const;
 const AXIS = { light: '#64748b', dark: '#94a3b8' } as const;
 
-export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEqual = false, height = 180, onEventClick, findings = NO_FINDINGS }: TimelineProps) {
+export function Timeline({
+  frames,
+  events,
+  dim,
+  from,
+  to,
+  pollIntervalMs,
+  showEqual = false,
+  height = 180,
+  onEventClick,
+  findings = NO_FINDINGS,
+}: TimelineProps) {
   const theme = useTheme();
   const spec = DIMENSIONS[dim];
-  const data = useMemo(() => scoreSeries(frames, dim, from, to, pollIntervalMs, 600), [frames, dim, from, to, pollIntervalMs]);
+  const data = useMemo(
+    () => scoreSeries(frames, dim, from, to, pollIntervalMs, 600),
+    [frames, dim, from, to, pollIntervalMs],
+  );
   const evs = useMemo(() => eventsInRange(events, from, to), [events, from, to]);
   const marks = useMemo(() => timelineMarks(findings, from, to), [findings, from, to]);
   const tint = useMemo(() => worstSegments(marks), [marks]);
@@ -47,7 +77,13 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
   const hasScore = data.some((p) => p.score !== null);
 
   return (
-    <div data-testid="timeline" data-points={data.length} data-events={evs.length} data-findings={marks.length} className="relative">
+    <div
+      data-testid="timeline"
+      data-points={data.length}
+      data-events={evs.length}
+      data-findings={marks.length}
+      className="relative"
+    >
       {!spec.scored ? (
         <p className="py-4 text-center text-sm text-slate-500 dark:text-slate-400">
           {spec.label} has no share score: it is compared with the peers’ median (see the heatmap).
@@ -69,7 +105,14 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
                   stroke={AXIS[theme]}
                   fontSize={12}
                 />
-                <YAxis domain={[0, 1]} ticks={[0, SCORE_WARN, SCORE_BAD, 1]} width={40} stroke={AXIS[theme]} fontSize={12} allowDataOverflow />
+                <YAxis
+                  domain={[0, 1]}
+                  ticks={[0, SCORE_WARN, SCORE_BAD, 1]}
+                  width={40}
+                  stroke={AXIS[theme]}
+                  fontSize={12}
+                  allowDataOverflow
+                />
                 <ReferenceLine y={SCORE_WARN} stroke="#d97706" strokeOpacity={0.5} strokeDasharray="2 4" />
                 <ReferenceLine y={SCORE_BAD} stroke="#dc2626" strokeOpacity={0.5} strokeDasharray="2 4" />
                 {/* Findings: the plot tinted by the worst finding active at each time, a line and a flag at each start. */}
@@ -93,7 +136,14 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
                     stroke={SEVERITY_COLOR[m.severity][theme]}
                     strokeWidth={m.clipped ? 1 : 2}
                     strokeDasharray={m.clipped ? '2 3' : undefined}
-                    label={(p: { viewBox?: { x?: number; y?: number } }) => <FindingFlag x={p.viewBox?.x ?? 0} y={(p.viewBox?.y ?? 0) + 3 + (i % 4) * 19} mark={m} theme={theme} />}
+                    label={(p: { viewBox?: { x?: number; y?: number } }) => (
+                      <FindingFlag
+                        x={p.viewBox?.x ?? 0}
+                        y={(p.viewBox?.y ?? 0) + 3 + (i % 4) * 19}
+                        mark={m}
+                        theme={theme}
+                      />
+                    )}
                   />
                 ))}
                 {evs.map((e, i) => (
@@ -105,8 +155,15 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
                     strokeDasharray="3 3"
                     label={
                       onEventClick && e.member
-                        ? (p: { viewBox?: { x?: number; y?: number } }) => <EventMarker x={p.viewBox?.x ?? 0} y={p.viewBox?.y ?? 0} event={e} onClick={onEventClick} />
-                        : { value: EVENT_KIND[e.kind].icon, position: 'top', fill: EVENT_KIND[e.kind].stroke, fontSize: 13 }
+                        ? (p: { viewBox?: { x?: number; y?: number } }) => (
+                            <EventMarker x={p.viewBox?.x ?? 0} y={p.viewBox?.y ?? 0} event={e} onClick={onEventClick} />
+                          )
+                        : {
+                            value: EVENT_KIND[e.kind].icon,
+                            position: 'top',
+                            fill: EVENT_KIND[e.kind].stroke,
+                            fontSize: 13,
+                          }
                     }
                   />
                 ))}
@@ -136,7 +193,13 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
                 <Tooltip
                   isAnimationActive={false}
                   content={(props: TooltipContentProps) => (
-                    <TimelineTooltip {...props} events={events} radius={radius} showEqual={showEqual} findings={findings} />
+                    <TimelineTooltip
+                      {...props}
+                      events={events}
+                      radius={radius}
+                      showEqual={showEqual}
+                      findings={findings}
+                    />
                   )}
                 />
               </LineChart>
@@ -157,16 +220,27 @@ export function Timeline({ frames, events, dim, from, to, pollIntervalMs, showEq
             </span>
             {showEqual && (
               <span className="inline-flex items-center gap-1.5">
-                <span className="inline-block w-5 border-t-2 border-dashed border-slate-500 dark:border-slate-400" /> vs equal shares
+                <span className="inline-block w-5 border-t-2 border-dashed border-slate-500 dark:border-slate-400" /> vs
+                equal shares
               </span>
             )}
-            <span>dotted: {SCORE_WARN} uneven · {SCORE_BAD} skewed</span>
+            <span>
+              dotted: {SCORE_WARN} uneven · {SCORE_BAD} skewed
+            </span>
           </>
         )}
         {marks.length > 0 &&
           [...new Set(marks.map((m) => m.severity))].map((s) => (
-            <span key={s} className={`inline-flex items-center gap-1.5 ${SEVERITY_COLOR[s].text}`} data-testid="timeline-finding-legend">
-              <span aria-hidden className="inline-block h-3 w-4 rounded-sm border-l-2" style={{ borderColor: SEVERITY_COLOR[s][theme], background: `${SEVERITY_COLOR[s][theme]}33` }} />
+            <span
+              key={s}
+              className={`inline-flex items-center gap-1.5 ${SEVERITY_COLOR[s].text}`}
+              data-testid="timeline-finding-legend"
+            >
+              <span
+                aria-hidden
+                className="inline-block h-3 w-4 rounded-sm border-l-2"
+                style={{ borderColor: SEVERITY_COLOR[s][theme], background: `${SEVERITY_COLOR[s][theme]}33` }}
+              />
               {SEVERITY[s].label} finding, from its start
             </span>
           ))}
@@ -188,10 +262,26 @@ function FindingFlag({ x, y, mark: m, theme }: { x: number; y: number; mark: Tim
   const color = SEVERITY_COLOR[m.severity][theme];
   const text = `${SEVERITY[m.severity].label}: ${m.title} (since ${formatClock(m.since)}${m.clipped ? ', before this window' : ''})`;
   return (
-    <g data-testid="timeline-finding-marker" data-kind={m.kind} data-severity={m.severity} data-finding-id={m.id} data-since={m.since} role="img" aria-label={text}>
+    // biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: an SVG group drawn as a picture, not a control
+    <g
+      data-testid="timeline-finding-marker"
+      data-kind={m.kind}
+      data-severity={m.severity}
+      data-finding-id={m.id}
+      data-since={m.since}
+      role="img"
+      aria-label={text}
+    >
       <title>{text}</title>
       <rect x={x + 2} y={y} width={17} height={16} rx={3} fill={color} />
-      <text x={x + 10.5} y={y + 12} textAnchor="middle" fontSize={11} fontWeight={700} fill={theme === 'dark' ? '#0f172a' : '#ffffff'}>
+      <text
+        x={x + 10.5}
+        y={y + 12}
+        textAnchor="middle"
+        fontSize={11}
+        fontWeight={700}
+        fill={theme === 'dark' ? '#0f172a' : '#ffffff'}
+      >
         {SEVERITY[m.severity].icon}
       </text>
     </g>
@@ -199,7 +289,17 @@ function FindingFlag({ x, y, mark: m, theme }: { x: number; y: number; mark: Tim
 }
 
 /** An event's icon above the chart, as a button that opens the member page at that time. */
-function EventMarker({ x, y, event: e, onClick }: { x: number; y: number; event: ClusterEvent; onClick: (e: ClusterEvent) => void }) {
+function EventMarker({
+  x,
+  y,
+  event: e,
+  onClick,
+}: {
+  x: number;
+  y: number;
+  event: ClusterEvent;
+  onClick: (e: ClusterEvent) => void;
+}) {
   return (
     <text
       x={x}
@@ -232,7 +332,12 @@ function TimelineTooltip({
   radius,
   showEqual,
   findings,
-}: TooltipContentProps & { events: readonly ClusterEvent[]; radius: number; showEqual: boolean; findings: readonly MarkFinding[] }) {
+}: TooltipContentProps & {
+  events: readonly ClusterEvent[];
+  radius: number;
+  showEqual: boolean;
+  findings: readonly MarkFinding[];
+}) {
   if (!active || !payload?.length) return null;
   const p = payload[0].payload as ScorePoint;
   const near = eventsNear(events, p.t, radius);
@@ -242,7 +347,9 @@ function TimelineTooltip({
       <div className="font-semibold tabular-nums">{formatClock(p.t)}</div>
       <div className="tabular-nums">
         score <b>{formatScore(p.score)}</b>
-        {showEqual && <span className="text-slate-500 dark:text-slate-400"> · vs equal {formatScore(p.scoreEqual)}</span>}
+        {showEqual && (
+          <span className="text-slate-500 dark:text-slate-400"> · vs equal {formatScore(p.scoreEqual)}</span>
+        )}
       </div>
       {near.length > 0 && (
         <ul className="mt-1.5 space-y-0.5 border-t border-slate-200 pt-1.5 dark:border-slate-700">
@@ -254,10 +361,14 @@ function TimelineTooltip({
         </ul>
       )}
       {open.length > 0 && (
-        <ul className="mt-1.5 space-y-0.5 border-t border-slate-200 pt-1.5 dark:border-slate-700" data-testid="timeline-tooltip-findings">
+        <ul
+          className="mt-1.5 space-y-0.5 border-t border-slate-200 pt-1.5 dark:border-slate-700"
+          data-testid="timeline-tooltip-findings"
+        >
           {open.map((f) => (
             <li key={f.id} className={SEVERITY_COLOR[f.severity].text}>
-              <span aria-hidden>{SEVERITY[f.severity].icon}</span> {f.title} <span className="text-slate-500 dark:text-slate-400">since {formatClock(f.since)}</span>
+              <span aria-hidden>{SEVERITY[f.severity].icon}</span> {f.title}{' '}
+              <span className="text-slate-500 dark:text-slate-400">since {formatClock(f.since)}</span>
             </li>
           ))}
         </ul>

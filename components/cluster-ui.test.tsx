@@ -48,12 +48,29 @@ function server(i: number, over: Partial<BalancerServer> = {}): BalancerServer {
   };
 }
 
-const balancer = (servers: BalancerServer[], check: BalancerState['check'] = null): BalancerState => ({ type: 'haproxy', backend: 'etcd', ok: true, error: null, checkedAt: 0, servers, check });
+const balancer = (servers: BalancerServer[], check: BalancerState['check'] = null): BalancerState => ({
+  type: 'haproxy',
+  backend: 'etcd',
+  ok: true,
+  error: null,
+  checkedAt: 0,
+  servers,
+  check,
+});
 
 describe('MemberTable: the balancer next to etcd', () => {
   it('shows HAProxy’s status, check, weight vs config and sessions per member', () => {
     const html = renderToStaticMarkup(
-      <MemberTable members={[member(1), member(2)]} dim="requests" balancer={balancer([server(1), server(2, { weight: 80 })], { type: 'http', method: 'GET', path: '/health', interMs: { 'etcd-1': 5000 } })} />,
+      <MemberTable
+        members={[member(1), member(2)]}
+        dim="requests"
+        balancer={balancer([server(1), server(2, { weight: 80 })], {
+          type: 'http',
+          method: 'GET',
+          path: '/health',
+          interMs: { 'etcd-1': 5000 },
+        })}
+      />,
     );
     expect(html).toContain('HAProxy says');
     expect(html).toContain('HTTP check GET /health');
@@ -67,9 +84,15 @@ describe('MemberTable: the balancer next to etcd', () => {
   it('flags a member etcd reports down that HAProxy keeps UP behind a TCP check', () => {
     const html = renderToStaticMarkup(
       <MemberTable
-        members={[member(1), member(2, { status: 'down', reachable: false, healthy: null, error: 'context deadline exceeded' })]}
+        members={[
+          member(1),
+          member(2, { status: 'down', reachable: false, healthy: null, error: 'context deadline exceeded' }),
+        ]}
         dim="requests"
-        balancer={balancer([server(1, { checkLayer: 'L4', checkStatus: 'L4OK' }), server(2, { checkLayer: 'L4', checkStatus: 'L4OK' })])}
+        balancer={balancer([
+          server(1, { checkLayer: 'L4', checkStatus: 'L4OK' }),
+          server(2, { checkLayer: 'L4', checkStatus: 'L4OK' }),
+        ])}
       />,
     );
     expect(html).toContain('data-disagree="still-serving"');
@@ -79,7 +102,11 @@ describe('MemberTable: the balancer next to etcd', () => {
 
   it('lists the signals past their thresholds; without a balancer it says so', () => {
     const html = renderToStaticMarkup(
-      <MemberTable members={[member(1, { signals: { ...SIGNALS, walFsyncP99: 0.045, leaderChanges: 4 } })]} dim="requests" balancer={null} />,
+      <MemberTable
+        members={[member(1, { signals: { ...SIGNALS, walFsyncP99: 0.045, leaderChanges: 4 } })]}
+        dim="requests"
+        balancer={null}
+      />,
     );
     expect(html).toContain('data-alerts="2"');
     expect(html).toContain('▲ fsync 45 ms');
@@ -121,7 +148,8 @@ describe('DemoFaultPanel', () => {
   it('offers every fault and the members, with inject and the active count', () => {
     const html = renderToStaticMarkup(<DemoFaultPanel members={['etcd-1', 'etcd-2']} />);
     expect(html).toContain('Inject fault (demo)');
-    for (const f of ['skew-weights', 'freeze', 'freeze-behind-tcp-check']) expect(html).toContain(`<option value="${f}"`);
+    for (const f of ['skew-weights', 'freeze', 'freeze-behind-tcp-check'])
+      expect(html).toContain(`<option value="${f}"`);
     expect(html).toContain('<option value="etcd-2">etcd-2</option>');
     expect(html).toContain('data-testid="demo-inject"');
   });

@@ -13,12 +13,14 @@ export const CLUSTER_STATUS: Record<ClusterStatus, Tone> = {
   ok: {
     label: 'OK',
     icon: '✓',
-    badge: 'bg-emerald-100 text-emerald-900 ring-emerald-600/30 dark:bg-emerald-500/15 dark:text-emerald-300 dark:ring-emerald-400/30',
+    badge:
+      'bg-emerald-100 text-emerald-900 ring-emerald-600/30 dark:bg-emerald-500/15 dark:text-emerald-300 dark:ring-emerald-400/30',
   },
   degraded: {
     label: 'Degraded',
     icon: '▲',
-    badge: 'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/30',
+    badge:
+      'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/30',
   },
   down: {
     label: 'Down',
@@ -28,7 +30,8 @@ export const CLUSTER_STATUS: Record<ClusterStatus, Tone> = {
   starting: {
     label: 'Starting',
     icon: '…',
-    badge: 'bg-slate-100 text-slate-700 ring-slate-500/30 dark:bg-slate-500/15 dark:text-slate-300 dark:ring-slate-400/30',
+    badge:
+      'bg-slate-100 text-slate-700 ring-slate-500/30 dark:bg-slate-500/15 dark:text-slate-300 dark:ring-slate-400/30',
   },
 };
 
@@ -36,12 +39,14 @@ export const MEMBER_STATUS: Record<MemberStatus, Tone> = {
   up: {
     label: 'up',
     icon: '✓',
-    badge: 'bg-emerald-100 text-emerald-900 ring-emerald-600/30 dark:bg-emerald-500/15 dark:text-emerald-300 dark:ring-emerald-400/30',
+    badge:
+      'bg-emerald-100 text-emerald-900 ring-emerald-600/30 dark:bg-emerald-500/15 dark:text-emerald-300 dark:ring-emerald-400/30',
   },
   unhealthy: {
     label: 'unhealthy',
     icon: '!',
-    badge: 'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/30',
+    badge:
+      'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/30',
   },
   down: {
     label: 'down',
@@ -51,7 +56,8 @@ export const MEMBER_STATUS: Record<MemberStatus, Tone> = {
   unknown: {
     label: 'unknown',
     icon: '?',
-    badge: 'bg-slate-100 text-slate-700 ring-slate-500/30 dark:bg-slate-500/15 dark:text-slate-300 dark:ring-slate-400/30',
+    badge:
+      'bg-slate-100 text-slate-700 ring-slate-500/30 dark:bg-slate-500/15 dark:text-slate-300 dark:ring-slate-400/30',
   },
 };
 
@@ -75,7 +81,8 @@ export const SEVERITY: Record<Severity, Tone & { border: string }> = {
   warning: {
     label: 'warning',
     icon: '▲',
-    badge: 'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/30',
+    badge:
+      'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/30',
     border: 'border-l-amber-500',
   },
   critical: {
@@ -95,7 +102,12 @@ export const SEVERITY_COLOR: Record<Severity, { light: string; dark: string; tex
 
 /** Events: an icon, a word, a text colour (Tailwind) and a stroke colour (charts). */
 export const EVENT_KIND: Record<EventKind, { label: string; icon: string; text: string; stroke: string }> = {
-  'leader-change': { label: 'leader change', icon: '♛', text: 'text-violet-700 dark:text-violet-300', stroke: '#8b5cf6' },
+  'leader-change': {
+    label: 'leader change',
+    icon: '♛',
+    text: 'text-violet-700 dark:text-violet-300',
+    stroke: '#8b5cf6',
+  },
   'member-down': { label: 'member down', icon: '✕', text: 'text-red-700 dark:text-red-400', stroke: '#dc2626' },
   'member-up': { label: 'member up', icon: '✓', text: 'text-emerald-700 dark:text-emerald-400', stroke: '#059669' },
   'member-restart': { label: 'restart', icon: '↻', text: 'text-sky-700 dark:text-sky-300', stroke: '#0284c7' },

@@ -36,15 +36,29 @@ const finding: Finding = {
   summary: 'Weights 30/20/10 promise 17 %, it gets 70 %.',
   evidence: [{ label: 'request share', value: '70.5 %', threshold: '≤ 25 %', member: 'http://10.0.0.3:2379' }],
   fixes: [
-    { title: 'HAProxy weights', format: 'haproxy', body: 'set server etcd/etcd-3 weight 30', why: 'match capacity', risk: 'low' },
-    { title: 'Health check', format: 'haproxy', body: 'option httpchk GET /health', why: 'eject bad members', risk: 'NOSPACE' },
+    {
+      title: 'HAProxy weights',
+      format: 'haproxy',
+      body: 'set server etcd/etcd-3 weight 30',
+      why: 'match capacity',
+      risk: 'low',
+    },
+    {
+      title: 'Health check',
+      format: 'haproxy',
+      body: 'option httpchk GET /health',
+      why: 'eject bad members',
+      risk: 'NOSPACE',
+    },
   ],
   confidence: 0.8,
 };
 
 describe('FindingCard', () => {
   it('shows title, severity, member names, evidence and one copy button per fix', () => {
-    const html = renderToStaticMarkup(<FindingCard finding={finding} members={[member('etcd-3', { endpoint: 'http://10.0.0.3:2379' })]} />);
+    const html = renderToStaticMarkup(
+      <FindingCard finding={finding} members={[member('etcd-3', { endpoint: 'http://10.0.0.3:2379' })]} />,
+    );
     expect(html).toContain('etcd-3 carries 4× its expected share');
     expect(html).toContain('data-severity="critical"');
     expect(html).toContain('<b>etcd-3</b>');
@@ -62,7 +76,14 @@ describe('FindingsPanel', () => {
   });
   it('orders findings critical first', () => {
     const html = renderToStaticMarkup(
-      <FindingsPanel findings={[{ ...finding, id: 'a', severity: 'info', title: 'INFO' }, { ...finding, id: 'b', title: 'CRIT' }]} members={[]} checked={[]} />,
+      <FindingsPanel
+        findings={[
+          { ...finding, id: 'a', severity: 'info', title: 'INFO' },
+          { ...finding, id: 'b', title: 'CRIT' },
+        ]}
+        members={[]}
+        checked={[]}
+      />,
     );
     expect(html.indexOf('CRIT')).toBeLessThan(html.indexOf('INFO'));
   });
@@ -71,7 +92,17 @@ describe('FindingsPanel', () => {
 describe('MemberTable', () => {
   it('one row per member, IDs in hex from the uint64 string, raft indexes verbatim', () => {
     const html = renderToStaticMarkup(
-      <MemberTable members={[member('etcd-1', { isLeader: true }), member('etcd-2', { status: 'down', error: 'connection refused', dims: emptyDimRecord(() => ({ value: null, share: null, expectedShare: null })) })]} dim="requests" />,
+      <MemberTable
+        members={[
+          member('etcd-1', { isLeader: true }),
+          member('etcd-2', {
+            status: 'down',
+            error: 'connection refused',
+            dims: emptyDimRecord(() => ({ value: null, share: null, expectedShare: null })),
+          }),
+        ]}
+        dim="requests"
+      />,
     );
     expect(html).toContain('data-testid="member-row-etcd-1"');
     expect(html).toContain('data-testid="member-row-etcd-2"');
@@ -105,7 +136,9 @@ describe('FindingsPanel with detector checks', () => {
 describe('FindingsPanel resolved findings', () => {
   it('lists findings that cleared, with when, under the open ones and under "No findings"', () => {
     const gone = { ...finding, id: 'old', title: 'OLD ONE', until: Date.UTC(2026, 10, 25, 12, 0, 5) };
-    const open = renderToStaticMarkup(<FindingsPanel findings={[{ ...finding, id: 'now', title: 'NOW' }]} members={[]} resolved={[gone]} />);
+    const open = renderToStaticMarkup(
+      <FindingsPanel findings={[{ ...finding, id: 'now', title: 'NOW' }]} members={[]} resolved={[gone]} />,
+    );
     expect(open).toContain('Resolved recently (1)');
     expect(open.indexOf('NOW')).toBeLessThan(open.indexOf('OLD ONE'));
     expect(open).toContain('resolved at 12:00:05 UTC');

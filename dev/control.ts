@@ -12,7 +12,15 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { FAULT_NAMES, FaultConflictError, FaultUsageError, injectFault, isFaultName, type FaultName, type FaultRun } from './faults';
+import {
+  FAULT_NAMES,
+  FaultConflictError,
+  FaultUsageError,
+  injectFault,
+  isFaultName,
+  type FaultName,
+  type FaultRun,
+} from './faults';
 import type { Stack } from './stack';
 
 export const CONTROL_FILE = 'control.json';
@@ -36,7 +44,13 @@ export interface ControlFile {
 }
 
 export function runJson(run: FaultRun) {
-  return { name: run.name, member: run.member, injectedAt: run.injectedAt, injectedAtIso: new Date(run.injectedAt).toISOString(), details: run.details };
+  return {
+    name: run.name,
+    member: run.member,
+    injectedAt: run.injectedAt,
+    injectedAtIso: new Date(run.injectedAt).toISOString(),
+    details: run.details,
+  };
 }
 
 class HttpError extends Error {
@@ -48,7 +62,10 @@ class HttpError extends Error {
   }
 }
 
-export async function startControlServer(stack: Stack, opts: { dir?: string; log?: (line: string) => void } = {}): Promise<ControlServer> {
+export async function startControlServer(
+  stack: Stack,
+  opts: { dir?: string; log?: (line: string) => void } = {},
+): Promise<ControlServer> {
   const dir = path.resolve(opts.dir ?? stack.dir);
   const log = opts.log ?? (() => {});
   const runs = new Map<FaultName, FaultRun>();
@@ -65,7 +82,10 @@ export async function startControlServer(stack: Stack, opts: { dir?: string; log
     if (byName >= 0) return byName;
     const i = Number(raw);
     if (!Number.isInteger(i) || i < 0 || i >= stack.cluster.members.length) {
-      throw new HttpError(400, `member: a 0-based index below ${stack.cluster.members.length} or a member name (${stack.cluster.members.map((m) => m.name).join(', ')}), got ${raw}`);
+      throw new HttpError(
+        400,
+        `member: a 0-based index below ${stack.cluster.members.length} or a member name (${stack.cluster.members.map((m) => m.name).join(', ')}), got ${raw}`,
+      );
     }
     return i;
   };
@@ -83,7 +103,11 @@ export async function startControlServer(stack: Stack, opts: { dir?: string; log
     if (req.method === 'POST') {
       const member = memberIndex(url.searchParams.get('member'));
       return serialized(async () => {
-        if (runs.has(name)) throw new HttpError(409, `${name} is active already (since ${new Date(runs.get(name)!.injectedAt).toISOString()}); DELETE /faults/${name} first`);
+        if (runs.has(name))
+          throw new HttpError(
+            409,
+            `${name} is active already (since ${new Date(runs.get(name)!.injectedAt).toISOString()}); DELETE /faults/${name} first`,
+          );
         log(`fault ${name}${member !== undefined ? ` member=${member}` : ''}: injecting …`);
         const run = await injectFault(stack, name, { member });
         runs.set(name, run);
@@ -109,7 +133,14 @@ export async function startControlServer(stack: Stack, opts: { dir?: string; log
     req.resume();
     handle(req)
       .catch((err: Error) => ({
-        status: err instanceof HttpError ? err.status : err instanceof FaultConflictError ? 409 : err instanceof FaultUsageError ? 400 : 500,
+        status:
+          err instanceof HttpError
+            ? err.status
+            : err instanceof FaultConflictError
+              ? 409
+              : err instanceof FaultUsageError
+                ? 400
+                : 500,
         body: { error: err.message },
       }))
       .then(({ status, body }) => {

@@ -16,7 +16,17 @@ import path from 'node:path';
 import type { ControlServer } from './control';
 import { describeControl, describeStack, parseStackArgs, runDir, startDevStack, undoActiveFaults } from './lib/cli';
 import { REPO_ROOT } from './lib/load';
-import { isRunning, onShutdown, portAccepts, spawnManaged, stopAll, stopProcess, tailFile, waitFor, type ManagedProcess } from './lib/procs';
+import {
+  isRunning,
+  onShutdown,
+  portAccepts,
+  spawnManaged,
+  stopAll,
+  stopProcess,
+  tailFile,
+  waitFor,
+  type ManagedProcess,
+} from './lib/procs';
 import type { Stack } from './stack';
 
 const NEXT_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'next');
@@ -28,7 +38,8 @@ function demoArgs(argv: string[]) {
 
 function fulcrumPort(): number {
   const port = Number(process.env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`PORT must be a TCP port, got ${process.env.PORT}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`PORT must be a TCP port, got ${process.env.PORT}`);
   return port;
 }
 
@@ -36,9 +47,16 @@ async function buildIfNeeded(force: boolean, dir: string): Promise<void> {
   if (!force && fs.existsSync(path.join(REPO_ROOT, '.next', 'BUILD_ID'))) return;
   const logFile = path.join(dir, 'next-build.log');
   console.log(`building Fulcrum (next build; log: ${logFile}) …`);
-  const proc = spawnManaged('next build', NEXT_BIN, ['build'], { cwd: REPO_ROOT, logFile, env: { NEXT_TELEMETRY_DISABLED: '1' } });
+  const proc = spawnManaged('next build', NEXT_BIN, ['build'], {
+    cwd: REPO_ROOT,
+    logFile,
+    env: { NEXT_TELEMETRY_DISABLED: '1' },
+  });
   const exit = await proc.exited;
-  if (exit.code !== 0) throw new Error(`next build failed (${exit.signal ?? `exit code ${exit.code}`}); see ${logFile}\n${tailFile(logFile, 15)}`);
+  if (exit.code !== 0)
+    throw new Error(
+      `next build failed (${exit.signal ?? `exit code ${exit.code}`}); see ${logFile}\n${tailFile(logFile, 15)}`,
+    );
 }
 
 /**
@@ -57,7 +75,12 @@ async function fulcrumUp(url: string): Promise<'health' | 'port' | false> {
   throw new Error(`/api/health answered ${res.status}`);
 }
 
-function startFulcrum(stack: Stack, control: ControlServer, port: number, dir: string): { proc: ManagedProcess; url: string; logFile: string } {
+function startFulcrum(
+  stack: Stack,
+  control: ControlServer,
+  port: number,
+  dir: string,
+): { proc: ManagedProcess; url: string; logFile: string } {
   const logFile = path.join(dir, 'fulcrum.log');
   const proc = spawnManaged('fulcrum', NEXT_BIN, ['start', '-p', String(port), '-H', '127.0.0.1'], {
     cwd: REPO_ROOT,
@@ -93,7 +116,8 @@ function banner(url: string, how: string, stack: Stack, control: ControlServer, 
 async function main(): Promise<void> {
   const args = demoArgs(process.argv.slice(2));
   const port = fulcrumPort();
-  if (await portAccepts(port)) throw new Error(`port ${port} on 127.0.0.1 is already in use; pick another with PORT=<port> npm run demo`);
+  if (await portAccepts(port))
+    throw new Error(`port ${port} on 127.0.0.1 is already in use; pick another with PORT=<port> npm run demo`);
   const dir = path.resolve(args.dir ?? runDir('demo'));
   fs.mkdirSync(dir, { recursive: true });
 
@@ -130,7 +154,9 @@ async function main(): Promise<void> {
 
   void f.proc.exited.then(async (exit) => {
     if (stopping) return;
-    console.error(`\nFulcrum exited unexpectedly (${exit.signal ?? `exit code ${exit.code}`}); see ${f.logFile}\n${tailFile(f.logFile, 15)}`);
+    console.error(
+      `\nFulcrum exited unexpectedly (${exit.signal ?? `exit code ${exit.code}`}); see ${f.logFile}\n${tailFile(f.logFile, 15)}`,
+    );
     await stopEverything();
     process.exit(1);
   });

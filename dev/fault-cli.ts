@@ -22,9 +22,14 @@ function newestRunDir(): string {
     (fs.existsSync(root) ? fs.readdirSync(root) : [])
       .filter((d) => d.startsWith(prefix) && fs.existsSync(path.join(root, d, CONTROL_FILE)))
       .map((d) => path.join(root, d))
-      .sort((a, b) => fs.statSync(path.join(b, CONTROL_FILE)).mtimeMs - fs.statSync(path.join(a, CONTROL_FILE)).mtimeMs);
+      .sort(
+        (a, b) => fs.statSync(path.join(b, CONTROL_FILE)).mtimeMs - fs.statSync(path.join(a, CONTROL_FILE)).mtimeMs,
+      );
   const found = dirs('demo-')[0] ?? dirs('stack-')[0];
-  if (!found) throw new Error(`no running demo found: no ${root}/demo-*/${CONTROL_FILE} (start one with npm run demo, or pass --dir)`);
+  if (!found)
+    throw new Error(
+      `no running demo found: no ${root}/demo-*/${CONTROL_FILE} (start one with npm run demo, or pass --dir)`,
+    );
   return found;
 }
 
@@ -64,7 +69,9 @@ async function main(): Promise<number> {
   try {
     res = await fetch(url, { method });
   } catch (err) {
-    throw new Error(`${method} ${url}: ${(err as Error).cause ?? (err as Error).message} — is the demo in ${dir} (pid ${control.pid}) still running?`);
+    throw new Error(
+      `${method} ${url}: ${(err as Error).cause ?? (err as Error).message} — is the demo in ${dir} (pid ${control.pid}) still running?`,
+    );
   }
   const body = (await res.json()) as Record<string, unknown>;
   if (!res.ok) {
@@ -72,9 +79,17 @@ async function main(): Promise<number> {
     return 1;
   }
   if (method === 'GET') {
-    const active = body.active as Array<{ name: string; member: string | null; injectedAtIso: string; details: object }>;
+    const active = body.active as Array<{
+      name: string;
+      member: string | null;
+      injectedAtIso: string;
+      details: object;
+    }>;
     if (active.length === 0) console.log(`no active faults (${dir})`);
-    for (const r of active) console.log(`${r.name.padEnd(24)} ${(r.member ?? '-').padEnd(8)} since ${r.injectedAtIso}  ${JSON.stringify(r.details)}`);
+    for (const r of active)
+      console.log(
+        `${r.name.padEnd(24)} ${(r.member ?? '-').padEnd(8)} since ${r.injectedAtIso}  ${JSON.stringify(r.details)}`,
+      );
   } else {
     console.log(`${method === 'POST' ? 'injected' : 'undone'}: ${JSON.stringify(body)}`);
   }

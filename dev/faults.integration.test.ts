@@ -95,10 +95,18 @@ describe('faults on the real local stack', () => {
     const weight = async (s: string) => (await stack.haproxy.runtime(`get weight etcd/${s}`)).trim();
     const run = await inject(stack, 'skew-weights');
     expect(run.member).toBe('etcd-3');
-    expect(await Promise.all(['etcd-1', 'etcd-2', 'etcd-3'].map(weight))).toEqual(['10 (initial 30)', '10 (initial 20)', '80 (initial 10)']);
+    expect(await Promise.all(['etcd-1', 'etcd-2', 'etcd-3'].map(weight))).toEqual([
+      '10 (initial 30)',
+      '10 (initial 20)',
+      '80 (initial 10)',
+    ]);
     await undo(run);
     await undo(run); // idempotent
-    expect(await Promise.all(['etcd-1', 'etcd-2', 'etcd-3'].map(weight))).toEqual(['30 (initial 30)', '20 (initial 20)', '10 (initial 10)']);
+    expect(await Promise.all(['etcd-1', 'etcd-2', 'etcd-3'].map(weight))).toEqual([
+      '30 (initial 30)',
+      '20 (initial 20)',
+      '10 (initial 10)',
+    ]);
   });
 
   it('pin-load: one member takes most KV requests, measured on the members’ /metrics', async () => {
@@ -108,7 +116,9 @@ describe('faults on the real local stack', () => {
     const i = stack.cluster.members.findIndex((m) => m.name === run.member);
     expect(i).toBeGreaterThanOrEqual(0);
     const during = await kvRates(stack, 3_000);
-    note(`pin-load: ${run.member} share ${share(before, i).toFixed(2)} → ${share(during, i).toFixed(2)} (rates ${before.map(Math.round)} → ${during.map(Math.round)} req/s)`);
+    note(
+      `pin-load: ${run.member} share ${share(before, i).toFixed(2)} → ${share(during, i).toFixed(2)} (rates ${before.map(Math.round)} → ${during.map(Math.round)} req/s)`,
+    );
     // 300 pinned req/s on top of 100 spread by weight: ≥ 75 % whichever member it landed on.
     expect(share(during, i)).toBeGreaterThan(0.65);
     expect(share(during, i) - share(before, i)).toBeGreaterThan(0.2);
@@ -123,7 +133,9 @@ describe('faults on the real local stack', () => {
 
   it('leader-churn: the leader changes at least twice in 10 s, and stops changing after undo', async () => {
     const leaderOf = async () => {
-      const st = await Promise.all(stack.cluster.members.map((m) => memberStatus(m.clientUrl, 1_000).catch(() => null)));
+      const st = await Promise.all(
+        stack.cluster.members.map((m) => memberStatus(m.clientUrl, 1_000).catch(() => null)),
+      );
       return st.find((s) => s && s.leader !== '0')?.leader ?? null;
     };
     const run = await inject(stack, 'leader-churn');
@@ -134,7 +146,9 @@ describe('faults on the real local stack', () => {
       if (l && l !== seen[seen.length - 1]) seen.push(l);
       await sleep(250);
     }
-    note(`leader-churn: leaders seen in 10 s: ${seen.join(' → ')}; moves=${run.details.moves} failures=${run.details.failures}`);
+    note(
+      `leader-churn: leaders seen in 10 s: ${seen.join(' → ')}; moves=${run.details.moves} failures=${run.details.failures}`,
+    );
     expect(seen.length - 1).toBeGreaterThanOrEqual(2);
     await undo(run);
     const moves = run.details.moves;
@@ -152,7 +166,10 @@ describe('faults on the real local stack', () => {
     await expect(put(urls, '/fulcrum-it/under-nospace', 'x')).rejects.toThrow(/database space exceeded/);
     // etcd 3.4: /health is false under any alarm, so HAProxy's HTTP checks take every member out.
     expect(await memberHealthy(stack.cluster.members[0].clientUrl)).toBe(false);
-    await waitFor(async () => Object.values(await stats()).every((r) => r.status === 'DOWN'), { what: 'HAProxy to mark every server DOWN under NOSPACE', timeoutMs: 15_000 });
+    await waitFor(async () => Object.values(await stats()).every((r) => r.status === 'DOWN'), {
+      what: 'HAProxy to mark every server DOWN under NOSPACE',
+      timeoutMs: 15_000,
+    });
     note('quota: HAProxy marked every server DOWN (HTTP /health check under the NOSPACE alarm)');
 
     await undo(run);
@@ -212,7 +229,9 @@ describe('faults on the real local stack', () => {
       samples.push({ status: r.status, check: r.check_status, stot: Number(r.stot), backlog: await acceptQueue(port) });
       await sleep(1_000);
     }
-    note(`freeze-behind-tcp-check: etcd-2 ${samples.map((s) => `${s.status}/${s.check}/stot=${s.stot}/acceptq=${s.backlog}`).join(' ')}`);
+    note(
+      `freeze-behind-tcp-check: etcd-2 ${samples.map((s) => `${s.status}/${s.check}/stot=${s.stot}/acceptq=${s.backlog}`).join(' ')}`,
+    );
     expect(samples.every((s) => s.status === 'UP' && s.check === 'L4OK')).toBe(true);
     expect(samples[samples.length - 1].stot).toBeGreaterThan(samples[0].stot);
     // Why it stays UP: the kernel completes the handshakes (HAProxy's checks and sessions alike)
@@ -239,13 +258,18 @@ describe('faults on the real local stack', () => {
       expect(((await posted.json()) as { member: string }).member).toBe('etcd-2');
       await expect(memberHealthy(stack.cluster.members[1].clientUrl, 1_000)).rejects.toThrow();
       expect((await fetch(`${control.url}/faults/freeze`, { method: 'POST' })).status).toBe(409);
-      const listed = (await (await fetch(`${control.url}/faults`)).json()) as { active: Array<{ name: string; member: string }> };
+      const listed = (await (await fetch(`${control.url}/faults`)).json()) as {
+        active: Array<{ name: string; member: string }>;
+      };
       expect(listed.active.map((r) => `${r.name}:${r.member}`)).toEqual(['freeze:etcd-2']);
 
       const cli = (...args: string[]) =>
         new Promise<string>((resolve, reject) =>
-          execFile(process.execPath, ['--import', 'tsx', 'dev/fault-cli.ts', ...args, '--dir', dir], { cwd: REPO_ROOT, timeout: 60_000 }, (err, stdout, stderr) =>
-            err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+          execFile(
+            process.execPath,
+            ['--import', 'tsx', 'dev/fault-cli.ts', ...args, '--dir', dir],
+            { cwd: REPO_ROOT, timeout: 60_000 },
+            (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
           ),
         );
       expect(await cli()).toMatch(/^freeze\s+etcd-2/m);

@@ -12,7 +12,10 @@ describe('member IDs from etcdctl -w json', () => {
     '{"ID":10501334649042878790,"name":"etcd-2","peerURLs":["http://127.0.0.1:2381"]}]}';
 
   it('keeps 16+ digit integers exact (as strings) and leaves small numbers alone', () => {
-    const parsed = parseJsonKeepBigInts(out) as { header: { raft_term: number; cluster_id: string }; members: Array<{ ID: string; name: string }> };
+    const parsed = parseJsonKeepBigInts(out) as {
+      header: { raft_term: number; cluster_id: string };
+      members: Array<{ ID: string; name: string }>;
+    };
     expect(parsed.members.map((m) => m.ID)).toEqual(['9372538179322589801', '10501334649042878790']);
     expect(parsed.header.cluster_id).toBe('17237436991929493444');
     expect(parsed.header.raft_term).toBe(2);

@@ -83,7 +83,10 @@ export async function injectFault(stack: Stack, name: FaultName, opts: FaultOpti
     case 'skew-weights':
       return skewWeights(stack, opts.member ?? n - 1);
     case 'pin-load':
-      if (opts.member !== undefined) throw new FaultUsageError('pin-load: the member is wherever the pinned connection lands; --member is not supported');
+      if (opts.member !== undefined)
+        throw new FaultUsageError(
+          'pin-load: the member is wherever the pinned connection lands; --member is not supported',
+        );
       return pinLoad(stack);
     case 'leader-churn':
       return leaderChurn(stack);
@@ -102,7 +105,13 @@ export async function injectFault(stack: Stack, name: FaultName, opts: FaultOpti
   }
 }
 
-function makeRun(name: FaultName, member: string | null, details: FaultRun['details'], undoOnce: () => Promise<void>, injectedAt = Date.now()): FaultRun {
+function makeRun(
+  name: FaultName,
+  member: string | null,
+  details: FaultRun['details'],
+  undoOnce: () => Promise<void>,
+  injectedAt = Date.now(),
+): FaultRun {
   let done = false;
   let pending: Promise<void> | null = null;
   return {
@@ -142,7 +151,12 @@ async function skewWeights(stack: Stack, target: number): Promise<FaultRun> {
     await restore().catch(() => {});
     throw err;
   }
-  return makeRun('skew-weights', stack.cluster.members[target].name, { weights: skewed.join('/'), before: before.join('/') }, restore);
+  return makeRun(
+    'skew-weights',
+    stack.cluster.members[target].name,
+    { weights: skewed.join('/'), before: before.join('/') },
+    restore,
+  );
 }
 
 /** The server's current weight from `get weight` ("80 (initial 10)"). */
@@ -244,7 +258,11 @@ const QUIET: Pick<IOptions, 'faultHandling' | 'grpcOptions'> = {
 
 /** Runs fn with an etcd3 client talking to exactly these client URLs (never through HAProxy). */
 async function withClient<T>(hosts: string | string[], deadlineMs: number, fn: (c: Etcd3) => Promise<T>): Promise<T> {
-  const client = new Etcd3({ ...QUIET, hosts, defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + deadlineMs }) });
+  const client = new Etcd3({
+    ...QUIET,
+    hosts,
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + deadlineMs }),
+  });
   try {
     return await fn(client);
   } finally {
@@ -266,14 +284,22 @@ export interface MemberStatus {
 export function memberStatus(clientUrl: string, timeoutMs = 1_500): Promise<MemberStatus> {
   return withClient(clientUrl, timeoutMs, async (c) => {
     const s = await c.maintenance.status();
-    return { id: s.header.member_id, leader: s.leader, raftTerm: s.header.raft_term, revision: s.header.revision, dbSize: Number(s.dbSize) };
+    return {
+      id: s.header.member_id,
+      leader: s.leader,
+      raftTerm: s.header.raft_term,
+      revision: s.header.revision,
+      dbSize: Number(s.dbSize),
+    };
   });
 }
 
 /** Statuses of the members that answer (null for those that don't). */
 async function statuses(stack: Stack, timeoutMs = 1_500): Promise<Array<MemberStatus | null>> {
   return Promise.all(
-    stack.cluster.members.map((m, i) => (stack.cluster.isRunning(i) ? memberStatus(m.clientUrl, timeoutMs).catch(() => null) : null)),
+    stack.cluster.members.map((m, i) =>
+      stack.cluster.isRunning(i) ? memberStatus(m.clientUrl, timeoutMs).catch(() => null) : null,
+    ),
   );
 }
 
@@ -319,7 +345,8 @@ export async function memberIds(stack: Stack): Promise<MemberId[]> {
   return stack.cluster.members.map((m) => {
     const found = list.find((x) => x.name === m.name);
     if (!found) throw new Error(`etcdctl member list has no member named ${m.name}: ${out.trim()}`);
-    if (typeof found.ID !== 'string') throw new Error(`member ID of ${m.name} came through as a JS number (${found.ID}); it may be rounded`);
+    if (typeof found.ID !== 'string')
+      throw new Error(`member ID of ${m.name} came through as a JS number (${found.ID}); it may be rounded`);
     return { name: m.name, decimal: found.ID, hex: memberIdHex(found.ID) };
   });
 }
@@ -388,12 +415,14 @@ async function quota(stack: Stack, member: number | undefined): Promise<FaultRun
   if (withQuota.length === 0) {
     throw new FaultConflictError(
       'quota: no member has a small backend quota; start the stack with one, e.g. ' +
-        'startStack({ quotaBackendBytes: { 2: 32 * 1024 * 1024 } }) or the CLIs\' --quota 32MiB',
+        "startStack({ quotaBackendBytes: { 2: 32 * 1024 * 1024 } }) or the CLIs' --quota 32MiB",
     );
   }
   const i = member ?? withQuota[withQuota.length - 1];
   if (quotas[i] === undefined) {
-    throw new FaultConflictError(`quota: member ${i} (${stack.cluster.members[i].name}) has no small quota; members with one: ${withQuota.join(', ')}`);
+    throw new FaultConflictError(
+      `quota: member ${i} (${stack.cluster.members[i].name}) has no small quota; members with one: ${withQuota.join(', ')}`,
+    );
   }
   assertRunnable(stack, i, 'quota');
   const target = stack.cluster.members[i];
@@ -418,12 +447,18 @@ async function quota(stack: Stack, member: number | undefined): Promise<FaultRun
     };
     await Promise.all([worker(), worker()]);
   });
-  if (!nospace) throw new Error(`quota: ${puts} puts of ${FILLER_VALUE_BYTES} bytes did not raise NOSPACE on ${target.name} (quota ${quotaBytes} bytes)`);
+  if (!nospace)
+    throw new Error(
+      `quota: ${puts} puts of ${FILLER_VALUE_BYTES} bytes did not raise NOSPACE on ${target.name} (quota ${quotaBytes} bytes)`,
+    );
   const fillMs = Date.now() - t0;
-  const alarms = await waitFor(async () => ((await listAlarms(stack)).some((a) => a.alarm === 'Nospace') ? listAlarms(stack) : null), {
-    what: 'the NOSPACE alarm in the alarm list',
-    timeoutMs: 10_000,
-  });
+  const alarms = await waitFor(
+    async () => ((await listAlarms(stack)).some((a) => a.alarm === 'Nospace') ? listAlarms(stack) : null),
+    {
+      what: 'the NOSPACE alarm in the alarm list',
+      timeoutMs: 10_000,
+    },
+  );
 
   const details: FaultRun['details'] = {
     quotaBytes,
@@ -450,12 +485,22 @@ interface Alarm {
 
 /** Client URLs of the members that are running and not frozen. */
 function liveUrls(stack: Stack): string[] {
-  return stack.cluster.members.filter((m, i) => stack.cluster.isRunning(i) && procState(m.pid) !== 'T').map((m) => m.clientUrl);
+  return stack.cluster.members
+    .filter((m, i) => stack.cluster.isRunning(i) && procState(m.pid) !== 'T')
+    .map((m) => m.clientUrl);
 }
 
 export async function listAlarms(stack: Stack): Promise<Alarm[]> {
-  const ids = await Promise.all(stack.cluster.members.map((m) => memberStatus(m.clientUrl).then((s) => s.id).catch(() => '')));
-  const res = await withClient(liveUrls(stack), 3_000, (c) => c.maintenance.alarm({ action: 'Get', memberID: 0, alarm: 'None' }));
+  const ids = await Promise.all(
+    stack.cluster.members.map((m) =>
+      memberStatus(m.clientUrl)
+        .then((s) => s.id)
+        .catch(() => ''),
+    ),
+  );
+  const res = await withClient(liveUrls(stack), 3_000, (c) =>
+    c.maintenance.alarm({ action: 'Get', memberID: 0, alarm: 'None' }),
+  );
   return (res.alarms ?? []).map((a) => {
     const memberId = String(a.memberID);
     const idx = ids.indexOf(memberId);
@@ -497,9 +542,14 @@ async function recoverFromNospace(stack: Stack, details: FaultRun['details']): P
   details.defragmented = sizes.join(', ');
 
   for (const a of await listAlarms(stack)) {
-    await withClient(urls, 5_000, (c) => c.maintenance.alarm({ action: 'Deactivate', memberID: a.memberId, alarm: a.alarm as 'Nospace' }));
+    await withClient(urls, 5_000, (c) =>
+      c.maintenance.alarm({ action: 'Deactivate', memberID: a.memberId, alarm: a.alarm as 'Nospace' }),
+    );
   }
-  await waitFor(async () => (await listAlarms(stack)).length === 0, { what: 'an empty alarm list after disarm', timeoutMs: 10_000 });
+  await waitFor(async () => (await listAlarms(stack)).length === 0, {
+    what: 'an empty alarm list after disarm',
+    timeoutMs: 10_000,
+  });
   const probe = `/fulcrum-fault/quota-probe-${Date.now()}`;
   await withClient(urls, 5_000, async (c) => {
     await c.put(probe).value('ok');
@@ -523,7 +573,8 @@ function procState(pid: number): string | null {
 function assertRunnable(stack: Stack, i: number, name: FaultName): void {
   const m = stack.cluster.members[i];
   if (!stack.cluster.isRunning(i)) throw new FaultConflictError(`${name}: ${m.name} is not running`);
-  if (procState(m.pid) === 'T') throw new FaultConflictError(`${name}: ${m.name} (pid ${m.pid}) is already stopped (frozen)`);
+  if (procState(m.pid) === 'T')
+    throw new FaultConflictError(`${name}: ${m.name} (pid ${m.pid}) is already stopped (frozen)`);
 }
 
 /** Resolves once the member answers /health at all (healthy or not, e.g. under an alarm). */
@@ -605,7 +656,8 @@ async function switchChecks(stack: Stack, check: 'http' | 'tcp'): Promise<string
 }
 
 async function tcpCheck(stack: Stack): Promise<FaultRun> {
-  if (stack.haproxy.check === 'tcp') throw new FaultConflictError('tcp-check: HAProxy already uses TCP checks (is freeze-behind-tcp-check active?)');
+  if (stack.haproxy.check === 'tcp')
+    throw new FaultConflictError('tcp-check: HAProxy already uses TCP checks (is freeze-behind-tcp-check active?)');
   const oldPid = stack.haproxy.pid;
   // The new checks may be in place before switchChecks() has confirmed them: count from the start.
   const startedAt = Date.now();
@@ -633,9 +685,14 @@ async function freezeBehindTcpCheck(stack: Stack, i: number): Promise<FaultRun> 
     if (switched) await switchChecks(stack, 'http').catch(() => {});
     throw err;
   }
-  return makeRun('freeze-behind-tcp-check', m.name, { pid, signal: 'SIGSTOP', check: 'tcp', switchedChecks: switched ? 1 : 0 }, async () => {
-    if (stack.cluster.isRunning(i) && m.pid === pid) stack.cluster.thaw(i);
-    if (stack.cluster.isRunning(i)) await waitAnswers(stack, i);
-    if (switched && stack.haproxy.check !== 'http') await switchChecks(stack, 'http');
-  });
+  return makeRun(
+    'freeze-behind-tcp-check',
+    m.name,
+    { pid, signal: 'SIGSTOP', check: 'tcp', switchedChecks: switched ? 1 : 0 },
+    async () => {
+      if (stack.cluster.isRunning(i) && m.pid === pid) stack.cluster.thaw(i);
+      if (stack.cluster.isRunning(i)) await waitAnswers(stack, i);
+      if (switched && stack.haproxy.check !== 'http') await switchChecks(stack, 'http');
+    },
+  );
 }

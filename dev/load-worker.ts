@@ -61,7 +61,9 @@ class Lane {
 
 function errorKind(err: unknown): string {
   const e = err as Error;
-  return `${e?.name ?? 'Error'}: ${String(e?.message ?? err).split('\n')[0].slice(0, 120)}`;
+  return `${e?.name ?? 'Error'}: ${String(e?.message ?? err)
+    .split('\n')[0]
+    .slice(0, 120)}`;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -77,7 +79,11 @@ function main(): void {
   let windowStart = Date.now();
   let running = true;
   const started = Date.now();
-  const value = () => crypto.randomBytes(Math.ceil(cfg.valueBytes / 2)).toString('hex').slice(0, cfg.valueBytes);
+  const value = () =>
+    crypto
+      .randomBytes(Math.ceil(cfg.valueBytes / 2))
+      .toString('hex')
+      .slice(0, cfg.valueBytes);
   const key = () => `${cfg.keyPrefix}k${Math.floor(Math.random() * cfg.keySpace)}`;
 
   const count = (f: (c: Counters) => void) => {

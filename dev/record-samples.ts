@@ -15,7 +15,9 @@ import { EtcdMemberSource, type MemberPoll } from '../lib/sources/etcd';
 import { HaproxySource, type HaproxySnapshot } from '../lib/sources/haproxy';
 import { encodeSamples, type RecordedTick, type Recording } from '../lib/engine/recording';
 
-const out = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : 'test/fixtures/samples/local-stack.json.gz';
+const out = process.argv.includes('--out')
+  ? process.argv[process.argv.indexOf('--out') + 1]
+  : 'test/fixtures/samples/local-stack.json.gz';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -27,7 +29,12 @@ async function main(): Promise<void> {
     const cluster = cfg.clusters[0];
     const real = new Map(cluster.endpoints.map((e) => [e.url, new EtcdMemberSource(e, cluster, cfg.timeoutMs)]));
     const b = cluster.balancer!;
-    const realB = new HaproxySource(b.type === 'haproxy' ? b.runtimeApi : '', b.type === 'haproxy' ? b.backend : 'etcd', cfg.timeoutMs, null);
+    const realB = new HaproxySource(
+      b.type === 'haproxy' ? b.runtimeApi : '',
+      b.type === 'haproxy' ? b.backend : 'etcd',
+      cfg.timeoutMs,
+      null,
+    );
     let current: RecordedTick = { t: 0, phase: '', polls: {}, balancer: null, balancerError: null };
     const ticks: RecordedTick[] = [];
     const engine = new ClusterEngine(cfg, cluster, {
@@ -63,7 +70,9 @@ async function main(): Promise<void> {
         await sleep(Math.max(0, cfg.pollIntervalMs - (Date.now() - start)));
       }
       const s = engine.state();
-      console.log(`${phase}: ${n} polls, members ${s.members.map((m) => `${m.name}=${m.status}`).join(' ')}, findings ${s.findings.map((f) => f.kind).join(',') || 'none'}`);
+      console.log(
+        `${phase}: ${n} polls, members ${s.members.map((m) => `${m.name}=${m.status}`).join(' ')}, findings ${s.findings.map((f) => f.kind).join(',') || 'none'}`,
+      );
     };
     await run('healthy', 20);
     await stack.cluster.kill9(1);

@@ -113,7 +113,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
 
     const configFile = path.join(dir, 'fulcrum.yaml');
-    fs.writeFileSync(configFile, renderFulcrumConfig({ name: opts.clusterName ?? 'local', cluster, haproxy, prometheus, weights }));
+    fs.writeFileSync(
+      configFile,
+      renderFulcrumConfig({ name: opts.clusterName ?? 'local', cluster, haproxy, prometheus, weights }),
+    );
 
     return {
       dir,
@@ -143,8 +146,10 @@ function validQuotas(quotas: Record<number, number>, size: number): Record<numbe
   const out: Record<number, number> = {};
   for (const [k, bytes] of Object.entries(quotas)) {
     const i = Number(k);
-    if (!Number.isInteger(i) || i < 0 || i >= size) throw new Error(`quotaBackendBytes: no member with index ${k} (cluster has ${size}; indexes are 0-based)`);
-    if (!Number.isInteger(bytes) || bytes <= 0) throw new Error(`quotaBackendBytes[${k}]: a positive integer number of bytes, got ${bytes}`);
+    if (!Number.isInteger(i) || i < 0 || i >= size)
+      throw new Error(`quotaBackendBytes: no member with index ${k} (cluster has ${size}; indexes are 0-based)`);
+    if (!Number.isInteger(bytes) || bytes <= 0)
+      throw new Error(`quotaBackendBytes[${k}]: a positive integer number of bytes, got ${bytes}`);
     out[i] = bytes;
   }
   return out;
@@ -164,7 +169,12 @@ export function renderFulcrumConfig(p: {
       {
         name: p.name,
         endpoints: p.cluster.members.map((m, i) => ({ url: m.clientUrl, name: m.name, weight: p.weights[i] })),
-        balancer: { type: 'haproxy', runtimeApi: p.haproxy.runtimeSocket, backend: p.haproxy.backend, configFile: p.haproxy.configFile },
+        balancer: {
+          type: 'haproxy',
+          runtimeApi: p.haproxy.runtimeSocket,
+          backend: p.haproxy.backend,
+          configFile: p.haproxy.configFile,
+        },
         logs: {
           members: Object.fromEntries(p.cluster.members.map((m) => [m.name, m.logFile])),
           balancer: p.haproxy.logFile,

@@ -41,7 +41,12 @@ test('normal mode: no fault panel on the page, and the demo routes answer 404', 
   }
 });
 
-test('skew-weights: the finding appears with evidence, a fix to copy and markers, then clears after undo', async ({ page, context, stack, fulcrum }) => {
+test('skew-weights: the finding appears with evidence, a fix to copy and markers, then clears after undo', async ({
+  page,
+  context,
+  stack,
+  fulcrum,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: fulcrum.url });
   await expect.poll(async () => (await clusterState(fulcrum.url)).status, { timeout: 60_000 }).toBe('ok');
   await page.goto(`${fulcrum.url}/clusters/local?range=5m`);
@@ -76,32 +81,47 @@ test('skew-weights: the finding appears with evidence, a fix to copy and markers
     await expect(marker).toHaveAttribute('data-severity', /^(warning|critical)$/);
     await expect(marker.locator('title')).toHaveText(/etcd-3/);
     await expect(page.getByTestId('timeline')).not.toHaveAttribute('data-findings', '0');
-    await expect.poll(async () => Number(await page.getByTestId('heatmap-canvas').getAttribute('data-finding-marks'))).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await page.getByTestId('heatmap-canvas').getAttribute('data-finding-marks')))
+      .toBeGreaterThan(0);
     // On the canvas: the top of etcd-3's row, at the right edge, is painted in a severity colour (light theme).
     const SEVERE = ['220,38,38', '217,119,6'];
     await expect
       .poll(() =>
         page.getByTestId('heatmap-canvas').evaluate((c: HTMLCanvasElement) => {
           const rh = Math.round(c.height / 3);
-          return Array.from(c.getContext('2d')!.getImageData(c.width - 3, 2 * rh + 1, 1, 1).data.slice(0, 3)).join(',');
+          return Array.from(
+            c
+              .getContext('2d')!
+              .getImageData(c.width - 3, 2 * rh + 1, 1, 1)
+              .data.slice(0, 3),
+          ).join(',');
         }),
       )
       .toMatch(new RegExp(`^(${SEVERE.join('|')})$`));
     const heatmap = page.getByTestId('heatmap-section');
     await expect(heatmap.locator('[data-testid="heatmap-row-finding"][title*="etcd-3 carries"]')).toHaveCount(1);
     // The member table agrees: HAProxy's runtime weight for etcd-3 is 80, configured 10.
-    await expect(page.getByTestId('member-row-etcd-3').getByTestId('member-balancer')).toHaveAttribute('data-weight', '80');
+    await expect(page.getByTestId('member-row-etcd-3').getByTestId('member-balancer')).toHaveAttribute(
+      'data-weight',
+      '80',
+    );
     await expect(page.getByTestId('member-row-etcd-3').getByTestId('member-balancer')).toContainText('cfg 10');
     // What was checked: request-skew is firing.
     await page.getByTestId('findings-checked-summary').click();
-    await expect(page.locator('[data-testid="findings-checked"] [data-kind="request-skew"]')).toHaveAttribute('data-state', 'firing');
+    await expect(page.locator('[data-testid="findings-checked"] [data-kind="request-skew"]')).toHaveAttribute(
+      'data-state',
+      'firing',
+    );
 
     await page.screenshot({ path: path.join(SHOTS, 'diagnosis-skew-light.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.reload();
     await expect(page.locator('html')).toHaveClass(/dark/);
     await expect(card).toHaveCount(1);
-    await expect.poll(async () => Number(await page.getByTestId('heatmap-canvas').getAttribute('data-finding-marks'))).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await page.getByTestId('heatmap-canvas').getAttribute('data-finding-marks')))
+      .toBeGreaterThan(0);
     await page.screenshot({ path: path.join(SHOTS, 'diagnosis-skew-dark.png'), fullPage: true });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.reload();
@@ -115,13 +135,20 @@ test('skew-weights: the finding appears with evidence, a fix to copy and markers
     await expect(page.getByTestId('findings-resolved')).toContainText('Resolved recently');
     await expect(page.locator('[data-testid="resolved-finding-card"][data-kind="request-skew"]')).toHaveCount(1);
     await expect(page.locator('[data-testid="timeline-finding-marker"][data-kind="request-skew"]')).toHaveCount(0);
-    await expect(page.getByTestId('member-row-etcd-3').getByTestId('member-balancer')).toHaveAttribute('data-weight', '10');
+    await expect(page.getByTestId('member-row-etcd-3').getByTestId('member-balancer')).toHaveAttribute(
+      'data-weight',
+      '10',
+    );
   } finally {
     await run?.undo();
   }
 });
 
-test('demo mode: inject freeze from the panel, see the member down, undo it from the panel', async ({ page, stack, workDir }) => {
+test('demo mode: inject freeze from the panel, see the member down, undo it from the panel', async ({
+  page,
+  stack,
+  workDir,
+}) => {
   let control: ControlServer | null = null;
   let demo: FulcrumServer | null = null;
   try {
@@ -135,7 +162,11 @@ test('demo mode: inject freeze from the panel, see the member down, undo it from
     expect((await fetch(`${demo.url}/api/demo/faults/rm-rf`, { method: 'POST' })).status).toBe(400);
     expect(control.active()).toEqual([]);
 
-    await expect.poll(async () => (await clusterState(demo!.url)).members.filter((m) => m.status === 'up').length, { timeout: 60_000 }).toBe(3);
+    await expect
+      .poll(async () => (await clusterState(demo!.url)).members.filter((m) => m.status === 'up').length, {
+        timeout: 60_000,
+      })
+      .toBe(3);
     await page.goto(`${demo.url}/clusters/local?range=5m`);
     const panel = page.getByTestId('demo-fault-panel');
     await expect(panel).toBeVisible();
@@ -143,8 +174,13 @@ test('demo mode: inject freeze from the panel, see the member down, undo it from
     await panel.getByTestId('demo-fault-select').selectOption('freeze');
     await panel.getByTestId('demo-member-select').selectOption('etcd-2');
     await panel.getByTestId('demo-inject').click();
-    await expect(panel.locator('[data-testid="demo-active-fault"][data-name="freeze"]')).toBeVisible({ timeout: 30_000 });
-    await expect(panel.locator('[data-testid="demo-active-fault"][data-name="freeze"]')).toHaveAttribute('data-member', 'etcd-2');
+    await expect(panel.locator('[data-testid="demo-active-fault"][data-name="freeze"]')).toBeVisible({
+      timeout: 30_000,
+    });
+    await expect(panel.locator('[data-testid="demo-active-fault"][data-name="freeze"]')).toHaveAttribute(
+      'data-member',
+      'etcd-2',
+    );
     await expect(panel.getByTestId('demo-message')).toHaveAttribute('data-tone', 'ok');
     expect(control.active().map((r) => r.name)).toEqual(['freeze']);
 

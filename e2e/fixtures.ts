@@ -14,15 +14,23 @@ export interface FulcrumServer {
 }
 
 /** `next start` on a free port with the given config; resolves when /api/health answers. */
-export async function startFulcrum(configFile: string, dir: string, env: Record<string, string> = {}): Promise<FulcrumServer> {
+export async function startFulcrum(
+  configFile: string,
+  dir: string,
+  env: Record<string, string> = {},
+): Promise<FulcrumServer> {
   const port = await freePort();
   const logFile = path.join(dir, `fulcrum-${port}.log`);
   const out = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(path.resolve('node_modules/.bin/next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
-    env: { ...process.env, FULCRUM_CONFIG: configFile, NEXT_TELEMETRY_DISABLED: '1', ...env },
-    stdio: ['ignore', out, out],
-    detached: true,
-  });
+  const child: ChildProcess = spawn(
+    path.resolve('node_modules/.bin/next'),
+    ['start', '-p', String(port), '-H', '127.0.0.1'],
+    {
+      env: { ...process.env, FULCRUM_CONFIG: configFile, NEXT_TELEMETRY_DISABLED: '1', ...env },
+      stdio: ['ignore', out, out],
+      detached: true,
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -62,7 +70,7 @@ export async function startFulcrum(configFile: string, dir: string, env: Record<
 
 export const test = base.extend<object, { stack: Stack; fulcrum: FulcrumServer; workDir: string }>({
   workDir: [
-    // eslint-disable-next-line no-empty-pattern
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as a destructured object
     async ({}, use) => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-e2e-'));
       await use(dir);

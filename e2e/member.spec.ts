@@ -37,7 +37,8 @@ function rawGet(base: string, p: string): Promise<{ status: number; body: string
   });
 }
 
-const zap = (t: number, msg: string, level = 'warn') => JSON.stringify({ level, ts: new Date(t).toISOString(), caller: 'e2e/member.spec.ts:1', msg });
+const zap = (t: number, msg: string, level = 'warn') =>
+  JSON.stringify({ level, ts: new Date(t).toISOString(), caller: 'e2e/member.spec.ts:1', msg });
 
 async function watchForScripts(page: Page): Promise<{ dialogs: string[]; errors: string[] }> {
   const seen = { dialogs: [] as string[], errors: [] as string[] };
@@ -114,7 +115,11 @@ test('the logs API refuses paths and URLs in every parameter over real HTTP', as
   expect((JSON.parse(ok.body) as { lines: unknown[] }).lines.length).toBeGreaterThan(0);
 });
 
-test('freeze a member, click its heatmap cell, see the frozen window: status, finding, log lines with signals', async ({ page, stack, fulcrum }, testInfo) => {
+test('freeze a member, click its heatmap cell, see the frozen window: status, finding, log lines with signals', async ({
+  page,
+  stack,
+  fulcrum,
+}, testInfo) => {
   const base = fulcrum.url;
   // A settled cluster with a leader: freeze the leader (its own log then has the most to say).
   await expect.poll(async () => (await clusterState(base)).status, { timeout: 60_000 }).toBe('ok');
@@ -133,10 +138,16 @@ test('freeze a member, click its heatmap cell, see the frozen window: status, fi
   try {
     // Fulcrum sees it down, and the diagnosis raises its finding.
     await expect
-      .poll(async () => (await clusterState(base)).findings.filter((f) => ['member-down', 'unhealthy-serving'].includes(f.kind) && f.members.includes(endpoint)).length, {
-        timeout: 30_000,
-        message: `a member-down (or unhealthy-serving) finding about ${name}`,
-      })
+      .poll(
+        async () =>
+          (await clusterState(base)).findings.filter(
+            (f) => ['member-down', 'unhealthy-serving'].includes(f.kind) && f.members.includes(endpoint),
+          ).length,
+        {
+          timeout: 30_000,
+          message: `a member-down (or unhealthy-serving) finding about ${name}`,
+        },
+      )
       .toBeGreaterThan(0);
     await page.waitForTimeout(2_000);
 
@@ -163,12 +174,25 @@ test('freeze a member, click its heatmap cell, see the frozen window: status, fi
     const view = page.getByTestId('member-view');
     await expect(view).toHaveAttribute('data-member', name);
     // The related finding, next to the window.
-    await expect(page.locator('[data-testid="member-finding"][data-kind="member-down"], [data-testid="member-finding"][data-kind="unhealthy-serving"]').first()).toBeVisible({ timeout: 20_000 });
+    await expect(
+      page
+        .locator(
+          '[data-testid="member-finding"][data-kind="member-down"], [data-testid="member-finding"][data-kind="unhealthy-serving"]',
+        )
+        .first(),
+    ).toBeVisible({ timeout: 20_000 });
     // The status strip shows it down in the window.
-    await expect.poll(async () => Number(await page.getByTestId('status-strip').getAttribute('data-down-ms')), { timeout: 20_000 }).toBeGreaterThan(1_000);
+    await expect
+      .poll(async () => Number(await page.getByTestId('status-strip').getAttribute('data-down-ms')), {
+        timeout: 20_000,
+      })
+      .toBeGreaterThan(1_000);
     // Stay frozen until HAProxy's health check has taken it out too (its DOWN line is a signal).
     await expect
-      .poll(async () => (await stack.haproxy.serverStats())[name]?.status ?? '', { timeout: 30_000, message: `HAProxy marks ${name} DOWN` })
+      .poll(async () => (await stack.haproxy.serverStats())[name]?.status ?? '', {
+        timeout: 30_000,
+        message: `HAProxy marks ${name} DOWN`,
+      })
       .toMatch(/^DOWN/);
   } finally {
     stack.cluster.thaw(i);
@@ -182,14 +206,21 @@ test('freeze a member, click its heatmap cell, see the frozen window: status, fi
   await page.getByTestId('log-signals-only').check();
   await expect(page).toHaveURL(/signals=1/);
   const lines = page.getByTestId('log-line');
-  await expect(page.locator('[data-testid="log-line"][data-source="balancer"][data-signals~="lb-server-down"]').first()).toBeVisible({ timeout: 60_000 });
-  await expect(page.locator('[data-testid="log-line"][data-source="member"][data-signals]:not([data-signals=""])').first()).toBeVisible({ timeout: 60_000 });
+  await expect(
+    page.locator('[data-testid="log-line"][data-source="balancer"][data-signals~="lb-server-down"]').first(),
+  ).toBeVisible({ timeout: 60_000 });
+  await expect(
+    page.locator('[data-testid="log-line"][data-source="member"][data-signals]:not([data-signals=""])').first(),
+  ).toBeVisible({ timeout: 60_000 });
   const times = await lines.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-t'))).filter((t) => t > 0));
   expect(times.length).toBeGreaterThan(0);
   const wFrom = Number(new URL(page.url()).searchParams.get('from'));
   for (const t of times) expect(t).toBeGreaterThanOrEqual(wFrom);
   expect(await lines.evaluateAll((els) => els.every((e) => (e.getAttribute('data-signals') ?? '') !== ''))).toBe(true);
-  const down = await page.locator('[data-testid="log-line"][data-signals~="lb-server-down"]').first().getAttribute('data-t');
+  const down = await page
+    .locator('[data-testid="log-line"][data-signals~="lb-server-down"]')
+    .first()
+    .getAttribute('data-t');
   expect(Number(down)).toBeGreaterThanOrEqual(freezeAt);
   expect(Number(down)).toBeLessThanOrEqual(thawAt + 2_000);
   await expect(page.locator('[data-testid="signal-row"][data-signal="lb-server-down"]')).toBeVisible();

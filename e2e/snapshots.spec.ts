@@ -47,7 +47,9 @@ async function readSnapshot(page: Page): Promise<SnapshotView> {
   const sections = page.locator('[data-testid^="excerpt-member-"]');
   for (let i = 0; i < (await sections.count()); i++) {
     const s = sections.nth(i);
-    excerpts[(await s.getAttribute('data-testid'))!.replace('excerpt-member-', '')] = await s.getByTestId('excerpt-msg').allTextContents();
+    excerpts[(await s.getAttribute('data-testid'))!.replace('excerpt-member-', '')] = await s
+      .getByTestId('excerpt-msg')
+      .allTextContents();
   }
   return {
     title: (await page.getByTestId('snapshot-title').textContent()) ?? '',
@@ -71,7 +73,9 @@ async function fresh(browser: Browser): Promise<Page> {
   return ctx.newPage();
 }
 
-test('a snapshot outlives the stack, and export → import into an empty Fulcrum renders the same', async ({ browser }) => {
+test('a snapshot outlives the stack, and export → import into an empty Fulcrum renders the same', async ({
+  browser,
+}) => {
   test.setTimeout(420_000);
   fs.mkdirSync(SHOTS, { recursive: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-e2e-snap-'));
@@ -102,7 +106,11 @@ test('a snapshot outlives the stack, and export → import into an empty Fulcrum
     await expect(live.getByTestId('members-up')).toHaveText(/3\/3 members up/, { timeout: 30_000 });
     // Some history first, so the heatmap has something to freeze.
     await expect
-      .poll(async () => ((await (await fetch(`${url1}/api/clusters/local?frames=1`)).json()) as { frames: unknown[] }).frames.length, { timeout: 60_000 })
+      .poll(
+        async () =>
+          ((await (await fetch(`${url1}/api/clusters/local?frames=1`)).json()) as { frames: unknown[] }).frames.length,
+        { timeout: 60_000 },
+      )
       .toBeGreaterThanOrEqual(30);
 
     // Freeze a follower: a member-down finding, and peers logging that they lost it.
@@ -112,10 +120,16 @@ test('a snapshot outlives the stack, and export → import into an empty Fulcrum
     const frozenIndex = stack.cluster.members.findIndex((m) => m.name === frozenName);
     expect(frozenIndex).toBeGreaterThanOrEqual(0);
     stack.cluster.freeze(frozenIndex);
-    await expect(live.getByTestId(`member-row-${frozenName}`)).toHaveAttribute('data-status', 'down', { timeout: 30_000 });
+    await expect(live.getByTestId(`member-row-${frozenName}`)).toHaveAttribute('data-status', 'down', {
+      timeout: 30_000,
+    });
     await expect(live.locator('[data-testid="finding-card"]').first()).toBeVisible({ timeout: 30_000 });
     const liveMembers = await live.locator('[data-testid^="member-row-"]').evaluateAll((rows) =>
-      rows.map((r) => ({ name: r.getAttribute('data-testid')!.replace('member-row-', ''), status: r.getAttribute('data-status'), endpoint: r.getAttribute('data-endpoint') })),
+      rows.map((r) => ({
+        name: r.getAttribute('data-testid')!.replace('member-row-', ''),
+        status: r.getAttribute('data-status'),
+        endpoint: r.getAttribute('data-endpoint'),
+      })),
     );
 
     // The share dialog says what will be included, then creates the snapshot.
@@ -147,17 +161,27 @@ test('a snapshot outlives the stack, and export → import into an empty Fulcrum
     expect(record.expiresAt).toBeNull();
     expect(record.window.to - record.window.from).toBe(300_000);
     // The snapshot froze what the live page showed.
-    expect(record.state.members.map((m) => ({ name: m.name, status: m.status, endpoint: m.endpoint }))).toEqual(liveMembers);
+    expect(record.state.members.map((m) => ({ name: m.name, status: m.status, endpoint: m.endpoint }))).toEqual(
+      liveMembers,
+    );
     expect(record.state.findings.length).toBeGreaterThan(0);
     for (const f of record.state.findings) expect([...findingsBefore, ...findingsAfter]).toContain(f.title);
     expect(record.logs.status).toBe('ok');
     expect(record.logs.lineCount).toBeGreaterThan(0);
     // Its log excerpts are lines the live logs API serves for that window.
     for (const m of record.logs.members) {
-      const qs = new URLSearchParams({ from: String(record.window.from), to: String(record.window.to + 1), limit: '1000', level: 'warn' });
-      const page = (await (await fetch(`${f1.url}/api/clusters/local/members/${encodeURIComponent(m.member)}/logs?${qs}`)).json()) as { lines: Array<{ raw: string }> };
+      const qs = new URLSearchParams({
+        from: String(record.window.from),
+        to: String(record.window.to + 1),
+        limit: '1000',
+        level: 'warn',
+      });
+      const page = (await (
+        await fetch(`${f1.url}/api/clusters/local/members/${encodeURIComponent(m.member)}/logs?${qs}`)
+      ).json()) as { lines: Array<{ raw: string }> };
       const liveRaw = new Set(page.lines.map((l) => l.raw));
-      for (const l of m.lines.filter((x) => x.reason === 'signal')) expect(liveRaw.has(l.raw), `${m.member}: ${l.msg}`).toBe(true);
+      for (const l of m.lines.filter((x) => x.reason === 'signal'))
+        expect(liveRaw.has(l.raw), `${m.member}: ${l.msg}`).toBe(true);
     }
 
     // The snapshot page while everything still runs.
@@ -166,7 +190,15 @@ test('a snapshot outlives the stack, and export → import into an empty Fulcrum
     const seen = await readSnapshot(before);
     expect(seen.title).toBe(`INC-4711 ${frozenName} frozen`);
     expect(seen.members.map(({ name, status, endpoint }) => ({ name, status, endpoint }))).toEqual(liveMembers);
-    expect(seen.findings).toEqual([...record.state.findings].sort((a, b) => ({ critical: 0, warning: 1, info: 2 })[a.severity] - ({ critical: 0, warning: 1, info: 2 })[b.severity] || a.since - b.since).map((f) => f.title));
+    expect(seen.findings).toEqual(
+      [...record.state.findings]
+        .sort(
+          (a, b) =>
+            ({ critical: 0, warning: 1, info: 2 })[a.severity] - { critical: 0, warning: 1, info: 2 }[b.severity] ||
+            a.since - b.since,
+        )
+        .map((f) => f.title),
+    );
     expect(seen.findingCount).toBe(String(record.state.findings.length));
     expect(seen.score).toBe(String(record.state.scores.requests.score ?? ''));
     expect(Number(seen.excerptCount)).toBe(record.logs.lineCount);
@@ -188,7 +220,9 @@ test('a snapshot outlives the stack, and export → import into an empty Fulcrum
     await expect(after.getByTestId('snapshot-created-by')).toHaveText('e2e-sre');
     await expect(after.getByTestId('snapshot-note')).toHaveText('Paused with SIGSTOP by the e2e test.');
     // Every drill-down link stays inside the snapshot.
-    const drill = await after.getByTestId('finding-drilldown').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const drill = await after
+      .getByTestId('finding-drilldown')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(drill.length).toBeGreaterThan(0);
     for (const h of drill) expect(h).toMatch(new RegExp(`^/s/${id}/members/`));
     // Drill-down inside the snapshot: the frozen member, from frozen data.
@@ -199,13 +233,18 @@ test('a snapshot outlives the stack, and export → import into an empty Fulcrum
     await expect(memberView).toHaveAttribute('data-from', String(record.window.from));
     await expect(memberView.locator('header [data-status]').first()).toHaveAttribute('data-status', 'down');
     await expect(memberView.getByTestId('log-line')).toHaveCount(seen.excerpts[frozenName]?.length ?? 0);
-    expect(await memberView.getByTestId('log-msg').allTextContents()).toEqual([...(seen.excerpts[frozenName] ?? [])].reverse());
+    expect(await memberView.getByTestId('log-msg').allTextContents()).toEqual(
+      [...(seen.excerpts[frozenName] ?? [])].reverse(),
+    );
     await expect(memberView.getByTestId('status-strip')).toBeVisible();
     await after.screenshot({ path: path.join(SHOTS, 'snapshot-member.png'), fullPage: true });
     await memberView.getByTestId('member-back').click();
     await expect(after.getByTestId('snapshot-view')).toBeVisible();
     // Export: one JSON file.
-    const [download] = await Promise.all([after.waitForEvent('download'), after.getByTestId('snapshot-export').click()]);
+    const [download] = await Promise.all([
+      after.waitForEvent('download'),
+      after.getByTestId('snapshot-export').click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^fulcrum-snapshot-local-.*\.json$/);
     const exported = fs.readFileSync((await download.path())!, 'utf8');
     expect(exported).not.toContain(TOKEN);
@@ -219,11 +258,22 @@ test('a snapshot outlives the stack, and export → import into an empty Fulcrum
     // A second Fulcrum with an empty store: import, and the same rendering.
     f3 = await startFulcrum(configFile, dir, { ...env, FULCRUM_DATA_DIR: path.join(dir, 'data-2') });
     const auth = { Authorization: `Bearer ${TOKEN}` };
-    expect(((await (await fetch(`${f3.url}/api/snapshots`, { headers: auth })).json()) as { snapshots: unknown[] }).snapshots).toEqual([]);
-    const bad = await fetch(`${f3.url}/api/snapshots/import`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: exported.replace('"schemaVersion":1', '"schemaVersion":9') });
+    expect(
+      ((await (await fetch(`${f3.url}/api/snapshots`, { headers: auth })).json()) as { snapshots: unknown[] })
+        .snapshots,
+    ).toEqual([]);
+    const bad = await fetch(`${f3.url}/api/snapshots/import`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: exported.replace('"schemaVersion":1', '"schemaVersion":9'),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/schemaVersion 9 is newer/);
-    const imp = await fetch(`${f3.url}/api/snapshots/import`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: exported });
+    const imp = await fetch(`${f3.url}/api/snapshots/import`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: exported,
+    });
     expect(imp.status).toBe(201);
     const imported = (await imp.json()) as { path: string; originalId: string };
     expect(imported.originalId).toBe(id);
@@ -231,7 +281,9 @@ test('a snapshot outlives the stack, and export → import into an empty Fulcrum
     await third.goto(`${f3.url}${imported.path}`);
     expect(await readSnapshot(third)).toEqual(seen);
     await third.screenshot({ path: path.join(SHOTS, 'snapshot-imported.png') });
-    const list = (await (await fetch(`${f3.url}/api/snapshots`, { headers: auth })).json()) as { snapshots: Array<{ path: string }> };
+    const list = (await (await fetch(`${f3.url}/api/snapshots`, { headers: auth })).json()) as {
+      snapshots: Array<{ path: string }>;
+    };
     expect(list.snapshots.map((s) => s.path)).toEqual([imported.path]);
     await third.context().close();
   } finally {

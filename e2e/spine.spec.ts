@@ -34,30 +34,40 @@ test('the overview lists the cluster with its score', async ({ page, fulcrum }) 
   await expect(card).toBeVisible();
   await expect(card.getByTestId('cluster-members')).toHaveText('3/3');
   // The score is a number in [0, 1] once the first polls are in.
-  await expect.poll(async () => card.getByTestId('cluster-score').getAttribute('data-score'), { timeout: 30_000 }).toMatch(/^0(\.\d+)?$|^1$/);
+  await expect
+    .poll(async () => card.getByTestId('cluster-score').getAttribute('data-score'), { timeout: 30_000 })
+    .toMatch(/^0(\.\d+)?$|^1$/);
   await expect(card.getByTestId('cluster-score')).toContainText(/\d\.\d\d/);
   await card.click();
   await expect(page).toHaveURL(/\/clusters\/local/);
   await expect(page.getByTestId('cluster-name')).toHaveText('local');
 });
 
-test('the cluster page: 3 members live, heatmap painted, shares follow the weights 30/20/10', async ({ page, fulcrum }) => {
+test('the cluster page: 3 members live, heatmap painted, shares follow the weights 30/20/10', async ({
+  page,
+  fulcrum,
+}) => {
   await page.goto(`${fulcrum.url}/clusters/local?range=5m`);
   await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-state', 'live');
   await expect(page.getByTestId('members-up')).toHaveText('3/3 members up');
   const rows = page.locator('[data-testid^="member-row-"]');
   await expect(rows).toHaveCount(3);
-  for (const name of Object.keys(EXPECTED_SHARES)) await expect(page.getByTestId(`member-row-${name}`)).toHaveAttribute('data-status', 'up');
+  for (const name of Object.keys(EXPECTED_SHARES))
+    await expect(page.getByTestId(`member-row-${name}`)).toHaveAttribute('data-status', 'up');
   const canvas = page.getByTestId('heatmap-canvas');
   await expect(canvas).toHaveAttribute('data-rows', '3');
-  await expect.poll(async () => Number(await canvas.getAttribute('data-value-cells')), { timeout: 30_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await canvas.getAttribute('data-value-cells')), { timeout: 30_000 })
+    .toBeGreaterThan(0);
 
   // Shares settle near 50 / 33 / 17 %: all three within 6 points at once.
   await expect
     .poll(
       async () => {
         const s = await shares(page);
-        return Object.entries(EXPECTED_SHARES).every(([n, e]) => s[n] !== null && Math.abs(s[n]! - e) <= 6) ? 'settled' : JSON.stringify(s);
+        return Object.entries(EXPECTED_SHARES).every(([n, e]) => s[n] !== null && Math.abs(s[n]! - e) <= 6)
+          ? 'settled'
+          : JSON.stringify(s);
       },
       { timeout: 90_000, intervals: [1_000], message: 'request shares within 6 points of 50/33/17 %' },
     )
@@ -66,7 +76,9 @@ test('the cluster page: 3 members live, heatmap painted, shares follow the weigh
   // The headline against the configured weights is near 0; against equal shares it shows the skew.
   const panel = page.getByTestId('score-panel');
   await expect(panel.getByTestId('score-basis')).toHaveAttribute('data-basis', 'weights');
-  await expect.poll(async () => Number(await panel.getByTestId('cluster-score').getAttribute('data-score')), { timeout: 30_000 }).toBeLessThan(0.08);
+  await expect
+    .poll(async () => Number(await panel.getByTestId('cluster-score').getAttribute('data-score')), { timeout: 30_000 })
+    .toBeLessThan(0.08);
   await expect
     .poll(async () => Number(await panel.getByTestId('score-equal').getAttribute('data-score')), { timeout: 30_000 })
     .toBeGreaterThan(0.17);
@@ -77,7 +89,11 @@ test('the cluster page: 3 members live, heatmap painted, shares follow the weigh
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.reload();
   await expect(page.locator('html')).toHaveClass(/dark/);
-  await expect.poll(async () => Number(await page.getByTestId('heatmap-canvas').getAttribute('data-value-cells')), { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await page.getByTestId('heatmap-canvas').getAttribute('data-value-cells')), {
+      timeout: 20_000,
+    })
+    .toBeGreaterThan(0);
   await page.screenshot({ path: path.join(SHOTS, 'spine-cluster-dark.png'), fullPage: true });
 });
 
@@ -157,7 +173,11 @@ test('the view state lives in the URL and survives a reload', async ({ page, ful
   await expect(page.getByTestId('score-basis')).toHaveAttribute('data-basis', 'median');
 });
 
-test('kill -9 a member: its row shows down within seconds while the rest keeps updating', async ({ page, stack, fulcrum }) => {
+test('kill -9 a member: its row shows down within seconds while the rest keeps updating', async ({
+  page,
+  stack,
+  fulcrum,
+}) => {
   await page.goto(`${fulcrum.url}/clusters/local?range=5m`);
   await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-state', 'live');
   await expect(page.getByTestId('members-up')).toHaveText('3/3 members up');
@@ -174,14 +194,18 @@ test('kill -9 a member: its row shows down within seconds while the rest keeps u
     await expect(row).toHaveAttribute('data-status', 'down', { timeout: 10_000 });
     await expect(row.getByTestId('member-status')).toContainText('down');
     await expect(page.getByTestId('members-up')).toHaveText('✕ 2/3 members up');
-    await expect.poll(async () => Number(await page.getByTestId('heatmap-canvas').getAttribute('data-down-cells')), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await page.getByTestId('heatmap-canvas').getAttribute('data-down-cells')), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0);
     // The others stay up and the page keeps getting new polls.
     for (const n of others) await expect(page.getByTestId(`member-row-${n}`)).toHaveAttribute('data-status', 'up');
     const seqDown = await seq(page);
     expect(seqDown).toBeGreaterThan(seqBefore);
     await expect.poll(() => seq(page), { timeout: 10_000 }).toBeGreaterThan(seqDown + 2);
     await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-state', 'live');
-    await expect(page.getByTestId('member-row-' + others[0]).getByTestId('member-value')).toHaveText(/\d/);
+    await expect(page.getByTestId(`member-row-${others[0]}`).getByTestId('member-value')).toHaveText(/\d/);
     await page.screenshot({ path: path.join(SHOTS, 'spine-member-down-light.png'), fullPage: true });
   } finally {
     await stack.cluster.restart(i);

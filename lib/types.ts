@@ -129,7 +129,12 @@ export interface BalancerState {
   checkedAt: number | null;
   servers: BalancerServer[];
   /** From the balancer's config file when configured. */
-  check: { type: 'http' | 'tcp' | 'none' | 'unknown'; method: string | null; path: string | null; interMs: Record<string, number> } | null;
+  check: {
+    type: 'http' | 'tcp' | 'none' | 'unknown';
+    method: string | null;
+    path: string | null;
+    interMs: Record<string, number>;
+  } | null;
 }
 
 /** What one detector concluded this poll: the findings panel shows what was checked. */

@@ -11,6 +11,8 @@ step() { printf '\n=== %s ===\n' "$*"; }
 start=$(date +%s)
 step "typecheck"
 npx tsc --noEmit -p .
+step "lint and format (Biome)"
+npx biome check .
 step "unit tests"
 npx vitest run
 step "production build"

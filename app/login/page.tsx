@@ -32,8 +32,8 @@ export default async function LoginPage({ searchParams }: Props) {
         <h1 className="text-2xl font-bold">Log in</h1>
         {!access.required ? (
           <p className={NOTICE} data-testid="open-access-notice">
-            No access control is configured: anyone who can reach this Fulcrum can create, list and delete snapshots. Set{' '}
-            <code>auth.adminTokenEnv</code> in the config to require an admin token.
+            No access control is configured: anyone who can reach this Fulcrum can create, list and delete snapshots.
+            Set <code>auth.adminTokenEnv</code> in the config to require an admin token.
           </p>
         ) : access.granted ? (
           <>
@@ -49,20 +49,40 @@ export default async function LoginPage({ searchParams }: Props) {
           </>
         ) : (
           <form method="post" action="/api/auth/login" className="space-y-3" data-testid="login-form">
-            <p className={`text-sm ${MUTED}`}>Creating, listing and deleting snapshots needs the admin token. Viewing a snapshot needs only its link.</p>
+            <p className={`text-sm ${MUTED}`}>
+              Creating, listing and deleting snapshots needs the admin token. Viewing a snapshot needs only its link.
+            </p>
             {error && (
-              <p className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200" role="alert" data-testid="login-error">
+              <p
+                className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+                role="alert"
+                data-testid="login-error"
+              >
                 {error}
               </p>
             )}
             <input type="hidden" name="next" value={next} />
             <label className="block text-sm font-semibold">
               Admin token
-              <input className={`${FIELD} mt-1 font-mono`} type="password" name="token" autoComplete="current-password" required data-testid="login-token" />
+              <input
+                className={`${FIELD} mt-1 font-mono`}
+                type="password"
+                name="token"
+                autoComplete="current-password"
+                required
+                data-testid="login-token"
+              />
             </label>
             <label className="block text-sm font-semibold">
-              Your name <span className={`font-normal ${MUTED}`}>(optional, shown as “taken by” on your snapshots)</span>
-              <input className={`${FIELD} mt-1`} name="name" maxLength={64} autoComplete="name" data-testid="login-name" />
+              Your name{' '}
+              <span className={`font-normal ${MUTED}`}>(optional, shown as “taken by” on your snapshots)</span>
+              <input
+                className={`${FIELD} mt-1`}
+                name="name"
+                maxLength={64}
+                autoComplete="name"
+                data-testid="login-name"
+              />
             </label>
             <button type="submit" className={PRIMARY} data-testid="login-submit">
               Log in

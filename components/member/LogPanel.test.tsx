@@ -17,7 +17,12 @@ describe('LogPanel', () => {
     ].map((l) => parseLine(l, 'member', ctx, 'http://a:1'));
     const html = renderToStaticMarkup(
       <LogPanel
-        data={{ lines: evil, errors: [{ source: 'member', message: '<b>cannot read</b>' }], signalCounts: [{ minute: T, signal: 'slow-fdatasync', count: 1 }], hasMore: true }}
+        data={{
+          lines: evil,
+          errors: [{ source: 'member', message: '<b>cannot read</b>' }],
+          signalCounts: [{ minute: T, signal: 'slow-fdatasync', count: 1 }],
+          hasMore: true,
+        }}
         from={T - 60_000}
         to={T + 60_000}
         query={{ q: '', level: '', source: 'both', signals: false }}
@@ -42,7 +47,12 @@ describe('LogPanel', () => {
   it('filters frozen lines itself when there is no server to ask', () => {
     const lines = ['a info line', 'another'].map((l) => parseLine(l, 'member', ctx, null));
     const html = renderToStaticMarkup(
-      <LogPanel data={{ lines, errors: [], signalCounts: [], hasMore: false }} from={T} to={T + 1} query={{ q: 'another', level: '', source: 'both', signals: false }} />,
+      <LogPanel
+        data={{ lines, errors: [], signalCounts: [], hasMore: false }}
+        from={T}
+        to={T + 1}
+        query={{ q: 'another', level: '', source: 'both', signals: false }}
+      />,
     );
     expect((html.match(/data-testid="log-line"/g) ?? []).length).toBe(1);
     expect(html).toContain('<mark');

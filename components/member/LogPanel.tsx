@@ -6,7 +6,16 @@
 import { useEffect, useMemo, useState } from 'react';
 import { formatBytes } from '@/lib/client/format';
 import { useHydrated } from '@/lib/client/hooks';
-import { LOG_LEVELS, SIGNAL_BY_ID, levelRank, type LogLevel, type LogLine, type LogSourceChoice, type LogSourceError, type SignalCount } from '@/lib/logs/types';
+import {
+  LOG_LEVELS,
+  SIGNAL_BY_ID,
+  levelRank,
+  type LogLevel,
+  type LogLine,
+  type LogSourceChoice,
+  type LogSourceError,
+  type SignalCount,
+} from '@/lib/logs/types';
 import { MUTED } from '../styles';
 import { lineSummary, signalGrid, splitHighlight, visibleText } from './model';
 
@@ -50,7 +59,8 @@ const LEVEL_TONE: Record<LogLevel, string> = {
   fatal: 'text-red-800 dark:text-red-300 font-bold',
 };
 
-const SEG = 'px-2.5 py-1 text-sm font-semibold first:rounded-l-md last:rounded-r-md border border-slate-300 -ml-px first:ml-0 dark:border-slate-700';
+const SEG =
+  'px-2.5 py-1 text-sm font-semibold first:rounded-l-md last:rounded-r-md border border-slate-300 -ml-px first:ml-0 dark:border-slate-700';
 const ON = 'bg-slate-900 text-white border-slate-900 dark:bg-slate-100 dark:text-slate-900 dark:border-slate-100 z-10';
 const OFF = 'bg-white text-slate-700 hover:bg-slate-100 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800';
 
@@ -119,7 +129,12 @@ function LogRow({ line, q }: { line: LogLine; q: string }) {
         hasSignal ? 'border-l-amber-500 bg-amber-50 dark:bg-amber-500/10' : 'border-l-transparent'
       }`}
     >
-      <button type="button" onClick={() => setOpen((o) => !o)} className="flex w-full items-start gap-2 text-left" aria-expanded={open}>
+      <button
+        type="button"
+        onClick={() => setOpen((o) => !o)}
+        className="flex w-full items-start gap-2 text-left"
+        aria-expanded={open}
+      >
         <span className="w-28 shrink-0 font-mono text-xs leading-5 tabular-nums text-slate-500 dark:text-slate-400">
           <LineTime t={line.t} />
         </span>
@@ -129,8 +144,15 @@ function LogRow({ line, q }: { line: LogLine; q: string }) {
         >
           {line.source === 'balancer' ? 'LB' : 'etcd'}
         </span>
-        <span className={`w-10 shrink-0 text-xs font-semibold uppercase leading-5 ${line.level ? LEVEL_TONE[line.level] : MUTED}`}>{line.level ?? '—'}</span>
-        <span className="min-w-0 flex-1 whitespace-pre-wrap break-words font-mono text-xs leading-5" data-testid="log-msg">
+        <span
+          className={`w-10 shrink-0 text-xs font-semibold uppercase leading-5 ${line.level ? LEVEL_TONE[line.level] : MUTED}`}
+        >
+          {line.level ?? '—'}
+        </span>
+        <span
+          className="min-w-0 flex-1 whitespace-pre-wrap break-words font-mono text-xs leading-5"
+          data-testid="log-msg"
+        >
           <Highlighted text={lineSummary(line)} q={q} />
         </span>
         {hasSignal && (
@@ -153,7 +175,9 @@ function LogRow({ line, q }: { line: LogLine; q: string }) {
               ))}
             </dl>
           )}
-          <pre className="overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-[11px] dark:bg-slate-950">{visibleText(line.raw)}</pre>
+          <pre className="overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-50 p-2 font-mono text-[11px] dark:bg-slate-950">
+            {visibleText(line.raw)}
+          </pre>
         </div>
       )}
     </li>
@@ -166,7 +190,8 @@ function SignalSummary({ counts, from, to }: { counts: SignalCount[]; from: numb
   if (grid.rows.length === 0) {
     return (
       <p className={`text-sm ${MUTED}`} data-testid="signal-counts" data-count={0}>
-        No known signal in this window (slow requests, slow fdatasync, late heartbeats, peer losses, elections, balancer errors).
+        No known signal in this window (slow requests, slow fdatasync, late heartbeats, peer losses, elections, balancer
+        errors).
       </p>
     );
   }
@@ -177,7 +202,11 @@ function SignalSummary({ counts, from, to }: { counts: SignalCount[]; from: numb
     return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   };
   return (
-    <div data-testid="signal-counts" data-count={grid.rows.reduce((a, r) => a + r.total, 0)} className="overflow-x-auto">
+    <div
+      data-testid="signal-counts"
+      data-count={grid.rows.reduce((a, r) => a + r.total, 0)}
+      className="overflow-x-auto"
+    >
       <table className="text-xs tabular-nums">
         <caption className="mb-1 text-left text-sm font-semibold">
           Signal lines per {grid.stepMs === 60_000 ? 'minute' : `${grid.stepMs / 60_000} minutes`}
@@ -224,10 +253,15 @@ function Messages({ items, tone, testId }: { items: LogSourceError[]; tone: 'err
       ? 'border-red-300 bg-red-50 text-red-900 dark:border-red-500/40 dark:bg-red-500/10 dark:text-red-200'
       : 'border-slate-200 bg-slate-50 text-slate-700 dark:border-slate-700 dark:bg-slate-800/50 dark:text-slate-300';
   return (
-    <ul className={`space-y-1 rounded-md border px-3 py-2 text-sm ${cls}`} role={tone === 'error' ? 'alert' : undefined} data-testid={testId}>
+    <ul
+      className={`space-y-1 rounded-md border px-3 py-2 text-sm ${cls}`}
+      role={tone === 'error' ? 'alert' : undefined}
+      data-testid={testId}
+    >
       {items.map((e, i) => (
         <li key={i} data-source={e.source}>
-          <b>{e.source === 'member' ? 'member log' : e.source === 'balancer' ? 'balancer log' : e.source}:</b> {visibleText(e.message)}
+          <b>{e.source === 'member' ? 'member log' : e.source === 'balancer' ? 'balancer log' : e.source}:</b>{' '}
+          {visibleText(e.message)}
         </li>
       ))}
     </ul>
@@ -247,20 +281,32 @@ function filterLocal(lines: LogLine[], q: LogQueryState): LogLine[] {
   );
 }
 
-export function LogPanel({ data, from, to, query, onQueryChange, onMore, loading = false, error = null }: LogPanelProps) {
+export function LogPanel({
+  data,
+  from,
+  to,
+  query,
+  onQueryChange,
+  onMore,
+  loading = false,
+  error = null,
+}: LogPanelProps) {
   const [local, setLocal] = useState(query);
   const [text, setText] = useState(query.q);
   const q = onQueryChange ? query : local;
   useEffect(() => setText(query.q), [query.q]);
   const set = (next: LogQueryState) => (onQueryChange ? onQueryChange(next) : setLocal(next));
-  // Search as you type, after a pause.
+  // Search as you type, after a pause (only the typed text re-arms the timer).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: q and set change with every render
   useEffect(() => {
     if (text === q.q) return;
     const id = setTimeout(() => set({ ...q, q: text }), 400);
     return () => clearTimeout(id);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [text]);
-  const lines = useMemo(() => (data ? (onQueryChange ? data.lines : filterLocal(data.lines, q)) : []), [data, q, onQueryChange]);
+  const lines = useMemo(
+    () => (data ? (onQueryChange ? data.lines : filterLocal(data.lines, q)) : []),
+    [data, q, onQueryChange],
+  );
 
   return (
     <div data-testid="log-panel" data-loading={loading ? '1' : '0'} className="space-y-3">
@@ -304,18 +350,41 @@ export function LogPanel({ data, from, to, query, onQueryChange, onMore, loading
           </select>
         </label>
         <label className="flex items-center gap-2 text-sm font-semibold">
-          <input type="checkbox" data-testid="log-signals-only" checked={q.signals === true} onChange={(e) => set({ ...q, signals: e.target.checked })} className="h-4 w-4 accent-amber-600" />
+          <input
+            type="checkbox"
+            data-testid="log-signals-only"
+            checked={q.signals === true}
+            onChange={(e) => set({ ...q, signals: e.target.checked })}
+            className="h-4 w-4 accent-amber-600"
+          />
           signal lines only
         </label>
-        <div role="radiogroup" aria-label="Log source" data-testid="log-source" data-value={q.source} className="inline-flex">
+        <div
+          role="radiogroup"
+          aria-label="Log source"
+          data-testid="log-source"
+          data-value={q.source}
+          className="inline-flex"
+        >
           {(['both', 'member', 'balancer'] as const).map((s) => (
-            <button key={s} type="button" role="radio" aria-checked={q.source === s} onClick={() => set({ ...q, source: s })} className={`${SEG} ${q.source === s ? ON : OFF}`}>
+            <button
+              key={s}
+              type="button"
+              role="radio"
+              aria-checked={q.source === s}
+              onClick={() => set({ ...q, source: s })}
+              className={`${SEG} ${q.source === s ? ON : OFF}`}
+            >
               {s === 'both' ? 'member + balancer' : s === 'member' ? 'member only' : 'balancer only'}
             </button>
           ))}
         </div>
         <span className={`text-sm ${MUTED}`} data-testid="log-summary">
-          {loading ? 'loading…' : data ? `${lines.length} line${lines.length === 1 ? '' : 's'}${data.hasMore ? ' (more below)' : ''}${data.scannedBytes ? ` · read ${formatBytes(data.scannedBytes)}` : ''}` : ''}
+          {loading
+            ? 'loading…'
+            : data
+              ? `${lines.length} line${lines.length === 1 ? '' : 's'}${data.hasMore ? ' (more below)' : ''}${data.scannedBytes ? ` · read ${formatBytes(data.scannedBytes)}` : ''}`
+              : ''}
         </span>
       </div>
       {error && <Messages items={[{ source: 'logs', message: error }]} tone="error" testId="log-request-error" />}
@@ -330,7 +399,10 @@ export function LogPanel({ data, from, to, query, onQueryChange, onMore, loading
         </p>
       )}
       {lines.length > 0 && (
-        <ol className="max-h-[36rem] overflow-y-auto rounded-md border border-slate-200 dark:border-slate-800" data-testid="log-lines">
+        <ol
+          className="max-h-[36rem] overflow-y-auto rounded-md border border-slate-200 dark:border-slate-800"
+          data-testid="log-lines"
+        >
           {lines.map((l, i) => (
             <LogRow key={`${l.source}-${l.t}-${i}`} line={l} q={q.q} />
           ))}

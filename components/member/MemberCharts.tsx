@@ -27,7 +27,13 @@ export interface MemberChartsProps {
   mark?: { from: number; to: number } | null;
 }
 
-function ChartTooltip({ active, payload, spec, members, index }: TooltipContentProps & { spec: DimensionSpec; members: MemberChartsProps['members']; index: number }) {
+function ChartTooltip({
+  active,
+  payload,
+  spec,
+  members,
+  index,
+}: TooltipContentProps & { spec: DimensionSpec; members: MemberChartsProps['members']; index: number }) {
   if (!active || !payload?.length) return null;
   const p = payload[0].payload as MemberPoint;
   return (
@@ -50,11 +56,19 @@ function ChartTooltip({ active, payload, spec, members, index }: TooltipContentP
 function Chart({ spec, props }: { spec: DimensionSpec; props: MemberChartsProps }) {
   const theme = useTheme();
   const { frames, members, index, from, to, pollIntervalMs, mark } = props;
-  const data = useMemo(() => memberSeries(frames, index, spec.id, from, to, pollIntervalMs, 240), [frames, index, spec.id, from, to, pollIntervalMs]);
+  const data = useMemo(
+    () => memberSeries(frames, index, spec.id, from, to, pollIntervalMs, 240),
+    [frames, index, spec.id, from, to, pollIntervalMs],
+  );
   const ticks = useMemo(() => timeTicks(from, to, 4), [from, to]);
   const hasSelf = data.some((p) => p.self !== null);
   return (
-    <figure data-testid="member-chart" data-dim={spec.id} data-points={data.length} className="min-w-0 rounded-lg border border-slate-200 p-2 dark:border-slate-800">
+    <figure
+      data-testid="member-chart"
+      data-dim={spec.id}
+      data-points={data.length}
+      className="min-w-0 rounded-lg border border-slate-200 p-2 dark:border-slate-800"
+    >
       <figcaption className="flex items-baseline justify-between gap-2 px-1 text-sm">
         <span className="font-semibold">{spec.label}</span>
         <span className="text-xs text-slate-500 dark:text-slate-400">{spec.unit}</span>
@@ -63,19 +77,69 @@ function Chart({ spec, props }: { spec: DimensionSpec; props: MemberChartsProps 
         <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 128 }}>
           <LineChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke={GRID[theme]} vertical={false} />
-            <XAxis dataKey="t" type="number" scale="time" domain={[from, to]} allowDataOverflow ticks={ticks.ticks} tickFormatter={(t: number) => formatClock(t, ticks.step < 60_000)} stroke={AXIS[theme]} fontSize={10} />
-            <YAxis width={56} stroke={AXIS[theme]} fontSize={10} tickFormatter={(v: number) => axisTick(v, spec.unit)} allowDecimals={spec.unit !== 'streams'} />
-            {mark && <ReferenceArea x1={mark.from} x2={mark.to} fill={SELF[theme]} fillOpacity={0.12} stroke="none" ifOverflow="hidden" />}
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={[from, to]}
+              allowDataOverflow
+              ticks={ticks.ticks}
+              tickFormatter={(t: number) => formatClock(t, ticks.step < 60_000)}
+              stroke={AXIS[theme]}
+              fontSize={10}
+            />
+            <YAxis
+              width={56}
+              stroke={AXIS[theme]}
+              fontSize={10}
+              tickFormatter={(v: number) => axisTick(v, spec.unit)}
+              allowDecimals={spec.unit !== 'streams'}
+            />
+            {mark && (
+              <ReferenceArea
+                x1={mark.from}
+                x2={mark.to}
+                fill={SELF[theme]}
+                fillOpacity={0.12}
+                stroke="none"
+                ifOverflow="hidden"
+              />
+            )}
             {members.map((m, k) =>
               k === index ? null : (
-                <Line key={m.endpoint} type="linear" dataKey={`m${k}`} stroke={OTHER[theme]} strokeOpacity={0.45} strokeWidth={1} dot={false} isAnimationActive={false} connectNulls={false} />
+                <Line
+                  key={m.endpoint}
+                  type="linear"
+                  dataKey={`m${k}`}
+                  stroke={OTHER[theme]}
+                  strokeOpacity={0.45}
+                  strokeWidth={1}
+                  dot={false}
+                  isAnimationActive={false}
+                  connectNulls={false}
+                />
               ),
             )}
-            <Line type="linear" dataKey="self" stroke={SELF[theme]} strokeWidth={2.25} dot={false} isAnimationActive={false} connectNulls={false} />
-            <Tooltip isAnimationActive={false} content={(p: TooltipContentProps) => <ChartTooltip {...p} spec={spec} members={members} index={index} />} />
+            <Line
+              type="linear"
+              dataKey="self"
+              stroke={SELF[theme]}
+              strokeWidth={2.25}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls={false}
+            />
+            <Tooltip
+              isAnimationActive={false}
+              content={(p: TooltipContentProps) => <ChartTooltip {...p} spec={spec} members={members} index={index} />}
+            />
           </LineChart>
         </ResponsiveContainer>
-        {!hasSelf && <p className="pointer-events-none absolute inset-0 flex items-center justify-center text-xs text-slate-500 dark:text-slate-400">no data for this member</p>}
+        {!hasSelf && (
+          <p className="pointer-events-none absolute inset-0 flex items-center justify-center text-xs text-slate-500 dark:text-slate-400">
+            no data for this member
+          </p>
+        )}
       </div>
     </figure>
   );
@@ -92,7 +156,8 @@ export function MemberCharts(props: MemberChartsProps) {
       </div>
       <p className="mt-2 flex flex-wrap gap-x-4 text-xs text-slate-600 dark:text-slate-300">
         <span className="inline-flex items-center gap-1.5">
-          <span className="inline-block h-0.5 w-5" style={{ background: SELF[theme] }} /> {props.members[props.index]?.name}
+          <span className="inline-block h-0.5 w-5" style={{ background: SELF[theme] }} />{' '}
+          {props.members[props.index]?.name}
         </span>
         <span className="inline-flex items-center gap-1.5">
           <span className="inline-block h-0.5 w-5 opacity-50" style={{ background: OTHER[theme] }} /> the other members

@@ -31,13 +31,25 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   return body;
 }
 
-export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to0, initialState, initialQuery }: MemberLiveProps) {
+export function MemberLive({
+  cluster,
+  endpoint,
+  memberParam,
+  from: from0,
+  to: to0,
+  initialState,
+  initialQuery,
+}: MemberLiveProps) {
   const router = useRouter();
   const [win, setWin] = useState({ from: from0, to: to0 });
   const [query, setQuery] = useState<LogQueryState>(initialQuery);
   const [state, setState] = useState<ClusterState>(initialState);
   const [frames, setFrames] = useState<Frame[]>([]);
-  const [framesInfo, setFramesInfo] = useState<{ loading: boolean; source: 'memory' | 'prometheus' | null; error: string | null }>({ loading: true, source: null, error: null });
+  const [framesInfo, setFramesInfo] = useState<{
+    loading: boolean;
+    source: 'memory' | 'prometheus' | null;
+    error: string | null;
+  }>({ loading: true, source: null, error: null });
   const [logs, setLogs] = useState<LogPanelData | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [logsLoading, setLogsLoading] = useState(true);
@@ -45,7 +57,9 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
   const [tick, setTick] = useState(0);
   // Findings of the window: open ones, and those that cleared (the server keeps them for the
   // history window with `until`; ones seen closing while the page is open are kept too).
-  const [seen, setSeen] = useState<Map<string, { f: Finding; last: number }>>(() => withFindings(new Map(), initialState, Date.now()));
+  const [seen, setSeen] = useState<Map<string, { f: Finding; last: number }>>(() =>
+    withFindings(new Map(), initialState, Date.now()),
+  );
   const paged = useRef(false);
   const base = `/api/clusters/${encodeURIComponent(cluster)}`;
 
@@ -65,7 +79,9 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
       if (q.level) qs.set('level', q.level);
       if (q.source !== 'both') qs.set('source', q.source);
       if (q.signals) qs.set('signals', '1');
-      router.replace(`/clusters/${encodeURIComponent(cluster)}/members/${encodeURIComponent(memberParam)}?${qs}`, { scroll: false });
+      router.replace(`/clusters/${encodeURIComponent(cluster)}/members/${encodeURIComponent(memberParam)}?${qs}`, {
+        scroll: false,
+      });
     },
     [router, cluster, memberParam],
   );
@@ -84,14 +100,22 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
       setFramesInfo((f) => ({ ...f, loading: true }));
       // Never ask for the future: Prometheus would answer with stale values carried forward.
       const to = Math.min(w.to, Date.now());
-      const qs = new URLSearchParams({ from: String(Math.floor(w.from)), to: String(Math.ceil(Math.max(to, w.from + 1))), maxPoints: '600' });
+      const qs = new URLSearchParams({
+        from: String(Math.floor(w.from)),
+        to: String(Math.ceil(Math.max(to, w.from + 1))),
+        maxPoints: '600',
+      });
       try {
-        const h = await getJson<{ frames: Frame[]; source: 'memory' | 'prometheus'; error: string | null }>(`${base}/history?${qs}`, signal);
+        const h = await getJson<{ frames: Frame[]; source: 'memory' | 'prometheus'; error: string | null }>(
+          `${base}/history?${qs}`,
+          signal,
+        );
         if (mine !== seq.current.frames) return;
         setFrames(h.frames ?? []);
         setFramesInfo({ loading: false, source: h.source ?? null, error: h.error ?? null });
       } catch (e) {
-        if ((e as Error).name !== 'AbortError' && mine === seq.current.frames) setFramesInfo({ loading: false, source: null, error: (e as Error).message });
+        if ((e as Error).name !== 'AbortError' && mine === seq.current.frames)
+          setFramesInfo({ loading: false, source: null, error: (e as Error).message });
       } finally {
         busy.current.frames = false;
       }
@@ -104,7 +128,12 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
       busy.current.logs = true;
       const mine = ++seq.current.logs;
       setLogsLoading(true);
-      const qs = new URLSearchParams({ from: String(Math.floor(w.from)), to: String(Math.ceil(w.to)), limit: String(PAGE_LINES), source: q.source });
+      const qs = new URLSearchParams({
+        from: String(Math.floor(w.from)),
+        to: String(Math.ceil(w.to)),
+        limit: String(PAGE_LINES),
+        source: q.source,
+      });
       if (q.q) qs.set('q', q.q);
       if (q.level) qs.set('level', q.level);
       if (q.signals) qs.set('signals', '1');
@@ -112,7 +141,15 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
         const p = await getJson<LogPage>(`${base}/members/${encodeURIComponent(endpoint)}/logs?${qs}`, signal);
         if (paged.current || mine !== seq.current.logs) return; // paged further back, or a newer query
         setCursor(p.nextCursor);
-        setLogs({ lines: p.lines, errors: p.errors, notes: p.notes, signalCounts: p.signalCounts, scannedBytes: p.scannedBytes, truncated: p.truncated, hasMore: p.nextCursor !== null });
+        setLogs({
+          lines: p.lines,
+          errors: p.errors,
+          notes: p.notes,
+          signalCounts: p.signalCounts,
+          scannedBytes: p.scannedBytes,
+          truncated: p.truncated,
+          hasMore: p.nextCursor !== null,
+        });
         setLogsError(null);
         setLogsLoading(false);
       } catch (e) {
@@ -132,6 +169,7 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
     void loadFrames(win, ctrl.signal);
     return () => ctrl.abort();
   }, [loadFrames, win]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the query fields, not the object identity, decide a reload
   useEffect(() => {
     const ctrl = new AbortController();
     paged.current = false;
@@ -164,7 +202,13 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
     const ctrl = new AbortController();
     paged.current = true;
     setLogsLoading(true);
-    const qs = new URLSearchParams({ from: String(Math.floor(win.from)), to: String(Math.ceil(win.to)), limit: String(PAGE_LINES), source: query.source, cursor });
+    const qs = new URLSearchParams({
+      from: String(Math.floor(win.from)),
+      to: String(Math.ceil(win.to)),
+      limit: String(PAGE_LINES),
+      source: query.source,
+      cursor,
+    });
     if (query.q) qs.set('q', query.q);
     if (query.level) qs.set('level', query.level);
     if (query.signals) qs.set('signals', '1');
@@ -212,7 +256,9 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
       from={win.from}
       to={win.to}
       findings={[...seen.values()].map((x) => x.f)}
-      resolved={new Map([...seen].filter(([id]) => !state.findings.some((f) => f.id === id)).map(([id, x]) => [id, x.last]))}
+      resolved={
+        new Map([...seen].filter(([id]) => !state.findings.some((f) => f.id === id)).map(([id, x]) => [id, x.last]))
+      }
       framesInfo={framesInfo}
       onWindowChange={onWindowChange}
       backHref={`/clusters/${encodeURIComponent(cluster)}`}
@@ -231,9 +277,14 @@ export function MemberLive({ cluster, endpoint, memberParam, from: from0, to: to
 }
 
 /** Adds a state's resolved then open findings (open wins for the same id) to what was seen. */
-function withFindings(prev: Map<string, { f: Finding; last: number }>, s: Pick<ClusterState, 'findings' | 'resolvedFindings'>, now: number): Map<string, { f: Finding; last: number }> {
+function withFindings(
+  prev: Map<string, { f: Finding; last: number }>,
+  s: Pick<ClusterState, 'findings' | 'resolvedFindings'>,
+  now: number,
+): Map<string, { f: Finding; last: number }> {
   const next = new Map(prev);
-  for (const f of s.resolvedFindings ?? []) if (!next.has(f.id) || next.get(f.id)!.last <= (f.until ?? now)) next.set(f.id, { f, last: f.until ?? now });
+  for (const f of s.resolvedFindings ?? [])
+    if (!next.has(f.id) || next.get(f.id)!.last <= (f.until ?? now)) next.set(f.id, { f, last: f.until ?? now });
   for (const f of s.findings) next.set(f.id, { f, last: now });
   return next;
 }

@@ -42,7 +42,17 @@ export interface MemberViewProps {
   findingHref?: (f: Finding) => string | null;
 }
 
-function Section({ title, right, children, testId }: { title: React.ReactNode; right?: React.ReactNode; children: React.ReactNode; testId?: string }) {
+function Section({
+  title,
+  right,
+  children,
+  testId,
+}: {
+  title: React.ReactNode;
+  right?: React.ReactNode;
+  children: React.ReactNode;
+  testId?: string;
+}) {
   return (
     <section className={`${CARD} p-4 2xl:p-5`} data-testid={testId}>
       <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
@@ -57,7 +67,15 @@ function Section({ title, right, children, testId }: { title: React.ReactNode; r
 const BTN =
   'rounded-md border border-slate-300 bg-white px-2.5 py-1 text-sm font-semibold text-slate-700 hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-200 dark:hover:bg-slate-700';
 
-function WindowControls({ from, to, onChange }: { from: number; to: number; onChange: (from: number, to: number) => void }) {
+function WindowControls({
+  from,
+  to,
+  onChange,
+}: {
+  from: number;
+  to: number;
+  onChange: (from: number, to: number) => void;
+}) {
   const span = to - from;
   const mid = from + span / 2;
   const zoom = (f: number) => {
@@ -66,7 +84,12 @@ function WindowControls({ from, to, onChange }: { from: number; to: number; onCh
   };
   return (
     <div className="flex flex-wrap items-center gap-1.5" data-testid="window-controls">
-      <button type="button" className={BTN} onClick={() => onChange(from - span / 2, to - span / 2)} title="move the window back by half its length">
+      <button
+        type="button"
+        className={BTN}
+        onClick={() => onChange(from - span / 2, to - span / 2)}
+        title="move the window back by half its length"
+      >
         ◀ earlier
       </button>
       <button type="button" className={BTN} onClick={() => zoom(0.5)} title="half as long, same middle">
@@ -75,14 +98,33 @@ function WindowControls({ from, to, onChange }: { from: number; to: number; onCh
       <button type="button" className={BTN} onClick={() => zoom(2)} title="twice as long, same middle">
         zoom out
       </button>
-      <button type="button" className={BTN} onClick={() => onChange(from + span / 2, to + span / 2)} title="move the window forward by half its length">
+      <button
+        type="button"
+        className={BTN}
+        onClick={() => onChange(from + span / 2, to + span / 2)}
+        title="move the window forward by half its length"
+      >
         later ▶
       </button>
     </div>
   );
 }
 
-export function MemberView({ cluster, member, frames, from, to, findings, logs, framesInfo, onWindowChange, mark, backHref, resolved, findingHref }: MemberViewProps) {
+export function MemberView({
+  cluster,
+  member,
+  frames,
+  from,
+  to,
+  findings,
+  logs,
+  framesInfo,
+  onWindowChange,
+  mark,
+  backHref,
+  resolved,
+  findingHref,
+}: MemberViewProps) {
   const hydrated = useHydrated();
   const index = cluster.members.findIndex((m) => m.endpoint === member);
   const m = cluster.members[index];
@@ -90,21 +132,37 @@ export function MemberView({ cluster, member, frames, from, to, findings, logs, 
   const active = useMemo(() => {
     if (!m) return [];
     const rank = { critical: 0, warning: 1, info: 2 } as const;
-    const own = (f: Finding) => (f.members.includes(m.endpoint) || f.members.includes(m.name)) && f.members.length === 1;
-    return findingsInWindow(findings, m, from, to).sort((a, b) => Number(own(b)) - Number(own(a)) || rank[a.severity] - rank[b.severity] || b.since - a.since);
+    const own = (f: Finding) =>
+      (f.members.includes(m.endpoint) || f.members.includes(m.name)) && f.members.length === 1;
+    return findingsInWindow(findings, m, from, to).sort(
+      (a, b) => Number(own(b)) - Number(own(a)) || rank[a.severity] - rank[b.severity] || b.since - a.since,
+    );
   }, [findings, m, from, to]);
   const events = useMemo(() => (m ? eventsInWindow(cluster.events, m, from, to) : []), [cluster.events, m, from, to]);
   if (!m) {
     return (
       <main className={`${CARD} p-6`} data-testid="member-view-missing">
-        <p>No member {member} in cluster {cluster.name}.</p>
+        <p>
+          No member {member} in cluster {cluster.name}.
+        </p>
       </main>
     );
   }
   return (
-    <main className="space-y-4 2xl:space-y-5" data-testid="member-view" data-member={m.name} data-endpoint={m.endpoint} data-from={from} data-to={to}>
+    <main
+      className="space-y-4 2xl:space-y-5"
+      data-testid="member-view"
+      data-member={m.name}
+      data-endpoint={m.endpoint}
+      data-from={from}
+      data-to={to}
+    >
       <header className="space-y-2">
-        <Link href={backHref ?? `/clusters/${encodeURIComponent(cluster.name)}`} className="text-sm font-semibold text-sky-700 underline dark:text-sky-400" data-testid="member-back">
+        <Link
+          href={backHref ?? `/clusters/${encodeURIComponent(cluster.name)}`}
+          className="text-sm font-semibold text-sky-700 underline dark:text-sky-400"
+          data-testid="member-back"
+        >
           ← {cluster.name}
         </Link>
         <div className="flex flex-wrap items-center gap-3">
@@ -128,29 +186,59 @@ export function MemberView({ cluster, member, frames, from, to, findings, logs, 
         </div>
       </header>
 
-      <Section title="Status over the window" right="from the polls (and Prometheus for older windows)" testId="member-status-section">
+      <Section
+        title="Status over the window"
+        right="from the polls (and Prometheus for older windows)"
+        testId="member-status-section"
+      >
         {framesInfo?.error && (
-          <p className="mb-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200" role="alert" data-testid="frames-error">
+          <p
+            className="mb-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-200"
+            role="alert"
+            data-testid="frames-error"
+          >
             Metrics for this window: {framesInfo.error}
           </p>
         )}
         {framesInfo?.loading && frames.length === 0 ? (
           <p className={`text-sm ${MUTED}`}>loading the window…</p>
         ) : (
-          <StatusStrip frames={frames} index={index} from={from} to={to} pollIntervalMs={cluster.pollIntervalMs} events={events} />
+          <StatusStrip
+            frames={frames}
+            index={index}
+            from={from}
+            to={to}
+            pollIntervalMs={cluster.pollIntervalMs}
+            events={events}
+          />
         )}
       </Section>
 
       <Section
         title={
           <>
-            Load and latency <span className={`text-base font-normal ${MUTED}`}>{m.name} against the other members</span>
+            Load and latency{' '}
+            <span className={`text-base font-normal ${MUTED}`}>{m.name} against the other members</span>
           </>
         }
-        right={framesInfo?.source === 'prometheus' ? 'from Prometheus (older than the in-memory history)' : framesInfo?.source === 'memory' ? 'from the polls' : undefined}
+        right={
+          framesInfo?.source === 'prometheus'
+            ? 'from Prometheus (older than the in-memory history)'
+            : framesInfo?.source === 'memory'
+              ? 'from the polls'
+              : undefined
+        }
         testId="member-charts-section"
       >
-        <MemberCharts frames={frames} members={cluster.members} index={index} from={from} to={to} pollIntervalMs={cluster.pollIntervalMs} mark={mark} />
+        <MemberCharts
+          frames={frames}
+          members={cluster.members}
+          index={index}
+          from={from}
+          to={to}
+          pollIntervalMs={cluster.pollIntervalMs}
+          mark={mark}
+        />
       </Section>
 
       <Section
@@ -177,16 +265,26 @@ export function MemberView({ cluster, member, frames, from, to, findings, logs, 
                 >
                   <summary className="cursor-pointer list-none text-sm group-open:mb-1.5">
                     <span className="group-open:hidden">
-                      <span className={`mr-2 inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-xs font-semibold uppercase ring-1 ring-inset ${SEVERITY[f.severity].badge}`}>
+                      <span
+                        className={`mr-2 inline-flex items-center gap-1 rounded-md px-1.5 py-0.5 text-xs font-semibold uppercase ring-1 ring-inset ${SEVERITY[f.severity].badge}`}
+                      >
                         <span aria-hidden>{SEVERITY[f.severity].icon}</span> {SEVERITY[f.severity].label}
                       </span>
                       <b>{f.title}</b>
                       <span className={`ml-2 ${MUTED}`}>evidence and fixes ▸</span>
                     </span>
                     <span className={`hidden group-open:inline ${MUTED}`}>▾ hide</span>
-                    {gone !== undefined && <span className="ml-2 font-semibold text-emerald-700 dark:text-emerald-400">✓ resolved, last seen open at {hydrated ? formatClock(gone) : ''}</span>}
+                    {gone !== undefined && (
+                      <span className="ml-2 font-semibold text-emerald-700 dark:text-emerald-400">
+                        ✓ resolved, last seen open at {hydrated ? formatClock(gone) : ''}
+                      </span>
+                    )}
                   </summary>
-                  <FindingCard finding={f} members={cluster.members} drillDownHref={findingHref ? findingHref(f) : undefined} />
+                  <FindingCard
+                    finding={f}
+                    members={cluster.members}
+                    drillDownHref={findingHref ? findingHref(f) : undefined}
+                  />
                 </details>
               );
             })}
@@ -197,7 +295,10 @@ export function MemberView({ cluster, member, frames, from, to, findings, logs, 
       <Section
         title={
           <>
-            Logs <span className={`text-base font-normal ${MUTED}`}>{m.name} and the balancer’s lines about it, newest first</span>
+            Logs{' '}
+            <span className={`text-base font-normal ${MUTED}`}>
+              {m.name} and the balancer’s lines about it, newest first
+            </span>
           </>
         }
         testId="member-logs-section"

@@ -11,13 +11,33 @@ import { statusSegments, type StripState } from './model';
 const TONE: Record<StripState, { cls: string; label: string }> = {
   leader: { cls: 'bg-violet-500 dark:bg-violet-400', label: 'leader' },
   up: { cls: 'bg-emerald-500 dark:bg-emerald-500', label: 'up' },
-  down: { cls: 'bg-red-600 dark:bg-red-500 bg-[repeating-linear-gradient(45deg,transparent_0_4px,rgba(255,255,255,.35)_4px_7px)]', label: 'down' },
+  down: {
+    cls: 'bg-red-600 dark:bg-red-500 bg-[repeating-linear-gradient(45deg,transparent_0_4px,rgba(255,255,255,.35)_4px_7px)]',
+    label: 'down',
+  },
   nodata: { cls: 'bg-slate-200 dark:bg-slate-700', label: 'no data' },
 };
 
-export function StatusStrip({ frames, index, from, to, pollIntervalMs, events }: { frames: readonly Frame[]; index: number; from: number; to: number; pollIntervalMs: number; events: readonly ClusterEvent[] }) {
+export function StatusStrip({
+  frames,
+  index,
+  from,
+  to,
+  pollIntervalMs,
+  events,
+}: {
+  frames: readonly Frame[];
+  index: number;
+  from: number;
+  to: number;
+  pollIntervalMs: number;
+  events: readonly ClusterEvent[];
+}) {
   const hydrated = useHydrated();
-  const segs = useMemo(() => statusSegments(frames, index, from, to, pollIntervalMs), [frames, index, from, to, pollIntervalMs]);
+  const segs = useMemo(
+    () => statusSegments(frames, index, from, to, pollIntervalMs),
+    [frames, index, from, to, pollIntervalMs],
+  );
   const span = Math.max(1, to - from);
   const pct = (t: number) => `${(((t - from) / span) * 100).toFixed(3)}%`;
   const totals = useMemo(() => {
@@ -27,13 +47,23 @@ export function StatusStrip({ frames, index, from, to, pollIntervalMs, events }:
   }, [segs]);
   const downMs = totals.down;
   return (
-    <div data-testid="status-strip" data-down-ms={Math.round(downMs)} data-segments={segs.map((s) => s.state).join(',')}>
-      <div className="relative h-7 w-full overflow-hidden rounded-md" role="img" aria-label={`state over the window: ${segs.map((s) => TONE[s.state].label).join(', ')}`}>
+    <div
+      data-testid="status-strip"
+      data-down-ms={Math.round(downMs)}
+      data-segments={segs.map((s) => s.state).join(',')}
+    >
+      <div
+        className="relative h-7 w-full overflow-hidden rounded-md"
+        role="img"
+        aria-label={`state over the window: ${segs.map((s) => TONE[s.state].label).join(', ')}`}
+      >
         {segs.map((s, i) => (
           <div
             key={i}
             data-state={s.state}
-            title={hydrated ? `${TONE[s.state].label}: ${formatClock(s.from)} – ${formatClock(s.to)}` : TONE[s.state].label}
+            title={
+              hydrated ? `${TONE[s.state].label}: ${formatClock(s.from)} – ${formatClock(s.to)}` : TONE[s.state].label
+            }
             className={`absolute inset-y-0 ${TONE[s.state].cls}`}
             style={{ left: pct(s.from), width: `${(((s.to - s.from) / span) * 100).toFixed(3)}%` }}
           />

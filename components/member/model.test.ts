@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { frame } from '@/lib/client/testFrames';
 import type { Finding } from '@/lib/types';
-import { axisTick, lineSummary, findingsInWindow, memberHref, memberHrefAt, memberSeries, parseLogQuery, parseWindow, signalGrid, splitHighlight, statusSegments, visibleText } from './model';
+import {
+  axisTick,
+  lineSummary,
+  findingsInWindow,
+  memberHref,
+  memberHrefAt,
+  memberSeries,
+  parseLogQuery,
+  parseWindow,
+  signalGrid,
+  splitHighlight,
+  statusSegments,
+  visibleText,
+} from './model';
 
 const T = 1_732_528_800_000;
 
@@ -11,7 +24,9 @@ describe('member page URL', () => {
     expect(href).toBe(`/clusters/prod%20main/members/etcd-1?from=${T - 150_000}&to=${T + 150_000}`);
     const qs = new URLSearchParams(href.split('?')[1]);
     expect(parseWindow(qs, 0)).toEqual({ from: T - 150_000, to: T + 150_000, fallback: false });
-    expect(memberHref('c', 'http://10.0.0.1:2379', 1.5, 2.5, { q: 'x', level: undefined })).toBe('/clusters/c/members/http%3A%2F%2F10.0.0.1%3A2379?from=1&to=3&q=x');
+    expect(memberHref('c', 'http://10.0.0.1:2379', 1.5, 2.5, { q: 'x', level: undefined })).toBe(
+      '/clusters/c/members/http%3A%2F%2F10.0.0.1%3A2379?from=1&to=3&q=x',
+    );
   });
 
   it('falls back for missing or broken windows and bounds long ones', () => {
@@ -20,14 +35,28 @@ describe('member page URL', () => {
     expect(parseWindow({ from: String(T), to: String(T - 1000) }, 0)).toMatchObject({ from: T - 1000, to: T });
     expect(parseWindow({ from: '1', to: String(T) }, 0)).toMatchObject({ from: T - 24 * 3600_000, to: T });
     expect(parseWindow({ from: String(T) }, 0)).toMatchObject({ from: T, to: T + 15 * 60_000 });
-    expect(parseLogQuery({ level: 'warn', source: 'balancer', q: 'x', signals: '1' })).toEqual({ q: 'x', level: 'warn', source: 'balancer', signals: true });
-    expect(parseLogQuery({ level: '<script>', source: '/etc/passwd', signals: 'yes' })).toEqual({ q: '', level: '', source: 'both', signals: false });
+    expect(parseLogQuery({ level: 'warn', source: 'balancer', q: 'x', signals: '1' })).toEqual({
+      q: 'x',
+      level: 'warn',
+      source: 'balancer',
+      signals: true,
+    });
+    expect(parseLogQuery({ level: '<script>', source: '/etc/passwd', signals: 'yes' })).toEqual({
+      q: '',
+      level: '',
+      source: 'both',
+      signals: false,
+    });
   });
 });
 
 describe('series and status strip', () => {
   const frames = [0, 1, 2, 3, 10, 11].map((s, i) =>
-    frame(T + s * 1000, { up: [true, i !== 2, true], leader: i < 3 ? 0 : 1, values: { requests: [10 * i, 20 * i, 30 * i] } }),
+    frame(T + s * 1000, {
+      up: [true, i !== 2, true],
+      leader: i < 3 ? 0 : 1,
+      values: { requests: [10 * i, 20 * i, 30 * i] },
+    }),
   );
 
   it("draws the member's values with the others, null when down, broken across gaps", () => {
@@ -70,8 +99,18 @@ describe('findings and text', () => {
 
   it('keeps the findings about the member (or the cluster) raised before the window ends', () => {
     const m = { endpoint: 'http://a:1', name: 'etcd-1' };
-    const list = [f(['http://a:1'], T), f(['etcd-1'], T + 10), f(['http://b:1'], T), f([], T), f(['http://a:1'], T + 999_999)];
-    expect(findingsInWindow(list, m, T - 1000, T + 1000).map((x) => x.id)).toEqual(['http://a:1-' + T, 'etcd-1-' + (T + 10), '-' + T]);
+    const list = [
+      f(['http://a:1'], T),
+      f(['etcd-1'], T + 10),
+      f(['http://b:1'], T),
+      f([], T),
+      f(['http://a:1'], T + 999_999),
+    ];
+    expect(findingsInWindow(list, m, T - 1000, T + 1000).map((x) => x.id)).toEqual([
+      `http://a:1-${T}`,
+      `etcd-1-${T + 10}`,
+      `-${T}`,
+    ]);
   });
 
   it('shows control characters instead of passing them on, and marks search hits', () => {
@@ -86,7 +125,16 @@ describe('findings and text', () => {
   });
 
   it('buckets signal counts for long windows', () => {
-    const g = signalGrid([{ minute: T, signal: 'a', count: 2 }, { minute: T + 60_000, signal: 'a', count: 1 }, { minute: T + 120_000, signal: 'b', count: 5 }], T, T + 60 * 60_000, 30);
+    const g = signalGrid(
+      [
+        { minute: T, signal: 'a', count: 2 },
+        { minute: T + 60_000, signal: 'a', count: 1 },
+        { minute: T + 120_000, signal: 'b', count: 5 },
+      ],
+      T,
+      T + 60 * 60_000,
+      30,
+    );
     expect(g.stepMs).toBe(120_000);
     expect(g.columns.length).toBe(30);
     expect(g.rows).toEqual([
@@ -99,12 +147,43 @@ describe('findings and text', () => {
 describe('display', () => {
   it('summarises HAProxy traffic lines and shortens axis ticks', () => {
     expect(
-      lineSummary({ format: 'haproxy', msg: 'x', raw: 'x', fields: { frontend: 'fe', backend: 'etcd', server: 'etcd-1', termination: 'SC', Tt: '3004', Tc: '-1', bytes: '0', client: '127.0.0.1:5' } }),
+      lineSummary({
+        format: 'haproxy',
+        msg: 'x',
+        raw: 'x',
+        fields: {
+          frontend: 'fe',
+          backend: 'etcd',
+          server: 'etcd-1',
+          termination: 'SC',
+          Tt: '3004',
+          Tc: '-1',
+          bytes: '0',
+          client: '127.0.0.1:5',
+        },
+      }),
     ).toBe('TCP session fe → etcd/etcd-1 · ended SC · 3004 ms (connect -1 ms) · 0 B · from 127.0.0.1:5');
     expect(
-      lineSummary({ format: 'haproxy', msg: 'x', raw: 'x', fields: { frontend: 'fe', backend: 'etcd', server: 'etcd-1', termination: '--', status: '200', request: 'GET /health HTTP/1.1', Ta: '2', bytes: '9', client: 'c' } }),
+      lineSummary({
+        format: 'haproxy',
+        msg: 'x',
+        raw: 'x',
+        fields: {
+          frontend: 'fe',
+          backend: 'etcd',
+          server: 'etcd-1',
+          termination: '--',
+          status: '200',
+          request: 'GET /health HTTP/1.1',
+          Ta: '2',
+          bytes: '9',
+          client: 'c',
+        },
+      }),
     ).toBe('GET /health HTTP/1.1 → etcd/etcd-1 · status 200 · ended normally · 2 ms · 9 B · from c');
-    expect(lineSummary({ format: 'haproxy', msg: 'Server etcd/etcd-1 is DOWN', raw: 'r', fields: { server: 'etcd-1' } })).toBe('Server etcd/etcd-1 is DOWN');
+    expect(
+      lineSummary({ format: 'haproxy', msg: 'Server etcd/etcd-1 is DOWN', raw: 'r', fields: { server: 'etcd-1' } }),
+    ).toBe('Server etcd/etcd-1 is DOWN');
     expect(lineSummary({ format: 'raw', msg: '', raw: 'raw text', fields: {} })).toBe('raw text');
     expect(axisTick(8000, 'B/s')).toBe('7.81\u00a0KiB');
     expect(axisTick(0.045, 's')).toBe('45\u00a0ms');

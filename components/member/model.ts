@@ -13,7 +13,13 @@ export const DEFAULT_WINDOW_MS = 15 * 60_000;
 export const MAX_WINDOW_MS = 24 * 3600_000;
 
 /** `/clusters/{name}/members/{member}?from=…&to=…`: the link an SRE pastes into a chat. */
-export function memberHref(cluster: string, member: string, from: number, to: number, extra?: Record<string, string | undefined>): string {
+export function memberHref(
+  cluster: string,
+  member: string,
+  from: number,
+  to: number,
+  extra?: Record<string, string | undefined>,
+): string {
   const qs = new URLSearchParams({ from: String(Math.floor(from)), to: String(Math.ceil(to)) });
   for (const [k, v] of Object.entries(extra ?? {})) if (v) qs.set(k, v);
   return `/clusters/${encodeURIComponent(cluster)}/members/${encodeURIComponent(member)}?${qs}`;
@@ -72,7 +78,15 @@ export interface MemberPoint {
  * One chart's points: every frame in [from, to] (at most maxPoints, keeping the largest value of
  * each bucket per member), with a null point in gaps so the lines break.
  */
-export function memberSeries(frames: readonly Frame[], index: number, dim: DimensionId, from: number, to: number, pollIntervalMs: number, maxPoints = 300): MemberPoint[] {
+export function memberSeries(
+  frames: readonly Frame[],
+  index: number,
+  dim: DimensionId,
+  from: number,
+  to: number,
+  pollIntervalMs: number,
+  maxPoints = 300,
+): MemberPoint[] {
   const n = frames[0]?.values[dim]?.length ?? 0;
   const others = (fill: (k: number) => number | null) => {
     const o: Record<string, number | null> = {};
@@ -103,7 +117,13 @@ export interface StripSegment {
 }
 
 /** The member's state over the window, run-length encoded (gaps without frames are `nodata`). */
-export function statusSegments(frames: readonly Frame[], index: number, from: number, to: number, pollIntervalMs: number): StripSegment[] {
+export function statusSegments(
+  frames: readonly Frame[],
+  index: number,
+  from: number,
+  to: number,
+  pollIntervalMs: number,
+): StripSegment[] {
   const spans = frameSpans(frames, pollIntervalMs);
   const known: StripSegment[] = [];
   for (let i = 0; i < frames.length; i++) {
@@ -137,15 +157,32 @@ function namesOf(m: Pick<MemberState, 'endpoint' | 'name'>): string[] {
  * before the window ends. A state holds current findings only, so a finding that was resolved
  * before the page loaded is not among them.
  */
-export function findingsInWindow(findings: readonly Finding[], member: Pick<MemberState, 'endpoint' | 'name'>, from: number, to: number): Finding[] {
+export function findingsInWindow(
+  findings: readonly Finding[],
+  member: Pick<MemberState, 'endpoint' | 'name'>,
+  from: number,
+  to: number,
+): Finding[] {
   const ids = namesOf(member);
   // Active at some point of the window: raised before it ends, not cleared before it starts.
-  return findings.filter((f) => f.since <= to && (f.until === undefined || f.until >= from) && (f.members.length === 0 || f.members.some((x) => ids.includes(x))));
+  return findings.filter(
+    (f) =>
+      f.since <= to &&
+      (f.until === undefined || f.until >= from) &&
+      (f.members.length === 0 || f.members.some((x) => ids.includes(x))),
+  );
 }
 
-export function eventsInWindow(events: readonly ClusterEvent[], member: Pick<MemberState, 'endpoint' | 'name'>, from: number, to: number): ClusterEvent[] {
+export function eventsInWindow(
+  events: readonly ClusterEvent[],
+  member: Pick<MemberState, 'endpoint' | 'name'>,
+  from: number,
+  to: number,
+): ClusterEvent[] {
   const ids = namesOf(member);
-  return events.filter((e) => e.t >= from && e.t <= to && (e.member === null || ids.includes(e.member))).sort((a, b) => b.t - a.t);
+  return events
+    .filter((e) => e.t >= from && e.t <= to && (e.member === null || ids.includes(e.member)))
+    .sort((a, b) => b.t - a.t);
 }
 
 /**
@@ -154,7 +191,9 @@ export function eventsInWindow(events: readonly ClusterEvent[], member: Pick<Mem
  */
 export function visibleText(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => (c === '\u001b' ? '␛' : c === '\u007f' ? '␡' : String.fromCharCode(0x2400 + c.charCodeAt(0))));
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) =>
+    c === '\u001b' ? '␛' : c === '\u007f' ? '␡' : String.fromCharCode(0x2400 + c.charCodeAt(0)),
+  );
 }
 
 /** Splits text around case-insensitive occurrences of q (for <mark>); at most 50 marks. */

@@ -32,12 +32,27 @@ export function ClusterToolbar({
   const href = hydrated ? `${window.location.origin}${pathname}${qs ? `?${qs}` : ''}` : '';
   return (
     <div className="mb-3 flex flex-wrap items-center justify-end gap-2" data-testid="cluster-toolbar">
-      {access.required && access.granted && access.user && <span className={`text-sm ${MUTED}`}>signed in as {access.user}</span>}
+      {access.required && access.granted && access.user && (
+        <span className={`text-sm ${MUTED}`}>signed in as {access.user}</span>
+      )}
       {hydrated && copyLink && <CopyButton text={href} label="Copy link" testId="copy-page-link" />}
-      <button type="button" className={BUTTON} onClick={() => setOpen(true)} data-testid="snapshot-button" title="Freeze this page into a shareable, read-only link">
+      <button
+        type="button"
+        className={BUTTON}
+        onClick={() => setOpen(true)}
+        data-testid="snapshot-button"
+        title="Freeze this page into a shareable, read-only link"
+      >
         <span aria-hidden>❄</span> Snapshot
       </button>
-      <ShareDialog cluster={cluster} member={member} access={access} defaultExpiry={defaultExpiry} open={open} onClose={() => setOpen(false)} />
+      <ShareDialog
+        cluster={cluster}
+        member={member}
+        access={access}
+        defaultExpiry={defaultExpiry}
+        open={open}
+        onClose={() => setOpen(false)}
+      />
     </div>
   );
 }

@@ -26,10 +26,15 @@ function Line({ l }: { l: ExcerptLine }) {
       title={l.raw}
     >
       <span className={`tabular-nums ${MUTED}`}>{l.t === null ? '—' : <Clock t={l.t} />}</span>
-      <span className={l.level ? (LEVEL[l.level] ?? '') : MUTED}>{l.level ?? (l.source === 'balancer' ? 'lb' : '—')}</span>
+      <span className={l.level ? (LEVEL[l.level] ?? '') : MUTED}>
+        {l.level ?? (l.source === 'balancer' ? 'lb' : '—')}
+      </span>
       <span className="min-w-0 break-words">
         {l.signals.map((s) => (
-          <span key={s} className="mr-1 rounded bg-amber-100 px-1 font-sans font-semibold text-amber-900 dark:bg-amber-500/20 dark:text-amber-200">
+          <span
+            key={s}
+            className="mr-1 rounded bg-amber-100 px-1 font-sans font-semibold text-amber-900 dark:bg-amber-500/20 dark:text-amber-200"
+          >
             {s}
           </span>
         ))}

@@ -32,7 +32,11 @@ interface Created {
 const EXPIRIES: SnapshotExpiry[] = ['1h', '1d', '1w', 'never'];
 
 async function post<T>(body: unknown): Promise<T> {
-  const r = await fetch('/api/snapshots', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch('/api/snapshots', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const data = (await r.json().catch(() => ({}))) as T & { error?: string };
   if (!r.ok) throw new Error(data.error ?? `HTTP ${r.status}`);
   return data;
@@ -114,7 +118,13 @@ export function ShareDialog({
     setBusy(true);
     setError(null);
     try {
-      const c = await post<Created>({ cluster, ...windowBody(win), title: title.trim() || null, note: note.trim() || null, expiry });
+      const c = await post<Created>({
+        cluster,
+        ...windowBody(win),
+        title: title.trim() || null,
+        note: note.trim() || null,
+        expiry,
+      });
       const suffix = member ? `/members/${encodeURIComponent(member)}` : '';
       setCreated({ ...c, url: `${c.url}${suffix}`, path: `${c.path}${suffix}` });
     } catch (e) {
@@ -124,7 +134,10 @@ export function ShareDialog({
     }
   };
 
-  const loginHref = typeof window === 'undefined' ? '/login' : `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
+  const loginHref =
+    typeof window === 'undefined'
+      ? '/login'
+      : `/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`;
 
   return (
     <dialog
@@ -141,7 +154,10 @@ export function ShareDialog({
               Share a snapshot of {cluster}
               {member ? ` (${member})` : ''}
             </h2>
-            <p className={`text-sm ${MUTED}`}>A frozen, read-only copy of this page. Anyone with the link sees exactly this, even after the cluster is gone.</p>
+            <p className={`text-sm ${MUTED}`}>
+              A frozen, read-only copy of this page. Anyone with the link sees exactly this, even after the cluster is
+              gone.
+            </p>
           </div>
           <button type="button" className={BUTTON} onClick={onClose} aria-label="Close" data-testid="share-close">
             ✕
@@ -150,8 +166,8 @@ export function ShareDialog({
 
         {!access.required && (
           <p className={NOTICE} data-testid="open-access-notice">
-            ▲ No access control is configured: anyone who can reach this Fulcrum can create snapshots. Set <code>auth.adminTokenEnv</code> to
-            require an admin token.
+            ▲ No access control is configured: anyone who can reach this Fulcrum can create snapshots. Set{' '}
+            <code>auth.adminTokenEnv</code> to require an admin token.
           </p>
         )}
         {access.required && !canCreate && (
@@ -168,7 +184,9 @@ export function ShareDialog({
           <dl className="grid grid-cols-[10rem_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm">
             <dt className={MUTED}>Window</dt>
             <dd data-testid="share-window">
-              {win.kind === 'range' ? `last ${formatWindow(win.rangeMs)} (the page’s range)` : `${formatWindow(win.to - win.from)} (the page’s window)`}
+              {win.kind === 'range'
+                ? `last ${formatWindow(win.rangeMs)} (the page’s range)`
+                : `${formatWindow(win.to - win.from)} (the page’s window)`}
               {summary && (
                 <span className={MUTED}>
                   {' '}
@@ -182,7 +200,9 @@ export function ShareDialog({
                 <dd data-testid="share-members">{summary.members.map((m) => `${m.name} (${m.status})`).join(', ')}</dd>
                 <dt className={MUTED}>Heatmap / timeline</dt>
                 <dd>
-                  {summary.frames} columns{summary.framesFromPrometheus > 0 ? ` (${summary.framesFromPrometheus} from Prometheus)` : ''}, {summary.events} events
+                  {summary.frames} columns
+                  {summary.framesFromPrometheus > 0 ? ` (${summary.framesFromPrometheus} from Prometheus)` : ''},{' '}
+                  {summary.events} events
                 </dd>
                 <dt className={MUTED}>Findings</dt>
                 <dd data-testid="share-findings" data-count={summary.findings}>
@@ -194,13 +214,16 @@ export function ShareDialog({
                 </dd>
                 <dt className={MUTED}>Size</dt>
                 <dd>
-                  {formatBytes(summary.sizeBytes)} <span className={MUTED}>(limit {formatBytes(summary.maxBytes)})</span>
+                  {formatBytes(summary.sizeBytes)}{' '}
+                  <span className={MUTED}>(limit {formatBytes(summary.maxBytes)})</span>
                 </dd>
               </>
             ) : canCreate ? (
               <>
                 <dt className={MUTED}>Contents</dt>
-                <dd className={previewError ? 'text-red-700 dark:text-red-400' : MUTED}>{previewError ?? 'counting…'}</dd>
+                <dd className={previewError ? 'text-red-700 dark:text-red-400' : MUTED}>
+                  {previewError ?? 'counting…'}
+                </dd>
               </>
             ) : null}
             <dt className={MUTED}>Config</dt>
@@ -218,15 +241,34 @@ export function ShareDialog({
           >
             <label className="block text-sm font-semibold">
               Title <span className={`font-normal ${MUTED}`}>(optional)</span>
-              <input className={`${FIELD} mt-1`} maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} data-testid="share-title" placeholder="e.g. INC-1234 etcd-3 hot" />
+              <input
+                className={`${FIELD} mt-1`}
+                maxLength={200}
+                value={title}
+                onChange={(e) => setTitle(e.target.value)}
+                data-testid="share-title"
+                placeholder="e.g. INC-1234 etcd-3 hot"
+              />
             </label>
             <label className="block text-sm font-semibold">
               Note <span className={`font-normal ${MUTED}`}>(optional)</span>
-              <textarea className={`${FIELD} mt-1`} rows={3} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} data-testid="share-note" />
+              <textarea
+                className={`${FIELD} mt-1`}
+                rows={3}
+                maxLength={4000}
+                value={note}
+                onChange={(e) => setNote(e.target.value)}
+                data-testid="share-note"
+              />
             </label>
             <label className="flex items-center gap-2 text-sm font-semibold">
               Expires after
-              <select className={`${FIELD} w-auto`} value={expiry} onChange={(e) => setExpiry(e.target.value as SnapshotExpiry)} data-testid="share-expiry">
+              <select
+                className={`${FIELD} w-auto`}
+                value={expiry}
+                onChange={(e) => setExpiry(e.target.value as SnapshotExpiry)}
+                data-testid="share-expiry"
+              >
                 {EXPIRIES.map((x) => (
                   <option key={x} value={x}>
                     {EXPIRY_LABEL[x]}
@@ -235,7 +277,11 @@ export function ShareDialog({
               </select>
             </label>
             {error && (
-              <p className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200" data-testid="share-error" role="alert">
+              <p
+                className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+                data-testid="share-error"
+                role="alert"
+              >
                 {error}
               </p>
             )}
@@ -254,14 +300,26 @@ export function ShareDialog({
           <section className="space-y-3" data-testid="share-created" data-snapshot-id={created.id}>
             <p className="font-semibold text-emerald-700 dark:text-emerald-400">✓ Snapshot created</p>
             <div className="flex items-center gap-2">
-              <input className={`${FIELD} font-mono`} readOnly value={created.url} data-testid="share-link" onFocus={(e) => e.currentTarget.select()} />
+              <input
+                className={`${FIELD} font-mono`}
+                readOnly
+                value={created.url}
+                data-testid="share-link"
+                onFocus={(e) => e.currentTarget.select()}
+              />
               <CopyButton text={created.url} label="Copy link" testId="share-copy-link" />
               <a className={BUTTON} href={created.path} target="_blank" rel="noopener" data-testid="share-open">
                 Open
               </a>
             </div>
             <p className={`text-sm ${MUTED}`}>
-              {created.expiresAt === null ? 'It never expires.' : <>It expires <Clock t={created.expiresAt} full />.</>}
+              {created.expiresAt === null ? (
+                'It never expires.'
+              ) : (
+                <>
+                  It expires <Clock t={created.expiresAt} full />.
+                </>
+              )}
             </p>
             <div className="rounded-md border border-slate-200 p-3 text-sm dark:border-slate-700">
               <p className="font-semibold">Delete key (shown only once)</p>
@@ -272,7 +330,10 @@ export function ShareDialog({
                 <CopyButton text={created.deleteKey} label="Copy key" testId="share-copy-key" />
               </div>
               <p className={`mt-1 text-xs ${MUTED}`}>
-                To delete it: <code>curl -X DELETE -H &apos;X-Delete-Key: …&apos; {created.url.replace(/\/s\//, '/api/snapshots/')}</code>
+                To delete it:{' '}
+                <code>
+                  curl -X DELETE -H &apos;X-Delete-Key: …&apos; {created.url.replace(/\/s\//, '/api/snapshots/')}
+                </code>
               </p>
             </div>
             <div className="flex justify-end">

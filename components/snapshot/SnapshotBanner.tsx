@@ -6,7 +6,10 @@ import { Clock } from '../Time';
 import { BUTTON } from './ui';
 
 export interface SnapshotBannerProps {
-  record: Pick<SnapshotRecord, 'id' | 'title' | 'note' | 'createdAt' | 'createdBy' | 'window' | 'expiresAt' | 'importedAt' | 'cluster'>;
+  record: Pick<
+    SnapshotRecord,
+    'id' | 'title' | 'note' | 'createdAt' | 'createdBy' | 'window' | 'expiresAt' | 'importedAt' | 'cluster'
+  >;
   /** Absolute link to this snapshot (for Copy link); null before hydration. */
   shareUrl: string | null;
   /** The live cluster page exists on this Fulcrum. */
@@ -32,8 +35,9 @@ export function SnapshotBanner({ record: r, shareUrl, liveExists }: SnapshotBann
             </span>
           </p>
           <p className="text-sm">
-            Frozen copy of cluster <b>{r.cluster.name}</b>, window <Clock t={r.window.from} full /> – <Clock t={r.window.to} full /> (
-            {formatWindow(r.window.to - r.window.from)}) · taken <Clock t={r.createdAt} full />
+            Frozen copy of cluster <b>{r.cluster.name}</b>, window <Clock t={r.window.from} full /> –{' '}
+            <Clock t={r.window.to} full /> ({formatWindow(r.window.to - r.window.from)}) · taken{' '}
+            <Clock t={r.createdAt} full />
             {r.createdBy ? (
               <>
                 {' '}
@@ -46,7 +50,14 @@ export function SnapshotBanner({ record: r, shareUrl, liveExists }: SnapshotBann
                 · imported <Clock t={r.importedAt} full />
               </>
             )}{' '}
-            · {r.expiresAt === null ? 'never expires' : <>expires <Clock t={r.expiresAt} full /></>}
+            ·{' '}
+            {r.expiresAt === null ? (
+              'never expires'
+            ) : (
+              <>
+                expires <Clock t={r.expiresAt} full />
+              </>
+            )}
           </p>
           {r.note && (
             <p className="whitespace-pre-wrap text-sm" data-testid="snapshot-note">

@@ -10,14 +10,25 @@ import type { SnapshotRecord } from '@/lib/store/types';
 import { MemberView } from '../member/MemberView';
 import { SnapshotBanner } from './SnapshotBanner';
 
-export function SnapshotMemberView({ record, endpoint, liveExists }: { record: SnapshotRecord; endpoint: string; liveExists: boolean }) {
+export function SnapshotMemberView({
+  record,
+  endpoint,
+  liveExists,
+}: {
+  record: SnapshotRecord;
+  endpoint: string;
+  liveExists: boolean;
+}) {
   const hydrated = useHydrated();
   const s = record.state;
   const m = s.members.find((x) => x.endpoint === endpoint)!;
   const data = useMemo(() => excerptPanelData(record.logs, endpoint), [record.logs, endpoint]);
   const base = `/s/${record.id}`;
   // Findings that cleared within the window were active in it: show them, marked resolved.
-  const resolved = useMemo(() => new Map((s.resolvedFindings ?? []).map((f) => [f.id, f.until ?? record.window.to])), [s.resolvedFindings, record.window.to]);
+  const resolved = useMemo(
+    () => new Map((s.resolvedFindings ?? []).map((f) => [f.id, f.until ?? record.window.to])),
+    [s.resolvedFindings, record.window.to],
+  );
   const findingHref = useCallback(
     (f: Finding) => {
       const ref = f.members[0];
@@ -28,7 +39,11 @@ export function SnapshotMemberView({ record, endpoint, liveExists }: { record: S
   );
   return (
     <div className="space-y-4 2xl:space-y-5" data-testid="snapshot-member-view" data-member={m.name}>
-      <SnapshotBanner record={record} shareUrl={hydrated ? `${window.location.origin}${base}/members/${encodeURIComponent(m.name)}` : null} liveExists={liveExists} />
+      <SnapshotBanner
+        record={record}
+        shareUrl={hydrated ? `${window.location.origin}${base}/members/${encodeURIComponent(m.name)}` : null}
+        liveExists={liveExists}
+      />
       <MemberView
         cluster={{ name: s.name, members: s.members, pollIntervalMs: s.pollIntervalMs, events: s.events }}
         member={endpoint}
@@ -39,7 +54,11 @@ export function SnapshotMemberView({ record, endpoint, liveExists }: { record: S
         resolved={resolved}
         findingHref={findingHref}
         logs={{ data, from: record.window.from, to: record.window.to, query: { q: '', level: '', source: 'both' } }}
-        framesInfo={s.frames.length === 0 ? { loading: false, source: null, error: 'no metrics were recorded in this window' } : null}
+        framesInfo={
+          s.frames.length === 0
+            ? { loading: false, source: null, error: 'no metrics were recorded in this window' }
+            : null
+        }
         backHref={base}
       />
     </div>

@@ -37,7 +37,10 @@ export function SnapshotView({ record, initialView, liveExists }: SnapshotViewPr
     [router],
   );
   // Drill-down stays inside the snapshot: the frozen member page, never the live one.
-  const nameOf = useCallback((ep: string) => record.state.members.find((m) => m.endpoint === ep || m.name === ep)?.name ?? null, [record.state.members]);
+  const nameOf = useCallback(
+    (ep: string) => record.state.members.find((m) => m.endpoint === ep || m.name === ep)?.name ?? null,
+    [record.state.members],
+  );
   const onCellClick = useCallback(
     (endpoint: string, t: number) => {
       setSelected({ endpoint, t });
@@ -63,7 +66,11 @@ export function SnapshotView({ record, initialView, liveExists }: SnapshotViewPr
 
   return (
     <div className="space-y-4 2xl:space-y-5" data-testid="snapshot-view" data-snapshot-id={record.id}>
-      <SnapshotBanner record={record} shareUrl={hydrated ? `${window.location.origin}${base}` : null} liveExists={liveExists} />
+      <SnapshotBanner
+        record={record}
+        shareUrl={hydrated ? `${window.location.origin}${base}` : null}
+        liveExists={liveExists}
+      />
       <ClusterView
         state={record.state}
         view={view}
@@ -95,7 +102,9 @@ export function SnapshotView({ record, initialView, liveExists }: SnapshotViewPr
       <section className={`${CARD} p-4 2xl:p-5`} data-testid="log-excerpts-section">
         <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
           <h2 className="text-lg font-bold 2xl:text-xl">Log excerpts ({record.logs.lineCount})</h2>
-          <span className={`text-sm ${MUTED}`}>around each finding’s start, and the signal lines and warnings in the window</span>
+          <span className={`text-sm ${MUTED}`}>
+            around each finding’s start, and the signal lines and warnings in the window
+          </span>
         </div>
         <LogExcerpts logs={record.logs} memberHref={memberHref} />
       </section>

@@ -25,7 +25,8 @@ export function parseStackArgs(argv: string[]) {
     },
   });
   const weights = values.weights.split(',').map((w) => Number(w.trim()));
-  if (weights.some((w) => !Number.isInteger(w) || w < 0 || w > 256)) throw new Error(`--weights: integers 0..256 separated by commas, got ${values.weights}`);
+  if (weights.some((w) => !Number.isInteger(w) || w < 0 || w > 256))
+    throw new Error(`--weights: integers 0..256 separated by commas, got ${values.weights}`);
   const rate = Number(values.rate);
   if (!(rate > 0)) throw new Error(`--rate: a positive number, got ${values.rate}`);
   const quotaBytes = parseSize(values.quota);
@@ -43,7 +44,10 @@ export function parseStackArgs(argv: string[]) {
      * within the hour; auto-compaction keeps the db size flat (freed pages are reused), so only
      * the injected fault raises NOSPACE.
      */
-    memberFlags: quotaBytes === null ? undefined : () => ['--auto-compaction-mode', 'periodic', '--auto-compaction-retention', '5m'],
+    memberFlags:
+      quotaBytes === null
+        ? undefined
+        : () => ['--auto-compaction-mode', 'periodic', '--auto-compaction-retention', '5m'],
   };
 }
 
@@ -71,7 +75,9 @@ export function describeStack(stack: Stack): string {
   ];
   const quotas = Object.entries(stack.quotaBackendBytes);
   if (quotas.length > 0) {
-    lines.push(`  quota       ${quotas.map(([i, b]) => `${stack.cluster.members[Number(i)].name} ${(b / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (--quota-backend-bytes)`);
+    lines.push(
+      `  quota       ${quotas.map(([i, b]) => `${stack.cluster.members[Number(i)].name} ${(b / 1024 ** 2).toFixed(0)} MiB`).join(', ')} (--quota-backend-bytes)`,
+    );
   }
   if (stack.prometheus) lines.push(`  prometheus  ${stack.prometheus.url}`);
   lines.push('  logs');
@@ -92,7 +98,10 @@ export function describeControl(url: string, file: string): string {
 }
 
 /** The stack and its fault control endpoint, as both CLIs start them. */
-export async function startDevStack(args: ReturnType<typeof parseStackArgs>, dir: string): Promise<{ stack: Stack; control: ControlServer }> {
+export async function startDevStack(
+  args: ReturnType<typeof parseStackArgs>,
+  dir: string,
+): Promise<{ stack: Stack; control: ControlServer }> {
   console.log(`starting the local stack in ${dir} …`);
   const stack = await startStack({
     dir,
@@ -111,7 +120,12 @@ export async function startDevStack(args: ReturnType<typeof parseStackArgs>, dir
 /** Undoes active faults before a stop (best effort, bounded); says what is left. */
 export async function undoActiveFaults(control: ControlServer | null): Promise<void> {
   if (!control || control.active().length === 0) return;
-  console.log(`undoing faults: ${control.active().map((r) => r.name).join(', ')} …`);
+  console.log(
+    `undoing faults: ${control
+      .active()
+      .map((r) => r.name)
+      .join(', ')} …`,
+  );
   const undone = await control.undoAll(6_000);
   const left = control.active().map((r) => r.name);
   if (left.length > 0) console.log(`  undone: ${undone.join(', ') || 'none'}; left as they are: ${left.join(', ')}`);

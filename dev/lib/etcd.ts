@@ -123,7 +123,9 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
         ? `etcd member ${member.name} exited (${describeExit(proc)}) before becoming healthy`
         : `etcd member ${member.name} did not become healthy within ${fmtSeconds(timeoutMs)}`;
       const tail = tailFile(member.logFile, 5);
-      throw new Error(`${why}; see ${member.logFile}${tail ? `\n--- last log lines ---\n${tail}` : ''}`, { cause: err });
+      throw new Error(`${why}; see ${member.logFile}${tail ? `\n--- last log lines ---\n${tail}` : ''}`, {
+        cause: err,
+      });
     }
   };
 
@@ -148,7 +150,10 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
     },
     async restart(i) {
       const s = byIndex(i);
-      if (isRunning(s.proc)) throw new Error(`etcd member ${s.member.name} is still running (pid ${s.proc.pid}); kill9(${i}) or stopMember(${i}) first`);
+      if (isRunning(s.proc))
+        throw new Error(
+          `etcd member ${s.member.name} is still running (pid ${s.proc.pid}); kill9(${i}) or stopMember(${i}) first`,
+        );
       s.proc = launch(s.member, [...s.flags, '--initial-cluster-state', 'existing']);
     },
     freeze(i) {
@@ -171,31 +176,49 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
   return cluster;
 }
 
-function memberFlags(m: EtcdMember, i: number, initialCluster: string, token: string, opts: EtcdClusterOptions): string[] {
+function memberFlags(
+  m: EtcdMember,
+  i: number,
+  initialCluster: string,
+  token: string,
+  opts: EtcdClusterOptions,
+): string[] {
   const flags = [
-    '--name', m.name,
-    '--data-dir', m.dataDir,
-    '--listen-client-urls', m.clientUrl,
-    '--advertise-client-urls', m.clientUrl,
-    '--listen-peer-urls', m.peerUrl,
-    '--initial-advertise-peer-urls', m.peerUrl,
-    '--initial-cluster', initialCluster,
-    '--initial-cluster-token', token,
-    '--metrics', 'extensive',
-    '--logger', 'zap',
-    '--log-outputs', 'stderr',
+    '--name',
+    m.name,
+    '--data-dir',
+    m.dataDir,
+    '--listen-client-urls',
+    m.clientUrl,
+    '--advertise-client-urls',
+    m.clientUrl,
+    '--listen-peer-urls',
+    m.peerUrl,
+    '--initial-advertise-peer-urls',
+    m.peerUrl,
+    '--initial-cluster',
+    initialCluster,
+    '--initial-cluster-token',
+    token,
+    '--metrics',
+    'extensive',
+    '--logger',
+    'zap',
+    '--log-outputs',
+    'stderr',
   ];
   if (opts.quotaBackendBytes !== undefined) flags.push('--quota-backend-bytes', String(opts.quotaBackendBytes));
   if (opts.heartbeatMs !== undefined) flags.push('--heartbeat-interval', String(opts.heartbeatMs));
   if (opts.electionMs !== undefined) flags.push('--election-timeout', String(opts.electionMs));
-  const extra = typeof opts.extraFlags === 'function' ? opts.extraFlags(i) : opts.extraFlags ?? [];
+  const extra = typeof opts.extraFlags === 'function' ? opts.extraFlags(i) : (opts.extraFlags ?? []);
   return [...flags, ...extra];
 }
 
 function launch(member: EtcdMember, args: string[]): ManagedProcess {
   const env: Record<string, string> = {};
   // etcd 3.4 refuses to start on anything but amd64/arm64/ppc64le without this.
-  if (!['x64', 'arm64', 'ppc64'].includes(process.arch)) env.ETCD_UNSUPPORTED_ARCH = process.arch === 'arm' ? 'arm' : process.arch;
+  if (!['x64', 'arm64', 'ppc64'].includes(process.arch))
+    env.ETCD_UNSUPPORTED_ARCH = process.arch === 'arm' ? 'arm' : process.arch;
   const proc = spawnManaged(member.name, ETCD_BIN, args, { logFile: member.logFile, env });
   member.pid = proc.pid;
   return proc;

@@ -90,17 +90,25 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<Haproxy> {
 
   async function launch(args: string[]): Promise<ManagedProcess> {
     const p = spawnManaged('haproxy', HAPROXY_BIN, args, { logFile, stderrFile, cwd: dir });
-    const failure = () => (isRunning(p) ? null : `haproxy exited (${p.exit?.signal ?? `code ${p.exit?.code}`}); see ${stderrFile}\n${tailFile(stderrFile, 5)}`);
+    const failure = () =>
+      isRunning(p)
+        ? null
+        : `haproxy exited (${p.exit?.signal ?? `code ${p.exit?.code}`}); see ${stderrFile}\n${tailFile(stderrFile, 5)}`;
     try {
       // Listeners are bound before the runtime API answers; probing the frontend instead would
       // send a connection to the first server and a line to the traffic log. On a reload the
       // socket file exists already: wait until it is the new process that answers.
-      await waitFor(async () => fs.existsSync(runtimeSocket) && new RegExp(`^Pid: ${p.pid}$`, 'm').test(await runtimeCommand(runtimeSocket, 'show info', 1000)), {
-        what: `haproxy's runtime API on ${runtimeSocket} (see ${stderrFile})`,
-        timeoutMs: 10_000,
-        intervalMs: 100,
-        abortIf: failure,
-      });
+      await waitFor(
+        async () =>
+          fs.existsSync(runtimeSocket) &&
+          new RegExp(`^Pid: ${p.pid}$`, 'm').test(await runtimeCommand(runtimeSocket, 'show info', 1000)),
+        {
+          what: `haproxy's runtime API on ${runtimeSocket} (see ${stderrFile})`,
+          timeoutMs: 10_000,
+          intervalMs: 100,
+          abortIf: failure,
+        },
+      );
     } catch (err) {
       await stopProcess(p);
       throw err;
@@ -110,7 +118,8 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<Haproxy> {
 
   const runtime = (cmd: string) => runtimeCommand(runtimeSocket, cmd);
   const setWeight = async (server: string, weight: number) => {
-    if (!Number.isInteger(weight) || weight < 0 || weight > 256) throw new Error(`haproxy weight must be an integer 0..256, got ${weight}`);
+    if (!Number.isInteger(weight) || weight < 0 || weight > 256)
+      throw new Error(`haproxy weight must be an integer 0..256, got ${weight}`);
     const answer = (await runtime(`set server ${backend}/${server} weight ${weight}`)).trim();
     if (answer !== '') throw new Error(`haproxy: set weight ${backend}/${server} ${weight}: ${answer}`);
   };
@@ -145,7 +154,9 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<Haproxy> {
     reload(changes) {
       const run = async () => {
         // Runtime weights die with the old process: read them now, set them again after.
-        const weights = await Promise.all(servers.map(async (s) => parseWeight(await runtime(`get weight ${backend}/${s}`))));
+        const weights = await Promise.all(
+          servers.map(async (s) => parseWeight(await runtime(`get weight ${backend}/${s}`))),
+        );
         const next = { ...current, ...changes };
         fs.writeFileSync(configFile, renderConfig(next, { front, stats }));
         try {
@@ -164,7 +175,10 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<Haproxy> {
           if (w !== null && w !== current.weights[i]) await setWeight(s, w);
         }
         // The old process got SIGUSR1 from the new one; hard-stop-after bounds its draining.
-        const gone = await Promise.race([old.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);
+        const gone = await Promise.race([
+          old.exited.then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 10_000)),
+        ]);
         if (!gone) await stopProcess(old);
       };
       reloading = reloading.catch(() => {}).then(run);
@@ -180,11 +194,14 @@ function parseWeight(answer: string): number | null {
 }
 
 /** `show stat` for one backend's servers, each row keyed by the CSV header's column names. */
-export async function serverStats(socketPath: string, backend: string): Promise<Record<string, Record<string, string>>> {
+export async function serverStats(
+  socketPath: string,
+  backend: string,
+): Promise<Record<string, Record<string, string>>> {
   const text = await runtimeCommand(socketPath, 'show stat');
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const header = lines[0]?.replace(/^# /, '').split(',');
-  if (!header || !header.includes('pxname')) throw new Error(`haproxy: unexpected "show stat" answer: ${text.slice(0, 200)}`);
+  if (!header?.includes('pxname')) throw new Error(`haproxy: unexpected "show stat" answer: ${text.slice(0, 200)}`);
   const rows: Record<string, Record<string, string>> = {};
   for (const line of lines.slice(1)) {
     const cells = line.split(',');
@@ -199,10 +216,7 @@ function hostPort(clientUrl: string): string {
   return `${u.hostname}:${u.port || (u.protocol === 'https:' ? 443 : 80)}`;
 }
 
-export function renderConfig(
-  opts: HaproxyOptions & { backend: string; runtimeSocket: string },
-  ports: Ports,
-): string {
+export function renderConfig(opts: HaproxyOptions & { backend: string; runtimeSocket: string }, ports: Ports): string {
   const mode = opts.mode ?? 'tcp';
   const inter = opts.checkInterMs ?? 1000;
   // mode http must speak HTTP/2 cleartext both ways for gRPC (etcd clients) to pass.
@@ -210,12 +224,10 @@ export function renderConfig(
   // …but etcd answers /health over HTTP/1.1 only (non-gRPC h2c has no handler behind its cmux).
   const checkProto = mode === 'http' && opts.check === 'http' ? ' check-proto h1' : '';
   const servers = opts.members.map(
-    (m, i) => `  server ${m.name} ${hostPort(m.clientUrl)}${h2} weight ${opts.weights[i]} check inter ${inter}${checkProto}`,
+    (m, i) =>
+      `  server ${m.name} ${hostPort(m.clientUrl)}${h2} weight ${opts.weights[i]} check inter ${inter}${checkProto}`,
   );
-  const healthCheck =
-    opts.check === 'http'
-      ? ['  option httpchk GET /health', '  http-check expect status 200']
-      : []; // plain TCP connect check
+  const healthCheck = opts.check === 'http' ? ['  option httpchk GET /health', '  http-check expect status 200'] : []; // plain TCP connect check
   return [
     '# Generated by dev/lib/haproxy.ts',
     'global',
@@ -258,7 +270,9 @@ async function validateConfig(configFile: string, stderrFile: string): Promise<v
   const proc = spawnManaged('haproxy -c', HAPROXY_BIN, ['-c', '-q', '-f', configFile], { logFile: stderrFile });
   const exit = await proc.exited;
   if (exit.code !== 0) {
-    throw new Error(`haproxy rejected ${configFile} (exit ${exit.code ?? exit.signal}); see ${stderrFile}\n${tailFile(stderrFile, 10)}`);
+    throw new Error(
+      `haproxy rejected ${configFile} (exit ${exit.code ?? exit.signal}); see ${stderrFile}\n${tailFile(stderrFile, 10)}`,
+    );
   }
 }
 
@@ -267,7 +281,9 @@ export function runtimeCommand(socketPath: string, cmd: string, timeoutMs = 3_00
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const sock = net.createConnection(socketPath);
-    sock.setTimeout(timeoutMs, () => sock.destroy(new Error(`haproxy runtime API: no answer to "${cmd}" within ${timeoutMs} ms`)));
+    sock.setTimeout(timeoutMs, () =>
+      sock.destroy(new Error(`haproxy runtime API: no answer to "${cmd}" within ${timeoutMs} ms`)),
+    );
     sock.once('connect', () => sock.end(`${cmd}\n`));
     sock.on('data', (d) => chunks.push(d));
     sock.once('error', (err) => reject(new Error(`haproxy runtime API ${socketPath}: ${err.message}`)));

@@ -48,7 +48,8 @@ export function loadConfig(opts: LoadOptions): LoadConfig {
     summaryEveryS: opts.summaryEveryS ?? 10,
   };
   if (!(cfg.rate > 0)) throw new Error(`load: rate must be > 0, got ${cfg.rate}`);
-  if (!(cfg.readRatio >= 0 && cfg.readRatio <= 1)) throw new Error(`load: readRatio must be within 0..1, got ${cfg.readRatio}`);
+  if (!(cfg.readRatio >= 0 && cfg.readRatio <= 1))
+    throw new Error(`load: readRatio must be within 0..1, got ${cfg.readRatio}`);
   if (!(cfg.requestsPerConnection >= 1)) throw new Error('load: requestsPerConnection must be >= 1');
   if (!(cfg.concurrency >= 1)) throw new Error('load: concurrency must be >= 1');
   return cfg;

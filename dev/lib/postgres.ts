@@ -50,7 +50,9 @@ function runAs(): { user: string; uid: number; gid: number } | null {
     const ids = userIds(user);
     if (ids) return { user, ...ids };
   }
-  throw new Error('running as root and there is no unprivileged user (postgres or nobody) to run PostgreSQL as: run scripts/ensure-system.sh');
+  throw new Error(
+    'running as root and there is no unprivileged user (postgres or nobody) to run PostgreSQL as: run scripts/ensure-system.sh',
+  );
 }
 
 function chownTree(p: string, uid: number, gid: number): void {
@@ -60,7 +62,10 @@ function chownTree(p: string, uid: number, gid: number): void {
 
 export async function startPostgres(opts: { dir: string; user?: string; fsync?: boolean }): Promise<PostgresServer> {
   const bin = findPostgresBin();
-  if (!bin) throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres): run scripts/ensure-system.sh (apt-get install postgresql)');
+  if (!bin)
+    throw new Error(
+      'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/postgres): run scripts/ensure-system.sh (apt-get install postgresql)',
+    );
   const dir = path.resolve(opts.dir);
   const data = path.join(dir, 'data');
   const logFile = path.join(dir, 'postgres.log');
@@ -72,12 +77,24 @@ export async function startPostgres(opts: { dir: string; user?: string; fsync?: 
     chownTree(dir, as.uid, as.gid);
     for (let p = path.dirname(dir); p !== path.dirname(p); p = path.dirname(p)) {
       const mode = fs.statSync(p).mode;
-      if ((mode & 0o001) === 0) throw new Error(`${p} is not searchable by ${as.user}: put the PostgreSQL dir elsewhere`);
+      if ((mode & 0o001) === 0)
+        throw new Error(`${p} is not searchable by ${as.user}: put the PostgreSQL dir elsewhere`);
     }
   }
-  const wrap = (cmd: string, args: string[]): [string, string[]] => (as ? ['runuser', ['-u', as.user, '--', cmd, ...args]] : [cmd, args]);
+  const wrap = (cmd: string, args: string[]): [string, string[]] =>
+    as ? ['runuser', ['-u', as.user, '--', cmd, ...args]] : [cmd, args];
 
-  const [c1, a1] = wrap(path.join(bin, 'initdb'), ['-D', data, '-U', dbUser, '--auth=trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
+  const [c1, a1] = wrap(path.join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    dbUser,
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+    '--locale=C',
+  ]);
   try {
     execFileSync(c1, a1, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   } catch (e) {
@@ -117,7 +134,8 @@ export async function startPostgres(opts: { dir: string; user?: string; fsync?: 
         timeoutMs: 30_000,
         intervalMs: 200,
         what: `PostgreSQL on 127.0.0.1:${port}`,
-        abortIf: () => (isRunning(proc) ? null : `postgres exited (${JSON.stringify(proc.exit)}); log:\n${tailFile(logFile)}`),
+        abortIf: () =>
+          isRunning(proc) ? null : `postgres exited (${JSON.stringify(proc.exit)}); log:\n${tailFile(logFile)}`,
       },
     );
   } catch (e) {

@@ -6,7 +6,14 @@ import { scoreDimensions } from '../../lib/analysis/score';
 import { emptyDimRecord } from '../../lib/dimensions';
 import { newSnapshotId } from '../../lib/snapshots/ids';
 import { SNAPSHOT_SCHEMA_VERSION, type ExcerptLine, type SnapshotRecord } from '../../lib/store/types';
-import { DIMENSION_IDS, type ClusterEvent, type DimensionId, type Finding, type Frame, type MemberState } from '../../lib/types';
+import {
+  DIMENSION_IDS,
+  type ClusterEvent,
+  type DimensionId,
+  type Finding,
+  type Frame,
+  type MemberState,
+} from '../../lib/types';
 import { makeMember, quietSignals } from '../../lib/testkit';
 
 function rng(seed: number): () => number {
@@ -52,7 +59,12 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
     const t = from + k * 1000;
     if (k % 900 === 0) {
       leader = (leader + 1) % n;
-      events.push({ t, kind: 'leader-change', member: endpoints[leader], detail: `leader changed to ${names[leader]} (term ${7 + k / 900})` });
+      events.push({
+        t,
+        kind: 'leader-change',
+        member: endpoints[leader],
+        detail: `leader changed to ${names[leader]} (term ${7 + k / 900})`,
+      });
     }
     const total = jitter(600, 0.15);
     const values = emptyDimRecord<(number | null)[]>(() => new Array(n).fill(null));
@@ -96,7 +108,15 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
       // etcd-3 has the slow disk the findings talk about
       signals: quietSignals(
         i === 2
-          ? { walFsyncP99: 0.9, backendCommitP99: 0.4, heartbeatFailures: 12, slowApplies: 30, revision: String(500_000 + seconds * 60), latencyP99: null, latencyCount: null }
+          ? {
+              walFsyncP99: 0.9,
+              backendCommitP99: 0.4,
+              heartbeatFailures: 12,
+              slowApplies: 30,
+              revision: String(500_000 + seconds * 60),
+              latencyP99: null,
+              latencyCount: null,
+            }
           : { revision: String(500_000 + seconds * 60), latencyP99: null, latencyCount: null },
       ),
     }),
@@ -137,11 +157,24 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
       title: `${names[2 % n]}: WAL fsync p99 0.9 s`,
       summary: 'The WAL fsync p99 is far above 10 ms: followers miss heartbeats, elections follow.',
       evidence: [{ label: 'WAL fsync p99', value: '900 ms', threshold: '≤ 10 ms', member: hot }],
-      fixes: [{ title: 'Dedicated WAL disk', format: 'etcd-flags', body: '--wal-dir=/var/lib/etcd-wal', why: 'separate the WAL from the backend', risk: 'needs a restart' }],
+      fixes: [
+        {
+          title: 'Dedicated WAL disk',
+          format: 'etcd-flags',
+          body: '--wal-dir=/var/lib/etcd-wal',
+          why: 'separate the WAL from the backend',
+          risk: 'needs a restart',
+        },
+      ],
       confidence: 0.7,
     },
   ];
-  const msgs = ['slow fdatasync', 'request took too long', 'failed to send out heartbeat on time', 'apply request took too long'];
+  const msgs = [
+    'slow fdatasync',
+    'request took too long',
+    'failed to send out heartbeat on time',
+    'apply request took too long',
+  ];
   const logMembers = endpoints.map((endpoint, i) => {
     const count = i === 2 % n ? 120 : 40;
     const lines: ExcerptLine[] = Array.from({ length: count }, (_, j) => {
@@ -152,8 +185,20 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
         source: 'member' as const,
         level: 'warn',
         msg,
-        raw: JSON.stringify({ level: 'warn', ts: new Date(t).toISOString(), caller: 'etcdserver/util.go:166', msg, took: `${(1 + rand() * 2).toFixed(3)}s`, expected: '100ms' }),
-        signals: msg === 'slow fdatasync' ? ['slow-fdatasync'] : msg.includes('heartbeat') ? ['heartbeat-late'] : ['took-too-long'],
+        raw: JSON.stringify({
+          level: 'warn',
+          ts: new Date(t).toISOString(),
+          caller: 'etcdserver/util.go:166',
+          msg,
+          took: `${(1 + rand() * 2).toFixed(3)}s`,
+          expected: '100ms',
+        }),
+        signals:
+          msg === 'slow fdatasync'
+            ? ['slow-fdatasync']
+            : msg.includes('heartbeat')
+              ? ['heartbeat-late']
+              : ['took-too-long'],
         reason: j % 10 === 0 ? ('finding' as const) : ('signal' as const),
       };
     });
@@ -162,7 +207,15 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
 
   for (let pad = opts.padBytes ?? 0, j = 0; pad > 0; pad -= 2000, j++) {
     const t = from + ((j * 997) % seconds) * 1000;
-    logMembers[0].lines.push({ t, source: 'member', level: 'info', msg: 'padding', raw: `${j} ${rand().toString(36)}`.padEnd(2000, 'abcdefghij'), signals: [], reason: 'context' });
+    logMembers[0].lines.push({
+      t,
+      source: 'member',
+      level: 'info',
+      msg: 'padding',
+      raw: `${j} ${rand().toString(36)}`.padEnd(2000, 'abcdefghij'),
+      signals: [],
+      reason: 'context',
+    });
   }
 
   return {
@@ -207,7 +260,12 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
         balancer: { ok: true, error: null, lastOk: end, latencyMs: 1 },
       },
     },
-    logs: { status: 'ok', note: null, members: logMembers, lineCount: logMembers.reduce((a, m) => a + m.lines.length, 0) },
+    logs: {
+      status: 'ok',
+      note: null,
+      members: logMembers,
+      lineCount: logMembers.reduce((a, m) => a + m.lines.length, 0),
+    },
   };
 }
 

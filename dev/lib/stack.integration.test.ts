@@ -38,7 +38,13 @@ describe('local stack: etcd ×3 + HAProxy + load', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-stack-it-'));
     cluster = await startEtcdCluster({ size: 3, dir });
     await cluster.waitHealthy(30_000);
-    haproxy = await startHaproxy({ dir: path.join(dir, 'haproxy'), members: cluster.members, weights: WEIGHTS, check: 'http', mode: 'tcp' });
+    haproxy = await startHaproxy({
+      dir: path.join(dir, 'haproxy'),
+      members: cluster.members,
+      weights: WEIGHTS,
+      check: 'http',
+      mode: 'tcp',
+    });
     load = startLoad({ target: haproxy.url, rate: 200, logFile: path.join(dir, 'load.log') });
     for (const pid of [...cluster.members.map((m) => m.pid), haproxy.pid, load.pid]) pids.add(pid);
   });
@@ -61,7 +67,7 @@ describe('local stack: etcd ×3 + HAProxy + load', () => {
     const expected = WEIGHTS.map((w) => w / WEIGHTS.reduce((a, b) => a + b, 0));
     const msg = `shares ${shares.map((s) => (100 * s).toFixed(1)).join('/')} % of ${total} requests`;
     console.log(`[stack.integration] ${msg}`);
-    shares.forEach((s, i) => expect(Math.abs(s - expected[i]), msg).toBeLessThan(0.05));
+    for (const [i, s] of shares.entries()) expect(Math.abs(s - expected[i]), msg).toBeLessThan(0.05);
   });
 
   it('changes a server weight through the runtime API', async () => {

@@ -16,7 +16,11 @@ const m = (name: string, over: Partial<M> = {}): M => ({
 
 describe('detectEvents', () => {
   it('sees a leader change with the new term', () => {
-    const ev = detectEvents([m('a', { isLeader: true }), m('b')], [m('a'), m('b', { isLeader: true, raftTerm: '3' })], 5);
+    const ev = detectEvents(
+      [m('a', { isLeader: true }), m('b')],
+      [m('a'), m('b', { isLeader: true, raftTerm: '3' })],
+      5,
+    );
     expect(ev).toEqual([{ t: 5, kind: 'leader-change', member: 'http://b:2379', detail: 'leader a → b (term 3)' }]);
   });
 
@@ -37,6 +41,8 @@ describe('detectEvents', () => {
   });
 
   it('reports only what is wrong on the first observation', () => {
-    expect(detectEvents(null, [m('a', { isLeader: true }), m('b', { status: 'down' })], 0).map((e) => e.kind)).toEqual(['member-down']);
+    expect(detectEvents(null, [m('a', { isLeader: true }), m('b', { status: 'down' })], 0).map((e) => e.kind)).toEqual([
+      'member-down',
+    ]);
   });
 });

@@ -37,7 +37,12 @@ export function detectEvents(
     const p = prev?.[i];
     const wasDown = p ? p.status === 'down' : false;
     if (m.status === 'down' && (!p || !wasDown)) {
-      events.push({ t, kind: 'member-down', member: m.endpoint, detail: `${m.name} down: ${m.error ?? 'unreachable'}` });
+      events.push({
+        t,
+        kind: 'member-down',
+        member: m.endpoint,
+        detail: `${m.name} down: ${m.error ?? 'unreachable'}`,
+      });
     } else if (p && wasDown && m.status !== 'down') {
       events.push({ t, kind: 'member-up', member: m.endpoint, detail: `${m.name} is back (${m.status})` });
     }
@@ -47,7 +52,8 @@ export function detectEvents(
     const before = new Set(p?.alarms ?? []);
     const after = new Set(m.alarms);
     for (const a of after) {
-      if (!before.has(a)) events.push({ t, kind: 'alarm-raised', member: m.endpoint, detail: `${a} alarm on ${m.name}` });
+      if (!before.has(a))
+        events.push({ t, kind: 'alarm-raised', member: m.endpoint, detail: `${a} alarm on ${m.name}` });
     }
     if (p) {
       for (const a of before) {

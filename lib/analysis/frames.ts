@@ -23,7 +23,13 @@ export interface FrameInput {
 
 export function buildFrame(input: FrameInput): Frame {
   const { shares, expected, scores } = scoreDimensions(
-    { up: input.up, leader: input.leader, weights: input.weights, values: input.values, noiseFloors: input.noiseFloors },
+    {
+      up: input.up,
+      leader: input.leader,
+      weights: input.weights,
+      values: input.values,
+      noiseFloors: input.noiseFloors,
+    },
     input.endpoints,
   );
   const r = (a: (number | null)[]) => a.map(round4);

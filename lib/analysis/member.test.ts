@@ -3,7 +3,13 @@ import type { EndpointConfig } from '../config/load';
 import type { MemberPoll } from '../sources/etcd';
 import { deriveMember, type MemberInput } from './member';
 
-const ep: EndpointConfig = { url: 'http://127.0.0.1:2379', name: null, weight: 30, instance: '127.0.0.1:2379', direct: true };
+const ep: EndpointConfig = {
+  url: 'http://127.0.0.1:2379',
+  name: null,
+  weight: 30,
+  instance: '127.0.0.1:2379',
+  direct: true,
+};
 const ID = '13668033151171901709'; // > 2^53: must survive as a string
 
 function poll(over: Partial<MemberPoll> = {}): MemberPoll {
@@ -51,7 +57,15 @@ const base = (over: Partial<MemberInput> = {}): MemberInput => ({
 describe('deriveMember', () => {
   it('keeps uint64 ids and raft indexes exact, names the member from the member list', () => {
     const s = deriveMember(base());
-    expect(s).toMatchObject({ id: ID, name: 'etcd-1', isLeader: true, status: 'up', healthy: true, raftIndex: '9007199254740993', weight: 30 });
+    expect(s).toMatchObject({
+      id: ID,
+      name: 'etcd-1',
+      isLeader: true,
+      status: 'up',
+      healthy: true,
+      raftIndex: '9007199254740993',
+      weight: 30,
+    });
   });
 
   it('is unhealthy with an alarm on it, and says so', () => {
@@ -67,12 +81,25 @@ describe('deriveMember', () => {
     const once = deriveMember(base({ prev, poll: failed, failures: 1 }));
     expect(once.status).toBe('unknown');
     const twice = deriveMember(base({ prev: once, poll: failed, failures: 2 }));
-    expect(twice).toMatchObject({ status: 'down', reachable: false, version: '3.4.23', id: ID, isLeader: false, lastSeen: 100 });
+    expect(twice).toMatchObject({
+      status: 'down',
+      reachable: false,
+      version: '3.4.23',
+      id: ID,
+      isLeader: false,
+      lastSeen: 100,
+    });
     expect(twice.error).toContain('DEADLINE_EXCEEDED');
   });
 
   it('falls back to Prometheus for a member Fulcrum cannot reach', () => {
-    const s = deriveMember(base({ poll: null, failures: 3, prom: { up: true, isLeader: false, hasLeader: true, version: null, dbSizeBytes: 5 } }));
+    const s = deriveMember(
+      base({
+        poll: null,
+        failures: 3,
+        prom: { up: true, isLeader: false, hasLeader: true, version: null, dbSizeBytes: 5 },
+      }),
+    );
     expect(s).toMatchObject({ status: 'up', source: 'prometheus', dbSizeBytes: 5 });
   });
 });

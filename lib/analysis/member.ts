@@ -89,7 +89,7 @@ export function deriveMember(input: MemberInput): MemberState {
     if (!status && poll?.statusError) problems.push(`Status RPC: ${poll.statusError}`);
     memberStatus = problems.length ? 'unhealthy' : 'up';
     error = problems.length ? problems.join('; ') : null;
-  } else if (prom && prom.up) {
+  } else if (prom?.up) {
     memberStatus = prom.hasLeader === false ? 'unhealthy' : 'up';
     source = 'prometheus';
     error = poll ? `not reachable from Fulcrum (${poll.statusError ?? 'no answer'}); values from Prometheus` : null;
@@ -100,7 +100,7 @@ export function deriveMember(input: MemberInput): MemberState {
   } else {
     const why = poll?.statusError ?? poll?.healthError ?? (prom ? 'Prometheus reports it down' : 'no answer');
     error = prom && !prom.up ? `${why}; Prometheus: up=0` : why;
-    memberStatus = input.failures >= input.downAfter ? 'down' : (prev?.status === 'down' ? 'down' : 'unknown');
+    memberStatus = input.failures >= input.downAfter ? 'down' : prev?.status === 'down' ? 'down' : 'unknown';
   }
 
   // One missed poll ('unknown') keeps the last-known role: no leader → none → same leader flap.

@@ -55,17 +55,45 @@ describe('histograms', () => {
   });
 
   it('returns the highest finite bound when the quantile falls in +Inf, null when empty', () => {
-    expect(histogramQuantile(0.99, h([[0.5, 1], [Infinity, 100]]))).toBe(0.5);
-    expect(histogramQuantile(0.99, h([[0.5, 0], [Infinity, 0]]))).toBeNull();
+    expect(
+      histogramQuantile(
+        0.99,
+        h([
+          [0.5, 1],
+          [Infinity, 100],
+        ]),
+      ),
+    ).toBe(0.5);
+    expect(
+      histogramQuantile(
+        0.99,
+        h([
+          [0.5, 0],
+          [Infinity, 0],
+        ]),
+      ),
+    ).toBeNull();
     expect(histogramQuantile(0.99, null)).toBeNull();
   });
 
   it('deltas bucket-wise, and restarts on reset', () => {
-    const a = h([[1, 5], [Infinity, 6]]);
-    const b = h([[1, 7], [Infinity, 10]]);
-    expect(histogramDelta(a, b)?.buckets).toEqual([[1, 2], [Infinity, 4]]);
+    const a = h([
+      [1, 5],
+      [Infinity, 6],
+    ]);
+    const b = h([
+      [1, 7],
+      [Infinity, 10],
+    ]);
+    expect(histogramDelta(a, b)?.buckets).toEqual([
+      [1, 2],
+      [Infinity, 4],
+    ]);
     expect(histogramDelta(b, a)).toEqual(a);
-    expect(sumHistograms([histogramDelta(a, b), histogramDelta(a, b)])?.buckets).toEqual([[1, 4], [Infinity, 8]]);
+    expect(sumHistograms([histogramDelta(a, b), histogramDelta(a, b)])?.buckets).toEqual([
+      [1, 4],
+      [Infinity, 8],
+    ]);
   });
 });
 

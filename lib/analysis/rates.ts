@@ -18,7 +18,11 @@ export interface CounterDelta {
   reset: boolean;
 }
 
-function counterDelta(prev: number | null, cur: number | null, restarted: boolean): { d: number | null; reset: boolean } {
+function counterDelta(
+  prev: number | null,
+  cur: number | null,
+  restarted: boolean,
+): { d: number | null; reset: boolean } {
   if (cur === null) return { d: null, reset: false };
   if (prev === null) return { d: null, reset: false };
   if (restarted || cur < prev) return { d: cur, reset: true };
@@ -53,7 +57,8 @@ export function diffCounters(prev: MemberCounters | null, cur: MemberCounters, d
     reset ||= r.reset;
   }
   const histograms = {} as Record<HistogramId, Histogram | null>;
-  for (const id of HISTOGRAM_IDS) histograms[id] = histogramDelta(prev ? prev.histograms[id] : null, cur.histograms[id], restarted);
+  for (const id of HISTOGRAM_IDS)
+    histograms[id] = histogramDelta(prev ? prev.histograms[id] : null, cur.histograms[id], restarted);
   return { dt: dtSec, counters, histograms, reset };
 }
 

@@ -35,7 +35,10 @@ describe('imbalance score', () => {
         fc.array(fc.double({ min: 0.01, max: 1000, noNaN: true }), { minLength: 2, maxLength: 7 }),
         fc.double({ min: 0.001, max: 1e6, noNaN: true }),
         (weights, k) => {
-          const s = score(weights.map((w) => w * k), weights);
+          const s = score(
+            weights.map((w) => w * k),
+            weights,
+          );
           expect(s).not.toBeNull();
           expect(s!).toBeCloseTo(0, 9);
         },
@@ -63,7 +66,10 @@ describe('imbalance score', () => {
       fc.property(loadsAndWeights, fc.double({ min: 0.001, max: 1000, noNaN: true }), ([values, weights], k) => {
         const s = score(values, weights);
         const rev = score([...values].reverse(), [...weights].reverse());
-        const scaled = score(values.map((v) => v * k), weights);
+        const scaled = score(
+          values.map((v) => v * k),
+          weights,
+        );
         if (s === null) return rev === null && scaled === null;
         expect(rev!).toBeCloseTo(s, 9);
         expect(scaled!).toBeCloseTo(s, 9);
@@ -118,14 +124,20 @@ describe('scoreDimensions', () => {
   };
 
   it('leaves the leader out of leader-heavy dimensions', () => {
-    const r = scoreDimensions({ up: all(3), leader: 0, weights: [1, 1, 1], values: values([10, 10, 10], [0.9, 0.1, 0.1]) }, eps);
+    const r = scoreDimensions(
+      { up: all(3), leader: 0, weights: [1, 1, 1], values: values([10, 10, 10], [0.9, 0.1, 0.1]) },
+      eps,
+    );
     expect(r.shares.cpu).toEqual([null, 0.5, 0.5]);
     expect(r.scores.cpu.score).toBeCloseTo(0, 9);
     expect(r.scores.requests.score).toBeCloseTo(0, 9);
   });
 
   it('judges a down member by the others: expected shares renormalise', () => {
-    const r = scoreDimensions({ up: [true, false, true], leader: 0, weights: [30, 20, 10], values: values([75, null, 25]) }, eps);
+    const r = scoreDimensions(
+      { up: [true, false, true], leader: 0, weights: [30, 20, 10], values: values([75, null, 25]) },
+      eps,
+    );
     expect(r.expected.requests).toEqual([0.75, null, 0.25]);
     expect(r.scores.requests.score).toBeCloseTo(0, 9);
   });

@@ -135,9 +135,7 @@ export function scoreDimensions(input: ScoreInput, endpoints: string[]): ScoreOu
     expected[id] = exp;
     shares[id] = obs;
     if (eligibleCount < 2) {
-      scores[id].reason = spec.leaderHeavy
-        ? 'fewer than two followers with data'
-        : 'fewer than two members with data';
+      scores[id].reason = spec.leaderHeavy ? 'fewer than two followers with data' : 'fewer than two members with data';
       continue;
     }
     const floor = input.noiseFloors?.[id] ?? DEFAULT_NOISE_FLOORS[id];
@@ -148,7 +146,7 @@ export function scoreDimensions(input: ScoreInput, endpoints: string[]): ScoreOu
     scores[id].score = imbalanceScore(obs, exp);
     scores[id].scoreEqual = imbalanceScore(obs, expectedShares(equalWeights, eligible));
     const hot = hottestMember(obs, exp);
-    scores[id].hottest = hot >= 0 ? endpoints[hot] ?? null : null;
+    scores[id].hottest = hot >= 0 ? (endpoints[hot] ?? null) : null;
   }
   return { shares, expected, scores };
 }

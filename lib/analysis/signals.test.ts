@@ -15,10 +15,36 @@ function c(leaderChanges: number, start: number, fsync: Array<[number, number]>)
 
 describe('memberSignals', () => {
   it('sums leader changes over the last minute across a restart without going negative', () => {
-    const seq = [c(5, 100, [[0.008, 10], [Infinity, 10]]), c(7, 100, [[0.008, 20], [Infinity, 20]]), c(1, 200, [[0.008, 1], [Infinity, 1]]), c(2, 200, [[0.008, 2], [Infinity, 12]])];
+    const seq = [
+      c(5, 100, [
+        [0.008, 10],
+        [Infinity, 10],
+      ]),
+      c(7, 100, [
+        [0.008, 20],
+        [Infinity, 20],
+      ]),
+      c(1, 200, [
+        [0.008, 1],
+        [Infinity, 1],
+      ]),
+      c(2, 200, [
+        [0.008, 2],
+        [Infinity, 12],
+      ]),
+    ];
     const deltas = seq.slice(1).map((cur, i) => diffCounters(seq[i], cur, 1));
     expect(deltas[1].reset).toBe(true);
-    const s = memberSignals({ deltas, windowPolls: 30, minutePolls: 60, scorePolls: 5, latest: seq.at(-1)!, revision: '9', appliedStalled: false, prev: null });
+    const s = memberSignals({
+      deltas,
+      windowPolls: 30,
+      minutePolls: 60,
+      scorePolls: 5,
+      latest: seq.at(-1)!,
+      revision: '9',
+      appliedStalled: false,
+      prev: null,
+    });
     // 7-5 = 2, reset: 1 (counted from zero), then 2-1 = 1
     expect(s.leaderChanges).toBe(4);
     // 10 slow fsyncs in the last delta push p99 into +Inf bucket -> highest finite bound
@@ -43,11 +69,41 @@ describe('balancerView', () => {
     check: null,
     configError: null,
     servers: [
-      { name: 'etcd-1', address: '127.0.0.1:2379', status: 'UP', weight: 30, initialWeight: 30, checkLayer: 'L7', checkStatus: 'L7OK', checkCode: '200', checkDesc: null, scur: 1, stot, rate: 0, econ, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, cliAbrt: 0, srvAbrt: 0, chkfail: 0, chkdown: 0, lastChange: 5 },
+      {
+        name: 'etcd-1',
+        address: '127.0.0.1:2379',
+        status: 'UP',
+        weight: 30,
+        initialWeight: 30,
+        checkLayer: 'L7',
+        checkStatus: 'L7OK',
+        checkCode: '200',
+        checkDesc: null,
+        scur: 1,
+        stot,
+        rate: 0,
+        econ,
+        eresp: 0,
+        wretr: 0,
+        wredis: 0,
+        hrsp5xx: 0,
+        cliAbrt: 0,
+        srvAbrt: 0,
+        chkfail: 0,
+        chkdown: 0,
+        lastChange: 5,
+      },
     ],
   });
   it('maps servers to members by address and computes rates over the window', () => {
-    const v = balancerView('haproxy', 'etcd', [snap(0, 100, 1), snap(10_000, 150, 4)], [{ endpoint: 'http://127.0.0.1:2379', name: 'x' }], null, 10_000);
+    const v = balancerView(
+      'haproxy',
+      'etcd',
+      [snap(0, 100, 1), snap(10_000, 150, 4)],
+      [{ endpoint: 'http://127.0.0.1:2379', name: 'x' }],
+      null,
+      10_000,
+    );
     expect(v.servers[0]).toMatchObject({ member: 'http://127.0.0.1:2379', sessionRate: 5, errors: { econ: 3 } });
     // a reload resets counters: no negative rates
     const r = balancerView('haproxy', 'etcd', [snap(0, 100, 9), snap(10_000, 3, 0)], [], null, 10_000);
@@ -55,14 +111,45 @@ describe('balancerView', () => {
     expect(r.servers[0].errors.econ).toBe(0);
   });
   it('falls back to the server name', () => {
-    expect(serverMember({ name: 'etcd-2', address: '10.1.1.1:2379' }, [{ endpoint: 'http://x:2379', name: 'etcd-2' }])).toBe('http://x:2379');
+    expect(
+      serverMember({ name: 'etcd-2', address: '10.1.1.1:2379' }, [{ endpoint: 'http://x:2379', name: 'etcd-2' }]),
+    ).toBe('http://x:2379');
   });
 });
 
 describe('checkLayers', () => {
   const srv = (name: string, checkStatus: string | null) =>
-    ({ name, address: '', status: 'UP', weight: 1, initialWeight: 1, checkLayer: 'unknown', checkStatus, checkCode: null, checkDesc: null, scur: 0, stot: 0, rate: 0, econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, cliAbrt: 0, srvAbrt: 0, chkfail: 0, chkdown: 0, lastChange: null }) as HaproxySnapshot['servers'][number];
-  const snap = (servers: HaproxySnapshot['servers'], check: HaproxySnapshot['check'] = null): HaproxySnapshot => ({ t: 0, backend: 'etcd', servers, check, configError: null });
+    ({
+      name,
+      address: '',
+      status: 'UP',
+      weight: 1,
+      initialWeight: 1,
+      checkLayer: 'unknown',
+      checkStatus,
+      checkCode: null,
+      checkDesc: null,
+      scur: 0,
+      stot: 0,
+      rate: 0,
+      econ: 0,
+      eresp: 0,
+      wretr: 0,
+      wredis: 0,
+      hrsp5xx: 0,
+      cliAbrt: 0,
+      srvAbrt: 0,
+      chkfail: 0,
+      chkdown: 0,
+      lastChange: null,
+    }) as HaproxySnapshot['servers'][number];
+  const snap = (servers: HaproxySnapshot['servers'], check: HaproxySnapshot['check'] = null): HaproxySnapshot => ({
+    t: 0,
+    backend: 'etcd',
+    servers,
+    check,
+    configError: null,
+  });
   it('reads a refused HTTP check as an HTTP check, not a TCP-only one', () => {
     const s = snap([srv('a', 'L7OK'), srv('b', 'L4CON'), srv('c', '* L7OK')]);
     expect(s.servers.map(checkLayers(s))).toEqual(['L7', 'L7', 'L7']);

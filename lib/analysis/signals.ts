@@ -33,14 +33,15 @@ export interface SignalInput {
 export function memberSignals(i: SignalInput): MemberSignals {
   const win = i.deltas.slice(-i.windowPolls);
   const minute = i.deltas.slice(-i.minutePolls);
-  const q = (h: 'walFsync' | 'backendCommit' | 'peerRtt') => histogramQuantile(0.99, sumHistograms(win.map((d) => d.histograms[h])));
+  const q = (h: 'walFsync' | 'backendCommit' | 'peerRtt') =>
+    histogramQuantile(0.99, sumHistograms(win.map((d) => d.histograms[h])));
   const lat = sumHistograms(win.map((d) => d.histograms.grpcLatency));
   return {
     walFsyncP99: q('walFsync'),
     backendCommitP99: q('backendCommit'),
     peerRttP99: q('peerRtt'),
     latencyP99: histogramQuantile(0.99, lat),
-    latencyCount: lat ? lat.buckets[lat.buckets.length - 1]?.[1] ?? 0 : null,
+    latencyCount: lat ? (lat.buckets[lat.buckets.length - 1]?.[1] ?? 0) : null,
     leaderChanges: sumCounter(minute, 'leaderChanges'),
     heartbeatFailures: sumCounter(minute, 'heartbeatFailures'),
     // Recent polls only: failures while a peer was down stop counting soon after it is back.
@@ -59,7 +60,9 @@ export function memberSignals(i: SignalInput): MemberSignals {
  * decides when known; else an L7 result on any server means the backend checks over HTTP; a
  * server is TCP-checked only when its check passed at layer 4 (L4OK) with no L7 result anywhere.
  */
-export function checkLayers(snap: HaproxySnapshot): (s: HaproxySnapshot['servers'][number]) => BalancerServer['checkLayer'] {
+export function checkLayers(
+  snap: HaproxySnapshot,
+): (s: HaproxySnapshot['servers'][number]) => BalancerServer['checkLayer'] {
   const status = (s: HaproxySnapshot['servers'][number]) => (s.checkStatus ?? '').replace(/^\*\s*/, '');
   const cfg = snap.check?.type;
   const anyL7 = snap.servers.some((s) => status(s).startsWith('L7'));
@@ -87,7 +90,10 @@ function hostPort(url: string): string {
 }
 
 /** Which member a balancer server points at: by address, else by name. */
-export function serverMember(server: { name: string; address: string }, members: Array<Pick<MemberState, 'endpoint' | 'name'>>): string | null {
+export function serverMember(
+  server: { name: string; address: string },
+  members: Array<Pick<MemberState, 'endpoint' | 'name'>>,
+): string | null {
   const byAddr = members.find((m) => hostPort(m.endpoint) === server.address);
   if (byAddr) return byAddr.endpoint;
   return members.find((m) => m.name === server.name)?.endpoint ?? null;
@@ -117,7 +123,8 @@ export function balancerView(
   const servers: BalancerServer[] = last.servers.map((s) => {
     const old = first.servers.find((x) => x.name === s.name);
     const errOld = errFrom.servers.find((x) => x.name === s.name);
-    const inc = (k: 'econ' | 'eresp' | 'wretr' | 'wredis' | 'hrsp5xx' | 'srvAbrt') => (errOld && s[k] >= errOld[k] ? s[k] - errOld[k] : 0);
+    const inc = (k: 'econ' | 'eresp' | 'wretr' | 'wredis' | 'hrsp5xx' | 'srvAbrt') =>
+      errOld && s[k] >= errOld[k] ? s[k] - errOld[k] : 0;
     const sessionRate = old && dt > 0 && s.stot >= old.stot ? (s.stot - old.stot) / dt : null;
     return {
       name: s.name,
@@ -131,7 +138,14 @@ export function balancerView(
       checkDesc: s.checkDesc,
       scur: s.scur,
       sessionRate,
-      errors: { econ: inc('econ'), eresp: inc('eresp'), wretr: inc('wretr'), wredis: inc('wredis'), hrsp5xx: inc('hrsp5xx'), srvAbrt: inc('srvAbrt') },
+      errors: {
+        econ: inc('econ'),
+        eresp: inc('eresp'),
+        wretr: inc('wretr'),
+        wredis: inc('wredis'),
+        hrsp5xx: inc('hrsp5xx'),
+        srvAbrt: inc('srvAbrt'),
+      },
     };
   });
   return {
@@ -141,6 +155,8 @@ export function balancerView(
     error,
     checkedAt,
     servers,
-    check: last.check ? { type: last.check.type, method: last.check.method, path: last.check.path, interMs: last.check.interMs } : null,
+    check: last.check
+      ? { type: last.check.type, method: last.check.method, path: last.check.path, interMs: last.check.interMs }
+      : null,
   };
 }

@@ -6,7 +6,10 @@ import { getRuntime, type Runtime } from '../engine/runtime';
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(data), { status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...NO_STORE, ...headers } });
+  return new Response(JSON.stringify(data), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...NO_STORE, ...headers },
+  });
 }
 
 export function errorJson(status: number, error: string, extra: Record<string, unknown> = {}): Response {

@@ -36,7 +36,10 @@ function sessionMac(token: string, exp: number, name: string): string {
 /** A cleaned display name: printable, bounded; null when empty. */
 export function cleanName(s: string | null | undefined): string | null {
   if (!s) return null;
-  const t = s.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, NAME_MAX);
+  const t = s
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, NAME_MAX);
   return t || null;
 }
 
@@ -47,7 +50,11 @@ export function makeSessionCookieValue(token: string, name: string | null, now =
 }
 
 /** The login name when the cookie is valid and unexpired; undefined when it is not. */
-export function verifySessionCookie(token: string, value: string, now = Date.now()): { name: string | null } | undefined {
+export function verifySessionCookie(
+  token: string,
+  value: string,
+  now = Date.now(),
+): { name: string | null } | undefined {
   const parts = value.split('.');
   if (parts.length !== 3) return undefined;
   const exp = Number(parts[0]);
@@ -117,7 +124,9 @@ export function requireWrite(req: Request, auth: AuthConfig): Access {
   const a = accessOf(req.headers, auth);
   if (!a.granted) {
     if (a.rejected) throw new ApiError(403, 'the admin token is wrong or the login has expired');
-    throw new ApiError(401, 'write access needed: send Authorization: Bearer <admin token>, or log in at /login', { 'WWW-Authenticate': 'Bearer realm="fulcrum"' });
+    throw new ApiError(401, 'write access needed: send Authorization: Bearer <admin token>, or log in at /login', {
+      'WWW-Authenticate': 'Bearer realm="fulcrum"',
+    });
   }
   if (a.via === 'cookie' && !sameOrigin(req.headers)) throw new ApiError(403, 'cross-site request refused');
   return a;

@@ -31,7 +31,9 @@ describe('basisText', () => {
     expect(basisText(ms, 'dbSize', 'equal')).toBe('against equal shares');
   });
   it('leaves the leader out of leader-heavy dimensions', () => {
-    expect(basisText(ms, 'cpu', 'weights')).toBe('against configured weights 30/10 (followers only, leader b left out)');
+    expect(basisText(ms, 'cpu', 'weights')).toBe(
+      'against configured weights 30/10 (followers only, leader b left out)',
+    );
   });
   it('calls equal weights equal shares, and counts down members', () => {
     const eq = [member('a'), member('b', { status: 'down' }), member('c')];
@@ -45,7 +47,13 @@ describe('basisText', () => {
 describe('slowestVsMedian', () => {
   it('finds the member furthest above the median of the up members', () => {
     const lat = (v: number | null, status: MemberState['status'] = 'up') =>
-      member(String(v), { status, dims: { ...emptyDimRecord(() => ({ value: null, share: null, expectedShare: null })), latencyP99: { value: v, share: null, expectedShare: null } } });
+      member(String(v), {
+        status,
+        dims: {
+          ...emptyDimRecord(() => ({ value: null, share: null, expectedShare: null })),
+          latencyP99: { value: v, share: null, expectedShare: null },
+        },
+      });
     const r = slowestVsMedian([lat(0.01), lat(0.01), lat(0.04), lat(9, 'down')], 'latencyP99');
     expect(r?.name).toBe('0.04');
     expect(r?.ratio).toBeCloseTo(4);
@@ -55,7 +63,14 @@ describe('slowestVsMedian', () => {
 
 describe('checkedList', () => {
   it('says what was looked at', () => {
-    const scores = emptyDimRecord<DimensionScore>(() => ({ score: null, scoreEqual: null, basis: 'equal', total: null, hottest: null, reason: 'x' }));
+    const scores = emptyDimRecord<DimensionScore>(() => ({
+      score: null,
+      scoreEqual: null,
+      basis: 'equal',
+      total: null,
+      hottest: null,
+      reason: 'x',
+    }));
     scores.requests = { ...scores.requests, score: 0.65 };
     const list = checkedList({
       members: [member('a', { isLeader: true }), member('b', { alarms: ['NOSPACE'] }), member('c', { status: 'down' })],

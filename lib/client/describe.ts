@@ -72,7 +72,9 @@ export function checkedList(state: Pick<ClusterState, 'members' | 'scores' | 'ev
   out.push(`alarms: ${alarms.length ? alarms.join(', ') : 'none raised'}`);
   const leader = state.members.find((m) => m.isLeader && live(m));
   const changes = state.events.filter((e) => e.kind === 'leader-change').length;
-  out.push(`leader: ${leader ? `${leader.name}${leader.raftTerm ? ` (term ${leader.raftTerm})` : ''}` : 'none'}, ${changes} change${changes === 1 ? '' : 's'} seen`);
+  out.push(
+    `leader: ${leader ? `${leader.name}${leader.raftTerm ? ` (term ${leader.raftTerm})` : ''}` : 'none'}, ${changes} change${changes === 1 ? '' : 's'} seen`,
+  );
   const lat = slowestVsMedian(state.members, 'latencyP99');
   if (lat) out.push(`latency p99: slowest ${lat.name} at ${lat.ratio.toFixed(1)}× the median`);
   const balancer = state.sources.balancer;

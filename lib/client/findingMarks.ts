@@ -31,7 +31,16 @@ export function timelineMarks(findings: readonly MarkFinding[], from: number, to
   if (!(to > from)) return [];
   return findings
     .filter((f) => f.severity !== 'info' && Number.isFinite(f.since) && f.since <= to)
-    .map((f) => ({ id: f.id, kind: f.kind, severity: f.severity, title: f.title, since: f.since, x1: Math.max(f.since, from), x2: to, clipped: f.since < from }))
+    .map((f) => ({
+      id: f.id,
+      kind: f.kind,
+      severity: f.severity,
+      title: f.title,
+      since: f.since,
+      x1: Math.max(f.since, from),
+      x2: to,
+      clipped: f.since < from,
+    }))
     .sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.since - b.since);
 }
 
@@ -86,16 +95,29 @@ export function heatmapMarks(
       lanes.set(row, lane + 1);
       let x0 = Math.round((f.x1 - from) * scale);
       x0 = Math.min(Math.max(0, x0), width - 1);
-      out.push({ id: f.id, severity: f.severity, row, lane, x0, x1: Math.max(x0 + 1, Math.round(width)), clipped: f.clipped });
+      out.push({
+        id: f.id,
+        severity: f.severity,
+        row,
+        lane,
+        x0,
+        x1: Math.max(x0 + 1, Math.round(width)),
+        clipped: f.clipped,
+      });
     }
   }
   return out;
 }
 
 /** The most severe active finding per member row (for the row labels), indexed like `members`. */
-export function worstPerRow(findings: readonly MarkFinding[], members: ReadonlyArray<Pick<MemberState, 'endpoint' | 'name'>>): Array<MarkFinding[]> {
+export function worstPerRow(
+  findings: readonly MarkFinding[],
+  members: ReadonlyArray<Pick<MemberState, 'endpoint' | 'name'>>,
+): Array<MarkFinding[]> {
   const out: MarkFinding[][] = members.map(() => []);
-  for (const f of [...findings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.since - b.since)) {
+  for (const f of [...findings].sort(
+    (a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.since - b.since,
+  )) {
     for (const r of new Set(f.members.map((ref) => rowOf(members, ref)).filter((i) => i >= 0))) out[r].push(f);
   }
   return out;

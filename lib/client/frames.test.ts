@@ -4,7 +4,12 @@ import { frame } from './testFrames';
 
 describe('mergeFrames', () => {
   it('puts older frames before live ones, live wins on overlap, no duplicates', () => {
-    const older = [frame(3000, { origin: 'prometheus' }), frame(1000, { origin: 'prometheus' }), frame(1000, { origin: 'prometheus' }), frame(5000, { origin: 'prometheus' })];
+    const older = [
+      frame(3000, { origin: 'prometheus' }),
+      frame(1000, { origin: 'prometheus' }),
+      frame(1000, { origin: 'prometheus' }),
+      frame(5000, { origin: 'prometheus' }),
+    ];
     const live = [frame(4000), frame(5000), frame(6000)];
     expect(mergeFrames(older, live).map((f) => [f.t, f.origin])).toEqual([
       [1000, 'prometheus'],
@@ -42,7 +47,13 @@ describe('frame spans', () => {
     expect(frameSpans(fs, 1000)[1]).toEqual([59_000, 60_000]);
   });
   it('Prometheus columns cover their step, poll columns their interval', () => {
-    const fs = [frame(0, { origin: 'prometheus' }), frame(15_000, { origin: 'prometheus' }), frame(30_000, { origin: 'prometheus' }), frame(31_000), frame(32_000)];
+    const fs = [
+      frame(0, { origin: 'prometheus' }),
+      frame(15_000, { origin: 'prometheus' }),
+      frame(30_000, { origin: 'prometheus' }),
+      frame(31_000),
+      frame(32_000),
+    ];
     expect(nominalStep(fs, 0, 1000)).toBe(15_000);
     expect(nominalStep(fs, 2, 1000)).toBe(15_000);
     expect(nominalStep(fs, 3, 1000)).toBe(1000);
@@ -55,7 +66,13 @@ describe('frame spans', () => {
     ]);
   });
   it('bridges the seam between a coarse backfill and the first live poll', () => {
-    const fs = [frame(0, { origin: 'prometheus' }), frame(15_000, { origin: 'prometheus' }), frame(27_000), frame(28_000), frame(60_000)];
+    const fs = [
+      frame(0, { origin: 'prometheus' }),
+      frame(15_000, { origin: 'prometheus' }),
+      frame(27_000),
+      frame(28_000),
+      frame(60_000),
+    ];
     expect(frameSpans(fs, 1000)).toEqual([
       [-15_000, 0],
       [0, 15_000],

@@ -264,7 +264,12 @@ const TICK_STEPS = [
  * "Nice" tick times in [from, to]: the smallest step giving at most maxTicks ticks, aligned to
  * local wall-clock multiples of the step (so 15-min ticks fall on :00, :15, ...).
  */
-export function timeTicks(from: number, to: number, maxTicks: number, tzOffsetMin = new Date(from).getTimezoneOffset()): { step: number; ticks: number[] } {
+export function timeTicks(
+  from: number,
+  to: number,
+  maxTicks: number,
+  tzOffsetMin = new Date(from).getTimezoneOffset(),
+): { step: number; ticks: number[] } {
   if (!(to > from) || maxTicks < 1) return { step: 0, ticks: [] };
   const span = to - from;
   const step = TICK_STEPS.find((s) => span / s <= maxTicks) ?? Math.ceil(span / maxTicks / 86_400_000) * 86_400_000;

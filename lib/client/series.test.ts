@@ -3,8 +3,20 @@ import type { ClusterEvent } from '../types';
 import { eventsInRange, eventsNear, frameScoreEqual, scoreSeries } from './series';
 import { frame } from './testFrames';
 
-function sf(t: number, score: number | null, shares = [0.7, 0.3], expected = [0.5, 0.5], origin: 'poll' | 'prometheus' = 'poll') {
-  return frame(t, { n: 2, origin, scores: { requests: score }, shares: { requests: shares }, expected: { requests: expected } });
+function sf(
+  t: number,
+  score: number | null,
+  shares = [0.7, 0.3],
+  expected = [0.5, 0.5],
+  origin: 'poll' | 'prometheus' = 'poll',
+) {
+  return frame(t, {
+    n: 2,
+    origin,
+    scores: { requests: score },
+    shares: { requests: shares },
+    expected: { requests: expected },
+  });
 }
 
 describe('frameScoreEqual', () => {
@@ -40,7 +52,12 @@ describe('scoreSeries', () => {
 });
 
 describe('events', () => {
-  const ev = (t: number, kind: ClusterEvent['kind'] = 'leader-change'): ClusterEvent => ({ t, kind, member: null, detail: String(t) });
+  const ev = (t: number, kind: ClusterEvent['kind'] = 'leader-change'): ClusterEvent => ({
+    t,
+    kind,
+    member: null,
+    detail: String(t),
+  });
   it('in range newest first, near t oldest first', () => {
     const es = [ev(1), ev(5), ev(3), ev(10)];
     expect(eventsInRange(es, 2, 9).map((e) => e.t)).toEqual([5, 3]);

@@ -84,7 +84,8 @@ export function bucketSeries<P extends { t: number }>(
     const b = Math.floor((f.t - from) / bucketMs);
     if (cur && b === curBucket) {
       const merged = { ...cur } as Record<string, unknown>;
-      for (const [k, v] of Object.entries(p)) if (k !== 't') merged[k] = maxOrNull(merged[k] as number | null, v as number | null);
+      for (const [k, v] of Object.entries(p))
+        if (k !== 't') merged[k] = maxOrNull(merged[k] as number | null, v as number | null);
       cur = merged as P;
     } else {
       if (cur) out.push(cur);

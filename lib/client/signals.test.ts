@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../analysis/diagnosis/thresholds';
 import { quietSignals } from '../testkit';
 import type { BalancerServer, MemberSignals } from '../types';
-import { checkKind, checkStatusText, disagreement, serverErrors, serverTone, SIGNAL_DEFAULTS, signalAlerts, signalRows, weightChanged } from './signals';
+import {
+  checkKind,
+  checkStatusText,
+  disagreement,
+  serverErrors,
+  serverTone,
+  SIGNAL_DEFAULTS,
+  signalAlerts,
+  signalRows,
+  weightChanged,
+} from './signals';
 
 const quiet = quietSignals();
 
@@ -41,38 +51,91 @@ describe('signals', () => {
     expect(rows.find((r) => r.key === 'latencyP99')?.label).toContain('(5000 calls)');
   });
   it('marks slow disks, churn, failures, a missing leader and a stalled apply', () => {
-    const alerts = signalAlerts({ ...quiet, walFsyncP99: 0.045, backendCommitP99: 0.03, leaderChanges: 3, heartbeatFailures: 2, hasLeader: false, appliedStalledPolls: 5, grpcErrorRate: 0.5 });
-    expect(alerts.map((a) => a.key)).toEqual(['walFsyncP99', 'backendCommitP99', 'heartbeatFailures', 'leaderChanges', 'hasLeader', 'appliedStalledPolls', 'grpcErrorRate']);
+    const alerts = signalAlerts({
+      ...quiet,
+      walFsyncP99: 0.045,
+      backendCommitP99: 0.03,
+      leaderChanges: 3,
+      heartbeatFailures: 2,
+      hasLeader: false,
+      appliedStalledPolls: 5,
+      grpcErrorRate: 0.5,
+    });
+    expect(alerts.map((a) => a.key)).toEqual([
+      'walFsyncP99',
+      'backendCommitP99',
+      'heartbeatFailures',
+      'leaderChanges',
+      'hasLeader',
+      'appliedStalledPolls',
+      'grpcErrorRate',
+    ]);
     expect(alerts[0]).toMatchObject({ value: '45 ms', threshold: '> 10 ms (default)' });
   });
   it('at the threshold is not past it; unknown values are never marked', () => {
     expect(signalAlerts({ ...quiet, walFsyncP99: 0.01, leaderChanges: 1, appliedStalledPolls: 4 })).toEqual([]);
-    const unknown: MemberSignals = { ...quiet, walFsyncP99: null, backendCommitP99: null, peerRttP99: null, latencyP99: null, latencyCount: null, leaderChanges: null, heartbeatFailures: null, peerSendFailures: null, slowApplies: null, grpcErrorRate: null, hasLeader: null, revision: null };
+    const unknown: MemberSignals = {
+      ...quiet,
+      walFsyncP99: null,
+      backendCommitP99: null,
+      peerRttP99: null,
+      latencyP99: null,
+      latencyCount: null,
+      leaderChanges: null,
+      heartbeatFailures: null,
+      peerSendFailures: null,
+      slowApplies: null,
+      grpcErrorRate: null,
+      hasLeader: null,
+      revision: null,
+    };
     expect(signalAlerts(unknown)).toEqual([]);
-    expect(signalRows(unknown).filter((r) => r.known).map((r) => r.key)).toEqual(['appliedStalledPolls']);
+    expect(
+      signalRows(unknown)
+        .filter((r) => r.known)
+        .map((r) => r.key),
+    ).toEqual(['appliedStalledPolls']);
   });
 });
 
 describe('balancer server view', () => {
   it('reads HAProxy status words', () => {
-    expect(['UP', 'UP 1/3', 'no check', 'DOWN', 'DOWN 1/2', 'MAINT', 'DRAIN', 'NOLB', 'weird'].map(serverTone)).toEqual(['up', 'up', 'up', 'down', 'down', 'maint', 'maint', 'maint', 'other']);
+    expect(['UP', 'UP 1/3', 'no check', 'DOWN', 'DOWN 1/2', 'MAINT', 'DRAIN', 'NOLB', 'weird'].map(serverTone)).toEqual(
+      ['up', 'up', 'up', 'down', 'down', 'maint', 'maint', 'maint', 'other'],
+    );
     expect(checkStatusText(server({ checkStatus: '* L4OK' }))).toBe('L4OK');
     expect(checkStatusText(server({ checkStatus: null }))).toBeNull();
-    const kind = (checkLayer: BalancerServer['checkLayer'], checkStatus: string | null) => checkKind({ checkLayer, checkStatus }).label;
-    expect([kind('L7', 'L7OK'), kind('L7', 'L7STS'), kind('L4', 'L4OK'), kind('none', null)]).toEqual(['HTTP check', 'HTTP check', 'TCP check', 'no check']);
+    const kind = (checkLayer: BalancerServer['checkLayer'], checkStatus: string | null) =>
+      checkKind({ checkLayer, checkStatus }).label;
+    expect([kind('L7', 'L7OK'), kind('L7', 'L7STS'), kind('L4', 'L4OK'), kind('none', null)]).toEqual([
+      'HTTP check',
+      'HTTP check',
+      'TCP check',
+      'no check',
+    ]);
     // A failed connect says where the check failed, not what kind of check it is.
     expect(kind('L4', 'L4CON')).toBe('check can’t connect');
     expect(kind('L4', '* L4TOUT')).toBe('check can’t connect');
     // The config file, when read, wins.
-    expect(checkKind({ checkLayer: 'L4', checkStatus: 'L4CON' }, { type: 'http', method: 'GET', path: '/health', interMs: {} })).toMatchObject({ label: 'HTTP check', tcpOnly: false });
-    expect(checkKind({ checkLayer: 'L4', checkStatus: 'L4OK' }, { type: 'tcp', method: null, path: null, interMs: {} })).toMatchObject({ label: 'TCP check', tcpOnly: true });
+    expect(
+      checkKind(
+        { checkLayer: 'L4', checkStatus: 'L4CON' },
+        { type: 'http', method: 'GET', path: '/health', interMs: {} },
+      ),
+    ).toMatchObject({ label: 'HTTP check', tcpOnly: false });
+    expect(
+      checkKind({ checkLayer: 'L4', checkStatus: 'L4OK' }, { type: 'tcp', method: null, path: null, interMs: {} }),
+    ).toMatchObject({ label: 'TCP check', tcpOnly: true });
   });
   it('flags a member etcd reports down that the balancer keeps in rotation, naming a TCP check', () => {
     expect(disagreement({ status: 'down' }, server({ checkLayer: 'L4', checkStatus: 'L4OK' }))).toEqual({
       kind: 'still-serving',
       text: 'etcd says down, the balancer still sends it traffic: a TCP check only sees the port open',
     });
-    expect(disagreement({ status: 'unhealthy' }, server())).toEqual({ kind: 'still-serving', text: 'etcd says unhealthy, the balancer still sends it traffic' });
+    expect(disagreement({ status: 'unhealthy' }, server())).toEqual({
+      kind: 'still-serving',
+      text: 'etcd says unhealthy, the balancer still sends it traffic',
+    });
     expect(disagreement({ status: 'up' }, server({ status: 'DOWN' }))?.kind).toBe('ejected');
     expect(disagreement({ status: 'up' }, server())).toBeNull();
     expect(disagreement({ status: 'down' }, server({ status: 'DOWN' }))).toBeNull();
@@ -82,6 +145,8 @@ describe('balancer server view', () => {
     expect(weightChanged(server({ weight: 80 }))).toBe(true);
     expect(weightChanged(server())).toBe(false);
     expect(weightChanged(server({ initialWeight: null, weight: 5 }))).toBe(false);
-    expect(serverErrors(server({ errors: { econ: 1, eresp: 2, wretr: 0, wredis: 0, hrsp5xx: 3, srvAbrt: 0 } }))).toBe(6);
+    expect(serverErrors(server({ errors: { econ: 1, eresp: 2, wretr: 0, wredis: 0, hrsp5xx: 3, srvAbrt: 0 } }))).toBe(
+      6,
+    );
   });
 });

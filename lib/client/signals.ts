@@ -39,7 +39,14 @@ const count = (n: number | null) => (n === null ? '—' : formatNumber(n));
 /** Every signal of a member, in display order, with the ones past their threshold marked. */
 export function signalRows(s: MemberSignals): SignalRow[] {
   const d = SIGNAL_DEFAULTS;
-  const dur = (key: keyof MemberSignals, group: SignalGroup, label: string, short: string, v: number | null, limit: number): SignalRow => ({
+  const dur = (
+    key: keyof MemberSignals,
+    group: SignalGroup,
+    label: string,
+    short: string,
+    v: number | null,
+    limit: number,
+  ): SignalRow => ({
     key,
     group,
     label,
@@ -49,7 +56,14 @@ export function signalRows(s: MemberSignals): SignalRow[] {
     threshold: `> ${formatDuration(limit)} (default)`,
     known: v !== null,
   });
-  const failures = (key: keyof MemberSignals, group: SignalGroup, label: string, short: string, v: number | null, unit = ''): SignalRow => ({
+  const failures = (
+    key: keyof MemberSignals,
+    group: SignalGroup,
+    label: string,
+    short: string,
+    v: number | null,
+    unit = '',
+  ): SignalRow => ({
     key,
     group,
     label,
@@ -64,8 +78,20 @@ export function signalRows(s: MemberSignals): SignalRow[] {
     dur('walFsyncP99', 'disk', 'WAL fsync p99', 'fsync', s.walFsyncP99, d.walFsyncP99Seconds),
     dur('backendCommitP99', 'disk', 'backend commit p99', 'commit', s.backendCommitP99, d.backendCommitP99Seconds),
     dur('peerRttP99', 'network', 'peer RTT p99', 'peer RTT', s.peerRttP99, d.peerRttP99Seconds),
-    failures('heartbeatFailures', 'network', 'heartbeat send failures, last minute', 'heartbeat failures', s.heartbeatFailures),
-    failures('peerSendFailures', 'network', 'peer send failures, last minute', 'peer send failures', s.peerSendFailures),
+    failures(
+      'heartbeatFailures',
+      'network',
+      'heartbeat send failures, last minute',
+      'heartbeat failures',
+      s.heartbeatFailures,
+    ),
+    failures(
+      'peerSendFailures',
+      'network',
+      'peer send failures, last minute',
+      'peer send failures',
+      s.peerSendFailures,
+    ),
     {
       key: 'leaderChanges',
       group: 'raft',
@@ -97,7 +123,9 @@ export function signalRows(s: MemberSignals): SignalRow[] {
       known: true,
     },
     failures('slowApplies', 'raft', 'slow applies, last minute', 'slow applies', s.slowApplies),
-    { ...dur('latencyP99', 'requests', `KV/Lease latency p99${latencyCalls}`, 'p99', s.latencyP99, d.latencyP99Seconds) },
+    {
+      ...dur('latencyP99', 'requests', `KV/Lease latency p99${latencyCalls}`, 'p99', s.latencyP99, d.latencyP99Seconds),
+    },
     {
       key: 'grpcErrorRate',
       group: 'requests',
@@ -108,7 +136,16 @@ export function signalRows(s: MemberSignals): SignalRow[] {
       threshold: '> 0',
       known: s.grpcErrorRate !== null,
     },
-    { key: 'revision', group: 'raft', label: 'MVCC revision', short: 'revision', value: s.revision ?? '—', over: false, threshold: null, known: s.revision !== null },
+    {
+      key: 'revision',
+      group: 'raft',
+      label: 'MVCC revision',
+      short: 'revision',
+      value: s.revision ?? '—',
+      over: false,
+      threshold: null,
+      known: s.revision !== null,
+    },
   ];
 }
 
@@ -118,7 +155,10 @@ export function signalAlerts(s: MemberSignals): SignalRow[] {
 }
 
 /** The balancer server that points at this member, if any. */
-export function serverOf(balancer: BalancerState | null | undefined, m: Pick<MemberState, 'endpoint'>): BalancerServer | null {
+export function serverOf(
+  balancer: BalancerState | null | undefined,
+  m: Pick<MemberState, 'endpoint'>,
+): BalancerServer | null {
   return balancer?.servers.find((x) => x.member === m.endpoint) ?? null;
 }
 

@@ -23,5 +23,5 @@ export function lowerBound<T>(arr: ReadonlyArray<T>, t: number, key: (x: T) => n
 }
 
 export function clamp(x: number, lo: number, hi: number): number {
-  return x < lo ? lo : x > hi ? hi : x;
+  return x < lo ? lo : Math.min(x, hi);
 }

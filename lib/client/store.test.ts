@@ -3,13 +3,26 @@ import type { ClusterDelta, ClusterState, Frame } from '../types';
 import { adoptState, applyDelta, staleAfterMs } from './store';
 
 const frame = (t: number) => ({ t }) as Frame;
-const state = (seq: number, frames: Frame[]) => ({ seq, historyMs: 10_000, frames, events: [], findings: [] }) as unknown as ClusterState;
+const state = (seq: number, frames: Frame[]) =>
+  ({ seq, historyMs: 10_000, frames, events: [], findings: [] }) as unknown as ClusterState;
 const delta = (seq: number, t: number, events: ClusterDelta['events'] = []) =>
-  ({ seq, updatedAt: t, frame: frame(t), events, members: [], scores: {}, findings: [], sources: {} }) as unknown as ClusterDelta;
+  ({
+    seq,
+    updatedAt: t,
+    frame: frame(t),
+    events,
+    members: [],
+    scores: {},
+    findings: [],
+    sources: {},
+  }) as unknown as ClusterDelta;
 
 describe('applyDelta', () => {
   it('appends the frame and trims history to the window', () => {
-    const r = applyDelta(state(1, [frame(0), frame(5000)]), delta(2, 12_000, [{ t: 12_000, kind: 'member-down', member: 'a', detail: '' }]));
+    const r = applyDelta(
+      state(1, [frame(0), frame(5000)]),
+      delta(2, 12_000, [{ t: 12_000, kind: 'member-down', member: 'a', detail: '' }]),
+    );
     expect(r.kind).toBe('applied');
     if (r.kind !== 'applied') return;
     expect(r.state.frames.map((f) => f.t)).toEqual([5000, 12_000]);
@@ -17,7 +30,11 @@ describe('applyDelta', () => {
     expect(r.state.seq).toBe(2);
   });
   it('takes the detector checks and balancer from the delta', () => {
-    const d = { ...delta(2, 1000), checks: [{ kind: 'k', state: 'ok', note: 'n' }], balancer: null } as unknown as ClusterDelta;
+    const d = {
+      ...delta(2, 1000),
+      checks: [{ kind: 'k', state: 'ok', note: 'n' }],
+      balancer: null,
+    } as unknown as ClusterDelta;
     const r = applyDelta(state(1, []), d);
     expect(r.kind === 'applied' && r.state.checks).toEqual([{ kind: 'k', state: 'ok', note: 'n' }]);
   });
@@ -33,7 +50,12 @@ describe('applyDelta', () => {
 
 describe('adoptState', () => {
   const named = (seq: number, frames: Frame[], events: ClusterState['events'] = [], name = 'c') =>
-    ({ ...state(seq, frames), name, events, updatedAt: frames.length ? frames[frames.length - 1].t : null }) as ClusterState;
+    ({
+      ...state(seq, frames),
+      name,
+      events,
+      updatedAt: frames.length ? frames[frames.length - 1].t : null,
+    }) as ClusterState;
   const ev = (t: number) => ({ t, kind: 'leader-change' as const, member: null, detail: String(t) });
 
   it('takes the new state as is on first connect or another cluster', () => {

@@ -58,7 +58,9 @@ export function adoptState(prev: ClusterState | null, next: ClusterState): Clust
   return {
     ...next,
     frames: keptFrames.length ? [...keptFrames, ...next.frames] : next.frames,
-    events: keptEvents.length ? [...keptEvents, ...next.events].sort((a, b) => a.t - b.t).slice(-MAX_EVENTS) : next.events,
+    events: keptEvents.length
+      ? [...keptEvents, ...next.events].sort((a, b) => a.t - b.t).slice(-MAX_EVENTS)
+      : next.events,
   };
 }
 

@@ -12,14 +12,34 @@ describe('parseViewParams', () => {
   });
 
   it('reads valid values', () => {
-    expect(parseViewParams(new URLSearchParams('dim=cpu&range=24h&mode=absolute'))).toEqual({ dim: 'cpu', range: '24h', mode: 'absolute' });
-    expect(parseViewParams({ dim: 'latencyP99', range: '5m', mode: 'relative' })).toEqual({ dim: 'latencyP99', range: '5m', mode: 'relative' });
+    expect(parseViewParams(new URLSearchParams('dim=cpu&range=24h&mode=absolute'))).toEqual({
+      dim: 'cpu',
+      range: '24h',
+      mode: 'absolute',
+    });
+    expect(parseViewParams({ dim: 'latencyP99', range: '5m', mode: 'relative' })).toEqual({
+      dim: 'latencyP99',
+      range: '5m',
+      mode: 'relative',
+    });
   });
 
   it('falls back per key on invalid values', () => {
-    expect(parseViewParams(new URLSearchParams('dim=nope&range=1h&mode=absolute'))).toEqual({ dim: 'requests', range: '1h', mode: 'absolute' });
-    expect(parseViewParams(new URLSearchParams('dim=reads&range=2d&mode=absolute'))).toEqual({ dim: 'reads', range: '15m', mode: 'absolute' });
-    expect(parseViewParams(new URLSearchParams('dim=reads&range=1h&mode=LOG'))).toEqual({ dim: 'reads', range: '1h', mode: 'relative' });
+    expect(parseViewParams(new URLSearchParams('dim=nope&range=1h&mode=absolute'))).toEqual({
+      dim: 'requests',
+      range: '1h',
+      mode: 'absolute',
+    });
+    expect(parseViewParams(new URLSearchParams('dim=reads&range=2d&mode=absolute'))).toEqual({
+      dim: 'reads',
+      range: '15m',
+      mode: 'absolute',
+    });
+    expect(parseViewParams(new URLSearchParams('dim=reads&range=1h&mode=LOG'))).toEqual({
+      dim: 'reads',
+      range: '1h',
+      mode: 'relative',
+    });
     // case-sensitive, no trimming, no prototype keys
     expect(parseViewParams(new URLSearchParams('dim=CPU&range= 1h&mode=constructor'))).toEqual(DEFAULT_VIEW);
     expect(parseViewParams({ dim: 'toString', range: '__proto__' })).toEqual(DEFAULT_VIEW);
@@ -33,11 +53,16 @@ describe('parseViewParams', () => {
 
 describe('serializeViewParams', () => {
   it('writes every key', () => {
-    expect(serializeViewParams({ dim: 'requests', range: '15m', mode: 'relative' })).toBe('dim=requests&range=15m&mode=relative');
+    expect(serializeViewParams({ dim: 'requests', range: '15m', mode: 'relative' })).toBe(
+      'dim=requests&range=15m&mode=relative',
+    );
   });
 
   it('keeps keys it does not own and replaces the ones it does', () => {
-    const s = serializeViewParams({ dim: 'cpu', range: '1h', mode: 'absolute' }, new URLSearchParams('member=a&dim=reads&x=1'));
+    const s = serializeViewParams(
+      { dim: 'cpu', range: '1h', mode: 'absolute' },
+      new URLSearchParams('member=a&dim=reads&x=1'),
+    );
     const p = new URLSearchParams(s);
     expect(p.get('member')).toBe('a');
     expect(p.get('x')).toBe('1');

@@ -65,7 +65,7 @@ export function parseViewParams(input: RawParams): ViewParams {
  * does not own are kept, in their order.
  */
 export function serializeViewParams(view: ViewParams, base?: URLSearchParams | string): string {
-  const out = new URLSearchParams(typeof base === 'string' ? base : base?.toString() ?? '');
+  const out = new URLSearchParams(typeof base === 'string' ? base : (base?.toString() ?? ''));
   for (const k of VIEW_KEYS) out.delete(k);
   out.set('dim', view.dim);
   out.set('range', view.range);

@@ -41,26 +41,30 @@ describe('config', () => {
     expect(msg).toContain('/etc/fulcrum.yaml');
     expect(msg).toContain('clusters[0].endpoints[0]');
     expect(msg).toMatch(/http/);
-    expect(error('pollIntervalMs: fast\n' + ok)).toMatch(/pollIntervalMs: .*number/);
-    expect(error(ok + '\nbogus: 1\n')).toMatch(/bogus/);
+    expect(error(`pollIntervalMs: fast\n${ok}`)).toMatch(/pollIntervalMs: .*number/);
+    expect(error(`${ok}\nbogus: 1\n`)).toMatch(/bogus/);
     expect(error('clusters: [ { name: "bad name!", endpoints: ["http://a:1"] } ]')).toContain('clusters[0].name');
-    expect(error('pollIntervalMs: 1000\ntimeoutMs: 1000\n' + ok)).toContain('timeoutMs: must be below pollIntervalMs');
+    expect(error(`pollIntervalMs: 1000\ntimeoutMs: 1000\n${ok}`)).toContain('timeoutMs: must be below pollIntervalMs');
   });
 
   it('reports YAML syntax errors and duplicate names', () => {
     expect(error('clusters: [ {')).toMatch(/invalid YAML/);
     expect(error(ok + ok.replace('clusters:\n', ''))).toBeTruthy();
-    expect(error(`clusters:\n  - {name: a, endpoints: ["http://x:1"]}\n  - {name: a, endpoints: ["http://y:1"]}`)).toContain('duplicate cluster name');
+    expect(
+      error(`clusters:\n  - {name: a, endpoints: ["http://x:1"]}\n  - {name: a, endpoints: ["http://y:1"]}`),
+    ).toContain('duplicate cluster name');
   });
 
   it('refuses credentials in URLs and an unset password variable', () => {
-    expect(error(ok.replace('http://10.0.0.1:2379', 'http://root:hunter2@10.0.0.1:2379'))).toMatch(/credentials in the URL/);
-    const withAuth = ok + '    auth: { username: root, passwordEnv: ETCD_PW }\n';
+    expect(error(ok.replace('http://10.0.0.1:2379', 'http://root:hunter2@10.0.0.1:2379'))).toMatch(
+      /credentials in the URL/,
+    );
+    const withAuth = `${ok}    auth: { username: root, passwordEnv: ETCD_PW }\n`;
     expect(error(withAuth)).toContain('ETCD_PW is not set');
   });
 
   it('keeps secrets out of JSON, logs and error messages', () => {
-    const withAuth = ok + '    auth: { username: root, passwordEnv: ETCD_PW }\n';
+    const withAuth = `${ok}    auth: { username: root, passwordEnv: ETCD_PW }\n`;
     const c = parseConfig(withAuth, '/x.yaml', { ETCD_PW: 'hunter2-secret' });
     expect(c.clusters[0].auth?.password.reveal()).toBe('hunter2-secret');
     expect(JSON.stringify(c)).not.toContain('hunter2');
@@ -80,17 +84,22 @@ describe('config', () => {
     writeFileSync(path.join(dir, 'key.pem'), 'PRIVATE KEY');
     writeFileSync(path.join(dir, 'cert.pem'), 'CERT');
     const file = path.join(dir, 'f.yaml');
-    writeFileSync(file, ok + '    tls: { ca: ca.pem, cert: cert.pem, key: key.pem }\n');
+    writeFileSync(file, `${ok}    tls: { ca: ca.pem, cert: cert.pem, key: key.pem }\n`);
     const c = loadConfig({ FULCRUM_CONFIG: file });
     expect(c.clusters[0].tls?.ca?.toString()).toBe('CA');
     expect(JSON.stringify(c)).not.toContain('PRIVATE KEY');
-    expect(() => loadConfig({ FULCRUM_CONFIG: path.join(dir, 'missing.yaml') })).toThrow(/not found: set FULCRUM_CONFIG/);
-    writeFileSync(file, ok + '    tls: { ca: nope.pem }\n');
+    expect(() => loadConfig({ FULCRUM_CONFIG: path.join(dir, 'missing.yaml') })).toThrow(
+      /not found: set FULCRUM_CONFIG/,
+    );
+    writeFileSync(file, `${ok}    tls: { ca: nope.pem }\n`);
     expect(() => loadConfig({ FULCRUM_CONFIG: file })).toThrow(/tls.ca: cannot read .*nope.pem/);
   });
 
   it('accepts the example config shape', () => {
-    const text = readFileSync(path.join(__dirname, '../../fulcrum.example.yaml'), 'utf8').replace(/\n {4}tls:[\s\S]*?key: .*\n/, '\n');
+    const text = readFileSync(path.join(__dirname, '../../fulcrum.example.yaml'), 'utf8').replace(
+      /\n {4}tls:[\s\S]*?key: .*\n/,
+      '\n',
+    );
     const c = parseConfig(text, 'fulcrum.example.yaml', { ETCD_PROD_PASSWORD: 'x' });
     expect(c.clusters[0].endpoints).toHaveLength(3);
     expect(c.clusters[0].prometheus.selector).toBe('job="etcd"');

@@ -107,7 +107,10 @@ const ENV_OVERRIDES: Array<{ env: string; path: string[]; parse: (s: string) => 
 ];
 
 function formatPath(p: PropertyKey[]): string {
-  return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '');
+  return p.reduce<string>(
+    (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+    '',
+  );
 }
 
 function describeIssues(issues: z.core.$ZodIssue[], fromEnv: Map<string, string>): string {
@@ -144,7 +147,8 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
     throw new ConfigError(`${where}: invalid YAML: ${doc.errors[0].message}`);
   }
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${where}: expected a mapping at the top level`);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(`${where}: expected a mapping at the top level`);
   const fromEnv = new Map<string, string>();
   for (const o of ENV_OVERRIDES) {
     const v = env[o.env];
@@ -210,7 +214,10 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
     let bearerToken: Secret | null = null;
     if (c.prometheus.bearerTokenEnv) {
       const tok = env[c.prometheus.bearerTokenEnv];
-      if (!tok) throw new ConfigError(`${where}: prometheus.bearerTokenEnv: environment variable ${c.prometheus.bearerTokenEnv} is not set`);
+      if (!tok)
+        throw new ConfigError(
+          `${where}: prometheus.bearerTokenEnv: environment variable ${c.prometheus.bearerTokenEnv} is not set`,
+        );
       bearerToken = new Secret(tok);
     }
     prometheus = {
@@ -224,8 +231,12 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
   let adminToken: Secret | null = null;
   if (c.auth.adminTokenEnv) {
     const tok = env[c.auth.adminTokenEnv];
-    if (!tok) throw new ConfigError(`${where}: auth.adminTokenEnv: environment variable ${c.auth.adminTokenEnv} is not set`);
-    if (tok.length < 16) throw new ConfigError(`${where}: auth.adminTokenEnv: the token in ${c.auth.adminTokenEnv} is shorter than 16 characters`);
+    if (!tok)
+      throw new ConfigError(`${where}: auth.adminTokenEnv: environment variable ${c.auth.adminTokenEnv} is not set`);
+    if (tok.length < 16)
+      throw new ConfigError(
+        `${where}: auth.adminTokenEnv: the token in ${c.auth.adminTokenEnv} is shorter than 16 characters`,
+      );
     adminToken = new Secret(tok);
   }
   let databaseUrl: Secret | null = null;

@@ -15,14 +15,20 @@ function httpUrl(what: string) {
     try {
       u = new URL(s);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `expected an http(s) URL for ${what}, got ${JSON.stringify(s).slice(0, 80)}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected an http(s) URL for ${what}, got ${JSON.stringify(s).slice(0, 80)}`,
+      });
       return;
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') {
       ctx.addIssue({ code: 'custom', message: `expected http:// or https:// for ${what}, got ${u.protocol}` });
     }
     if (u.username || u.password) {
-      ctx.addIssue({ code: 'custom', message: `credentials in the URL are not allowed for ${what}: use the auth section (passwords come from env vars)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `credentials in the URL are not allowed for ${what}: use the auth section (passwords come from env vars)`,
+      });
     }
   });
 }
@@ -86,7 +92,10 @@ const BalancerSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('nginx'),
       config: z.string().min(1).max(4096),
-      upstream: z.string().regex(/^[A-Za-z0-9_.-]{1,127}$/).optional(),
+      upstream: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,127}$/)
+        .optional(),
       accessLog: z.string().min(1).max(4096).optional(),
       errorLog: z.string().min(1).max(4096).optional(),
     })
@@ -98,7 +107,10 @@ const LogsSchema = LogsConfigSchema;
 
 const ClusterPrometheusSchema = z
   .object({
-    instanceLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name').default('instance'),
+    instanceLabel: z
+      .string()
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name')
+      .default('instance'),
     /** Extra label matchers added to every query, e.g. `job="etcd"`. */
     selector: z.string().max(1024).regex(MATCHERS_RE, 'PromQL label matchers such as job="etcd"').default(''),
   })
@@ -136,12 +148,17 @@ const SnapshotsSchema = z
 const AccessSchema = z
   .object({
     /** Name of the environment variable holding the shared admin token. Never the token itself. */
-    adminTokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as FULCRUM_ADMIN_TOKEN').optional(),
+    adminTokenEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as FULCRUM_ADMIN_TOKEN')
+      .optional(),
     /** Request header an authenticating proxy sets to the user's name (e.g. X-Forwarded-User): "taken by". */
     userHeader: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name such as X-Forwarded-User')
-      .refine((h) => !['authorization', 'cookie', 'host'].includes(h.toLowerCase()), { message: 'not a credentials or host header' })
+      .refine((h) => !['authorization', 'cookie', 'host'].includes(h.toLowerCase()), {
+        message: 'not a credentials or host header',
+      })
       .optional(),
   })
   .strict();
@@ -151,7 +168,12 @@ export const ConfigSchema = z
     pollIntervalMs: z.number().int().min(200).max(60_000).default(1000),
     /** Per source call; must stay below pollIntervalMs. Default: 80 % of it. */
     timeoutMs: z.number().int().min(50).max(59_000).optional(),
-    historyMinutes: z.number().int().min(1).max(24 * 60).default(15),
+    historyMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
     /** Polls averaged into the scores (the heatmap shows every poll). */
     scoreWindowPolls: z.number().int().min(1).max(600).default(5),
     /** Open streams per cluster; more get 503. */
@@ -163,7 +185,10 @@ export const ConfigSchema = z
         /** Range of rate() in backfill and fallback queries; at least 2 scrape intervals. */
         rateWindow: z.string().regex(DURATION_RE, 'a duration such as 30s or 1m').default('30s'),
         /** Name of an env var holding a bearer token sent to Prometheus. */
-        bearerTokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+        bearerTokenEnv: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/)
+          .optional(),
         backfill: z.boolean().default(true),
       })
       .strict()
@@ -171,24 +196,35 @@ export const ConfigSchema = z
     /** Detector thresholds for every cluster (clusters may override some). */
     diagnosis: ThresholdsSchema.default(ThresholdsSchema.parse({})),
     clusters: z.array(ClusterSchema).min(1).max(200),
-    snapshots: SnapshotsSchema.default({ dataDir: './data', defaultExpiry: '1w', maxBytes: 20_000_000, createPerMinute: 10 }),
+    snapshots: SnapshotsSchema.default({
+      dataDir: './data',
+      defaultExpiry: '1w',
+      maxBytes: 20_000_000,
+      createPerMinute: 10,
+    }),
     /** Write access (creating, listing, deleting snapshots). Without adminTokenEnv anyone who can reach Fulcrum may. */
     auth: AccessSchema.default({}),
   })
   .strict()
   .superRefine((c, ctx) => {
     if (c.timeoutMs !== undefined && c.timeoutMs >= c.pollIntervalMs) {
-      ctx.addIssue({ code: 'custom', path: ['timeoutMs'], message: `must be below pollIntervalMs (${c.pollIntervalMs})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeoutMs'],
+        message: `must be below pollIntervalMs (${c.pollIntervalMs})`,
+      });
     }
     const seen = new Set<string>();
     c.clusters.forEach((cl, i) => {
-      if (seen.has(cl.name)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cl.name}"` });
+      if (seen.has(cl.name))
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cl.name}"` });
       seen.add(cl.name);
       const urls = new Set<string>();
       cl.endpoints.forEach((e, j) => {
         const url = typeof e === 'string' ? e : e.url;
         const key = url.replace(/\/$/, '');
-        if (urls.has(key)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'endpoints', j], message: `duplicate endpoint ${url}` });
+        if (urls.has(key))
+          ctx.addIssue({ code: 'custom', path: ['clusters', i, 'endpoints', j], message: `duplicate endpoint ${url}` });
         urls.add(key);
       });
     });

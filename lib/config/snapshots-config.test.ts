@@ -17,29 +17,53 @@ function error(text: string, env: Record<string, string> = {}): string {
 describe('snapshots and auth config', () => {
   it('defaults: ./data next to the config file, 1 week, 20 MB, 10 per minute, no access control, SQLite', () => {
     const c = parseConfig(base, '/etc/fulcrum/fulcrum.yaml', {});
-    expect(c.snapshots).toEqual({ dataDir: '/etc/fulcrum/data', defaultExpiry: '1w', maxBytes: 20_000_000, createPerMinute: 10, databaseUrl: null });
+    expect(c.snapshots).toEqual({
+      dataDir: '/etc/fulcrum/data',
+      defaultExpiry: '1w',
+      maxBytes: 20_000_000,
+      createPerMinute: 10,
+      databaseUrl: null,
+    });
     expect(c.auth).toEqual({ adminToken: null, adminTokenEnv: null, userHeader: null });
   });
 
   it('reads every field, FULCRUM_DATA_DIR overrides the data dir', () => {
     const text = `${base}snapshots: { dataDir: /var/lib/fulcrum, defaultExpiry: never, maxBytes: 1000000, createPerMinute: 3 }\nauth: { adminTokenEnv: ADMIN_T, userHeader: X-Forwarded-User }\n`;
     const c = parseConfig(text, '/x.yaml', { ADMIN_T: 'sixteen-chars-at-least' });
-    expect(c.snapshots).toMatchObject({ dataDir: '/var/lib/fulcrum', defaultExpiry: 'never', maxBytes: 1_000_000, createPerMinute: 3 });
+    expect(c.snapshots).toMatchObject({
+      dataDir: '/var/lib/fulcrum',
+      defaultExpiry: 'never',
+      maxBytes: 1_000_000,
+      createPerMinute: 3,
+    });
     expect(c.auth.adminToken?.reveal()).toBe('sixteen-chars-at-least');
     expect(inspect(c.auth)).not.toContain('sixteen-chars-at-least');
     expect(JSON.stringify(c.auth)).not.toContain('sixteen-chars-at-least');
     expect(c.auth.userHeader).toBe('X-Forwarded-User');
-    expect(parseConfig(text, '/x.yaml', { ADMIN_T: 'sixteen-chars-at-least', FULCRUM_DATA_DIR: 'rel/dir' }).snapshots.dataDir).toBe('/rel/dir');
+    expect(
+      parseConfig(text, '/x.yaml', { ADMIN_T: 'sixteen-chars-at-least', FULCRUM_DATA_DIR: 'rel/dir' }).snapshots
+        .dataDir,
+    ).toBe('/rel/dir');
   });
 
   it('clear errors, naming the field', () => {
-    expect(error(`${base}snapshots: { defaultExpiry: 2w }`)).toMatch(/snapshots\.defaultExpiry: one of 1h, 1d, 1w, never/);
+    expect(error(`${base}snapshots: { defaultExpiry: 2w }`)).toMatch(
+      /snapshots\.defaultExpiry: one of 1h, 1d, 1w, never/,
+    );
     expect(error(`${base}snapshots: { maxBytes: 10 }`)).toMatch(/snapshots\.maxBytes/);
     expect(error(`${base}snapshots: { bogus: 1 }`)).toMatch(/snapshots: .*bogus/);
-    expect(error(`${base}auth: { adminTokenEnv: lower-case }`)).toMatch(/auth\.adminTokenEnv: an environment variable name/);
-    expect(error(`${base}auth: { adminTokenEnv: ADMIN_T }`)).toMatch(/auth\.adminTokenEnv: environment variable ADMIN_T is not set/);
-    expect(error(`${base}auth: { adminTokenEnv: ADMIN_T }`, { ADMIN_T: 'short' })).toMatch(/shorter than 16 characters/);
-    expect(error(`${base}auth: { userHeader: Authorization }`)).toMatch(/auth\.userHeader: not a credentials or host header/);
+    expect(error(`${base}auth: { adminTokenEnv: lower-case }`)).toMatch(
+      /auth\.adminTokenEnv: an environment variable name/,
+    );
+    expect(error(`${base}auth: { adminTokenEnv: ADMIN_T }`)).toMatch(
+      /auth\.adminTokenEnv: environment variable ADMIN_T is not set/,
+    );
+    expect(error(`${base}auth: { adminTokenEnv: ADMIN_T }`, { ADMIN_T: 'short' })).toMatch(
+      /shorter than 16 characters/,
+    );
+    expect(error(`${base}auth: { userHeader: Authorization }`)).toMatch(
+      /auth\.userHeader: not a credentials or host header/,
+    );
   });
 
   it('DATABASE_URL selects PostgreSQL; a bad one is refused without echoing it', () => {

@@ -48,15 +48,30 @@ afterEach(() => {
 });
 
 function runtime(demo: boolean, adminToken: string | null = null): void {
-  const config = { demo, auth: { adminToken: adminToken ? new Secret(adminToken) : null, adminTokenEnv: null, userHeader: null } } as unknown as FulcrumConfig;
+  const config = {
+    demo,
+    auth: { adminToken: adminToken ? new Secret(adminToken) : null, adminTokenEnv: null, userHeader: null },
+  } as unknown as FulcrumConfig;
   setRuntime({ config, clusters: new Map() } as unknown as Runtime);
 }
 
 const ctx = (name: string) => ({ params: Promise.resolve({ name }) });
 const post = (name: string, qs = '', headers: Record<string, string> = {}) =>
-  POST(new Request(`http://fulcrum.test/api/demo/faults/${name}${qs}`, { method: 'POST', headers: { host: 'fulcrum.test', ...headers } }), ctx(name));
+  POST(
+    new Request(`http://fulcrum.test/api/demo/faults/${name}${qs}`, {
+      method: 'POST',
+      headers: { host: 'fulcrum.test', ...headers },
+    }),
+    ctx(name),
+  );
 const del = (name: string, qs = '', headers: Record<string, string> = {}) =>
-  DELETE(new Request(`http://fulcrum.test/api/demo/faults/${name}${qs}`, { method: 'DELETE', headers: { host: 'fulcrum.test', ...headers } }), ctx(name));
+  DELETE(
+    new Request(`http://fulcrum.test/api/demo/faults/${name}${qs}`, {
+      method: 'DELETE',
+      headers: { host: 'fulcrum.test', ...headers },
+    }),
+    ctx(name),
+  );
 
 describe('demo fault routes', () => {
   it('the fault list matches dev/faults.ts, each with a line of help', () => {
@@ -80,7 +95,9 @@ describe('demo fault routes', () => {
     process.env.FULCRUM_DEMO_CONTROL_URL = 'file:///etc/passwd';
     expect((await post('freeze')).status).toBe(404);
     expect(demoControlUrl({ demo: true }, { FULCRUM_DEMO_CONTROL_URL: 'http://u:p@127.0.0.1:1' })).toBeNull();
-    expect(demoControlUrl({ demo: true }, { FULCRUM_DEMO_CONTROL_URL: 'http://127.0.0.1:9/' })).toBe('http://127.0.0.1:9');
+    expect(demoControlUrl({ demo: true }, { FULCRUM_DEMO_CONTROL_URL: 'http://127.0.0.1:9/' })).toBe(
+      'http://127.0.0.1:9',
+    );
     expect(seen).toEqual([]);
   });
 
@@ -139,7 +156,14 @@ describe('demo fault routes', () => {
     runtime(true, 'a-long-admin-token-0123456789');
     expect((await post('freeze')).status).toBe(401);
     reply = { status: 201, body: '{}' };
-    expect((await post('freeze', '', { authorization: 'Bearer a-long-admin-token-0123456789', origin: 'http://fulcrum.test' })).status).toBe(201);
+    expect(
+      (
+        await post('freeze', '', {
+          authorization: 'Bearer a-long-admin-token-0123456789',
+          origin: 'http://fulcrum.test',
+        })
+      ).status,
+    ).toBe(201);
     expect(seen).toEqual([{ method: 'POST', url: '/faults/freeze' }]);
   });
 

@@ -11,7 +11,9 @@ export { DEMO_FAULTS, DEMO_FAULT_HELP, DEMO_FAULTS_WITH_MEMBER, type DemoFault }
 export const DemoFaultName = z.enum(DEMO_FAULTS, { message: `one of ${DEMO_FAULTS.join(', ')}` });
 
 /** A 0-based member index 0..14, or an etcd member name etcd-1..etcd-15. */
-export const DemoMember = z.string().regex(/^(?:[0-9]|1[0-4]|etcd-(?:[1-9]|1[0-5]))$/, 'a member index 0..14 or a name etcd-1..etcd-15');
+export const DemoMember = z
+  .string()
+  .regex(/^(?:[0-9]|1[0-4]|etcd-(?:[1-9]|1[0-5]))$/, 'a member index 0..14 or a name etcd-1..etcd-15');
 
 export const GET_TIMEOUT_MS = 5_000;
 /** Injecting quota or pin-load can take tens of seconds; undoing quota compacts and defragments. */
@@ -19,7 +21,10 @@ export const CHANGE_TIMEOUT_MS = 90_000;
 const MAX_BODY = 256 * 1024;
 
 /** The control URL when demo mode is on and one is set; null otherwise (the routes answer 404). */
-export function demoControlUrl(config: { demo: boolean }, env: Record<string, string | undefined> = process.env): string | null {
+export function demoControlUrl(
+  config: { demo: boolean },
+  env: Record<string, string | undefined> = process.env,
+): string | null {
   if (!config.demo) return null;
   const raw = env.FULCRUM_DEMO_CONTROL_URL?.trim();
   if (!raw) return null;
@@ -69,7 +74,12 @@ export async function forwardToControl(
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(), timeoutMs);
   try {
-    const r = await fetchImpl(`${base}${pathAndQuery}`, { method, signal: ac.signal, redirect: 'error', cache: 'no-store' });
+    const r = await fetchImpl(`${base}${pathAndQuery}`, {
+      method,
+      signal: ac.signal,
+      redirect: 'error',
+      cache: 'no-store',
+    });
     const text = await r.text();
     if (text.length > MAX_BODY) return json({ error: 'demo control endpoint: answer too large' }, 502);
     let body: unknown;
@@ -80,7 +90,8 @@ export async function forwardToControl(
     }
     return json(body, r.status >= 200 && r.status < 600 ? r.status : 502);
   } catch (e) {
-    if (ac.signal.aborted) return json({ error: `demo control endpoint did not answer within ${Math.round(timeoutMs / 1000)} s` }, 504);
+    if (ac.signal.aborted)
+      return json({ error: `demo control endpoint did not answer within ${Math.round(timeoutMs / 1000)} s` }, 504);
     return json({ error: `demo control endpoint unreachable: ${(e as Error).message}` }, 502);
   } finally {
     clearTimeout(timer);

@@ -26,4 +26,10 @@ export const DEMO_FAULT_HELP: Record<DemoFault, string> = {
 };
 
 /** Faults that take a member; pin-load and the cluster-wide ones refuse one. */
-export const DEMO_FAULTS_WITH_MEMBER: ReadonlySet<DemoFault> = new Set(['skew-weights', 'quota', 'freeze', 'kill', 'freeze-behind-tcp-check']);
+export const DEMO_FAULTS_WITH_MEMBER: ReadonlySet<DemoFault> = new Set([
+  'skew-weights',
+  'quota',
+  'freeze',
+  'kill',
+  'freeze-behind-tcp-check',
+]);

@@ -72,7 +72,7 @@ const MAX_EVENTS = 500;
 /** Polls before asking Prometheus again about a member it reported down. */
 const PROM_DOWN_QUIET_POLLS = 5;
 
-function sourceOk(prev: SourceStatus, t: number, latencyMs: number): SourceStatus {
+function sourceOk(t: number, latencyMs: number): SourceStatus {
   return { ok: true, error: null, lastOk: t, latencyMs };
 }
 function sourceFailed(prev: SourceStatus, error: string, latencyMs: number | null): SourceStatus {
@@ -85,7 +85,8 @@ export class ClusterEngine {
   readonly hub: Hub<StreamMessage>;
   readonly cluster: ClusterConfig;
   private readonly cfg: FulcrumConfig;
-  private readonly opts: Required<Omit<EngineOptions, 'telemetry' | 'memberSource' | 'balancerSource'>> & Pick<EngineOptions, 'telemetry'>;
+  private readonly opts: Required<Omit<EngineOptions, 'telemetry' | 'memberSource' | 'balancerSource'>> &
+    Pick<EngineOptions, 'telemetry'>;
   private readonly sources: Array<MemberSourceLike | null>;
   private readonly prom: PrometheusSource | null;
   private readonly prevCounters: Array<MemberCounters | null>;
@@ -125,30 +126,73 @@ export class ClusterEngine {
     this.opts = { downAfter: 2, memberListEvery: 30, now: Date.now, ...rest };
     this.hub = new Hub<StreamMessage>(cfg.maxSubscribers);
     const n = cluster.endpoints.length;
-    this.sources = cluster.endpoints.map((e) => (e.direct ? (memberSource ? memberSource(e) : new EtcdMemberSource(e, cluster, cfg.timeoutMs)) : null));
-    this.prom = cfg.prometheus ? new PrometheusSource(cfg.prometheus.url, cfg.prometheus.timeoutMs, cfg.prometheus.bearerToken) : null;
+    this.sources = cluster.endpoints.map((e) =>
+      e.direct ? (memberSource ? memberSource(e) : new EtcdMemberSource(e, cluster, cfg.timeoutMs)) : null,
+    );
+    this.prom = cfg.prometheus
+      ? new PrometheusSource(cfg.prometheus.url, cfg.prometheus.timeoutMs, cfg.prometheus.bearerToken)
+      : null;
     this.prevCounters = new Array(n).fill(null);
     this.prevPollT = new Array(n).fill(null);
-    this.deltas = Array.from({ length: n }, () => new Ring<CounterDelta>(Math.max(cfg.scoreWindowPolls, cluster.thresholds.windowPolls, this.minutePolls())));
+    this.deltas = Array.from(
+      { length: n },
+      () => new Ring<CounterDelta>(Math.max(cfg.scoreWindowPolls, cluster.thresholds.windowPolls, this.minutePolls())),
+    );
     this.failures = new Array(n).fill(0);
     this.promQuietUntil = new Array(n).fill(0);
     this.frames = new Ring<Frame>(this.historyCapacity());
     this.members = cluster.endpoints.map((e) =>
-      deriveMember({ endpoint: e, prev: null, poll: null, failures: 0, downAfter: Infinity, knownMembers: [], clusterAlarms: null, prom: null, t: 0 }),
+      deriveMember({
+        endpoint: e,
+        prev: null,
+        poll: null,
+        failures: 0,
+        downAfter: Infinity,
+        knownMembers: [],
+        clusterAlarms: null,
+        prom: null,
+        t: 0,
+      }),
     );
     this.scores = scoreDimensions(
-      { up: new Array(n).fill(false), leader: -1, weights: this.weights(), values: emptyDimRecord(() => new Array(n).fill(null)) },
+      {
+        up: new Array(n).fill(false),
+        leader: -1,
+        weights: this.weights(),
+        values: emptyDimRecord(() => new Array(n).fill(null)),
+      },
       this.endpoints(),
     ).scores;
     const b = cluster.balancer;
     this.balancerSource =
-      balancerSource !== undefined ? balancerSource : b?.type === 'haproxy' ? new HaproxySource(b.runtimeApi, b.backend, cfg.timeoutMs, b.configFile ?? null) : null;
+      balancerSource !== undefined
+        ? balancerSource
+        : b?.type === 'haproxy'
+          ? new HaproxySource(b.runtimeApi, b.backend, cfg.timeoutMs, b.configFile ?? null)
+          : null;
     this.balancerSnaps = new Ring<HaproxySnapshot>(cluster.thresholds.windowPolls);
-    if (b) this.balancer = balancerView(b.type, b.type === 'haproxy' ? b.backend : (b.upstream ?? 'etcd'), [], [], b.type === 'haproxy' ? 'not polled yet' : 'NGINX: reading its config and logs is not supported yet', null);
+    if (b)
+      this.balancer = balancerView(
+        b.type,
+        b.type === 'haproxy' ? b.backend : (b.upstream ?? 'etcd'),
+        [],
+        [],
+        b.type === 'haproxy' ? 'not polled yet' : 'NGINX: reading its config and logs is not supported yet',
+        null,
+      );
     const watcher = cluster.logs ? new LogSignalWatcher(cluster) : null;
     this.logWatcher = watcher?.enabled ? watcher : null;
-    this.tracker = new FindingTracker(cluster.name, cluster.thresholds.raiseAfterPolls, cluster.thresholds.clearAfterPolls, this.historyMs);
-    this.sourceStatus = { etcd: freshSource(), prometheus: this.prom ? freshSource() : null, balancer: this.balancerSource ? freshSource() : null };
+    this.tracker = new FindingTracker(
+      cluster.name,
+      cluster.thresholds.raiseAfterPolls,
+      cluster.thresholds.clearAfterPolls,
+      this.historyMs,
+    );
+    this.sourceStatus = {
+      etcd: freshSource(),
+      prometheus: this.prom ? freshSource() : null,
+      balancer: this.balancerSource ? freshSource() : null,
+    };
   }
 
   /** Polls in one minute (leader changes and failure counters are per minute). */
@@ -159,7 +203,9 @@ export class ClusterEngine {
   private balancerRef(): BalancerRef | null {
     const b = this.cluster.balancer;
     if (!b) return null;
-    return b.type === 'haproxy' ? { type: 'haproxy', backend: b.backend, runtimeApi: b.runtimeApi } : { type: 'nginx', backend: b.upstream ?? 'etcd', runtimeApi: null };
+    return b.type === 'haproxy'
+      ? { type: 'haproxy', backend: b.backend, runtimeApi: b.runtimeApi }
+      : { type: 'nginx', backend: b.upstream ?? 'etcd', runtimeApi: null };
   }
 
   get historyMs(): number {
@@ -203,7 +249,11 @@ export class ClusterEngine {
       this.inFlight = this.tick()
         .catch((e) => {
           // A bug in a tick must not stop the loop; it shows as a source error.
-          this.sourceStatus.etcd = sourceFailed(this.sourceStatus.etcd, `internal error: ${(e as Error).message}`, null);
+          this.sourceStatus.etcd = sourceFailed(
+            this.sourceStatus.etcd,
+            `internal error: ${(e as Error).message}`,
+            null,
+          );
         })
         .finally(() => {
           this.inFlight = null;
@@ -225,7 +275,11 @@ export class ClusterEngine {
         )
       : Promise.resolve(null);
     const [polls, bp] = await Promise.all([
-      Promise.all(this.sources.map((s) => (s ? s.poll({ memberList: listNow, metrics: true }).catch(() => null) : Promise.resolve(null)))),
+      Promise.all(
+        this.sources.map((s) =>
+          s ? s.poll({ memberList: listNow, metrics: true }).catch(() => null) : Promise.resolve(null),
+        ),
+      ),
       balancerPoll,
       this.logWatcher?.poll(t).catch(() => null),
     ]);
@@ -247,10 +301,16 @@ export class ClusterEngine {
       const pt = this.opts.now();
       try {
         promData = await fetchMembersNow(this.prom, this.cluster, missing, this.cfg.prometheus!.rateWindow);
-        for (const [i, r] of promData) if (!r.view.up && this.cluster.endpoints[i].direct) this.promQuietUntil[i] = this.ticks + PROM_DOWN_QUIET_POLLS;
-        this.sourceStatus.prometheus = sourceOk(this.sourceStatus.prometheus!, pt, this.opts.now() - pt);
+        for (const [i, r] of promData)
+          if (!r.view.up && this.cluster.endpoints[i].direct)
+            this.promQuietUntil[i] = this.ticks + PROM_DOWN_QUIET_POLLS;
+        this.sourceStatus.prometheus = sourceOk(pt, this.opts.now() - pt);
       } catch (e) {
-        this.sourceStatus.prometheus = sourceFailed(this.sourceStatus.prometheus!, (e as Error).message, this.opts.now() - pt);
+        this.sourceStatus.prometheus = sourceFailed(
+          this.sourceStatus.prometheus!,
+          (e as Error).message,
+          this.opts.now() - pt,
+        );
         this.opts.telemetry?.sourceError(this.name, 'prometheus', null);
       }
     } else if (this.prom && this.sourceStatus.prometheus && !this.sourceStatus.prometheus.ok && this.ticks % 10 === 1) {
@@ -288,8 +348,16 @@ export class ClusterEngine {
         this.prevCounters[i] = poll.counters;
         this.prevPollT[i] = poll.t;
         const last = this.deltas[i].last();
-        const inst = memberValues(last && this.deltas[i].length && pc ? [last] : [], poll.counters, poll.status?.dbSize ?? null);
-        const win = memberValues(this.deltas[i].tail(this.cfg.scoreWindowPolls), poll.counters, poll.status?.dbSize ?? null);
+        const inst = memberValues(
+          last && this.deltas[i].length && pc ? [last] : [],
+          poll.counters,
+          poll.status?.dbSize ?? null,
+        );
+        const win = memberValues(
+          this.deltas[i].tail(this.cfg.scoreWindowPolls),
+          poll.counters,
+          poll.status?.dbSize ?? null,
+        );
         for (const id of DIMENSION_IDS) {
           instant[id][i] = inst[id];
           windowed[id][i] = win[id];
@@ -311,11 +379,19 @@ export class ClusterEngine {
     const leader = leaderIndex(members);
     const prevLeader = leaderIndex(prevMembers);
     const leaderMoved =
-      leader >= 0 && prevLeader >= 0 && members[leader].raftIndex !== null && prevMembers[prevLeader].raftIndex !== null && members[leader].raftIndex !== prevMembers[prevLeader].raftIndex;
+      leader >= 0 &&
+      prevLeader >= 0 &&
+      members[leader].raftIndex !== null &&
+      prevMembers[prevLeader].raftIndex !== null &&
+      members[leader].raftIndex !== prevMembers[prevLeader].raftIndex;
     members.forEach((m, i) => {
       const poll = polls[i];
       const appliedStalled =
-        leaderMoved && i !== leader && answered[i] && m.raftAppliedIndex !== null && m.raftAppliedIndex === prevMembers[i].raftAppliedIndex;
+        leaderMoved &&
+        i !== leader &&
+        answered[i] &&
+        m.raftAppliedIndex !== null &&
+        m.raftAppliedIndex === prevMembers[i].raftAppliedIndex;
       m.signals = answered[i]
         ? memberSignals({
             deltas: this.deltas[i].toArray(),
@@ -332,7 +408,7 @@ export class ClusterEngine {
     if (bp) {
       if (bp.snap) {
         this.balancerSnaps.push(bp.snap);
-        this.sourceStatus.balancer = sourceOk(this.sourceStatus.balancer!, t, this.opts.now() - t);
+        this.sourceStatus.balancer = sourceOk(t, this.opts.now() - t);
       } else {
         this.sourceStatus.balancer = sourceFailed(this.sourceStatus.balancer!, bp.error ?? 'failed', null);
         this.opts.telemetry?.sourceError(this.name, 'balancer', null);
@@ -351,10 +427,17 @@ export class ClusterEngine {
     const endpoints = this.endpoints();
     const weights = this.weights();
     const frame = buildFrame({ t, origin: 'poll', up, leader, weights, endpoints, values: instant });
-    const scored = scoreDimensions({ up, leader, weights, weighted: this.cluster.weighted, values: windowed }, endpoints);
+    const scored = scoreDimensions(
+      { up, leader, weights, weighted: this.cluster.weighted, values: windowed },
+      endpoints,
+    );
     members.forEach((m, i) => {
       for (const id of DIMENSION_IDS) {
-        m.dims[id] = { value: round4(windowed[id][i]), share: round4(scored.shares[id][i]), expectedShare: round4(scored.expected[id][i]) };
+        m.dims[id] = {
+          value: round4(windowed[id][i]),
+          share: round4(scored.shares[id][i]),
+          expectedShare: round4(scored.expected[id][i]),
+        };
       }
     });
     const newEvents = detectEvents(this.ticks === 1 ? null : prevMembers, members, t, restarted);
@@ -364,7 +447,9 @@ export class ClusterEngine {
     }
     for (const e of newEvents) this.events.push(e);
 
-    const observedChanges = this.events.toArray().filter((e) => e.kind === 'leader-change' && e.t > t - 60_000 && e.member !== null).length;
+    const observedChanges = this.events
+      .toArray()
+      .filter((e) => e.kind === 'leader-change' && e.t > t - 60_000 && e.member !== null).length;
     const counted = members.map((m) => m.signals.leaderChanges).filter((x): x is number => x !== null);
     const diag = diagnose({
       cluster: this.name,
@@ -376,7 +461,9 @@ export class ClusterEngine {
       balancer: this.balancer,
       balancerRef: this.balancerRef(),
       leaderChangesLastMinute: counted.length || this.ticks > 1 ? Math.max(observedChanges, ...counted) : null,
-      logSignals: this.logWatcher?.totals(Math.max(60_000, this.cluster.thresholds.windowPolls * this.cfg.pollIntervalMs), t) ?? null,
+      logSignals:
+        this.logWatcher?.totals(Math.max(60_000, this.cluster.thresholds.windowPolls * this.cfg.pollIntervalMs), t) ??
+        null,
       thresholds: this.cluster.thresholds,
     });
     this.findings = this.tracker.update(diag.candidates, t);
@@ -385,7 +472,7 @@ export class ClusterEngine {
     const anyAnswered = answered.some(Boolean);
     const durationMs = Math.max(0, ...polls.map((p) => p?.durationMs ?? 0));
     this.sourceStatus.etcd = anyAnswered
-      ? sourceOk(this.sourceStatus.etcd, t, durationMs)
+      ? sourceOk(t, durationMs)
       : sourceFailed(this.sourceStatus.etcd, 'no member answered', durationMs);
 
     this.members = members;
@@ -409,7 +496,11 @@ export class ClusterEngine {
       balancer: this.balancer,
       sources: structuredClone(this.sourceStatus),
     };
-    this.opts.telemetry?.pollDone(this.name, { scores: this.scores, members, findings: this.findings }, this.opts.now() - t);
+    this.opts.telemetry?.pollDone(
+      this.name,
+      { scores: this.scores, members, findings: this.findings },
+      this.opts.now() - t,
+    );
     this.hub.publish({ type: 'delta', delta });
   }
 
@@ -418,9 +509,13 @@ export class ClusterEngine {
     const pt = this.opts.now();
     try {
       await this.prom.query('vector(1)');
-      this.sourceStatus.prometheus = sourceOk(this.sourceStatus.prometheus, pt, this.opts.now() - pt);
+      this.sourceStatus.prometheus = sourceOk(pt, this.opts.now() - pt);
     } catch (e) {
-      this.sourceStatus.prometheus = sourceFailed(this.sourceStatus.prometheus, (e as Error).message, this.opts.now() - pt);
+      this.sourceStatus.prometheus = sourceFailed(
+        this.sourceStatus.prometheus,
+        (e as Error).message,
+        this.opts.now() - pt,
+      );
     }
   }
 
@@ -432,7 +527,14 @@ export class ClusterEngine {
     const stepS = this.stepFor(from, to, this.historyCapacity());
     const pt = this.opts.now();
     try {
-      const { timestamps, matrix } = await fetchClusterRange(this.prom, this.cluster, from, to, stepS, this.cfg.prometheus.rateWindow);
+      const { timestamps, matrix } = await fetchClusterRange(
+        this.prom,
+        this.cluster,
+        from,
+        to,
+        stepS,
+        this.cfg.prometheus.rateWindow,
+      );
       const old = framesFromMatrix(timestamps, matrix, this.weights(), this.endpoints());
       const live = this.frames.toArray();
       const firstLive = live[0]?.t ?? Infinity;
@@ -440,11 +542,15 @@ export class ClusterEngine {
       const ring = new Ring<Frame>(this.historyCapacity());
       for (const f of merged.slice(-ring.capacity)) ring.push(f);
       this.frames = ring;
-      this.sourceStatus.prometheus = sourceOk(this.sourceStatus.prometheus!, pt, this.opts.now() - pt);
+      this.sourceStatus.prometheus = sourceOk(pt, this.opts.now() - pt);
       if (old.length) this.hub.publish({ type: 'resync' });
       return old.length;
     } catch (e) {
-      this.sourceStatus.prometheus = sourceFailed(this.sourceStatus.prometheus!, (e as Error).message, this.opts.now() - pt);
+      this.sourceStatus.prometheus = sourceFailed(
+        this.sourceStatus.prometheus!,
+        (e as Error).message,
+        this.opts.now() - pt,
+      );
       return 0;
     }
   }
@@ -457,7 +563,11 @@ export class ClusterEngine {
    * Frames between two times (ms). Served from memory when it covers the range, otherwise
    * from Prometheus at a step that keeps at most `maxPoints` columns.
    */
-  async history(from: number, toAsked: number, maxPoints = 1500): Promise<{ frames: Frame[]; source: 'memory' | 'prometheus'; error: string | null }> {
+  async history(
+    from: number,
+    toAsked: number,
+    maxPoints = 1500,
+  ): Promise<{ frames: Frame[]; source: 'memory' | 'prometheus'; error: string | null }> {
     // Nothing exists after now (Prometheus would carry the last values forward into the future).
     const to = Math.min(toAsked, this.opts.now());
     if (to <= from) return { frames: [], source: 'memory', error: null };
@@ -468,13 +578,28 @@ export class ClusterEngine {
       return {
         frames: mem.filter(inRange),
         source: 'memory',
-        error: covered ? null : this.prom ? null : 'range is older than the in-memory history and no Prometheus is configured',
+        error: covered
+          ? null
+          : this.prom
+            ? null
+            : 'range is older than the in-memory history and no Prometheus is configured',
       };
     }
     try {
       const stepS = this.stepFor(from, to, maxPoints);
-      const { timestamps, matrix } = await fetchClusterRange(this.prom, this.cluster, from, to, stepS, this.cfg.prometheus.rateWindow);
-      return { frames: framesFromMatrix(timestamps, matrix, this.weights(), this.endpoints()), source: 'prometheus', error: null };
+      const { timestamps, matrix } = await fetchClusterRange(
+        this.prom,
+        this.cluster,
+        from,
+        to,
+        stepS,
+        this.cfg.prometheus.rateWindow,
+      );
+      return {
+        frames: framesFromMatrix(timestamps, matrix, this.weights(), this.endpoints()),
+        source: 'prometheus',
+        error: null,
+      };
     } catch (e) {
       return { frames: mem.filter(inRange), source: 'memory', error: (e as Error).message };
     }

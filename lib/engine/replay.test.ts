@@ -31,19 +31,33 @@ describe('replay of recorded samples from the local stack', () => {
   });
 
   it('has the scenario it claims', () => {
-    expect(['healthy', 'killed', 'restarted', 'skewed', 'restored'].map((p) => phase(p).length > 5)).toEqual([true, true, true, true, true]);
+    expect(['healthy', 'killed', 'restarted', 'skewed', 'restored'].map((p) => phase(p).length > 5)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
   });
 
   it('healthy: shares follow the weights, nothing above info', () => {
     const last = phase('healthy').at(-1)!.s;
-    expect(last.members.map((m) => m.dims.requests.share! - m.dims.requests.expectedShare!).every((d) => Math.abs(d) < 0.05)).toBe(true);
+    expect(
+      last.members.map((m) => m.dims.requests.share! - m.dims.requests.expectedShare!).every((d) => Math.abs(d) < 0.05),
+    ).toBe(true);
     expect(last.scores.requests.score!).toBeLessThan(0.1);
-    expect(phase('healthy').flatMap((x) => x.s.findings).filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(
+      phase('healthy')
+        .flatMap((x) => x.s.findings)
+        .filter((f) => f.severity !== 'info'),
+    ).toEqual([]);
   });
 
   it('kill -9: member-down on etcd-2 within 3 polls, and the survivors keep their shares', () => {
     const killed = phase('killed');
-    const i = killed.findIndex((x) => x.s.findings.some((f) => f.kind === 'member-down' && f.members[0] === url('etcd-2')));
+    const i = killed.findIndex((x) =>
+      x.s.findings.some((f) => f.kind === 'member-down' && f.members[0] === url('etcd-2')),
+    );
     expect(i).toBeGreaterThanOrEqual(0);
     expect(i).toBeLessThan(3);
     // HAProxy's HTTP check on the dead member reports L4CON: still an HTTP check, not a gap.
@@ -55,7 +69,11 @@ describe('replay of recorded samples from the local stack', () => {
   });
 
   it('restart: counters reset without negative or absurd rates, and the member is back', () => {
-    const healthyMax = Math.max(...phase('healthy').flatMap((x) => x.s.frames.flatMap((f) => f.values.requests.filter((v): v is number => v !== null))));
+    const healthyMax = Math.max(
+      ...phase('healthy').flatMap((x) =>
+        x.s.frames.flatMap((f) => f.values.requests.filter((v): v is number => v !== null)),
+      ),
+    );
     for (const { s } of [...phase('restarted'), ...phase('skewed')]) {
       for (const f of s.frames) {
         for (const v of Object.values(f.values).flat()) if (v !== null) expect(v).toBeGreaterThanOrEqual(0);
@@ -76,7 +94,15 @@ describe('replay of recorded samples from the local stack', () => {
     expect(f.summary).toContain('10/10/80');
     expect(f.fixes.map((x) => x.body).join('\n')).toContain('set server etcd/etcd-3 weight 10');
     // New connections follow the new weights too: that is weights, not pinning.
-    expect(phase('skewed').flatMap((x) => x.s.findings).filter((x) => x.kind === 'connection-pinning')).toEqual([]);
-    expect(phase('restored').at(-1)!.s.findings.filter((x) => x.kind === 'request-skew')).toEqual([]);
+    expect(
+      phase('skewed')
+        .flatMap((x) => x.s.findings)
+        .filter((x) => x.kind === 'connection-pinning'),
+    ).toEqual([]);
+    expect(
+      phase('restored')
+        .at(-1)!
+        .s.findings.filter((x) => x.kind === 'request-skew'),
+    ).toEqual([]);
   });
 });

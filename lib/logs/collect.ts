@@ -107,7 +107,9 @@ export class Collector<P> {
   private mustParse(raw: string): boolean {
     if (this.pending.length) return true; // lines without a time wait for the next timed one
     if (this.f.source === 'balancer' && !balancerRawMaybeFor(raw, this.f.target)) return false;
-    const matches = (!this.qRe || this.qRe.test(raw)) && (!this.f.signalsOnly || this.f.source === 'balancer' || ANY_TEXT_SIGNAL.member.test(raw));
+    const matches =
+      (!this.qRe || this.qRe.test(raw)) &&
+      (!this.f.signalsOnly || this.f.source === 'balancer' || ANY_TEXT_SIGNAL.member.test(raw));
     if (matches && !(this.full && this.more)) return true;
     if (!this.countSignals) return false;
     // Balancer signals include parsed fields (status, termination): parse every candidate.

@@ -14,27 +14,48 @@ const PathOrGlob = z
     if (p.includes('\0')) ctx.addIssue({ code: 'custom', message: 'a path cannot contain a NUL byte' });
     const dir = path.dirname(p);
     if (GLOB_CHARS.test(dir)) {
-      ctx.addIssue({ code: 'custom', message: `wildcards are allowed in the file name only, not in the directory (${JSON.stringify(dir).slice(0, 120)})` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `wildcards are allowed in the file name only, not in the directory (${JSON.stringify(dir).slice(0, 120)})`,
+      });
     }
-    if (p.includes('**')) ctx.addIssue({ code: 'custom', message: '"**" is not supported: name the directory and use * in the file name' });
-    if (/[{}]/.test(path.basename(p))) ctx.addIssue({ code: 'custom', message: 'brace expansion ({a,b}) is not supported: use * or ?' });
+    if (p.includes('**'))
+      ctx.addIssue({ code: 'custom', message: '"**" is not supported: name the directory and use * in the file name' });
+    if (/[{}]/.test(path.basename(p)))
+      ctx.addIssue({ code: 'custom', message: 'brace expansion ({a,b}) is not supported: use * or ?' });
   });
 
 /** A LogQL stream selector: `{job="etcd", instance=~"etcd-1.*"}`. */
-const SELECTOR_RE = /^\{\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*"\s*(,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*"\s*)*\}$/;
-const StreamSelector = z.string().max(1024).regex(SELECTOR_RE, 'a LogQL stream selector such as {job="etcd",instance="etcd-1"}');
+const SELECTOR_RE =
+  /^\{\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*"\s*(,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*"\s*)*\}$/;
+const StreamSelector = z
+  .string()
+  .max(1024)
+  .regex(SELECTOR_RE, 'a LogQL stream selector such as {job="etcd",instance="etcd-1"}');
 
 const LokiUrl = z.string().superRefine((s, ctx) => {
   let u: URL;
   try {
     u = new URL(s);
   } catch {
-    ctx.addIssue({ code: 'custom', message: `expected an http(s) URL for logs.loki.url, got ${JSON.stringify(s).slice(0, 80)}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an http(s) URL for logs.loki.url, got ${JSON.stringify(s).slice(0, 80)}`,
+    });
     return;
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: `expected http:// or https:// for logs.loki.url, got ${u.protocol}` });
-  if (u.username || u.password) ctx.addIssue({ code: 'custom', message: 'credentials in the URL are not allowed for logs.loki.url: use bearerTokenEnv' });
-  if (u.search || u.hash) ctx.addIssue({ code: 'custom', message: 'logs.loki.url takes no query or fragment (e.g. http://loki:3100 or https://host/loki)' });
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    ctx.addIssue({ code: 'custom', message: `expected http:// or https:// for logs.loki.url, got ${u.protocol}` });
+  if (u.username || u.password)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'credentials in the URL are not allowed for logs.loki.url: use bearerTokenEnv',
+    });
+  if (u.search || u.hash)
+    ctx.addIssue({
+      code: 'custom',
+      message: 'logs.loki.url takes no query or fragment (e.g. http://loki:3100 or https://host/loki)',
+    });
 });
 
 const MemberKey = z.string().min(1).max(255);
@@ -48,9 +69,15 @@ export const LokiConfigSchema = z
     /** Stream selector of the balancer's log. */
     balancer: StreamSelector.optional(),
     /** X-Scope-OrgID for multi-tenant Loki. */
-    tenant: z.string().regex(/^[A-Za-z0-9_.|-]{1,150}$/, 'a Loki tenant id').optional(),
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9_.|-]{1,150}$/, 'a Loki tenant id')
+      .optional(),
     /** Name of an env var holding a bearer token sent to Loki. */
-    bearerTokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as LOKI_TOKEN').optional(),
+    bearerTokenEnv: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as LOKI_TOKEN')
+      .optional(),
     timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
     /** Lines asked of Loki per query (and per signal count). */
     maxLines: z.number().int().min(100).max(50_000).default(5_000),
@@ -109,9 +136,13 @@ export function endpointForKey(key: string, endpoints: readonly MemberRef[]): Me
  * Checks a cluster's logs section against its endpoints and makes file paths absolute (relative
  * ones are relative to the config file). Throws an Error with a message naming the key.
  */
-export function resolveLogsConfig(logs: LogsConfig, baseDir: string, endpoints: readonly MemberRef[], env: Record<string, string | undefined>): LogsConfig {
-  const known = () =>
-    endpoints.map((e) => (e.name ? `${e.name} (${e.url})` : e.url)).join(', ');
+export function resolveLogsConfig(
+  logs: LogsConfig,
+  baseDir: string,
+  endpoints: readonly MemberRef[],
+  env: Record<string, string | undefined>,
+): LogsConfig {
+  const known = () => endpoints.map((e) => (e.name ? `${e.name} (${e.url})` : e.url)).join(', ');
   const check = (where: string, key: string) => {
     const e = endpointForKey(key, endpoints);
     if (!e) {
@@ -125,7 +156,8 @@ export function resolveLogsConfig(logs: LogsConfig, baseDir: string, endpoints: 
   const members: Record<string, string> = {};
   for (const [key, p] of Object.entries(logs.members)) {
     const e = check('logs.members', key);
-    if (fileOwners.has(e.url)) throw new Error(`logs.members: "${key}" and "${fileOwners.get(e.url)}" name the same member (${e.url})`);
+    if (fileOwners.has(e.url))
+      throw new Error(`logs.members: "${key}" and "${fileOwners.get(e.url)}" name the same member (${e.url})`);
     fileOwners.set(e.url, key);
     members[key] = path.resolve(baseDir, p);
   }
@@ -134,12 +166,18 @@ export function resolveLogsConfig(logs: LogsConfig, baseDir: string, endpoints: 
     for (const key of Object.keys(logs.loki.members)) {
       const e = check('logs.loki.members', key);
       if (fileOwners.has(e.url)) {
-        throw new Error(`logs: member "${key}" has both a file (logs.members) and a Loki stream (logs.loki.members): keep one`);
+        throw new Error(
+          `logs: member "${key}" has both a file (logs.members) and a Loki stream (logs.loki.members): keep one`,
+        );
       }
-      if (lokiOwners.has(e.url)) throw new Error(`logs.loki.members: "${key}" and "${lokiOwners.get(e.url)}" name the same member (${e.url})`);
+      if (lokiOwners.has(e.url))
+        throw new Error(`logs.loki.members: "${key}" and "${lokiOwners.get(e.url)}" name the same member (${e.url})`);
       lokiOwners.set(e.url, key);
     }
-    if (logs.balancer && logs.loki.balancer) throw new Error('logs: the balancer has both a file (logs.balancer) and a Loki stream (logs.loki.balancer): keep one');
+    if (logs.balancer && logs.loki.balancer)
+      throw new Error(
+        'logs: the balancer has both a file (logs.balancer) and a Loki stream (logs.loki.balancer): keep one',
+      );
     if (logs.loki.bearerTokenEnv && !env[logs.loki.bearerTokenEnv]) {
       throw new Error(`logs.loki.bearerTokenEnv: environment variable ${logs.loki.bearerTokenEnv} is not set`);
     }

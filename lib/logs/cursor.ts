@@ -33,7 +33,11 @@ const FilePosSchema = z
     k: z.literal('f'),
     f: z.number().int().min(0).max(10_000),
     o: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-    i: z.number().int().min(0).max(2 ** 31),
+    i: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31),
   })
   .strict();
 const LokiPosSchema = z

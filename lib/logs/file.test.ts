@@ -20,7 +20,11 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function allPages(cluster: ReturnType<typeof clusterWithLogs>, member: string, q: Parameters<typeof queryLogs>[2]) {
+async function allPages(
+  cluster: ReturnType<typeof clusterWithLogs>,
+  member: string,
+  q: Parameters<typeof queryLogs>[2],
+) {
   const lines: LogLine[] = [];
   let cursor: string | undefined;
   let pages = 0;
@@ -61,7 +65,17 @@ describe('seekTime on a big file', () => {
   it('finds the first line at or after a time, at the edges and in between', async () => {
     const fh = await fs.promises.open(file, 'r');
     try {
-      const probes = [T0 - 60_000, T0, T0 + 1, times[1], times[29_999], times[30_000] + 1, times[59_999], times[59_999] + 1, T0 + 10 ** 9];
+      const probes = [
+        T0 - 60_000,
+        T0,
+        T0 + 1,
+        times[1],
+        times[29_999],
+        times[30_000] + 1,
+        times[59_999],
+        times[59_999] + 1,
+        T0 + 10 ** 9,
+      ];
       for (let k = 0; k < 40; k++) probes.push(T0 + Math.floor(((k * 104729) % 200_000) + 0.5));
       for (const t of probes) {
         const budget = new Budget(DEFAULT_FILE_LIMITS);
@@ -79,12 +93,17 @@ describe('seekTime on a big file', () => {
     const from = times[20_000];
     const to = times[20_299];
     const page = await queryLogs(cluster, 'etcd-1', { from, to, limit: 1000, source: 'member' });
-    const want = times.map((t, i) => [t, i] as const).filter(([t]) => t >= from && t <= to).map(([, i]) => i).reverse();
+    const want = times
+      .map((t, i) => [t, i] as const)
+      .filter(([t]) => t >= from && t <= to)
+      .map(([, i]) => i)
+      .reverse();
     expect(page.lines.map(msgIndex)).toEqual(want);
     expect(page.nextCursor).toBeNull();
     expect(page.truncated).toBe(false);
     expect(page.scannedBytes).toBeLessThan(size / 10);
-    for (const l of page.lines) expect(l).toMatchObject({ source: 'member', member: 'http://127.0.0.1:23790', format: 'etcd-json' });
+    for (const l of page.lines)
+      expect(l).toMatchObject({ source: 'member', member: 'http://127.0.0.1:23790', format: 'etcd-json' });
   });
 
   it('pages through a window with no line lost or repeated', async () => {
@@ -92,14 +111,23 @@ describe('seekTime on a big file', () => {
     const from = times[10_000] + 1;
     const to = times[12_000];
     const { lines, pages } = await allPages(cluster, 'etcd-1', { from, to, limit: 97, source: 'member' });
-    const want = times.map((t, i) => [t, i] as const).filter(([t]) => t >= from && t <= to).map(([, i]) => i).reverse();
+    const want = times
+      .map((t, i) => [t, i] as const)
+      .filter(([t]) => t >= from && t <= to)
+      .map(([, i]) => i)
+      .reverse();
     expect(lines.map(msgIndex)).toEqual(want);
     expect(pages).toBe(Math.ceil(want.length / 97) + (want.length % 97 === 0 ? 1 : 0));
   });
 
   it('stops at the byte bound and says so', async () => {
     const cluster = clusterWithLogs(dir, { members: { 'etcd-1': file }, timezone: 'UTC' });
-    const page = await queryLogs(cluster, 'etcd-1', { from: T0, to: times[59_999], limit: 1000, q: 'no such text', source: 'member' }, { fileLimits: { maxScanBytes: 2 * 1024 * 1024 } });
+    const page = await queryLogs(
+      cluster,
+      'etcd-1',
+      { from: T0, to: times[59_999], limit: 1000, q: 'no such text', source: 'member' },
+      { fileLimits: { maxScanBytes: 2 * 1024 * 1024 } },
+    );
     expect(page.truncated).toBe(true);
     expect(page.scannedBytes).toBeLessThan(3 * 1024 * 1024);
     expect(page.notes?.[0].message).toMatch(/read limit of 2 MiB reached/);
@@ -142,11 +170,28 @@ describe('line reading', () => {
     const file = path.join(dir, 'trace.log');
     fs.writeFileSync(
       file,
-      [zapLine(T0, 'early'), 'panic: boom', zapLine(T0 + 60_000, 'in window', 'error'), 'goroutine 1 [running]:', '\tmain.main()', zapLine(T0 + 120_000, 'late'), ''].join('\n'),
+      [
+        zapLine(T0, 'early'),
+        'panic: boom',
+        zapLine(T0 + 60_000, 'in window', 'error'),
+        'goroutine 1 [running]:',
+        '\tmain.main()',
+        zapLine(T0 + 120_000, 'late'),
+        '',
+      ].join('\n'),
     );
     const cluster = clusterWithLogs(dir, { members: { 'etcd-1': file }, timezone: 'UTC' });
-    const page = await queryLogs(cluster, 'etcd-1', { from: T0 + 30_000, to: T0 + 90_000, limit: 10, source: 'member' });
-    expect(page.lines.map((l) => l.raw.startsWith('{') ? l.msg : l.raw)).toEqual(['\tmain.main()', 'goroutine 1 [running]:', 'in window']);
+    const page = await queryLogs(cluster, 'etcd-1', {
+      from: T0 + 30_000,
+      to: T0 + 90_000,
+      limit: 10,
+      source: 'member',
+    });
+    expect(page.lines.map((l) => (l.raw.startsWith('{') ? l.msg : l.raw))).toEqual([
+      '\tmain.main()',
+      'goroutine 1 [running]:',
+      'in window',
+    ]);
     expect(page.lines[0]).toMatchObject({ t: null, format: 'raw' });
   });
 
@@ -167,11 +212,13 @@ describe('rotated files', () => {
     fs.mkdirSync(rdir);
     // Three generations: .2 (oldest), .1, current; each 1000 lines, 100 ms apart.
     const gens = ['etcd.log.2', 'etcd.log.1', 'etcd.log'];
-    gens.forEach((g, k) => writeZapFile(path.join(rdir, g), T0 + k * 100_000, 1000, 100, (i) => ({ gen: k, n: i })));
+    for (const [k, g] of gens.entries())
+      writeZapFile(path.join(rdir, g), T0 + k * 100_000, 1000, 100, (i) => ({ gen: k, n: i }));
     fs.writeFileSync(path.join(rdir, 'etcd.log.3.gz'), 'not text');
-    fs.writeFileSync(path.join(rdir, 'other.log'), zapLine(T0 + 150_000, 'not ours') + '\n');
+    fs.writeFileSync(path.join(rdir, 'other.log'), `${zapLine(T0 + 150_000, 'not ours')}\n`);
     // mtimes: make the current file the newest (writeFileSync order already does, but be sure).
-    gens.forEach((g, k) => fs.utimesSync(path.join(rdir, g), new Date(T0 + k * 1000), new Date(T0 + k * 1000)));
+    for (const [k, g] of gens.entries())
+      fs.utimesSync(path.join(rdir, g), new Date(T0 + k * 1000), new Date(T0 + k * 1000));
     const cluster = clusterWithLogs(dir, { members: { 'etcd-1': path.join(rdir, 'etcd.log*') }, timezone: 'UTC' });
     const from = T0 + 190_000;
     const to = T0 + 210_000 - 1;
@@ -194,7 +241,13 @@ describe('rotated files', () => {
     expect(p1.nextCursor).not.toBeNull();
     fs.renameSync(file, `${file}.1`);
     writeZapFile(file, T0 + 200_000, 10, 100);
-    const p2 = await queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 100_000, limit: 10, source: 'member', cursor: p1.nextCursor! });
+    const p2 = await queryLogs(cluster, 'etcd-1', {
+      from: T0,
+      to: T0 + 100_000,
+      limit: 10,
+      source: 'member',
+      cursor: p1.nextCursor!,
+    });
     expect(p2.lines).toEqual([]);
     expect(p2.errors[0].message).toMatch(/changed \(rotated\) since the previous page: load the first page again/);
   });
@@ -213,11 +266,21 @@ describe('missing files and filters', () => {
         '',
       ].join('\n'),
     );
-    const cluster = clusterWithLogs(dir, { members: { 'etcd-1': path.join(dir, 'nope', 'etcd.log'), 'etcd-2': path.join(dir, 'nope', 'etcd-*.log') }, balancer: bal, timezone: 'UTC' });
+    const cluster = clusterWithLogs(dir, {
+      members: { 'etcd-1': path.join(dir, 'nope', 'etcd.log'), 'etcd-2': path.join(dir, 'nope', 'etcd-*.log') },
+      balancer: bal,
+      timezone: 'UTC',
+    });
     const p1 = await queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 60_000, limit: 10 }, { now: T0 });
-    expect(p1.errors).toEqual([{ source: 'member', message: `log file ${path.join(dir, 'nope', 'etcd.log')} does not exist (yet?)` }]);
+    expect(p1.errors).toEqual([
+      { source: 'member', message: `log file ${path.join(dir, 'nope', 'etcd.log')} does not exist (yet?)` },
+    ]);
     // The balancer's lines about etcd-1 (and about no server at all), not etcd-2's.
-    expect(p1.lines.map((l) => l.msg.slice(0, 30))).toEqual(['backend etcd has no server ava', 'Server etcd/etcd-1 is DOWN, re', '127.0.0.1:5000 [25/Nov/2024:10']);
+    expect(p1.lines.map((l) => l.msg.slice(0, 30))).toEqual([
+      'backend etcd has no server ava',
+      'Server etcd/etcd-1 is DOWN, re',
+      '127.0.0.1:5000 [25/Nov/2024:10',
+    ]);
     expect(p1.signalCounts).toEqual([{ minute: T0, signal: 'lb-server-down', count: 2 }]);
     const p2 = await queryLogs(cluster, 'etcd-2', { from: T0, to: T0 + 60_000, limit: 10 }, { now: T0 });
     expect(p2.errors[0].message).toMatch(/^cannot list .*nope: ENOENT$/);
@@ -248,30 +311,83 @@ describe('missing files and filters', () => {
       { minute: T0, signal: 'took-too-long', count: 1 },
       { minute: T0 + 60_000, signal: 'slow-fdatasync', count: 1 },
     ]);
-    const warn = await queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 120_000, limit: 10, level: 'warn', source: 'member' });
-    expect(warn.lines.map((l) => l.msg)).toEqual(['SLOW FDATASYNC in caps is not the signal', 'slow fdatasync', 'apply request took too long', 'raft.node: a elected leader b at term 2']);
-    const err = await queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 120_000, limit: 10, level: 'error', source: 'member' });
+    const warn = await queryLogs(cluster, 'etcd-1', {
+      from: T0,
+      to: T0 + 120_000,
+      limit: 10,
+      level: 'warn',
+      source: 'member',
+    });
+    expect(warn.lines.map((l) => l.msg)).toEqual([
+      'SLOW FDATASYNC in caps is not the signal',
+      'slow fdatasync',
+      'apply request took too long',
+      'raft.node: a elected leader b at term 2',
+    ]);
+    const err = await queryLogs(cluster, 'etcd-1', {
+      from: T0,
+      to: T0 + 120_000,
+      limit: 10,
+      level: 'error',
+      source: 'member',
+    });
     expect(err.lines.map((l) => l.msg)).toEqual(['SLOW FDATASYNC in caps is not the signal']);
-    const q = await queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 120_000, limit: 10, q: 'fdatasync', source: 'member' });
+    const q = await queryLogs(cluster, 'etcd-1', {
+      from: T0,
+      to: T0 + 120_000,
+      limit: 10,
+      q: 'fdatasync',
+      source: 'member',
+    });
     expect(q.lines.map((l) => l.msg)).toEqual(['SLOW FDATASYNC in caps is not the signal', 'slow fdatasync']);
     // Counts describe the window, not the search.
     expect(q.signalCounts.length).toBe(3);
-    const sig = await queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 120_000, limit: 10, signalsOnly: true, source: 'member' });
-    expect(sig.lines.map((l) => l.msg)).toEqual(['slow fdatasync', 'apply request took too long', 'raft.node: a elected leader b at term 2']);
+    const sig = await queryLogs(cluster, 'etcd-1', {
+      from: T0,
+      to: T0 + 120_000,
+      limit: 10,
+      signalsOnly: true,
+      source: 'member',
+    });
+    expect(sig.lines.map((l) => l.msg)).toEqual([
+      'slow fdatasync',
+      'apply request took too long',
+      'raft.node: a elected leader b at term 2',
+    ]);
   });
 
   it('refuses unknown members, bad windows and cursors that are not its own', async () => {
     const cluster = clusterWithLogs(dir, { members: { 'etcd-1': path.join(dir, 'mixed.log') } });
-    await expect(queryLogs(cluster, '../etc/passwd', { from: T0, to: T0 + 1, limit: 1 })).rejects.toMatchObject({ status: 404 });
+    await expect(queryLogs(cluster, '../etc/passwd', { from: T0, to: T0 + 1, limit: 1 })).rejects.toMatchObject({
+      status: 404,
+    });
     await expect(queryLogs(cluster, 'etcd-1', { from: T0, to: T0, limit: 1 })).rejects.toMatchObject({ status: 400 });
-    await expect(queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 25 * 3600_000, limit: 1 })).rejects.toMatchObject({ status: 400 });
-    await expect(queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 1, limit: 1001 })).rejects.toMatchObject({ status: 400 });
-    const evil = Buffer.from(JSON.stringify({ v: 1, m: { k: 'f', f: 0, o: 0, i: 0, path: '/etc/passwd' } })).toString('base64url');
-    await expect(queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 1, limit: 1, cursor: evil })).rejects.toMatchObject({ status: 400 });
+    await expect(queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 25 * 3600_000, limit: 1 })).rejects.toMatchObject({
+      status: 400,
+    });
+    await expect(queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 1, limit: 1001 })).rejects.toMatchObject({
+      status: 400,
+    });
+    const evil = Buffer.from(JSON.stringify({ v: 1, m: { k: 'f', f: 0, o: 0, i: 0, path: '/etc/passwd' } })).toString(
+      'base64url',
+    );
+    await expect(queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 1, limit: 1, cursor: evil })).rejects.toMatchObject({
+      status: 400,
+    });
     // By URL and host:port too.
-    const byUrl = await queryLogs(cluster, encodeURIComponent('http://127.0.0.1:23790'), { from: T0, to: T0 + 120_000, limit: 1, source: 'member' });
+    const byUrl = await queryLogs(cluster, encodeURIComponent('http://127.0.0.1:23790'), {
+      from: T0,
+      to: T0 + 120_000,
+      limit: 1,
+      source: 'member',
+    });
     expect(byUrl.lines.length).toBe(1);
-    const byHp = await queryLogs(cluster, '127.0.0.1:23790', { from: T0, to: T0 + 120_000, limit: 1, source: 'member' });
+    const byHp = await queryLogs(cluster, '127.0.0.1:23790', {
+      from: T0,
+      to: T0 + 120_000,
+      limit: 1,
+      source: 'member',
+    });
     expect(byHp.lines.length).toBe(1);
   });
 });

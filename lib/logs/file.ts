@@ -141,17 +141,34 @@ export async function resolveLogFiles(
     } catch (e) {
       if (!isGlob(pattern)) {
         const code = errCode(e);
-        return { files: [], skipped, error: code === 'ENOENT' ? `log file ${p} does not exist (yet?)` : `cannot read ${p}: ${code}` };
+        return {
+          files: [],
+          skipped,
+          error: code === 'ENOENT' ? `log file ${p} does not exist (yet?)` : `cannot read ${p}: ${code}`,
+        };
       }
       // a rotation moved it between readdir and stat: ignore
     }
   }
-  if (stats.length === 0) return { files: [], skipped, error: skipped.length ? `only compressed files match ${pattern}` : `no file matches ${pattern}` };
+  if (stats.length === 0)
+    return {
+      files: [],
+      skipped,
+      error: skipped.length ? `only compressed files match ${pattern}` : `no file matches ${pattern}`,
+    };
   stats.sort((a, b) => b.st.mtimeMs - a.st.mtimeMs);
   const kept = stats.slice(0, budget.limits.maxFiles);
   const files: LogFile[] = [];
   for (const { path: p, st } of kept) {
-    const f: LogFile = { path: p, dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, first: null, last: null };
+    const f: LogFile = {
+      path: p,
+      dev: st.dev,
+      ino: st.ino,
+      size: st.size,
+      mtimeMs: st.mtimeMs,
+      first: null,
+      last: null,
+    };
     if (kept.length > 1) {
       // Only needed to order rotated files; one file needs no ordering.
       const fh = await open(p);
@@ -187,7 +204,13 @@ export async function openLogFile(f: LogFile): Promise<{ fh: FileHandle | null; 
     fh = await fs.open(/*turbopackIgnore: true*/ f.path, 'r');
   } catch (e) {
     const code = errCode(e);
-    return { fh: null, error: code === 'ENOENT' ? `log file ${f.path} disappeared (rotated?) while reading` : `cannot open ${f.path}: ${code}` };
+    return {
+      fh: null,
+      error:
+        code === 'ENOENT'
+          ? `log file ${f.path} disappeared (rotated?) while reading`
+          : `cannot open ${f.path}: ${code}`,
+    };
   }
   const st = await fh.stat();
   if (st.ino !== f.ino || st.dev !== f.dev) {
@@ -208,7 +231,12 @@ async function readAt(fh: FileHandle, buf: Buffer, len: number, pos: number, bud
  * line, that line is skipped (it belongs to the read before). Lines longer than maxLineBytes
  * are cut. Stops when the budget runs out.
  */
-export async function* linesForward(fh: FileHandle, offset: number, end: number, budget: Budget): AsyncGenerator<RawLine> {
+export async function* linesForward(
+  fh: FileHandle,
+  offset: number,
+  end: number,
+  budget: Budget,
+): AsyncGenerator<RawLine> {
   const { maxLineBytes } = budget.limits;
   let buf = Buffer.allocUnsafe(16 * 1024);
   let pos = offset;
@@ -255,7 +283,8 @@ export async function* linesForward(fh: FileHandle, offset: number, end: number,
         carry = null;
         carryCut = false;
       } else if (nl > i) {
-        if (nl - i > maxLineBytes) yield { offset: pos + i, text: buf.toString('utf8', i, i + maxLineBytes), cut: true };
+        if (nl - i > maxLineBytes)
+          yield { offset: pos + i, text: buf.toString('utf8', i, i + maxLineBytes), cut: true };
         else yield { offset: pos + i, text: buf.toString('utf8', i, nl), cut: false };
       }
       i = nl + 1;
@@ -303,7 +332,13 @@ async function lastTime(fh: FileHandle, size: number, timeOf: TimeOf, budget: Bu
  * Offset of the first line whose time is >= t (by binary search on offsets; file assumed in
  * time order, lines without a time belong to the line before them). `size` if there is none.
  */
-export async function seekTime(fh: FileHandle, size: number, t: number, timeOf: TimeOf, budget: Budget): Promise<number> {
+export async function seekTime(
+  fh: FileHandle,
+  size: number,
+  t: number,
+  timeOf: TimeOf,
+  budget: Budget,
+): Promise<number> {
   let lo = 0;
   let hi = size;
   const linear = 16 * 1024;
@@ -337,7 +372,12 @@ export interface RawLine {
  * Lines of [start, end) from the last to the first, read backwards in chunks. Stops early when
  * the budget runs out (the caller checks `budget.exhausted`). Empty lines are skipped.
  */
-export async function* linesBackward(fh: FileHandle, start: number, end: number, budget: Budget): AsyncGenerator<RawLine> {
+export async function* linesBackward(
+  fh: FileHandle,
+  start: number,
+  end: number,
+  budget: Budget,
+): AsyncGenerator<RawLine> {
   const { chunkBytes, maxLineBytes } = budget.limits;
   const buf = Buffer.allocUnsafe(chunkBytes);
   let pos = end;
@@ -420,7 +460,11 @@ export interface FileWindowOptions {
   limits?: Partial<FileLimits>;
 }
 
-export async function readFileWindow(pattern: string, filter: LineFilter, opts: FileWindowOptions): Promise<SourceResult<FilePos>> {
+export async function readFileWindow(
+  pattern: string,
+  filter: LineFilter,
+  opts: FileWindowOptions,
+): Promise<SourceResult<FilePos>> {
   const limits = { ...DEFAULT_FILE_LIMITS, ...opts.limits };
   const budget = new Budget(limits);
   const timeOf: TimeOf = (l) => lineTime(l, filter.source, filter.ctx);
@@ -444,8 +488,12 @@ export async function readFileWindow(pattern: string, filter: LineFilter, opts: 
     const c = opts.cursor;
     let idx = c.f < files.length && fileCheck(files[c.f].dev, files[c.f].ino) === c.i ? c.f : -1;
     if (idx < 0) idx = files.findIndex((f) => fileCheck(f.dev, f.ino) === c.i);
-    if (idx < 0) return result({ error: `the log files of ${pattern} changed (rotated) since the previous page: load the first page again` });
-    if (c.o > files[idx].size) return result({ error: 'the cursor is past the end of the log file: load the first page again' });
+    if (idx < 0)
+      return result({
+        error: `the log files of ${pattern} changed (rotated) since the previous page: load the first page again`,
+      });
+    if (c.o > files[idx].size)
+      return result({ error: 'the cursor is past the end of the log file: load the first page again' });
     startIdx = idx;
     startOffset = c.o;
   }
@@ -461,7 +509,8 @@ export async function readFileWindow(pattern: string, filter: LineFilter, opts: 
     const check = fileCheck(f.dev, f.ino);
     try {
       const s = await seekTime(fh, f.size, lo, timeOf, budget);
-      let e = idx === startIdx && startOffset !== null ? startOffset : await seekTime(fh, f.size, hi + 1, timeOf, budget);
+      let e =
+        idx === startIdx && startOffset !== null ? startOffset : await seekTime(fh, f.size, hi + 1, timeOf, budget);
       if (idx === startIdx && startOffset !== null) e = Math.min(e, await seekTime(fh, f.size, hi + 1, timeOf, budget));
       if (e > s) {
         for await (const l of linesBackward(fh, s, e, budget)) {
@@ -476,7 +525,9 @@ export async function readFileWindow(pattern: string, filter: LineFilter, opts: 
       if (budget.exhausted) {
         return result({
           truncated: budget.reason(),
-          resume: collector.full ? collector.items[collector.items.length - 1].pos : (collector.lastDecided ?? { k: 'f', f: idx, o: e, i: check }),
+          resume: collector.full
+            ? collector.items[collector.items.length - 1].pos
+            : (collector.lastDecided ?? { k: 'f', f: idx, o: e, i: check }),
         });
       }
       if (idx === 0 && s === 0) collector.end(true);

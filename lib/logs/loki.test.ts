@@ -28,7 +28,8 @@ function fakeLoki(streams: Stream[], opts: { token?: string; tenant?: string }) 
       res.end(JSON.stringify(body));
     };
     if (u.pathname !== '/loki/api/v1/query_range') return send(404, { message: 'not found' });
-    if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`) return send(401, { message: 'unauthorized' });
+    if (opts.token && req.headers.authorization !== `Bearer ${opts.token}`)
+      return send(401, { message: 'unauthorized' });
     if (opts.tenant && req.headers['x-scope-orgid'] !== opts.tenant) return send(401, { message: 'no org id' });
     const query = u.searchParams.get('query') ?? '';
     requests.push({ query, headers: req.headers });
@@ -57,7 +58,10 @@ function fakeLoki(streams: Stream[], opts: { token?: string; tenant?: string }) 
     const kept = hits.slice(0, limit);
     const byStream = new Map<Stream, Array<[string, string]>>();
     for (const h of kept) byStream.set(h.s, [...(byStream.get(h.s) ?? []), h.e]);
-    send(200, { status: 'success', data: { resultType: 'streams', result: [...byStream].map(([s, values]) => ({ stream: s.labels, values })) } });
+    send(200, {
+      status: 'success',
+      data: { resultType: 'streams', result: [...byStream].map(([s, values]) => ({ stream: s.labels, values })) },
+    });
   });
   return { server, requests };
 }
@@ -79,8 +83,14 @@ beforeAll(async () => {
   for (let k = 0; k < 5; k++) member1.entries.push([ns(T0 + 150_500), zapLine(T0 + 150_500, `same ns ${k}`)]);
   member2.entries.push([ns(T0 + 5000), zapLine(T0 + 5000, 'etcd-2 line')]);
   lb.entries.push(
-    [ns(T0 + 10_000), `<134>Nov 25 10:00:10 lb haproxy[1]: 127.0.0.1:5000 [25/Nov/2024:10:00:09.000] etcd_in etcd/etcd-1 1/-1/1000 0 SC 1/1/1/1/3 0/0`],
-    [ns(T0 + 11_000), `<134>Nov 25 10:00:11 lb haproxy[1]: 127.0.0.1:5001 [25/Nov/2024:10:00:10.000] etcd_in etcd/etcd-2 1/0/1000 10 -- 1/1/1/1/0 0/0`],
+    [
+      ns(T0 + 10_000),
+      `<134>Nov 25 10:00:10 lb haproxy[1]: 127.0.0.1:5000 [25/Nov/2024:10:00:09.000] etcd_in etcd/etcd-1 1/-1/1000 0 SC 1/1/1/1/3 0/0`,
+    ],
+    [
+      ns(T0 + 11_000),
+      `<134>Nov 25 10:00:11 lb haproxy[1]: 127.0.0.1:5001 [25/Nov/2024:10:00:10.000] etcd_in etcd/etcd-2 1/0/1000 10 -- 1/1/1/1/0 0/0`,
+    ],
   );
   loki = fakeLoki([member1, member2, lb], { token: 's3cret-token', tenant: 'team-a' });
   await new Promise<void>((r) => loki.server.listen(0, '127.0.0.1', r));
@@ -117,7 +127,12 @@ describe('Loki source', () => {
     let cursor: string | undefined;
     let first = true;
     for (let guard = 0; guard < 100; guard++) {
-      const p = await queryLogs(cluster, 'etcd-1', { from: T0 + 100_000, to: T0 + 200_000, limit: 7, source: 'member', cursor }, { env });
+      const p = await queryLogs(
+        cluster,
+        'etcd-1',
+        { from: T0 + 100_000, to: T0 + 200_000, limit: 7, source: 'member', cursor },
+        { env },
+      );
       expect(p.errors).toEqual([]);
       if (first) {
         expect(p.signalCounts).toEqual([
@@ -145,7 +160,12 @@ describe('Loki source', () => {
     expect(p.lines.map((l) => l.fields.server)).toEqual(['etcd-1']);
     expect(p.signalCounts).toEqual([{ minute: T0, signal: 'lb-termination', count: 1 }]);
     const evil = 'x" } |= "y\\';
-    const q = await queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 60_000, limit: 10, q: evil, source: 'member' }, { env });
+    const q = await queryLogs(
+      cluster,
+      'etcd-1',
+      { from: T0, to: T0 + 60_000, limit: 10, q: evil, source: 'member' },
+      { env },
+    );
     expect(q.errors).toEqual([]);
     expect(q.lines).toEqual([]);
     expect(loki.requests.at(-1)!.query.startsWith('{job="etcd",instance="etcd-1"}')).toBe(true);
@@ -158,15 +178,32 @@ describe('Loki source', () => {
     const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise((r) => closed.close(r));
     const bal = path.join(dir, 'haproxy.log');
-    fs.writeFileSync(bal, `<134>Nov 25 10:00:10 lb haproxy[1]: 127.0.0.1:5000 [25/Nov/2024:10:00:09.000] etcd_in etcd/etcd-1 1/0/1000 10 -- 1/1/1/1/0 0/0\n`);
-    const cluster = clusterWithLogs(dir, { timezone: 'UTC', balancer: bal, loki: { url: deadUrl, members: { 'etcd-1': '{job="etcd"}' } } });
+    fs.writeFileSync(
+      bal,
+      `<134>Nov 25 10:00:10 lb haproxy[1]: 127.0.0.1:5000 [25/Nov/2024:10:00:09.000] etcd_in etcd/etcd-1 1/0/1000 10 -- 1/1/1/1/0 0/0\n`,
+    );
+    const cluster = clusterWithLogs(dir, {
+      timezone: 'UTC',
+      balancer: bal,
+      loki: { url: deadUrl, members: { 'etcd-1': '{job="etcd"}' } },
+    });
     const p = await queryLogs(cluster, 'etcd-1', { from: T0, to: T0 + 60_000, limit: 10 }, { now: T0 });
-    expect(p.errors).toEqual([{ source: 'member', message: `Loki at ${deadUrl} did not answer: 127.0.0.1:${new URL(deadUrl).port}/loki/api/v1/query_range: ECONNREFUSED` }]);
+    expect(p.errors).toEqual([
+      {
+        source: 'member',
+        message: `Loki at ${deadUrl} did not answer: 127.0.0.1:${new URL(deadUrl).port}/loki/api/v1/query_range: ECONNREFUSED`,
+      },
+    ]);
     expect(p.lines.length).toBe(1);
     expect(p.lines[0].source).toBe('balancer');
 
     const noToken = lokiCluster(url);
-    const r = await queryLogs(noToken, 'etcd-2', { from: T0, to: T0 + 60_000, limit: 10, source: 'member' }, { env: { LOKI_TOKEN: 'wrong' } });
+    const r = await queryLogs(
+      noToken,
+      'etcd-2',
+      { from: T0, to: T0 + 60_000, limit: 10, source: 'member' },
+      { env: { LOKI_TOKEN: 'wrong' } },
+    );
     expect(r.errors[0].message).toBe(`Loki at ${url} answered HTTP 401: unauthorized`);
   });
 });

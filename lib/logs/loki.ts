@@ -70,7 +70,7 @@ export async function lokiQueryRange(
     headers.Authorization = `Bearer ${tok}`;
   }
   const url = `${opts.url}/loki/api/v1/query_range?${qs}`;
-  let res;
+  let res: Awaited<ReturnType<typeof httpGet>>;
   try {
     res = await httpGet(url, { timeoutMs: opts.timeoutMs, maxBytes: 32 * 1024 * 1024, headers });
   } catch (e) {
@@ -94,14 +94,20 @@ export async function lokiQueryRange(
     throw new LokiError(`Loki at ${opts.url} answered something that is not JSON`);
   }
   const data = (body as { status?: string; data?: { resultType?: string; result?: unknown } }).data;
-  if ((body as { status?: string }).status !== 'success' || !data || data.resultType !== 'streams' || !Array.isArray(data.result)) {
+  if (
+    (body as { status?: string }).status !== 'success' ||
+    !data ||
+    data.resultType !== 'streams' ||
+    !Array.isArray(data.result)
+  ) {
     throw new LokiError(`Loki at ${opts.url}: unexpected answer (expected status "success" and resultType "streams")`);
   }
   const entries: LokiEntry[] = [];
   for (const stream of data.result as Array<{ values?: unknown }>) {
     if (!stream || !Array.isArray(stream.values)) continue;
     for (const v of stream.values as unknown[]) {
-      if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'string' || !/^\d{1,20}$/.test(v[0])) continue;
+      if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'string' || !/^\d{1,20}$/.test(v[0]))
+        continue;
       entries.push({ ns: BigInt(v[0]), line: v[1] });
       if (entries.length > limit * 2 + 1000) break; // a server that ignores `limit`
     }
@@ -128,7 +134,12 @@ export interface LokiWindowOptions {
  * `limit` lines (asking Loki again while local filters leave the page short), and the window's
  * signal counts from one more query with a signal prefilter.
  */
-export async function readLokiWindow(opts: LokiOptions, selector: string, filter: LineFilter, w: LokiWindowOptions): Promise<SourceResult<LokiPos>> {
+export async function readLokiWindow(
+  opts: LokiOptions,
+  selector: string,
+  filter: LineFilter,
+  w: LokiWindowOptions,
+): Promise<SourceResult<LokiPos>> {
   const deadline = Date.now() + (w.deadlineMs ?? Math.max(opts.timeoutMs * 2, 3_000));
   const collector = new Collector<LokiPos>(filter, w.limit, false);
   let bytes = 0;
@@ -180,7 +191,14 @@ export async function readLokiWindow(opts: LokiOptions, selector: string, filter
       endNs = oldest + 1n;
     }
   } catch (e) {
-    return { items: collector.items, resume: collector.lastDecided, counts: new Map(), scannedBytes: bytes, truncated, error: (e as Error).message };
+    return {
+      items: collector.items,
+      resume: collector.lastDecided,
+      counts: new Map(),
+      scannedBytes: bytes,
+      truncated,
+      error: (e as Error).message,
+    };
   }
   collector.end(false);
   const last = collector.items[collector.items.length - 1];
@@ -194,7 +212,13 @@ export async function readLokiWindow(opts: LokiOptions, selector: string, filter
     const counter = new Collector<null>(filter, 0, true);
     try {
       const limit = opts.maxLines;
-      const { entries, bytes: b } = await lokiQueryRange(opts, `${selector}${w.countPipeline ?? ''}`, startNs, msToNs(filter.to) + 1_000_000n, limit);
+      const { entries, bytes: b } = await lokiQueryRange(
+        opts,
+        `${selector}${w.countPipeline ?? ''}`,
+        startNs,
+        msToNs(filter.to) + 1_000_000n,
+        limit,
+      );
       bytes += b;
       for (const e of entries) counter.push(e.line, false, null, Number(e.ns / 1_000_000n));
       if (entries.length >= limit) truncated ??= `signal counts cover the newest ${limit} matching lines only`;

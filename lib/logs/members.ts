@@ -48,7 +48,11 @@ export function findMember(cluster: ClusterConfig, id: string, names?: RuntimeNa
   return null;
 }
 
-function configuredFor(map: Record<string, string> | undefined, ep: EndpointConfig, endpoints: EndpointConfig[]): string | null {
+function configuredFor(
+  map: Record<string, string> | undefined,
+  ep: EndpointConfig,
+  endpoints: EndpointConfig[],
+): string | null {
   if (!map) return null;
   for (const [key, v] of Object.entries(map)) {
     const e = endpointForKey(key, endpoints);
@@ -100,7 +104,8 @@ export function balancerLineIsFor(line: Pick<LogLine, 'fields' | 'msg'>, target:
 
 /** A cheap test on the raw balancer line before parsing it: can it be about this member at all? */
 export function balancerRawMaybeFor(raw: string, target: MemberLogTarget): boolean {
-  if (raw.includes('<NOSRV>') || raw.includes('no live upstreams') || raw.includes('has no server available')) return true;
+  if (raw.includes('<NOSRV>') || raw.includes('no live upstreams') || raw.includes('has no server available'))
+    return true;
   for (const a of target.aliases) if (raw.includes(a)) return true;
   return false;
 }

@@ -56,12 +56,19 @@ function notConfigured(source: LogSource, target: MemberLogTarget): string {
 }
 
 /** Validated, bounded query (throws LogQueryError with a message naming the parameter). */
-export function checkQuery(q: LogQuery): Required<Omit<LogQuery, 'q' | 'level' | 'cursor' | 'signalsOnly'>> & Pick<LogQuery, 'q' | 'level' | 'cursor' | 'signalsOnly'> {
-  if (!Number.isFinite(q.from) || !Number.isFinite(q.to)) throw new LogQueryError(400, 'from and to must be times in ms since the epoch');
+export function checkQuery(
+  q: LogQuery,
+): Required<Omit<LogQuery, 'q' | 'level' | 'cursor' | 'signalsOnly'>> &
+  Pick<LogQuery, 'q' | 'level' | 'cursor' | 'signalsOnly'> {
+  if (!Number.isFinite(q.from) || !Number.isFinite(q.to))
+    throw new LogQueryError(400, 'from and to must be times in ms since the epoch');
   if (q.from >= q.to) throw new LogQueryError(400, 'from must be before to');
-  if (q.to - q.from > MAX_WINDOW_MS) throw new LogQueryError(400, `the window is longer than ${MAX_WINDOW_MS / 3600_000} h`);
-  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LIMIT) throw new LogQueryError(400, `limit must be 1..${MAX_LIMIT}`);
-  if (q.q !== undefined && q.q.length > MAX_Q_CHARS) throw new LogQueryError(400, `q is longer than ${MAX_Q_CHARS} characters`);
+  if (q.to - q.from > MAX_WINDOW_MS)
+    throw new LogQueryError(400, `the window is longer than ${MAX_WINDOW_MS / 3600_000} h`);
+  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LIMIT)
+    throw new LogQueryError(400, `limit must be 1..${MAX_LIMIT}`);
+  if (q.q !== undefined && q.q.length > MAX_Q_CHARS)
+    throw new LogQueryError(400, `q is longer than ${MAX_Q_CHARS} characters`);
   return { ...q, source: q.source ?? 'both', q: q.q?.trim() ? q.q.trim() : undefined };
 }
 
@@ -70,7 +77,12 @@ export function checkQuery(q: LogQuery): Required<Omit<LogQuery, 'q' | 'level' |
  * configured name, endpoint URL or host:port. Sources that fail (missing file, Loki down) are
  * reported in `errors`; the others still answer.
  */
-export async function queryLogs(cluster: ClusterConfig, member: string, query: LogQuery, opts: QueryLogsOptions = {}): Promise<LogPage> {
+export async function queryLogs(
+  cluster: ClusterConfig,
+  member: string,
+  query: LogQuery,
+  opts: QueryLogsOptions = {},
+): Promise<LogPage> {
   const q = checkQuery(query);
   const ep = findMember(cluster, member, opts.names);
   if (!ep) throw new LogQueryError(404, `no member ${JSON.stringify(member.slice(0, 100))} in cluster ${cluster.name}`);
@@ -97,25 +109,55 @@ export async function queryLogs(cluster: ClusterConfig, member: string, query: L
       if (first) notes.push({ source, message: notConfigured(source, target) });
       return { source, res: null };
     }
-    const filter: LineFilter = { source, from: q.from, to: q.to, ctx, target, q: q.q ?? null, level: (q.level as LogLevel | undefined) ?? null, signalsOnly: q.signalsOnly === true };
+    const filter: LineFilter = {
+      source,
+      from: q.from,
+      to: q.to,
+      ctx,
+      target,
+      q: q.q ?? null,
+      level: (q.level as LogLevel | undefined) ?? null,
+      signalsOnly: q.signalsOnly === true,
+    };
     if (cfg.kind === 'file') {
       if (at && at.k !== 'f') throw new LogQueryError(400, 'invalid parameter cursor: not a cursor of this source');
-      const res = await readFileWindow(cfg.pattern, filter, { limit: q.limit, cursor: (at as FilePos | undefined) ?? null, countSignals: first, limits: opts.fileLimits });
+      const res = await readFileWindow(cfg.pattern, filter, {
+        limit: q.limit,
+        cursor: (at as FilePos | undefined) ?? null,
+        countSignals: first,
+        limits: opts.fileLimits,
+      });
       return { source, res };
     }
     if (at && at.k !== 'l') throw new LogQueryError(400, 'invalid parameter cursor: not a cursor of this source');
     const loki = logs!.loki!;
     const stages: string[] = [];
-    if (source === 'balancer') stages.push(`|~ ${logqlString([...target.aliases.map(re2Literal), '<NOSRV>', 'no live upstreams', 'has no server available'].join('|'))}`);
+    if (source === 'balancer')
+      stages.push(
+        `|~ ${logqlString([...target.aliases.map(re2Literal), '<NOSRV>', 'no live upstreams', 'has no server available'].join('|'))}`,
+      );
     const countStages = [...stages];
     if (source === 'member') countStages.push(`|~ ${logqlString(LOKI_MEMBER_SIGNALS)}`);
     if (q.q) stages.push(`|~ ${logqlString(`(?i)${re2Literal(q.q)}`)}`);
     if (q.signalsOnly && source === 'member') stages.push(`|~ ${logqlString(LOKI_MEMBER_SIGNALS)}`);
     const res = await readLokiWindow(
-      { url: loki.url, tenant: loki.tenant, bearerTokenEnv: loki.bearerTokenEnv, timeoutMs: loki.timeoutMs, maxLines: loki.maxLines, env: opts.env },
+      {
+        url: loki.url,
+        tenant: loki.tenant,
+        bearerTokenEnv: loki.bearerTokenEnv,
+        timeoutMs: loki.timeoutMs,
+        maxLines: loki.maxLines,
+        env: opts.env,
+      },
       cfg.selector,
       filter,
-      { limit: q.limit, cursor: (at as LokiPos | undefined) ?? null, countSignals: first, pipeline: stages.join(' '), countPipeline: countStages.join(' ') },
+      {
+        limit: q.limit,
+        cursor: (at as LokiPos | undefined) ?? null,
+        countSignals: first,
+        pipeline: stages.join(' '),
+        countPipeline: countStages.join(' '),
+      },
     );
     return { source, res };
   });

@@ -19,9 +19,12 @@ let rt: Runtime;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-logs-api-'));
   fs.mkdirSync(path.join(dir, 'logs'));
-  fs.writeFileSync(path.join(dir, 'logs', 'etcd-1.log'), [zapLine(T0, 'hello from etcd-1'), zapLine(T0 + 1000, 'slow fdatasync', 'warn'), ''].join('\n'));
+  fs.writeFileSync(
+    path.join(dir, 'logs', 'etcd-1.log'),
+    [zapLine(T0, 'hello from etcd-1'), zapLine(T0 + 1000, 'slow fdatasync', 'warn'), ''].join('\n'),
+  );
   fs.writeFileSync(path.join(dir, 'secret.txt'), `${SECRET}\n`);
-  fs.writeFileSync(path.join(dir, 'logs', 'secret.log'), zapLine(T0, SECRET) + '\n');
+  fs.writeFileSync(path.join(dir, 'logs', 'secret.log'), `${zapLine(T0, SECRET)}\n`);
   const text = YAML.stringify({
     clusters: [
       {
@@ -44,8 +47,14 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function call(name: string, member: string, qs: string): Promise<{ status: number; text: string; body: Record<string, unknown> }> {
-  const res = await GET(new Request(`http://fulcrum.test/api/clusters/x/members/y/logs?${qs}`), { params: Promise.resolve({ name, member }) });
+async function call(
+  name: string,
+  member: string,
+  qs: string,
+): Promise<{ status: number; text: string; body: Record<string, unknown> }> {
+  const res = await GET(new Request(`http://fulcrum.test/api/clusters/x/members/y/logs?${qs}`), {
+    params: Promise.resolve({ name, member }),
+  });
   const text = await res.text();
   return { status: res.status, text, body: JSON.parse(text) as Record<string, unknown> };
 }
@@ -61,10 +70,18 @@ function noLeak(r: { text: string }) {
 
 describe('GET /api/clusters/{name}/members/{member}/logs', () => {
   it('answers a configured member by name, URL-encoded endpoint and host:port', async () => {
-    for (const m of ['etcd-1', encodeURIComponent('http://127.0.0.1:23790'), 'http://127.0.0.1:23790', '127.0.0.1:23790']) {
+    for (const m of [
+      'etcd-1',
+      encodeURIComponent('http://127.0.0.1:23790'),
+      'http://127.0.0.1:23790',
+      '127.0.0.1:23790',
+    ]) {
       const r = await call('local', m, `${W}&source=member`);
       expect(r.status, m).toBe(200);
-      expect((r.body.lines as Array<{ msg: string }>).map((l) => l.msg)).toEqual(['slow fdatasync', 'hello from etcd-1']);
+      expect((r.body.lines as Array<{ msg: string }>).map((l) => l.msg)).toEqual([
+        'slow fdatasync',
+        'hello from etcd-1',
+      ]);
       expect(r.body.member).toBe('http://127.0.0.1:23790');
       expect(r.body.signalCounts).toEqual([{ minute: T0, signal: 'slow-fdatasync', count: 1 }]);
     }
@@ -109,7 +126,17 @@ describe('GET /api/clusters/{name}/members/{member}/logs', () => {
   it('refuses paths in every query parameter', async () => {
     for (const p of paths) {
       const e = encodeURIComponent(p);
-      for (const qs of [`from=${e}&to=${T0}`, `from=${T0}&to=${e}`, `${W}&level=${e}`, `${W}&limit=${e}`, `${W}&source=${e}`, `${W}&cursor=${e}`, `${W}&file=${e}`, `${W}&path=${e}`, `${W}&url=${e}`]) {
+      for (const qs of [
+        `from=${e}&to=${T0}`,
+        `from=${T0}&to=${e}`,
+        `${W}&level=${e}`,
+        `${W}&limit=${e}`,
+        `${W}&source=${e}`,
+        `${W}&cursor=${e}`,
+        `${W}&file=${e}`,
+        `${W}&path=${e}`,
+        `${W}&url=${e}`,
+      ]) {
         const r = await call('local', 'etcd-1', qs);
         expect(r.status, qs).toBe(400);
         noLeak(r);
@@ -138,7 +165,10 @@ describe('GET /api/clusters/{name}/members/{member}/logs', () => {
       noLeak(r);
     }
     // Well-formed but pointing nowhere: a clear message, no lines, no content.
-    for (const c of [encodeCursor({ m: { k: 'f', f: 7, o: 0, i: 1 } }), encodeCursor({ m: { k: 'f', f: 0, o: 10 ** 12, i: 1 } })]) {
+    for (const c of [
+      encodeCursor({ m: { k: 'f', f: 7, o: 0, i: 1 } }),
+      encodeCursor({ m: { k: 'f', f: 0, o: 10 ** 12, i: 1 } }),
+    ]) {
       const r = await call('local', 'etcd-1', `${W}&cursor=${c}&source=member`);
       expect(r.status).toBe(200);
       expect(r.body.lines).toEqual([]);

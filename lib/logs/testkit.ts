@@ -4,12 +4,20 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { parseConfig, type ClusterConfig } from '../config/load';
 
-export function clusterWithLogs(dir: string, logs: Record<string, unknown>, endpoints = 2, env: Record<string, string> = {}): ClusterConfig {
+export function clusterWithLogs(
+  dir: string,
+  logs: Record<string, unknown>,
+  endpoints = 2,
+  env: Record<string, string> = {},
+): ClusterConfig {
   const text = YAML.stringify({
     clusters: [
       {
         name: 'test',
-        endpoints: Array.from({ length: endpoints }, (_, i) => ({ url: `http://127.0.0.1:${23790 + i}`, name: `etcd-${i + 1}` })),
+        endpoints: Array.from({ length: endpoints }, (_, i) => ({
+          url: `http://127.0.0.1:${23790 + i}`,
+          name: `etcd-${i + 1}`,
+        })),
         logs,
       },
     ],
@@ -26,7 +34,13 @@ export function zapLine(t: number, msg: string, level = 'info', extra: Record<st
  * Writes `count` zap lines from t0, `stepMs` apart (several per ms when stepMs < 1), each
  * `i`-th line's message being `line <i>`, plus what `extra(i)` returns. Returns the times.
  */
-export function writeZapFile(file: string, t0: number, count: number, stepMs: number, extra: (i: number) => Record<string, unknown> = () => ({})): number[] {
+export function writeZapFile(
+  file: string,
+  t0: number,
+  count: number,
+  stepMs: number,
+  extra: (i: number) => Record<string, unknown> = () => ({}),
+): number[] {
   const fd = fs.openSync(file, 'w');
   const times: number[] = [];
   let buf: string[] = [];
@@ -35,11 +49,11 @@ export function writeZapFile(file: string, t0: number, count: number, stepMs: nu
     times.push(t);
     buf.push(zapLine(t, `line ${i}`, 'info', extra(i)));
     if (buf.length >= 5000) {
-      fs.writeSync(fd, buf.join('\n') + '\n');
+      fs.writeSync(fd, `${buf.join('\n')}\n`);
       buf = [];
     }
   }
-  if (buf.length) fs.writeSync(fd, buf.join('\n') + '\n');
+  if (buf.length) fs.writeSync(fd, `${buf.join('\n')}\n`);
   fs.closeSync(fd);
   return times;
 }

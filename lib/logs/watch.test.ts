@@ -26,7 +26,7 @@ describe('LogSignalWatcher', () => {
     const m1 = path.join(d, 'etcd-1.log');
     const m2 = path.join(d, 'etcd-2.log');
     const lb = path.join(d, 'haproxy.log');
-    fs.writeFileSync(m1, zapLine(T0 - 3_600_000, 'slow fdatasync', 'warn') + '\n'); // old, but within the backfill
+    fs.writeFileSync(m1, `${zapLine(T0 - 3_600_000, 'slow fdatasync', 'warn')}\n`); // old, but within the backfill
     fs.writeFileSync(m2, '');
     fs.writeFileSync(lb, '');
     const cluster = clusterWithLogs(d, { members: { 'etcd-1': m1, 'etcd-2': m2 }, balancer: lb, timezone: 'UTC' });
@@ -34,8 +34,19 @@ describe('LogSignalWatcher', () => {
     try {
       let s = await w.poll(T0);
       expect(s.get(EP1)!.counts).toEqual([{ minute: T0 - 3_600_000, signal: 'slow-fdatasync', count: 1 }]);
-      fs.appendFileSync(m1, [zapLine(T0 + 1_000, 'slow fdatasync', 'warn'), zapLine(T0 + 2_000, 'ordinary'), zapLine(T0 + 61_000, 'raft.node: x lost leader y at term 3'), ''].join('\n'));
-      fs.appendFileSync(lb, [haproxy('etcd-2', 'SC', 5), haproxy('etcd-1', '--', 6), haproxy('etcd-2', 'sD', 7), ''].join('\n'));
+      fs.appendFileSync(
+        m1,
+        [
+          zapLine(T0 + 1_000, 'slow fdatasync', 'warn'),
+          zapLine(T0 + 2_000, 'ordinary'),
+          zapLine(T0 + 61_000, 'raft.node: x lost leader y at term 3'),
+          '',
+        ].join('\n'),
+      );
+      fs.appendFileSync(
+        lb,
+        [haproxy('etcd-2', 'SC', 5), haproxy('etcd-1', '--', 6), haproxy('etcd-2', 'sD', 7), ''].join('\n'),
+      );
       // A line still being written (no newline yet) is not counted...
       fs.appendFileSync(m2, zapLine(T0 + 3_000, 'leader failed to send out heartbeat on time', 'warn'));
       s = await w.poll(T0 + 62_000);
@@ -44,7 +55,11 @@ describe('LogSignalWatcher', () => {
         { minute: T0, signal: 'slow-fdatasync', count: 1 },
         { minute: T0 + 60_000, signal: 'lost-leader', count: 1 },
       ]);
-      expect(s.get(EP1)!.recent.map((l) => l.msg)).toEqual(['raft.node: x lost leader y at term 3', 'slow fdatasync', 'slow fdatasync']);
+      expect(s.get(EP1)!.recent.map((l) => l.msg)).toEqual([
+        'raft.node: x lost leader y at term 3',
+        'slow fdatasync',
+        'slow fdatasync',
+      ]);
       expect(s.get(EP2)!.counts).toEqual([{ minute: T0, signal: 'lb-termination', count: 2 }]);
       // ...until it is complete.
       fs.appendFileSync(m2, '\n');
@@ -72,12 +87,12 @@ describe('LogSignalWatcher', () => {
     const w = new LogSignalWatcher(cluster);
     try {
       await w.poll(T0);
-      fs.appendFileSync(m1, zapLine(T0 + 1_000, 'apply request took too long', 'warn') + '\n');
+      fs.appendFileSync(m1, `${zapLine(T0 + 1_000, 'apply request took too long', 'warn')}\n`);
       await w.poll(T0 + 2_000);
       // logrotate: rename, the writer's last line lands in the old file, a new file starts.
       fs.renameSync(m1, `${m1}.1`);
-      fs.appendFileSync(`${m1}.1`, zapLine(T0 + 3_000, 'apply request took too long', 'warn') + '\n');
-      fs.writeFileSync(m1, zapLine(T0 + 4_000, 'apply request took too long', 'warn') + '\n');
+      fs.appendFileSync(`${m1}.1`, `${zapLine(T0 + 3_000, 'apply request took too long', 'warn')}\n`);
+      fs.writeFileSync(m1, `${zapLine(T0 + 4_000, 'apply request took too long', 'warn')}\n`);
       const future = new Date(Date.now() + 5_000);
       fs.utimesSync(m1, future, future);
       const s = await w.poll(T0 + 5_000);
@@ -98,7 +113,7 @@ describe('LogSignalWatcher', () => {
       await w.poll(T0);
       const lines: string[] = [];
       for (let i = 0; i < 5_000; i++) lines.push(zapLine(T0 + i, 'slow fdatasync', 'warn'));
-      fs.appendFileSync(m1, lines.join('\n') + '\n');
+      fs.appendFileSync(m1, `${lines.join('\n')}\n`);
       const s = await w.poll(T0 + 10_000);
       const total = fs.statSync(m1).size;
       expect(s.get(EP1)!.skippedBytes).toBe(total - 64 * 1024);
@@ -113,16 +128,21 @@ describe('LogSignalWatcher', () => {
   it('reports a missing file for its member only', async () => {
     const d = fs.mkdtempSync(path.join(dir, 'm-'));
     const m2 = path.join(d, 'etcd-2.log');
-    fs.writeFileSync(m2, zapLine(T0, 'slow fdatasync', 'warn') + '\n');
-    const cluster = clusterWithLogs(d, { members: { 'etcd-1': path.join(d, 'gone.log'), 'etcd-2': m2 }, timezone: 'UTC' });
+    fs.writeFileSync(m2, `${zapLine(T0, 'slow fdatasync', 'warn')}\n`);
+    const cluster = clusterWithLogs(d, {
+      members: { 'etcd-1': path.join(d, 'gone.log'), 'etcd-2': m2 },
+      timezone: 'UTC',
+    });
     const w = new LogSignalWatcher(cluster);
     try {
       const s = await w.poll(T0 + 1_000);
-      expect(s.get(EP1)!.errors).toEqual([{ source: 'member', message: `log file ${path.join(d, 'gone.log')} does not exist (yet?)` }]);
+      expect(s.get(EP1)!.errors).toEqual([
+        { source: 'member', message: `log file ${path.join(d, 'gone.log')} does not exist (yet?)` },
+      ]);
       expect(s.get(EP2)!.errors).toEqual([]);
       expect(s.get(EP2)!.counts).toEqual([{ minute: T0, signal: 'slow-fdatasync', count: 1 }]);
       // It shows up later: read from its start.
-      fs.writeFileSync(path.join(d, 'gone.log'), zapLine(T0 + 2_000, 'raft.node: a elected leader b at term 2') + '\n');
+      fs.writeFileSync(path.join(d, 'gone.log'), `${zapLine(T0 + 2_000, 'raft.node: a elected leader b at term 2')}\n`);
       const s2 = await w.poll(T0 + 3_000);
       expect(s2.get(EP1)!.errors).toEqual([]);
       expect(s2.get(EP1)!.counts).toEqual([{ minute: T0, signal: 'elected-leader', count: 1 }]);

@@ -104,10 +104,19 @@ export class LogSignalWatcher {
     if (!logs) return;
     for (const t of this.targets) {
       if (t.file) this.tails.push(newTail(t.file, 'member', [t]));
-      else if (t.loki) this.lokiTails.push({ selector: t.loki, source: 'member', targets: [t], lastNs: null, nextAt: 0, error: null });
+      else if (t.loki)
+        this.lokiTails.push({ selector: t.loki, source: 'member', targets: [t], lastNs: null, nextAt: 0, error: null });
     }
     if (logs.balancer) this.tails.push(newTail(logs.balancer, 'balancer', this.targets));
-    else if (logs.loki?.balancer) this.lokiTails.push({ selector: logs.loki.balancer, source: 'balancer', targets: this.targets, lastNs: null, nextAt: 0, error: null });
+    else if (logs.loki?.balancer)
+      this.lokiTails.push({
+        selector: logs.loki.balancer,
+        source: 'balancer',
+        targets: this.targets,
+        lastNs: null,
+        nextAt: 0,
+        error: null,
+      });
   }
 
   /** Whether any log source is configured (else poll() is a no-op). */
@@ -122,7 +131,10 @@ export class LogSignalWatcher {
   async poll(now = Date.now()): Promise<Map<string, MemberLogSignals>> {
     if (!this.running) {
       this.running = (async () => {
-        await Promise.all([...this.tails.map((t) => this.readTail(t, now)), ...this.lokiTails.map((t) => this.readLoki(t, now))]);
+        await Promise.all([
+          ...this.tails.map((t) => this.readTail(t, now)),
+          ...this.lokiTails.map((t) => this.readLoki(t, now)),
+        ]);
         this.prune(now);
       })().finally(() => {
         this.running = null;
@@ -138,12 +150,19 @@ export class LogSignalWatcher {
     for (const t of this.targets) {
       const a = this.acc.get(t.endpoint.url)!;
       const counts: SignalCount[] = [];
-      for (const [minute, m] of [...a.counts].sort((x, y) => x[0] - y[0])) for (const [signal, count] of m) counts.push({ minute, signal, count });
+      for (const [minute, m] of [...a.counts].sort((x, y) => x[0] - y[0]))
+        for (const [signal, count] of m) counts.push({ minute, signal, count });
       const errors: LogSourceError[] = [];
       for (const tail of [...this.tails, ...this.lokiTails]) {
         if (tail.error && tail.targets.includes(t)) errors.push({ source: tail.source, message: tail.error });
       }
-      out.set(t.endpoint.url, { endpoint: t.endpoint.url, counts, recent: [...a.recent], errors, skippedBytes: a.skippedBytes });
+      out.set(t.endpoint.url, {
+        endpoint: t.endpoint.url,
+        counts,
+        recent: [...a.recent],
+        errors,
+        skippedBytes: a.skippedBytes,
+      });
     }
     return out;
   }
@@ -153,7 +172,11 @@ export class LogSignalWatcher {
    * by signal label (`slow fdatasync`, `failed to connect to member`, …) or id: the shape of
    * DiagnosisInput.logSignals. null when no log source is configured.
    */
-  totals(windowMs: number, now = Date.now(), by: 'label' | 'id' = 'label'): Record<string, Record<string, number>> | null {
+  totals(
+    windowMs: number,
+    now = Date.now(),
+    by: 'label' | 'id' = 'label',
+  ): Record<string, Record<string, number>> | null {
     if (!this.enabled) return null;
     const since = Math.floor((now - windowMs) / 60_000) * 60_000;
     const out: Record<string, Record<string, number>> = {};
@@ -310,13 +333,17 @@ export class LogSignalWatcher {
 
   private feed(tail: Tail, data: Buffer, now: number): void {
     let start = 0;
-    if (tail.carry && tail.carry.length) {
+    if (tail.carry?.length) {
       const nl = data.indexOf(10);
       if (nl < 0) {
-        if (tail.carry.length < this.o.maxLineBytes) tail.carry = Buffer.concat([tail.carry, data.subarray(0, this.o.maxLineBytes - tail.carry.length)]);
+        if (tail.carry.length < this.o.maxLineBytes)
+          tail.carry = Buffer.concat([tail.carry, data.subarray(0, this.o.maxLineBytes - tail.carry.length)]);
         return;
       }
-      const line = Buffer.concat([tail.carry, data.subarray(0, Math.min(nl, Math.max(0, this.o.maxLineBytes - tail.carry.length)))]);
+      const line = Buffer.concat([
+        tail.carry,
+        data.subarray(0, Math.min(nl, Math.max(0, this.o.maxLineBytes - tail.carry.length))),
+      ]);
       this.handleLine(tail, line.toString('utf8'), now);
       start = nl + 1;
     }
@@ -328,7 +355,8 @@ export class LogSignalWatcher {
       this.handleLine(tail, data.toString('utf8', start, end), now);
       start = nl + 1;
     }
-    if (start < data.length) tail.carry = Buffer.from(data.subarray(start, Math.min(data.length, start + this.o.maxLineBytes)));
+    if (start < data.length)
+      tail.carry = Buffer.from(data.subarray(start, Math.min(data.length, start + this.o.maxLineBytes)));
   }
 
   private async readLoki(tail: LokiTail, now: number): Promise<void> {
@@ -343,7 +371,14 @@ export class LogSignalWatcher {
         : ` |~ ${logqlString([...tail.targets.flatMap((t) => t.aliases), '<NOSRV>', 'no live upstreams', 'has no server available'].map((a) => a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))}`;
     try {
       const { entries } = await lokiQueryRange(
-        { url: loki.url, tenant: loki.tenant, bearerTokenEnv: loki.bearerTokenEnv, timeoutMs: loki.timeoutMs, maxLines: loki.maxLines, env: this.o.env },
+        {
+          url: loki.url,
+          tenant: loki.tenant,
+          bearerTokenEnv: loki.bearerTokenEnv,
+          timeoutMs: loki.timeoutMs,
+          maxLines: loki.maxLines,
+          env: this.o.env,
+        },
         `${tail.selector}${stage}`,
         startNs,
         endNs,
@@ -351,10 +386,19 @@ export class LogSignalWatcher {
       );
       const ctx = parseContextFor(this.cluster, now);
       for (const e of [...entries].reverse()) {
-        const line = parseLine(e.line, tail.source, ctx, tail.source === 'member' ? tail.targets[0].endpoint.url : null);
+        const line = parseLine(
+          e.line,
+          tail.source,
+          ctx,
+          tail.source === 'member' ? tail.targets[0].endpoint.url : null,
+        );
         if (line.t === null) line.t = Number(e.ns / 1_000_000n);
         if (!line.signals.length) continue;
-        this.record(line, tail.source === 'member' ? tail.targets : tail.targets.filter((t) => balancerLineIsFor(line, t)), now);
+        this.record(
+          line,
+          tail.source === 'member' ? tail.targets : tail.targets.filter((t) => balancerLineIsFor(line, t)),
+          now,
+        );
       }
       if (entries.length) tail.lastNs = entries[0].ns;
       else tail.lastNs = endNs - 1n;
@@ -366,5 +410,18 @@ export class LogSignalWatcher {
 }
 
 function newTail(pattern: string, source: LogSource, targets: MemberLogTarget[]): Tail {
-  return { pattern, source, targets, fh: null, file: null, dev: 0, ino: 0, offset: 0, carry: null, dropPartial: false, started: false, error: null };
+  return {
+    pattern,
+    source,
+    targets,
+    fh: null,
+    file: null,
+    dev: 0,
+    ino: 0,
+    offset: 0,
+    carry: null,
+    dropPartial: false,
+    started: false,
+    error: null,
+  };
 }

@@ -17,12 +17,22 @@ describe('collectExcerpts (real files, real reader)', () => {
   for (let i = 0; i < 600; i++) {
     const t = t0 + i * 1000;
     // Every 2 s a warning with a signal (300 of them: more than the per-member bound).
-    lines1.push(i % 2 === 0 ? zapLine(t, 'slow fdatasync', 'warn', { took: '1.2s' }) : zapLine(t, `applied entry ${i}`));
+    lines1.push(
+      i % 2 === 0 ? zapLine(t, 'slow fdatasync', 'warn', { took: '1.2s' }) : zapLine(t, `applied entry ${i}`),
+    );
   }
-  const lines2 = [zapLine(t0 + 10_000, 'request took too long', 'warn'), zapLine(t0 + 20_000, 'all good'), zapLine(t0 + 30_000, 'failed to send out heartbeat on time', 'warn')];
-  fs.writeFileSync(path.join(dir, 'etcd-1.log'), lines1.join('\n') + '\n');
-  fs.writeFileSync(path.join(dir, 'etcd-2.log'), lines2.join('\n') + '\n');
-  const cluster = clusterWithLogs(dir, { members: { 'etcd-1': path.join(dir, 'etcd-1.log'), 'etcd-2': path.join(dir, 'etcd-2.log') } }, 2);
+  const lines2 = [
+    zapLine(t0 + 10_000, 'request took too long', 'warn'),
+    zapLine(t0 + 20_000, 'all good'),
+    zapLine(t0 + 30_000, 'failed to send out heartbeat on time', 'warn'),
+  ];
+  fs.writeFileSync(path.join(dir, 'etcd-1.log'), `${lines1.join('\n')}\n`);
+  fs.writeFileSync(path.join(dir, 'etcd-2.log'), `${lines2.join('\n')}\n`);
+  const cluster = clusterWithLogs(
+    dir,
+    { members: { 'etcd-1': path.join(dir, 'etcd-1.log'), 'etcd-2': path.join(dir, 'etcd-2.log') } },
+    2,
+  );
   const rec = synthSnapshot({ seconds: 600, members: 2, end: t0 + 600_000 });
   const state = {
     ...rec.state,
@@ -43,7 +53,9 @@ describe('collectExcerpts (real files, real reader)', () => {
     for (const l of near) expect(Math.abs(l.t! - (t0 + 301_000))).toBeLessThanOrEqual(30_000);
     // Context lines (info) only appear because of the finding.
     expect(near.some((l) => l.msg.startsWith('applied entry'))).toBe(true);
-    expect(m1.lines.filter((l) => l.reason !== 'finding').every((l) => l.signals.includes('slow-fdatasync'))).toBe(true);
+    expect(m1.lines.filter((l) => l.reason !== 'finding').every((l) => l.signals.includes('slow-fdatasync'))).toBe(
+      true,
+    );
     // Oldest first.
     expect(m1.lines.map((l) => l.t)).toEqual([...m1.lines.map((l) => l.t)].sort((a, b) => a! - b!));
     expect(m2.lines.map((l) => l.msg)).toEqual(['request took too long', 'failed to send out heartbeat on time']);
@@ -52,8 +64,14 @@ describe('collectExcerpts (real files, real reader)', () => {
   });
 
   it('a missing file is an error on that member, not a failure', async () => {
-    const broken = clusterWithLogs(dir, { members: { 'etcd-1': path.join(dir, 'gone.log'), 'etcd-2': path.join(dir, 'etcd-2.log') } }, 2);
-    const logs = await collectExcerpts(broken, { ...state, findings: [] }, { from: t0, to: t0 + 600_000 }, (c, m, q) => queryLogs(c, m, q));
+    const broken = clusterWithLogs(
+      dir,
+      { members: { 'etcd-1': path.join(dir, 'gone.log'), 'etcd-2': path.join(dir, 'etcd-2.log') } },
+      2,
+    );
+    const logs = await collectExcerpts(broken, { ...state, findings: [] }, { from: t0, to: t0 + 600_000 }, (c, m, q) =>
+      queryLogs(c, m, q),
+    );
     expect(logs.members[0].lines).toHaveLength(0);
     expect(logs.members[0].errors.join(' ')).toMatch(/gone\.log/);
     expect(logs.members[1].lines).toHaveLength(2);

@@ -58,7 +58,11 @@ export function boundExcerpt(lines: ExcerptLine[], limit: number): { lines: Exce
 export function hasLogSources(cluster: Pick<ClusterConfig, 'logs'>): boolean {
   const l = cluster.logs;
   if (!l) return false;
-  return Object.keys(l.members ?? {}).length > 0 || Boolean(l.balancer) || Boolean(l.loki && (Object.keys(l.loki.members ?? {}).length > 0 || l.loki.balancer));
+  return (
+    Object.keys(l.members ?? {}).length > 0 ||
+    Boolean(l.balancer) ||
+    Boolean(l.loki && (Object.keys(l.loki.members ?? {}).length > 0 || l.loki.balancer))
+  );
 }
 
 export async function collectExcerpts(
@@ -69,7 +73,12 @@ export async function collectExcerpts(
   limitPerMember = EXCERPT_LINES_PER_MEMBER,
 ): Promise<SnapshotLogs> {
   if (!hasLogSources(cluster)) {
-    return { status: 'no-log-sources', note: 'no log sources are configured for this cluster', members: [], lineCount: 0 };
+    return {
+      status: 'no-log-sources',
+      note: 'no log sources are configured for this cluster',
+      members: [],
+      lineCount: 0,
+    };
   }
   if (!queryLogs) {
     return { status: 'unavailable', note: 'this Fulcrum cannot read logs', members: [], lineCount: 0 };
@@ -92,7 +101,9 @@ export async function collectExcerpts(
         }
       };
       // Lines around each finding about this member (or about the whole cluster).
-      const findings = state.findings.filter((f) => f.members.length === 0 || f.members.includes(m.endpoint) || f.members.includes(m.name));
+      const findings = state.findings.filter(
+        (f) => f.members.length === 0 || f.members.includes(m.endpoint) || f.members.includes(m.name),
+      );
       for (const f of findings) {
         const from = Math.max(window.from, f.since - FINDING_SPAN_MS / 2);
         const to = Math.min(window.to, f.since + FINDING_SPAN_MS / 2);
@@ -101,9 +112,18 @@ export async function collectExcerpts(
         if (from < to) await run({ from, to, limit: LINES_PER_FINDING, source: 'member' }, 'finding');
       }
       // Signal lines and other warnings in the window.
-      await run({ from: window.from, to: window.to, level: 'warn', limit: limitPerMember, source: 'both' }, 'by-signal');
+      await run(
+        { from: window.from, to: window.to, level: 'warn', limit: limitPerMember, source: 'both' },
+        'by-signal',
+      );
       const bounded = boundExcerpt(lines, limitPerMember);
-      return { member: m.name, endpoint: m.endpoint, lines: bounded.lines, truncated: truncated || bounded.truncated, errors: [...new Set(errors)].slice(0, 20) };
+      return {
+        member: m.name,
+        endpoint: m.endpoint,
+        lines: bounded.lines,
+        truncated: truncated || bounded.truncated,
+        errors: [...new Set(errors)].slice(0, 20),
+      };
     }),
   );
   return { status: 'ok', note: null, members, lineCount: members.reduce((n, m) => n + m.lines.length, 0) };

@@ -16,7 +16,8 @@ type Holder = { [LIMITER]?: { perMinute: number; limiter: RateLimiter } };
 
 export function rateLimiter(perMinute: number): RateLimiter {
   const g = globalThis as Holder;
-  if (!g[LIMITER] || g[LIMITER].perMinute !== perMinute) g[LIMITER] = { perMinute, limiter: new RateLimiter(perMinute) };
+  if (!g[LIMITER] || g[LIMITER].perMinute !== perMinute)
+    g[LIMITER] = { perMinute, limiter: new RateLimiter(perMinute) };
   return g[LIMITER].limiter;
 }
 
@@ -60,7 +61,8 @@ export function corrupt(e: unknown): never {
 /** Reads at most `max` bytes of the body; 413 past it. */
 export async function readBodyLimited(req: Request, max: number): Promise<string> {
   const len = Number(req.headers.get('content-length') ?? NaN);
-  const tooLarge = () => new ApiError(413, `request body too large: over the ${(max / 1e6).toFixed(1)} MB limit (snapshots.maxBytes)`);
+  const tooLarge = () =>
+    new ApiError(413, `request body too large: over the ${(max / 1e6).toFixed(1)} MB limit (snapshots.maxBytes)`);
   if (Number.isFinite(len) && len > max) throw tooLarge();
   if (!req.body) return '';
   const reader = req.body.getReader();

@@ -58,7 +58,10 @@ export class RateLimiter {
 export function clientKey(headers: Headers): string {
   const xff = headers.get('x-forwarded-for');
   if (xff) {
-    const parts = xff.split(',').map((s) => s.trim()).filter(Boolean);
+    const parts = xff
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (parts.length) return parts[parts.length - 1].slice(0, 100);
   }
   return headers.get('x-real-ip')?.trim().slice(0, 100) || 'unknown';

@@ -23,7 +23,8 @@ export function configSecrets(cfg: FulcrumConfig, env: Record<string, string | u
       const text = key.toString('utf8');
       add(text.trim());
       // PEM body lines: any one of them alone is key material.
-      for (const line of text.split(/\r?\n/)) if (!line.startsWith('-----') && line.trim().length >= 16) add(line.trim());
+      for (const line of text.split(/\r?\n/))
+        if (!line.startsWith('-----') && line.trim().length >= 16) add(line.trim());
     }
   }
   add(cfg.prometheus?.bearerToken?.reveal());

@@ -22,7 +22,12 @@ import { deleteKeyMatches, hashDeleteKey, newDeleteKey, newSnapshotId } from './
 import { publicClusterConfig } from './publicConfig';
 import { configSecrets, scrubDeep } from './scrub';
 
-export const EXPIRY_MS: Record<SnapshotExpiry, number | null> = { '1h': 3600_000, '1d': 86_400_000, '1w': 7 * 86_400_000, never: null };
+export const EXPIRY_MS: Record<SnapshotExpiry, number | null> = {
+  '1h': 3600_000,
+  '1d': 86_400_000,
+  '1w': 7 * 86_400_000,
+  never: null,
+};
 export const DEFAULT_WINDOW_MS = 15 * 60_000;
 export const MAX_WINDOW_MS = 24 * 3600_000;
 /** Columns fetched from Prometheus for a window older than memory (1 h at 1 s). */
@@ -56,13 +61,21 @@ function inWindow(w: SnapshotWindow) {
 }
 
 /** The frames of the window: memory, with Prometheus filling in before what memory holds. */
-async function windowFrames(engine: ClusterEngine, live: Frame[], w: SnapshotWindow, pollIntervalMs: number): Promise<Frame[]> {
+async function windowFrames(
+  engine: ClusterEngine,
+  live: Frame[],
+  w: SnapshotWindow,
+  pollIntervalMs: number,
+): Promise<Frame[]> {
   const mem = live.filter((f) => inWindow(w)(f.t));
   const covered = live.length > 0 && live[0].t <= w.from + pollIntervalMs;
   if (covered) return mem;
   const h = await engine.history(w.from, w.to, HISTORY_POINTS);
   if (h.source !== 'prometheus') return mem;
-  return mergeFrames(h.frames.filter((f) => inWindow(w)(f.t)), mem);
+  return mergeFrames(
+    h.frames.filter((f) => inWindow(w)(f.t)),
+    mem,
+  );
 }
 
 /** The state restricted to the window: frames and events in it, findings active in it. */
@@ -80,7 +93,10 @@ export function freezeState(state: ClusterState, frames: Frame[], w: SnapshotWin
 
 export function cleanText(s: string | null | undefined, max: number): string | null {
   if (s === null || s === undefined) return null;
-  const t = s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').trim();
+  const t = s
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+    .trim();
   return t ? t.slice(0, max) : null;
 }
 
@@ -164,7 +180,8 @@ export async function loadSnapshot(store: SnapshotStore, id: string, now: number
   if (!row) return null;
   const text = await decodeBody(id, row.body, row.bodySha256);
   const rec = JSON.parse(text) as SnapshotRecord;
-  if (rec.schemaVersion !== SNAPSHOT_SCHEMA_VERSION || rec.id !== id) throw new Error(`snapshot ${id}: unexpected record (schemaVersion ${rec.schemaVersion})`);
+  if (rec.schemaVersion !== SNAPSHOT_SCHEMA_VERSION || rec.id !== id)
+    throw new Error(`snapshot ${id}: unexpected record (schemaVersion ${rec.schemaVersion})`);
   return upgradeRecord(rec);
 }
 
@@ -181,7 +198,13 @@ export function upgradeRecord(r: SnapshotRecord): SnapshotRecord {
 export type DeleteOutcome = 'deleted' | 'not-found' | 'forbidden';
 
 /** With write access (admin) no key is needed; otherwise the delete key must match. */
-export async function deleteSnapshot(store: SnapshotStore, id: string, key: string | null, admin: boolean, now: number): Promise<DeleteOutcome> {
+export async function deleteSnapshot(
+  store: SnapshotStore,
+  id: string,
+  key: string | null,
+  admin: boolean,
+  now: number,
+): Promise<DeleteOutcome> {
   const hash = await store.deleteKeyHash(id, now);
   if (hash === null) return 'not-found';
   if (!admin && (key === null || !deleteKeyMatches(key, hash))) return 'forbidden';

@@ -60,7 +60,11 @@ describe('windows and freezing', () => {
   it('keeps events in the window and findings active in it', () => {
     const rec = synthSnapshot({ seconds: 3600 });
     const w = { from: rec.window.from + 1000 * 1000, to: rec.window.from + 2000 * 1000 };
-    const frozen = freezeState(rec.state, rec.state.frames.filter((f) => f.t >= w.from && f.t <= w.to), w);
+    const frozen = freezeState(
+      rec.state,
+      rec.state.frames.filter((f) => f.t >= w.from && f.t <= w.to),
+      w,
+    );
     expect(frozen.frames).toHaveLength(1001);
     expect(frozen.events.every((e) => e.t >= w.from && e.t <= w.to)).toBe(true);
     expect(frozen.events.length).toBe(1);
@@ -85,7 +89,15 @@ describe('windows and freezing', () => {
 });
 
 describe('log excerpts', () => {
-  const line = (t: number, reason: ExcerptLine['reason'], raw = `line ${t}`): ExcerptLine => ({ t, source: 'member', level: 'warn', msg: raw, raw, signals: [], reason });
+  const line = (t: number, reason: ExcerptLine['reason'], raw = `line ${t}`): ExcerptLine => ({
+    t,
+    source: 'member',
+    level: 'warn',
+    msg: raw,
+    raw,
+    signals: [],
+    reason,
+  });
   it('keeps finding lines first, then signal lines, newest first; returns them oldest first', () => {
     const lines = [line(1, 'context'), line(2, 'signal'), line(3, 'finding'), line(4, 'signal'), line(5, 'context')];
     const b = boundExcerpt(lines, 3);
@@ -102,7 +114,11 @@ describe('log excerpts', () => {
     const cfg = parseConfig('clusters: [{ name: c, endpoints: ["http://a:1"] }]', '/x.yaml', {});
     const rec = synthSnapshot({ seconds: 5 });
     expect((await collectExcerpts(cfg.clusters[0], rec.state, rec.window, null)).status).toBe('no-log-sources');
-    const withLogs = parseConfig('clusters: [{ name: c, endpoints: [{ url: "http://a:1", name: a }], logs: { members: { a: /var/log/etcd.log } } }]', '/x.yaml', {});
+    const withLogs = parseConfig(
+      'clusters: [{ name: c, endpoints: [{ url: "http://a:1", name: a }], logs: { members: { a: /var/log/etcd.log } } }]',
+      '/x.yaml',
+      {},
+    );
     const none = await collectExcerpts(withLogs.clusters[0], rec.state, rec.window, null);
     expect(none).toMatchObject({ status: 'unavailable', lineCount: 0 });
   });
@@ -153,7 +169,8 @@ clusters:
 });
 
 describe('snapshot files', () => {
-  const file = (r = synthSnapshot({ seconds: 120 })) => JSON.stringify({ kind: SNAPSHOT_FILE_KIND, exportedAt: 5, ...r });
+  const file = (r = synthSnapshot({ seconds: 120 })) =>
+    JSON.stringify({ kind: SNAPSHOT_FILE_KIND, exportedAt: 5, ...r });
   it('an exported record reads back equal', () => {
     const rec = synthSnapshot({ seconds: 120 });
     expect(parseSnapshotFile(file(rec))).toEqual(rec);
@@ -209,6 +226,9 @@ describe('snapshot view helpers', () => {
     expect(d.lines.every((l) => l.member === ep && l.level === 'warn')).toBe(true);
     expect(d.signalCounts.reduce((a, c) => a + c.count, 0)).toBe(ex.lines.reduce((a, l) => a + l.signals.length, 0));
     expect(d.signalCounts.every((c) => c.minute % 60_000 === 0)).toBe(true);
-    expect(excerptPanelData({ status: 'no-log-sources', note: 'none configured', members: [], lineCount: 0 }, ep).notes[0].message).toMatch(/none configured/);
+    expect(
+      excerptPanelData({ status: 'no-log-sources', note: 'none configured', members: [], lineCount: 0 }, ep).notes[0]
+        .message,
+    ).toMatch(/none configured/);
   });
 });

@@ -7,7 +7,12 @@ export function rangeForWindow(ms: number): RangeId {
   return RANGES.find((r) => RANGE_MS[r] >= ms - 1000) ?? '24h';
 }
 
-export const EXPIRY_LABEL: Record<SnapshotExpiry, string> = { '1h': '1 hour', '1d': '1 day', '1w': '1 week', never: 'never' };
+export const EXPIRY_LABEL: Record<SnapshotExpiry, string> = {
+  '1h': '1 hour',
+  '1d': '1 day',
+  '1w': '1 week',
+  never: 'never',
+};
 
 /** "15 min", "1 h", "2 h 30 min" for a window length in ms. */
 export function formatWindow(ms: number): string {
@@ -19,7 +24,10 @@ export function formatWindow(ms: number): string {
 }
 
 /** The member a drill-down path segment names: its name, or its endpoint URL-encoded. */
-export function findMember<T extends { name: string; endpoint: string }>(members: readonly T[], segment: string): T | undefined {
+export function findMember<T extends { name: string; endpoint: string }>(
+  members: readonly T[],
+  segment: string,
+): T | undefined {
   let s = segment;
   try {
     s = decodeURIComponent(segment);
@@ -39,7 +47,10 @@ const REASON_LABEL: Record<MemberExcerpt['lines'][number]['reason'], string> = {
 };
 
 /** A member's frozen excerpt as the log panel's data: lines newest first, signal counts per minute. */
-export function excerptPanelData(logs: SnapshotLogs, endpoint: string): {
+export function excerptPanelData(
+  logs: SnapshotLogs,
+  endpoint: string,
+): {
   lines: LogLine[];
   errors: LogSourceError[];
   notes: LogSourceError[];
@@ -48,7 +59,10 @@ export function excerptPanelData(logs: SnapshotLogs, endpoint: string): {
   hasMore: false;
 } {
   const ex = logs.members.find((m) => m.endpoint === endpoint);
-  const notes: LogSourceError[] = logs.status === 'ok' ? [] : [{ source: 'member', message: `no log excerpts in this snapshot: ${logs.note ?? logs.status}` }];
+  const notes: LogSourceError[] =
+    logs.status === 'ok'
+      ? []
+      : [{ source: 'member', message: `no log excerpts in this snapshot: ${logs.note ?? logs.status}` }];
   if (!ex) return { lines: [], errors: [], notes, signalCounts: [], truncated: false, hasMore: false };
   const lines: LogLine[] = [...ex.lines].reverse().map((l) => ({
     t: l.t,

@@ -114,7 +114,8 @@ export class EtcdMemberSource {
       leader: String(s.leader),
       raftIndex: String(s.raftIndex),
       raftTerm: String(s.raftTerm),
-      raftAppliedIndex: s.raftAppliedIndex !== undefined && s.raftAppliedIndex !== null ? String(s.raftAppliedIndex) : null,
+      raftAppliedIndex:
+        s.raftAppliedIndex !== undefined && s.raftAppliedIndex !== null ? String(s.raftAppliedIndex) : null,
       errors: Array.isArray(s.errors) ? s.errors.map(String) : [],
       isLearner: Boolean(s.isLearner),
       revision: s.header?.revision !== undefined && s.header?.revision !== null ? String(s.header.revision) : null,
@@ -139,7 +140,11 @@ export class EtcdMemberSource {
   }
 
   private async health(): Promise<{ healthy: boolean; reason: string | null }> {
-    const r = await httpGet(`${this.endpoint}/health`, { agent: this.agent, timeoutMs: this.timeoutMs, maxBytes: 64 * 1024 });
+    const r = await httpGet(`${this.endpoint}/health`, {
+      agent: this.agent,
+      timeoutMs: this.timeoutMs,
+      maxBytes: 64 * 1024,
+    });
     let body: { health?: unknown; reason?: unknown } = {};
     try {
       body = JSON.parse(r.body);
@@ -147,7 +152,11 @@ export class EtcdMemberSource {
       return { healthy: false, reason: `/health answered ${r.status} with a body that is not JSON` };
     }
     const healthy = r.status === 200 && (body.health === 'true' || body.health === true);
-    const reason = healthy ? null : typeof body.reason === 'string' && body.reason ? body.reason : `/health answered ${r.status} ${JSON.stringify(body).slice(0, 120)}`;
+    const reason = healthy
+      ? null
+      : typeof body.reason === 'string' && body.reason
+        ? body.reason
+        : `/health answered ${r.status} ${JSON.stringify(body).slice(0, 120)}`;
     return { healthy, reason };
   }
 

@@ -29,7 +29,13 @@ describe('HAProxy parsing', () => {
   it('reads check settings from a config file', () => {
     const cfg = `defaults\n  default-server inter 3s\nbackend other\n  option httpchk GET /x\nbackend etcd\n  option httpchk GET /healthz\n  http-check expect status 200\n  server a 1.1.1.1:2379 check inter 30s\n  server b 1.1.1.2:2379 check\n  server c 1.1.1.3:2379\n`;
     const c = parseHaproxyCheckConfig(cfg, 'etcd');
-    expect(c).toMatchObject({ type: 'http', method: 'GET', path: '/healthz', expect: 'status 200', interMs: { a: 30_000, b: 3000 } });
+    expect(c).toMatchObject({
+      type: 'http',
+      method: 'GET',
+      path: '/healthz',
+      expect: 'status 200',
+      interMs: { a: 30_000, b: 3000 },
+    });
     expect(parseHaproxyCheckConfig('backend etcd\n  server a 1.1.1.1:1 check\n', 'etcd').type).toBe('tcp');
     expect(parseHaproxyCheckConfig('backend etcd\n  server a 1.1.1.1:1\n', 'etcd').type).toBe('none');
     expect(parseHaproxyTime('1500')).toBe(1500);

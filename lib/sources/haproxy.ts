@@ -189,7 +189,11 @@ export function parseHaproxyCheckConfig(text: string, backend: string): HaproxyC
     const line = raw.replace(/#.*$/, '').trim();
     if (!line) continue;
     const words = line.split(/\s+/);
-    if (/^(global|defaults|frontend|backend|listen|resolvers|peers|userlist|program|http-errors|ring|cache)$/.test(words[0])) {
+    if (
+      /^(global|defaults|frontend|backend|listen|resolvers|peers|userlist|program|http-errors|ring|cache)$/.test(
+        words[0],
+      )
+    ) {
       section = words[0];
       name = words[1] ?? null;
       continue;
@@ -252,12 +256,16 @@ export class HaproxySource {
       this.configFile
         ? readFile(/*turbopackIgnore: true*/ this.configFile, 'utf8').then(
             (text) => ({ check: parseHaproxyCheckConfig(text, this.backend), error: null }),
-            (e: NodeJS.ErrnoException) => ({ check: null, error: `cannot read ${this.configFile}: ${e.code ?? e.message}` }),
+            (e: NodeJS.ErrnoException) => ({
+              check: null,
+              error: `cannot read ${this.configFile}: ${e.code ?? e.message}`,
+            }),
           )
         : Promise.resolve({ check: null, error: null }),
     ]);
     const servers = parseShowStat(stat, this.backend);
-    if (servers.length === 0) throw new Error(`HAProxy has no servers in backend "${this.backend}" (check balancer.backend)`);
+    if (servers.length === 0)
+      throw new Error(`HAProxy has no servers in backend "${this.backend}" (check balancer.backend)`);
     const initial = parseServersState(state);
     return {
       t,

@@ -57,6 +57,8 @@ export function httpGet(url: string, opts: GetOptions): Promise<HttpResult> {
       req.destroy();
       finish(new HttpError(`${u.host}${u.pathname}: no answer within ${opts.timeoutMs} ms`));
     }, opts.timeoutMs);
-    req.on('error', (e: NodeJS.ErrnoException) => finish(new HttpError(`${u.host}${u.pathname}: ${e.code ?? e.message}`)));
+    req.on('error', (e: NodeJS.ErrnoException) =>
+      finish(new HttpError(`${u.host}${u.pathname}: ${e.code ?? e.message}`)),
+    );
   });
 }

@@ -16,11 +16,15 @@ export function clusterSelector(cluster: Pick<ClusterConfig, 'endpoints' | 'prom
 const LOAD = `grpc_service=~"etcdserverpb.(KV|Watch|Lease)"`;
 
 export function dimensionQueries(sel: string, by: string, w: string): Record<DimensionId, string> {
-  const sumRate = (metric: string, extra = '') => `sum by (${by}) (rate(${metric}{${sel}${extra ? `,${extra}` : ''}}[${w}]))`;
+  const sumRate = (metric: string, extra = '') =>
+    `sum by (${by}) (rate(${metric}{${sel}${extra ? `,${extra}` : ''}}[${w}]))`;
   return {
     requests: sumRate('grpc_server_started_total', LOAD),
     reads: sumRate('grpc_server_started_total', `grpc_service="etcdserverpb.KV",grpc_method="Range"`),
-    writes: sumRate('grpc_server_started_total', `grpc_service="etcdserverpb.KV",grpc_method=~"Put|DeleteRange|Txn|Compact"`),
+    writes: sumRate(
+      'grpc_server_started_total',
+      `grpc_service="etcdserverpb.KV",grpc_method=~"Put|DeleteRange|Txn|Compact"`,
+    ),
     bytesIn: sumRate('etcd_network_client_grpc_received_bytes_total'),
     bytesOut: sumRate('etcd_network_client_grpc_sent_bytes_total'),
     watchStreams: `sum by (${by}) (etcd_debugging_mvcc_watch_stream_total{${sel}})`,
@@ -52,7 +56,10 @@ export function seriesByMember(series: PromSeries[], instances: string[], label:
 export type QueryRunner = Pick<PrometheusSource, 'query' | 'queryRange'>;
 
 function toMaps(series: Map<number, PromSeries>, n: number): Array<Map<number, number>> {
-  return Array.from({ length: n }, (_, i) => new Map((series.get(i)?.values ?? []).map(([t, v]) => [Math.round(t * 1000) / 1000, v])));
+  return Array.from(
+    { length: n },
+    (_, i) => new Map((series.get(i)?.values ?? []).map(([t, v]) => [Math.round(t * 1000) / 1000, v])),
+  );
 }
 
 /**
@@ -101,7 +108,10 @@ export async function fetchMembersNow(
 ): Promise<Map<number, { view: PromMemberView; values: Record<DimensionId, number | null> }>> {
   const label = cluster.prometheus.instanceLabel;
   const instances = cluster.endpoints.map((e) => e.instance);
-  const sel = clusterSelector(cluster, indexes.map((i) => instances[i]));
+  const sel = clusterSelector(
+    cluster,
+    indexes.map((i) => instances[i]),
+  );
   const dq = dimensionQueries(sel, label, rateWindow);
   const sq = statusQueries(sel, label);
   const ids = Object.keys(dq) as DimensionId[];
@@ -125,7 +135,13 @@ export async function fetchMembersNow(
     const il = first(isLeader, i);
     const hl = first(hasLeader, i);
     out.set(i, {
-      view: { up: upV === 1, isLeader: il === null ? null : il > 0, hasLeader: hl === null ? null : hl > 0, version: null, dbSizeBytes: values.dbSize },
+      view: {
+        up: upV === 1,
+        isLeader: il === null ? null : il > 0,
+        hasLeader: hl === null ? null : hl > 0,
+        version: null,
+        dbSizeBytes: values.dbSize,
+      },
       values,
     });
   }

@@ -19,7 +19,10 @@ interface ApiResponse {
   status: 'success' | 'error';
   errorType?: string;
   error?: string;
-  data?: { resultType: string; result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> }> };
+  data?: {
+    resultType: string;
+    result: Array<{ metric: Record<string, string>; value?: [number, string]; values?: Array<[number, string]> }>;
+  };
 }
 
 const MAX_BODY = 32 * 1024 * 1024;
@@ -33,14 +36,23 @@ export class PrometheusSource {
 
   private async call(path: string, params: Record<string, string>): Promise<ApiResponse['data']> {
     const body = new URLSearchParams(params);
-    const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Accept: 'application/json',
+    };
     if (this.bearerToken) headers.Authorization = `Bearer ${this.bearerToken.reveal()}`;
     let res: Response;
     try {
-      res = await fetch(`${this.url}${path}`, { method: 'POST', body, headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(`${this.url}${path}`, {
+        method: 'POST',
+        body,
+        headers,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
-      const why = err.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (err.cause?.code ?? err.message);
+      const why =
+        err.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (err.cause?.code ?? err.message);
       throw new PrometheusError(`Prometheus ${path}: ${why}`);
     }
     const len = Number(res.headers.get('content-length') ?? 0);
@@ -54,7 +66,9 @@ export class PrometheusSource {
       throw new PrometheusError(`Prometheus ${path}: HTTP ${res.status}, not a Prometheus API answer`);
     }
     if (json.status !== 'success') {
-      throw new PrometheusError(`Prometheus ${path}: ${json.errorType ?? 'error'}: ${(json.error ?? '').slice(0, 300)}`);
+      throw new PrometheusError(
+        `Prometheus ${path}: ${json.errorType ?? 'error'}: ${(json.error ?? '').slice(0, 300)}`,
+      );
     }
     return json.data;
   }
@@ -64,7 +78,7 @@ export class PrometheusSource {
     const params: Record<string, string> = { query: expr };
     if (time !== undefined) params.time = String(time / 1000);
     const data = await this.call('/api/v1/query', params);
-    if (!data || data.resultType !== 'vector') return [];
+    if (data?.resultType !== 'vector') return [];
     return data.result.map((r) => ({ metric: r.metric, values: r.value ? [[r.value[0], Number(r.value[1])]] : [] }));
   }
 
@@ -76,7 +90,7 @@ export class PrometheusSource {
       end: String(endMs / 1000),
       step: String(stepS),
     });
-    if (!data || data.resultType !== 'matrix') return [];
+    if (data?.resultType !== 'matrix') return [];
     return data.result.map((r) => ({ metric: r.metric, values: (r.values ?? []).map(([t, v]) => [t, Number(v)]) }));
   }
 }

@@ -63,7 +63,9 @@ export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 export class SchemaTooNewError extends Error {
   constructor(found: number) {
-    super(`the snapshot store has schema version ${found}, newer than this Fulcrum knows (${LATEST_SCHEMA}): upgrade Fulcrum`);
+    super(
+      `the snapshot store has schema version ${found}, newer than this Fulcrum knows (${LATEST_SCHEMA}): upgrade Fulcrum`,
+    );
     this.name = 'SchemaTooNewError';
   }
 }

@@ -7,7 +7,7 @@ import { metaFromDb } from './sqlite';
 import type { SnapshotMeta, SnapshotRow, SnapshotStore } from './types';
 
 /** Any constant: the key of the migration lock ("fulcrum" in ASCII). */
-const MIGRATION_LOCK = 0x66756c6372756d;
+const MIGRATION_LOCK = '28839556009850221'; // 0x66756c6372756d, a bigint: kept as a string
 
 export class PostgresStore implements SnapshotStore {
   readonly kind = 'postgres' as const;
@@ -19,7 +19,12 @@ export class PostgresStore implements SnapshotStore {
 
   /** Connects and migrates. `url` is never logged (it holds the password). */
   static async open(url: string, opts: { max?: number } = {}): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 5, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: opts.max ?? 5,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+    });
     // An idle client's error (server restart) must not crash the process.
     pool.on('error', (e) => console.error('fulcrum: snapshot store (PostgreSQL) connection error:', e.message));
     const store = new PostgresStore(pool);
@@ -50,38 +55,55 @@ export class PostgresStore implements SnapshotStore {
   private async migrate(): Promise<void> {
     await this.tx(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await c.query('CREATE TABLE IF NOT EXISTS fulcrum_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-      const cur = Number((await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM fulcrum_migrations')).rows[0].v ?? 0);
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS fulcrum_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      );
+      const cur = Number(
+        (await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM fulcrum_migrations')).rows[0].v ?? 0,
+      );
       if (cur > LATEST_SCHEMA) throw new SchemaTooNewError(cur);
       for (const m of MIGRATIONS) {
         if (m.version <= cur) continue;
         await c.query(m.postgres);
-        await c.query('INSERT INTO fulcrum_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+        await c.query('INSERT INTO fulcrum_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          Date.now(),
+        ]);
       }
     });
   }
 
   async schemaVersion(): Promise<number> {
-    return Number((await this.pool.query<{ v: number | null }>('SELECT MAX(version) AS v FROM fulcrum_migrations')).rows[0].v ?? 0);
+    return Number(
+      (await this.pool.query<{ v: number | null }>('SELECT MAX(version) AS v FROM fulcrum_migrations')).rows[0].v ?? 0,
+    );
   }
 
   async insert(r: SnapshotRow): Promise<void> {
     await this.tx(async (c) => {
-      await c.query(`INSERT INTO fulcrum_snapshots (${META_COLUMNS}, delete_key_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
+      await c.query(
+        `INSERT INTO fulcrum_snapshots (${META_COLUMNS}, delete_key_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          r.id,
+          r.cluster,
+          r.title,
+          r.createdAt,
+          r.createdBy,
+          r.windowFrom,
+          r.windowTo,
+          r.expiresAt,
+          r.schemaVersion,
+          r.sizeBytes,
+          r.storedBytes,
+          r.deleteKeyHash,
+        ],
+      );
+      await c.query('INSERT INTO fulcrum_snapshot_bodies (id, body, body_sha256) VALUES ($1, $2, $3)', [
         r.id,
-        r.cluster,
-        r.title,
-        r.createdAt,
-        r.createdBy,
-        r.windowFrom,
-        r.windowTo,
-        r.expiresAt,
-        r.schemaVersion,
-        r.sizeBytes,
-        r.storedBytes,
-        r.deleteKeyHash,
+        r.body,
+        r.bodySha256,
       ]);
-      await c.query('INSERT INTO fulcrum_snapshot_bodies (id, body, body_sha256) VALUES ($1, $2, $3)', [r.id, r.body, r.bodySha256]);
     });
   }
 
@@ -107,15 +129,16 @@ export class PostgresStore implements SnapshotStore {
           `SELECT ${META_COLUMNS} FROM fulcrum_snapshots WHERE (expires_at IS NULL OR expires_at > $1) AND cluster = $2 ORDER BY created_at DESC, id LIMIT $3`,
           [now, opts.cluster, limit],
         )
-      : await this.pool.query(`SELECT ${META_COLUMNS} FROM fulcrum_snapshots WHERE (expires_at IS NULL OR expires_at > $1) ORDER BY created_at DESC, id LIMIT $2`, [
-          now,
-          limit,
-        ]);
+      : await this.pool.query(
+          `SELECT ${META_COLUMNS} FROM fulcrum_snapshots WHERE (expires_at IS NULL OR expires_at > $1) ORDER BY created_at DESC, id LIMIT $2`,
+          [now, limit],
+        );
     return res.rows.map(metaFromDb);
   }
 
   async deleteKeyHash(id: string, now: number): Promise<string | null> {
-    const r = (await this.pool.query('SELECT delete_key_hash, expires_at FROM fulcrum_snapshots WHERE id = $1', [id])).rows[0];
+    const r = (await this.pool.query('SELECT delete_key_hash, expires_at FROM fulcrum_snapshots WHERE id = $1', [id]))
+      .rows[0];
     if (!r || (r.expires_at !== null && Number(r.expires_at) <= now)) return null;
     return r.delete_key_hash as string;
   }
@@ -125,7 +148,10 @@ export class PostgresStore implements SnapshotStore {
   }
 
   async purgeExpired(now: number): Promise<number> {
-    return (await this.pool.query('DELETE FROM fulcrum_snapshots WHERE expires_at IS NOT NULL AND expires_at <= $1', [now])).rowCount ?? 0;
+    return (
+      (await this.pool.query('DELETE FROM fulcrum_snapshots WHERE expires_at IS NOT NULL AND expires_at <= $1', [now]))
+        .rowCount ?? 0
+    );
   }
 
   async close(): Promise<void> {

@@ -85,7 +85,16 @@ const FrameSchema = z.object({
 
 const EventSchema = z.object({
   t: time,
-  kind: z.enum(['leader-change', 'member-down', 'member-up', 'alarm-raised', 'alarm-cleared', 'source-down', 'source-up', 'member-restart']),
+  kind: z.enum([
+    'leader-change',
+    'member-down',
+    'member-up',
+    'alarm-raised',
+    'alarm-cleared',
+    'source-down',
+    'source-up',
+    'member-restart',
+  ]),
   member: nstr(2048),
   detail: str(10_000),
 });
@@ -101,7 +110,9 @@ const FindingSchema = z.object({
   title: str(1000),
   summary: str(20_000),
   evidence: z
-    .array(z.object({ label: str(1000), value: str(10_000), threshold: str(1000).optional(), member: str(2048).optional() }))
+    .array(
+      z.object({ label: str(1000), value: str(10_000), threshold: str(1000).optional(), member: str(2048).optional() }),
+    )
     .max(200),
   fixes: z
     .array(
@@ -166,7 +177,10 @@ export const ClusterStateSchema = z
     events: z.array(EventSchema).max(10_000),
     findings: z.array(FindingSchema).max(500),
     resolvedFindings: z.array(FindingSchema).max(500).default([]),
-    checks: z.array(z.object({ kind: str(200), state: z.enum(['ok', 'firing', 'not-checked']), note: str(10_000) })).max(200).default([]),
+    checks: z
+      .array(z.object({ kind: str(200), state: z.enum(['ok', 'firing', 'not-checked']), note: str(10_000) }))
+      .max(200)
+      .default([]),
     balancer: BalancerStateSchema.nullable().default(null),
     sources: z.object({
       etcd: SourceStatusSchema,
@@ -178,18 +192,27 @@ export const ClusterStateSchema = z
     const n = s.members.length;
     s.frames.forEach((f, i) => {
       if (f.up.length !== n) {
-        ctx.addIssue({ code: 'custom', path: ['frames', i, 'up'], message: `has ${f.up.length} entries for ${n} members` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['frames', i, 'up'],
+          message: `has ${f.up.length} entries for ${n} members`,
+        });
         return;
       }
       for (const key of ['values', 'shares', 'expected'] as const) {
         for (const id of DIMENSION_IDS) {
           if (f[key][id].length !== n) {
-            ctx.addIssue({ code: 'custom', path: ['frames', i, key, id], message: `has ${f[key][id].length} entries for ${n} members` });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['frames', i, key, id],
+              message: `has ${f[key][id].length} entries for ${n} members`,
+            });
             return;
           }
         }
       }
-      if (i > 0 && f.t < s.frames[i - 1].t) ctx.addIssue({ code: 'custom', path: ['frames', i, 't'], message: 'frames are not in time order' });
+      if (i > 0 && f.t < s.frames[i - 1].t)
+        ctx.addIssue({ code: 'custom', path: ['frames', i, 't'], message: 'frames are not in time order' });
     });
   });
 
@@ -222,7 +245,10 @@ const SnapshotLogsSchema = z.object({
 
 const PublicClusterConfigSchema = z.object({
   name: str(63),
-  endpoints: z.array(z.object({ url: str(2048), name: nstr(63), weight: num })).min(1).max(MAX_MEMBERS),
+  endpoints: z
+    .array(z.object({ url: str(2048), name: nstr(63), weight: num }))
+    .min(1)
+    .max(MAX_MEMBERS),
   weighted: z.boolean(),
   tls: z.boolean(),
   clientCert: z.boolean(),
@@ -247,7 +273,12 @@ export const SnapshotRecordSchema = z
     logs: SnapshotLogsSchema,
   })
   .superRefine((r, ctx) => {
-    if (r.cluster.name !== r.state.name) ctx.addIssue({ code: 'custom', path: ['cluster', 'name'], message: `is "${r.cluster.name}" but state.name is "${r.state.name}"` });
+    if (r.cluster.name !== r.state.name)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cluster', 'name'],
+        message: `is "${r.cluster.name}" but state.name is "${r.state.name}"`,
+      });
   });
 
 // Compile-time: what the schema accepts is a ClusterState / SnapshotRecord. A field added to
@@ -264,7 +295,10 @@ export class SnapshotFileError extends Error {
 }
 
 function formatPath(p: PropertyKey[]): string {
-  return p.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '');
+  return p.reduce<string>(
+    (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)),
+    '',
+  );
 }
 
 /** Parses an export file's text: a SnapshotRecord, or a SnapshotFileError saying what is wrong. */
@@ -273,7 +307,9 @@ export function parseSnapshotFile(text: string): SnapshotRecord {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new SnapshotFileError(`not a Fulcrum snapshot file: the file is not valid JSON (${(e as Error).message.slice(0, 200)})`);
+    throw new SnapshotFileError(
+      `not a Fulcrum snapshot file: the file is not valid JSON (${(e as Error).message.slice(0, 200)})`,
+    );
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new SnapshotFileError('not a Fulcrum snapshot file: expected a JSON object');

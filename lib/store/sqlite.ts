@@ -55,15 +55,20 @@ export class SqliteStore implements SnapshotStore {
   }
 
   private migrate(): void {
-    this.db.exec('CREATE TABLE IF NOT EXISTS fulcrum_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS fulcrum_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+    );
     // IMMEDIATE: a second process opening the same file waits instead of migrating twice.
     const run = this.db.transaction(() => {
-      const cur = (this.db.prepare('SELECT MAX(version) AS v FROM fulcrum_migrations').get() as { v: number | null }).v ?? 0;
+      const cur =
+        (this.db.prepare('SELECT MAX(version) AS v FROM fulcrum_migrations').get() as { v: number | null }).v ?? 0;
       if (cur > LATEST_SCHEMA) throw new SchemaTooNewError(cur);
       for (const m of MIGRATIONS) {
         if (m.version <= cur) continue;
         this.db.exec(m.sqlite);
-        this.db.prepare('INSERT INTO fulcrum_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+        this.db
+          .prepare('INSERT INTO fulcrum_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, Date.now());
       }
     });
     run.immediate();
@@ -93,7 +98,9 @@ export class SqliteStore implements SnapshotStore {
           storedBytes: r.storedBytes,
           deleteKeyHash: r.deleteKeyHash,
         });
-      this.db.prepare('INSERT INTO fulcrum_snapshot_bodies (id, body, body_sha256) VALUES (?, ?, ?)').run(r.id, r.body, r.bodySha256);
+      this.db
+        .prepare('INSERT INTO fulcrum_snapshot_bodies (id, body, body_sha256) VALUES (?, ?, ?)')
+        .run(r.id, r.body, r.bodySha256);
     });
     tx.immediate(row);
   }
@@ -118,9 +125,15 @@ export class SqliteStore implements SnapshotStore {
     const rows = (
       opts.cluster
         ? this.db
-            .prepare(`SELECT ${META_COLUMNS} FROM fulcrum_snapshots WHERE (expires_at IS NULL OR expires_at > ?) AND cluster = ? ORDER BY created_at DESC, id LIMIT ?`)
+            .prepare(
+              `SELECT ${META_COLUMNS} FROM fulcrum_snapshots WHERE (expires_at IS NULL OR expires_at > ?) AND cluster = ? ORDER BY created_at DESC, id LIMIT ?`,
+            )
             .all(now, opts.cluster, limit)
-        : this.db.prepare(`SELECT ${META_COLUMNS} FROM fulcrum_snapshots WHERE (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, id LIMIT ?`).all(now, limit)
+        : this.db
+            .prepare(
+              `SELECT ${META_COLUMNS} FROM fulcrum_snapshots WHERE (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC, id LIMIT ?`,
+            )
+            .all(now, limit)
     ) as MetaRowDb[];
     return rows.map(metaFromDb);
   }
@@ -138,7 +151,8 @@ export class SqliteStore implements SnapshotStore {
   }
 
   async purgeExpired(now: number): Promise<number> {
-    return this.db.prepare('DELETE FROM fulcrum_snapshots WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now).changes;
+    return this.db.prepare('DELETE FROM fulcrum_snapshots WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now)
+      .changes;
   }
 
   async close(): Promise<void> {

@@ -19,7 +19,11 @@ function fakeEngine(max = 10) {
 }
 
 type Ev = { event: string; data: { seq: number } };
-async function readEvents(reader: ReadableStreamDefaultReader<Uint8Array>, n: number, until?: (e: Ev) => boolean): Promise<Ev[]> {
+async function readEvents(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  n: number,
+  until?: (e: Ev) => boolean,
+): Promise<Ev[]> {
   const out: Ev[] = [];
   let buf = '';
   const dec = new TextDecoder();

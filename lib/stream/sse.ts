@@ -30,7 +30,11 @@ export function sseEvent(event: string, data: unknown, id?: number): Uint8Array 
 }
 
 /** A Response streaming `engine`'s updates until `signal` aborts; 503 when the hub is full. */
-export function sseResponse(engine: Pick<ClusterEngine, 'hub' | 'state'>, signal: AbortSignal, opts: StreamOptions = {}): Response {
+export function sseResponse(
+  engine: Pick<ClusterEngine, 'hub' | 'state'>,
+  signal: AbortSignal,
+  opts: StreamOptions = {},
+): Response {
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   let unsubscribe: (() => void) | null = null;
   let heartbeat: NodeJS.Timeout | null = null;
@@ -84,7 +88,8 @@ export function sseResponse(engine: Pick<ClusterEngine, 'hub' | 'state'>, signal
         const s = engine.state();
         controller.enqueue(sseEvent('state', s, s.seq));
         heartbeat = setInterval(() => {
-          if (!closed && (controller.desiredSize ?? 0) > 0) controller.enqueue(encoder.encode(`: keep-alive ${Date.now()}\n\n`));
+          if (!closed && (controller.desiredSize ?? 0) > 0)
+            controller.enqueue(encoder.encode(`: keep-alive ${Date.now()}\n\n`));
         }, heartbeatMs);
         heartbeat.unref?.();
       },

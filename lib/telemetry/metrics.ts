@@ -52,7 +52,12 @@ export class Telemetry implements EngineTelemetry {
       labelNames: ['cluster', 'member'],
       registers,
     });
-    this.memberLeader = new Gauge({ name: 'fulcrum_member_is_leader', help: '1 on the raft leader', labelNames: ['cluster', 'member'], registers });
+    this.memberLeader = new Gauge({
+      name: 'fulcrum_member_is_leader',
+      help: '1 on the raft leader',
+      labelNames: ['cluster', 'member'],
+      registers,
+    });
     this.pollDuration = new Histogram({
       name: 'fulcrum_poll_duration_seconds',
       help: 'Time of one poll of a cluster (all members and the analysis)',
@@ -66,8 +71,18 @@ export class Telemetry implements EngineTelemetry {
       labelNames: ['cluster', 'source', 'member'],
       registers,
     });
-    this.findings = new Gauge({ name: 'fulcrum_findings', help: 'Active findings', labelNames: ['cluster', 'kind', 'severity'], registers });
-    this.subscribers = new Gauge({ name: 'fulcrum_stream_subscribers', help: 'Open SSE streams', labelNames: ['cluster'], registers });
+    this.findings = new Gauge({
+      name: 'fulcrum_findings',
+      help: 'Active findings',
+      labelNames: ['cluster', 'kind', 'severity'],
+      registers,
+    });
+    this.subscribers = new Gauge({
+      name: 'fulcrum_stream_subscribers',
+      help: 'Open SSE streams',
+      labelNames: ['cluster'],
+      registers,
+    });
     this.dropped = new Counter({
       name: 'fulcrum_stream_dropped_total',
       help: 'Deltas not sent to a slow stream client (it got the full state instead)',

@@ -10,7 +10,8 @@ import type { SnapshotStore } from '../../lib/store/types';
 
 async function main(): Promise<void> {
   const [kind, target, conc = '4', seedArg = '1'] = process.argv.slice(2);
-  const inner: SnapshotStore = kind === 'postgres' ? await PostgresStore.open(target, { max: Number(conc) }) : new SqliteStore(target);
+  const inner: SnapshotStore =
+    kind === 'postgres' ? await PostgresStore.open(target, { max: Number(conc) }) : new SqliteStore(target);
   // Says when a write starts, so the test can kill us in the middle of one.
   const store: SnapshotStore = Object.assign(Object.create(inner) as SnapshotStore, {
     insert: (row: Parameters<SnapshotStore['insert']>[0]) => {

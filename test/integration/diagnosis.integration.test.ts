@@ -33,7 +33,12 @@ class StreamLog {
       }
     })();
   }
-  find(kind: string, member: string | null, after: number, also: (f: Finding) => boolean = () => true): { at: number; f: Finding; d: ClusterDelta } | null {
+  find(
+    kind: string,
+    member: string | null,
+    after: number,
+    also: (f: Finding) => boolean = () => true,
+  ): { at: number; f: Finding; d: ClusterDelta } | null {
     for (const x of this.deltas) {
       if (x.at < after) continue;
       const f = x.d.findings.find((y) => y.kind === kind && (member === null || y.members.includes(member)) && also(y));
@@ -93,13 +98,20 @@ describe('diagnosis: each injected fault raises its finding', () => {
       await waitUntil(() => log.find(kind, member, r.injectedAt) !== null, 20_000, `${kind} after ${name}`);
       const hit = log.find(kind, member, r.injectedAt)!;
       // The finding reached the stream within 10 s of the fault taking effect.
-      expect(hit.at - r.injectedAt, `${kind} arrived ${hit.at - r.injectedAt} ms after ${name}`).toBeLessThanOrEqual(10_000);
+      expect(hit.at - r.injectedAt, `${kind} arrived ${hit.at - r.injectedAt} ms after ${name}`).toBeLessThanOrEqual(
+        10_000,
+      );
       await checkFix(hit.f, r, engine.state());
       await r.undo();
       undone = true;
       const undoneAt = Date.now();
       await waitUntil(
-        () => log.deltas.some((x) => x.at > undoneAt && !x.d.findings.some((f) => f.kind === kind && (member === null || f.members.includes(member)))),
+        () =>
+          log.deltas.some(
+            (x) =>
+              x.at > undoneAt &&
+              !x.d.findings.some((f) => f.kind === kind && (member === null || f.members.includes(member))),
+          ),
         clearWithinMs,
         `${kind} to clear after undoing ${name}`,
       );
@@ -113,20 +125,30 @@ describe('diagnosis: each injected fault raises its finding', () => {
   const fixes = (f: Finding) => f.fixes.map((x) => x.body).join('\n');
 
   it('skew-weights → request-skew on the hot member, fix restores the configured weights', async () => {
-    await run('skew-weights', 'request-skew', (r) => endpoint(r.member!), (f, r) => {
-      expect(r.member).toBe('etcd-3');
-      expect(f.summary).toContain("balancer's weights (10/10/80)");
-      expect(fixes(f)).toContain('set server etcd/etcd-3 weight 10');
-      expect(fixes(f)).toContain('set server etcd/etcd-1 weight 30');
-      expect(fixes(f)).toContain(stack.haproxy.runtimeSocket);
-    });
+    await run(
+      'skew-weights',
+      'request-skew',
+      (r) => endpoint(r.member!),
+      (f, r) => {
+        expect(r.member).toBe('etcd-3');
+        expect(f.summary).toContain("balancer's weights (10/10/80)");
+        expect(fixes(f)).toContain('set server etcd/etcd-3 weight 10');
+        expect(fixes(f)).toContain('set server etcd/etcd-1 weight 30');
+        expect(fixes(f)).toContain(stack.haproxy.runtimeSocket);
+      },
+    );
   });
 
   it('pin-load → connection-pinning on the member holding the pinned connection', async () => {
-    await run('pin-load', 'connection-pinning', (r) => endpoint(r.member!), (f) => {
-      expect(fixes(f)).toContain(stack.cluster.members.map((m) => m.clientUrl).join(','));
-      expect(f.evidence.some((e) => e.label.includes('share of new connections'))).toBe(true);
-    });
+    await run(
+      'pin-load',
+      'connection-pinning',
+      (r) => endpoint(r.member!),
+      (f) => {
+        expect(fixes(f)).toContain(stack.cluster.members.map((m) => m.clientUrl).join(','));
+        expect(f.evidence.some((e) => e.label.includes('share of new connections'))).toBe(true);
+      },
+    );
   });
 
   it('leader-churn → leader-churn with election flags from the measured RTT', async () => {
@@ -153,7 +175,12 @@ describe('diagnosis: each injected fault raises its finding', () => {
       (r) => endpoint(r.member!),
       async (_f, r) => {
         expect(r.member).toBe('etcd-3');
-        await waitUntil(() => log.find('quota-pressure', endpoint(r.member!), r.injectedAt, (x) => x.severity === 'critical') !== null, 15_000, 'critical quota-pressure');
+        await waitUntil(
+          () =>
+            log.find('quota-pressure', endpoint(r.member!), r.injectedAt, (x) => x.severity === 'critical') !== null,
+          15_000,
+          'critical quota-pressure',
+        );
         // It may have warned on the way up (db near quota); NOSPACE makes it critical.
         const crit = log.find('quota-pressure', endpoint(r.member!), r.injectedAt, (x) => x.severity === 'critical');
         expect(crit, 'quota-pressure never became critical').not.toBeNull();
@@ -172,33 +199,53 @@ describe('diagnosis: each injected fault raises its finding', () => {
   });
 
   it('freeze (SIGSTOP) → member-down on the frozen member', async () => {
-    await run('freeze', 'member-down', (r) => endpoint(r.member!), (f, r) => {
-      expect(fixes(f)).toContain(`--endpoints=${endpoint(r.member!)} endpoint health`);
-    });
+    await run(
+      'freeze',
+      'member-down',
+      (r) => endpoint(r.member!),
+      (f, r) => {
+        expect(fixes(f)).toContain(`--endpoints=${endpoint(r.member!)} endpoint health`);
+      },
+    );
   });
 
   it('kill -9 → member-down on the killed member', async () => {
-    await run('kill', 'member-down', (r) => endpoint(r.member!), (f) => {
-      expect(f.severity).toBe('critical');
-      expect(f.evidence.find((e) => e.label === 'error')?.value).toBeTruthy();
-    });
+    await run(
+      'kill',
+      'member-down',
+      (r) => endpoint(r.member!),
+      (f) => {
+        expect(f.severity).toBe('critical');
+        expect(f.evidence.find((e) => e.label === 'error')?.value).toBeTruthy();
+      },
+    );
   });
 
   it('TCP-only health checks → health-check-gap, fix checks /health over HTTP', async () => {
-    await run('tcp-check', 'health-check-gap', () => null, (f) => {
-      expect(f.summary).toContain('TCP-only');
-      expect(f.members.sort()).toEqual(stack.cluster.members.map((m) => m.clientUrl).sort());
-      expect(fixes(f)).toContain('option httpchk GET /health');
-      for (const m of stack.cluster.members) expect(fixes(f)).toContain(new URL(m.clientUrl).host);
-      expect(f.fixes[0].risk).toContain('NOSPACE');
-    });
+    await run(
+      'tcp-check',
+      'health-check-gap',
+      () => null,
+      (f) => {
+        expect(f.summary).toContain('TCP-only');
+        expect(f.members.sort()).toEqual(stack.cluster.members.map((m) => m.clientUrl).sort());
+        expect(fixes(f)).toContain('option httpchk GET /health');
+        for (const m of stack.cluster.members) expect(fixes(f)).toContain(new URL(m.clientUrl).host);
+        expect(f.fixes[0].risk).toContain('NOSPACE');
+      },
+    );
   });
 
   it('a frozen member behind a TCP check → unhealthy-serving: the balancer keeps sending it traffic', async () => {
-    await run('freeze-behind-tcp-check', 'unhealthy-serving', (r) => endpoint(r.member!), (f, r) => {
-      expect(fixes(f)).toContain(`set server etcd/${r.member} state maint`);
-      expect(f.evidence.some((e) => e.label.startsWith('balancer server') && e.value.startsWith('UP'))).toBe(true);
-    });
+    await run(
+      'freeze-behind-tcp-check',
+      'unhealthy-serving',
+      (r) => endpoint(r.member!),
+      (f, r) => {
+        expect(fixes(f)).toContain(`set server etcd/${r.member} state maint`);
+        expect(f.evidence.some((e) => e.label.startsWith('balancer server') && e.value.startsWith('UP'))).toBe(true);
+      },
+    );
   });
 });
 
@@ -228,7 +275,11 @@ describe('diagnosis: healthy, evenly weighted load', () => {
   it('raises no finding above info for 2 minutes', async () => {
     await new Promise((r) => setTimeout(r, 120_000));
     expect(log.deltas.length).toBeGreaterThan(100);
-    const above = log.deltas.flatMap((x) => x.d.findings.filter((f) => f.severity !== 'info').map((f) => `${new Date(x.at).toISOString()} ${f.kind} ${f.title}`));
+    const above = log.deltas.flatMap((x) =>
+      x.d.findings
+        .filter((f) => f.severity !== 'info')
+        .map((f) => `${new Date(x.at).toISOString()} ${f.kind} ${f.title}`),
+    );
     expect([...new Set(above)]).toEqual([]);
     // ...and it was really looking: requests scored near 0, every check ran.
     const last = log.latest()!;

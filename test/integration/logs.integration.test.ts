@@ -77,7 +77,9 @@ describe('logs of the real local stack', () => {
     // Back from the pause it finds a newer term and follows the new leader.
     expect(s.has('leader-changed') || s.has('heartbeat-late')).toBe(true);
     expect(own.lines.every((l) => l.t === null || (l.t >= from && l.t <= to))).toBe(true);
-    for (let k = 1; k < own.lines.length; k++) if (own.lines[k].t !== null && own.lines[k - 1].t !== null) expect(own.lines[k].t!).toBeLessThanOrEqual(own.lines[k - 1].t!);
+    for (let k = 1; k < own.lines.length; k++)
+      if (own.lines[k].t !== null && own.lines[k - 1].t !== null)
+        expect(own.lines[k].t!).toBeLessThanOrEqual(own.lines[k - 1].t!);
 
     const lb = await queryLogs(cluster, leader.name, { from, to: thawAt + 5_000, limit: 1000, source: 'balancer' });
     expect(lb.errors).toEqual([]);
@@ -91,7 +93,11 @@ describe('logs of the real local stack', () => {
 
   it('the other members: lost and elected leader while the leader was frozen', async () => {
     const others = stack.cluster.members.filter((_, i) => i !== leader.i);
-    const pages = await Promise.all(others.map((m) => queryLogs(cluster, m.name, { from: freezeAt, to: thawAt + 2_000, limit: 1000, source: 'member' })));
+    const pages = await Promise.all(
+      others.map((m) =>
+        queryLogs(cluster, m.name, { from: freezeAt, to: thawAt + 2_000, limit: 1000, source: 'member' }),
+      ),
+    );
     const s = signalsOf(pages.flatMap((p) => p.lines));
     note(`followers' signals during the freeze: ${[...s].join(', ')}`);
     expect(s.has('elected-leader')).toBe(true);
@@ -100,7 +106,13 @@ describe('logs of the real local stack', () => {
 
   it('the SIGKILLed follower: peers lose it, HAProxy refuses connections to it', async () => {
     const survivors = stack.cluster.members.filter((_, i) => i !== victim.i);
-    const page = await queryLogs(cluster, survivors[0].name, { from: killAt, to: Date.now(), limit: 1000, q: 'peer', source: 'member' });
+    const page = await queryLogs(cluster, survivors[0].name, {
+      from: killAt,
+      to: Date.now(),
+      limit: 1000,
+      q: 'peer',
+      source: 'member',
+    });
     expect(signalsOf(page.lines).has('peer-unreachable')).toBe(true);
     expect(page.lines.every((l) => /peer/i.test(l.raw))).toBe(true);
     const lb = await queryLogs(cluster, victim.url, { from: killAt, to: Date.now(), limit: 1000, source: 'balancer' });

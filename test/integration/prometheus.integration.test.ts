@@ -30,7 +30,9 @@ describe('Prometheus source', () => {
         'clusters:',
         '  - name: p',
         '    endpoints:',
-        ...etcd.members.map((m, i) => `      - { url: "${m.clientUrl}"${i === 2 && !directLast ? ', direct: false' : ''} }`),
+        ...etcd.members.map(
+          (m, i) => `      - { url: "${m.clientUrl}"${i === 2 && !directLast ? ', direct: false' : ''} }`,
+        ),
         '    prometheus: { selector: \'job="etcd"\' }',
       ].join('\n'),
       'p.yaml',
@@ -41,11 +43,24 @@ describe('Prometheus source', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-prom-'));
     etcd = await startEtcdCluster({ size: 3, dir });
     await etcd.waitHealthy(30_000);
-    prom = await startPrometheus({ dir: path.join(dir, 'prometheus'), targets: etcd.members.map((m) => hostPort(m.clientUrl)), scrapeIntervalS: 1 });
-    load = await startLoad({ target: etcd.members[2].clientUrl, rate: 60, concurrency: 2, logFile: path.join(dir, 'load.log') });
+    prom = await startPrometheus({
+      dir: path.join(dir, 'prometheus'),
+      targets: etcd.members.map((m) => hostPort(m.clientUrl)),
+      scrapeIntervalS: 1,
+    });
+    load = await startLoad({
+      target: etcd.members[2].clientUrl,
+      rate: 60,
+      concurrency: 2,
+      logFile: path.join(dir, 'load.log'),
+    });
     // Enough scrapes for 5 s rate windows.
     const src = new PrometheusSource(prom.url, 2000);
-    await waitUntil(async () => (await src.query('count(up{job="etcd"} == 1)').catch(() => []))[0]?.values[0]?.[1] === 3, 60_000, 'Prometheus scraping 3 members');
+    await waitUntil(
+      async () => (await src.query('count(up{job="etcd"} == 1)').catch(() => []))[0]?.values[0]?.[1] === 3,
+      60_000,
+      'Prometheus scraping 3 members',
+    );
     await new Promise((r) => setTimeout(r, 12_000));
   });
 
@@ -82,7 +97,11 @@ describe('Prometheus source', () => {
       expect(f.leader).toBeGreaterThanOrEqual(0);
     }
     engine.start();
-    await waitUntil(() => engine.state().frames.some((f) => f.origin === 'poll'), 10_000, 'a live poll after the backfill');
+    await waitUntil(
+      () => engine.state().frames.some((f) => f.origin === 'poll'),
+      10_000,
+      'a live poll after the backfill',
+    );
     const h = await engine.history(Date.now() - 10 * 60_000, Date.now() - 3000);
     expect(h.source).toBe('prometheus');
     expect(h.error).toBeNull();
@@ -94,7 +113,11 @@ describe('Prometheus source', () => {
     const engine = new ClusterEngine(cfg, cfg.clusters[0]);
     engines.push(engine);
     engine.start();
-    await waitUntil(() => engine.state().members[2].source === 'prometheus' && engine.state().members[2].dims.requests.value !== null, 15_000, 'member 3 via Prometheus');
+    await waitUntil(
+      () => engine.state().members[2].source === 'prometheus' && engine.state().members[2].dims.requests.value !== null,
+      15_000,
+      'member 3 via Prometheus',
+    );
     const m = engine.state().members[2];
     expect(m.status).toBe('up');
     expect(m.dims.requests.value!).toBeGreaterThan(10);

@@ -40,7 +40,10 @@ interface Setup {
   dataDir: string;
 }
 
-async function setup(name: string, opts: { auth?: boolean; maxBytes?: number; perMinute?: number } = {}): Promise<Setup> {
+async function setup(
+  name: string,
+  opts: { auth?: boolean; maxBytes?: number; perMinute?: number } = {},
+): Promise<Setup> {
   const dataDir = path.join(root, name, 'data');
   const closed = await freePort();
   const yaml = `
@@ -95,7 +98,11 @@ function finding(since: number, extra = ''): Finding {
   };
 }
 
-function request(method: string, url: string, o: { token?: string | null; body?: unknown; headers?: Record<string, string>; ip?: string } = {}): Request {
+function request(
+  method: string,
+  url: string,
+  o: { token?: string | null; body?: unknown; headers?: Record<string, string>; ip?: string } = {},
+): Request {
   const headers = new Headers(o.headers);
   headers.set('x-forwarded-for', o.ip ?? ip());
   headers.set('host', 'fulcrum.test');
@@ -117,16 +124,49 @@ function mutate(text: string, fn: (r: SnapshotRecord) => void): string {
 
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
 
-async function create(o: { token?: string | null; body?: Record<string, unknown>; ip?: string; headers?: Record<string, string> } = {}) {
-  const r = await listRoute.POST(request('POST', '/api/snapshots', { token: o.token === undefined ? ADMIN : o.token, body: { cluster: 'prod', ...o.body }, ip: o.ip, headers: o.headers }));
-  return { status: r.status, body: (await r.json()) as Record<string, unknown> & { id: string; deleteKey: string; error?: string }, headers: r.headers };
+async function create(
+  o: { token?: string | null; body?: Record<string, unknown>; ip?: string; headers?: Record<string, string> } = {},
+) {
+  const r = await listRoute.POST(
+    request('POST', '/api/snapshots', {
+      token: o.token === undefined ? ADMIN : o.token,
+      body: { cluster: 'prod', ...o.body },
+      ip: o.ip,
+      headers: o.headers,
+    }),
+  );
+  return {
+    status: r.status,
+    body: (await r.json()) as Record<string, unknown> & { id: string; deleteKey: string; error?: string },
+    headers: r.headers,
+  };
 }
 
 beforeAll(() => {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-subj', '/CN=fulcrum-test', '-days', '1'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+      '-subj',
+      '/CN=fulcrum-test',
+      '-days',
+      '1',
+    ],
+    {
+      cwd: root,
+      stdio: 'ignore',
+    },
+  );
   keyFile = path.join(root, 'key.pem');
   keyLine = fs.readFileSync(keyFile, 'utf8').split('\n')[1];
   expect(keyLine.length).toBeGreaterThan(40);
@@ -136,7 +176,13 @@ afterAll(async () => {
   const rt = (globalThis as Record<symbol, Runtime | undefined>)[Symbol.for('fulcrum.runtime')];
   await rt?.stop();
   setRuntime(undefined);
-  const s = await getStore({ dataDir: root, defaultExpiry: '1w', maxBytes: 1, createPerMinute: 1, databaseUrl: null }).catch(() => null);
+  const s = await getStore({
+    dataDir: root,
+    defaultExpiry: '1w',
+    maxBytes: 1,
+    createPerMinute: 1,
+    databaseUrl: null,
+  }).catch(() => null);
   await s?.close();
   setStore(undefined);
   fs.rmSync(root, { recursive: true, force: true });
@@ -195,13 +241,25 @@ describe('snapshot API with access control', () => {
   });
 
   it('the login form sets a cookie that grants write access and names the creator', async () => {
-    const bad = await loginRoute.POST(request('POST', '/api/auth/login', { body: new URLSearchParams({ token: 'wrong-token-wrong-token', next: '/clusters/prod' }) }));
+    const bad = await loginRoute.POST(
+      request('POST', '/api/auth/login', {
+        body: new URLSearchParams({ token: 'wrong-token-wrong-token', next: '/clusters/prod' }),
+      }),
+    );
     expect(bad.status).toBe(303);
     expect(bad.headers.get('location')).toBe('/login?error=wrong&next=%2Fclusters%2Fprod');
     expect(bad.headers.get('set-cookie')).toBeNull();
-    const evil = await loginRoute.POST(request('POST', '/api/auth/login', { body: new URLSearchParams({ token: ADMIN, name: 'x', next: '//evil.example' }) }));
+    const evil = await loginRoute.POST(
+      request('POST', '/api/auth/login', {
+        body: new URLSearchParams({ token: ADMIN, name: 'x', next: '//evil.example' }),
+      }),
+    );
     expect(evil.headers.get('location')).toBe('/');
-    const good = await loginRoute.POST(request('POST', '/api/auth/login', { body: new URLSearchParams({ token: ADMIN, name: 'Alice SRE', next: '/clusters/prod' }) }));
+    const good = await loginRoute.POST(
+      request('POST', '/api/auth/login', {
+        body: new URLSearchParams({ token: ADMIN, name: 'Alice SRE', next: '/clusters/prod' }),
+      }),
+    );
     expect(good.status).toBe(303);
     expect(good.headers.get('location')).toBe('/clusters/prod');
     const setCookie = good.headers.get('set-cookie')!;
@@ -221,14 +279,19 @@ describe('snapshot API with access control', () => {
   it('deleting needs write access when access control is on; then the snapshot is gone (404)', async () => {
     const made = await create();
     const id = made.body.id;
-    const anon = await oneRoute.DELETE(request('DELETE', `/api/snapshots/${id}`, { headers: { 'x-delete-key': made.body.deleteKey } }), params(id));
+    const anon = await oneRoute.DELETE(
+      request('DELETE', `/api/snapshots/${id}`, { headers: { 'x-delete-key': made.body.deleteKey } }),
+      params(id),
+    );
     expect(anon.status).toBe(401);
     const del = await oneRoute.DELETE(request('DELETE', `/api/snapshots/${id}`, { token: ADMIN }), params(id));
     expect(del.status).toBe(200);
     expect((await oneRoute.GET(request('GET', `/api/snapshots/${id}`), params(id))).status).toBe(404);
     expect((await exportRoute.GET(request('GET', `/api/snapshots/${id}/export`), params(id))).status).toBe(404);
     expect(await loadSnapshotForPage(id)).toBeNull();
-    expect((await oneRoute.DELETE(request('DELETE', `/api/snapshots/${id}`, { token: ADMIN }), params(id))).status).toBe(404);
+    expect(
+      (await oneRoute.DELETE(request('DELETE', `/api/snapshots/${id}`, { token: ADMIN }), params(id))).status,
+    ).toBe(404);
     expect((await oneRoute.GET(request('GET', '/api/snapshots/not-an-id'), params('not-an-id'))).status).toBe(404);
   });
 
@@ -238,7 +301,9 @@ describe('snapshot API with access control', () => {
     await storeRecord(store, rec, 50_000_000);
     expect((await oneRoute.GET(request('GET', `/api/snapshots/${rec.id}`), params(rec.id))).status).toBe(404);
     expect(await loadSnapshotForPage(rec.id)).toBeNull();
-    const list = (await (await listRoute.GET(request('GET', '/api/snapshots', { token: ADMIN }))).json()) as { snapshots: Array<{ id: string }> };
+    const list = (await (await listRoute.GET(request('GET', '/api/snapshots', { token: ADMIN }))).json()) as {
+      snapshots: Array<{ id: string }>;
+    };
     expect(list.snapshots.map((x) => x.id)).not.toContain(rec.id);
   });
 
@@ -262,16 +327,25 @@ describe('snapshot API with access control', () => {
   });
 
   it('imports need write access; bad files get a 400 naming the problem', async () => {
-    const imp = (body: string, token: string | null = ADMIN) => importRoute.POST(request('POST', '/api/snapshots/import', { token, body, headers: { 'content-type': 'application/json' } }));
+    const imp = (body: string, token: string | null = ADMIN) =>
+      importRoute.POST(
+        request('POST', '/api/snapshots/import', { token, body, headers: { 'content-type': 'application/json' } }),
+      );
     const good = JSON.stringify({ kind: SNAPSHOT_FILE_KIND, exportedAt: 1, ...synthSnapshot({ seconds: 60 }) });
     expect((await imp(good, null)).status).toBe(401);
     const cases: Array<[string, RegExp]> = [
       ['{not json', /not valid JSON/],
       ['[1,2]', /expected a JSON object/],
       [JSON.stringify({ schemaVersion: 1 }), /"kind" must be "fulcrum-snapshot"/],
-      [good.replace('"schemaVersion":1', '"schemaVersion":2'), /schemaVersion 2 is newer than this Fulcrum reads \(1\)/],
+      [
+        good.replace('"schemaVersion":1', '"schemaVersion":2'),
+        /schemaVersion 2 is newer than this Fulcrum reads \(1\)/,
+      ],
       [good.replace('"schemaVersion":1', '"schemaVersion":"one"'), /unsupported snapshot schemaVersion "one"/],
-      [mutate(good, (r) => delete (r.state.members[0] as Partial<SnapshotRecord['state']['members'][0]>).name), /state\.members\[0\]\.name: Invalid input: expected string, received undefined/],
+      [
+        mutate(good, (r) => delete (r.state.members[0] as Partial<SnapshotRecord['state']['members'][0]>).name),
+        /state\.members\[0\]\.name: Invalid input: expected string, received undefined/,
+      ],
       [good.replace('"status":"up"', '"status":"sideways"'), /state\.members\[0\]\.status/],
     ];
     for (const [body, re] of cases) {
@@ -283,7 +357,9 @@ describe('snapshot API with access control', () => {
     rec.state.frames[5].values.requests.pop();
     const r = await imp(JSON.stringify(rec));
     expect(r.status).toBe(400);
-    expect(((await r.json()) as { error: string }).error).toMatch(/state\.frames\[5\]\.values\.requests: has 2 entries for 3 members/);
+    expect(((await r.json()) as { error: string }).error).toMatch(
+      /state\.frames\[5\]\.values\.requests: has 2 entries for 3 members/,
+    );
     const ok = await imp(good);
     expect(ok.status).toBe(201);
     const made = (await ok.json()) as { id: string; originalId: string };
@@ -298,9 +374,17 @@ describe('snapshot API limits and open access', () => {
     engine.findings = [0, 1, 2, 3, 4].map((i) => finding(Date.now() - 1000 - i, ` ${'x'.repeat(15_000)}`));
     const r = await create();
     expect(r.status).toBe(413);
-    expect(r.body.error).toMatch(/snapshot too large: 0\.\d MB is over the 0\.1 MB limit \(snapshots\.maxBytes\); pick a shorter window/);
+    expect(r.body.error).toMatch(
+      /snapshot too large: 0\.\d MB is over the 0\.1 MB limit \(snapshots\.maxBytes\); pick a shorter window/,
+    );
     const big = JSON.stringify({ kind: SNAPSHOT_FILE_KIND, exportedAt: 1, ...synthSnapshot({ seconds: 300 }) });
-    const imp = await importRoute.POST(request('POST', '/api/snapshots/import', { token: ADMIN, body: big, headers: { 'content-type': 'application/json' } }));
+    const imp = await importRoute.POST(
+      request('POST', '/api/snapshots/import', {
+        token: ADMIN,
+        body: big,
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
     expect(imp.status).toBe(413);
   });
 
@@ -321,7 +405,10 @@ describe('snapshot API limits and open access', () => {
     expect(made.status).toBe(201);
     const id = made.body.id;
     const del = (key?: string) =>
-      oneRoute.DELETE(request('DELETE', `/api/snapshots/${id}`, { headers: key ? { 'x-delete-key': key } : {} }), params(id));
+      oneRoute.DELETE(
+        request('DELETE', `/api/snapshots/${id}`, { headers: key ? { 'x-delete-key': key } : {} }),
+        params(id),
+      );
     expect((await del()).status).toBe(403);
     expect((await del('A'.repeat(43))).status).toBe(403);
     expect((await oneRoute.GET(request('GET', `/api/snapshots/${id}`), params(id))).status).toBe(200);
@@ -346,7 +433,9 @@ describe('secrets never enter a snapshot', () => {
     setStore(undefined);
     const dbFile = path.join(s.dataDir, SQLITE_FILE);
     const db = new Database(dbFile, { readonly: true });
-    const rows = db.prepare('SELECT s.*, b.body FROM fulcrum_snapshots s JOIN fulcrum_snapshot_bodies b ON b.id = s.id').all() as Array<Record<string, unknown> & { body: Buffer }>;
+    const rows = db
+      .prepare('SELECT s.*, b.body FROM fulcrum_snapshots s JOIN fulcrum_snapshot_bodies b ON b.id = s.id')
+      .all() as Array<Record<string, unknown> & { body: Buffer }>;
     db.close();
     expect(rows).toHaveLength(1);
     const stored = gunzipSync(rows[0].body).toString('utf8');
@@ -355,11 +444,23 @@ describe('secrets never enter a snapshot', () => {
       .readdirSync(s.dataDir)
       .map((f) => fs.readFileSync(path.join(s.dataDir, f)).toString('latin1'))
       .join('\n');
-    const secrets = [ETCD_PW, PROM_TOKEN, ADMIN, keyLine, keyFile, path.join(root, 'cert.pem'), 'PRIVATE KEY', 'BEGIN CERTIFICATE', 'ETCD_PW', 'PROM_TOKEN', 'FULCRUM_ADMIN_TOKEN'];
+    const secrets = [
+      ETCD_PW,
+      PROM_TOKEN,
+      ADMIN,
+      keyLine,
+      keyFile,
+      path.join(root, 'cert.pem'),
+      'PRIVATE KEY',
+      'BEGIN CERTIFICATE',
+      'ETCD_PW',
+      'PROM_TOKEN',
+      'FULCRUM_ADMIN_TOKEN',
+    ];
     // Sanity: the haystacks are the real thing.
     expect(stored).toContain('"schemaVersion":1');
     expect(stored).toContain('secrets check');
-    expect(stored).toContain("Authorization: [redacted]");
+    expect(stored).toContain('Authorization: [redacted]');
     expect(stored).toContain(`https://root:[redacted]@10.0.0.1:2379 password=[redacted]`);
     expect(exp).toContain(id);
     for (const secret of secrets) {

@@ -28,8 +28,19 @@ describe('spine: shares, member down, stream', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-spine-'));
     etcd = await startEtcdCluster({ size: 3, dir });
     await etcd.waitHealthy(30_000);
-    haproxy = await startHaproxy({ dir: path.join(dir, 'haproxy'), members: etcd.members, weights: WEIGHTS, check: 'http' });
-    load = await startLoad({ target: haproxy.url, rate: 150, requestsPerConnection: 10, concurrency: 6, logFile: path.join(dir, 'load.log') });
+    haproxy = await startHaproxy({
+      dir: path.join(dir, 'haproxy'),
+      members: etcd.members,
+      weights: WEIGHTS,
+      check: 'http',
+    });
+    load = await startLoad({
+      target: haproxy.url,
+      rate: 150,
+      requestsPerConnection: 10,
+      concurrency: 6,
+      logFile: path.join(dir, 'load.log'),
+    });
     const yaml = [
       'pollIntervalMs: 1000',
       'scoreWindowPolls: 10',
@@ -56,14 +67,19 @@ describe('spine: shares, member down, stream', () => {
     await waitUntil(() => engine.state().seq >= 12, 30_000, 'engine polling');
     const startSeq = engine.state().seq;
     await waitUntil(() => engine.state().seq >= startSeq + 20, 40_000, '20 more polls');
-    const frames = engine.state().frames.filter((f) => f.origin === 'poll').slice(-20);
+    const frames = engine
+      .state()
+      .frames.filter((f) => f.origin === 'poll')
+      .slice(-20);
     const totals = [0, 0, 0];
-    for (const f of frames) f.values.requests.forEach((v, i) => (totals[i] += v ?? 0));
+    for (const f of frames) for (const [i, v] of f.values.requests.entries()) totals[i] += v ?? 0;
     const sum = totals.reduce((a, b) => a + b, 0);
     expect(sum).toBeGreaterThan(0);
     const shares = totals.map((t) => t / sum);
     const expected = WEIGHTS.map((w) => w / 60);
-    shares.forEach((s, i) => expect(Math.abs(s - expected[i]), `member ${i}: ${shares.map((x) => x.toFixed(3))}`).toBeLessThan(0.05));
+    for (const [i, s] of shares.entries()) {
+      expect(Math.abs(s - expected[i]), `member ${i}: ${shares.map((x) => x.toFixed(3))}`).toBeLessThan(0.05);
+    }
 
     const s = engine.state();
     expect(s.scores.requests.basis).toBe('weights');
@@ -110,7 +126,7 @@ describe('spine: shares, member down, stream', () => {
     expect(downAt, 'member never reported down').not.toBeNull();
     expect(downAt!.seq - seqAtKill).toBeLessThanOrEqual(3);
     // The stream kept flowing: consecutive deltas after the kill, and it says so in events.
-    after.forEach((d, i) => i > 0 && expect(d.seq).toBe(after[i - 1].seq + 1));
+    for (let i = 1; i < after.length; i++) expect(after[i].seq).toBe(after[i - 1].seq + 1);
     const st: ClusterState = engine.state();
     expect(st.events.some((e) => e.kind === 'member-down' && e.member === victimUrl)).toBe(true);
     expect(st.status).toBe('degraded');

@@ -245,10 +245,14 @@ function contract(b: Backend) {
       const acked = new Set<string>();
       let writing = 0;
       const writers = [1, 2].map((seed) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/integration/crash-writer.ts'), b.name, t, '3', String(seed)], {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          detached: true,
-        });
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', path.resolve('test/integration/crash-writer.ts'), b.name, t, '3', String(seed)],
+          {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            detached: true,
+          },
+        );
         let buf = '';
         let err = '';
         child.stdout!.on('data', (d: Buffer) => {

@@ -6,6 +6,8 @@ export const dynamic = 'force-dynamic';
 export function GET() {
   return handle(async (rt) => {
     const body = await rt.telemetry.registry.metrics();
-    return new Response(body, { headers: { 'Content-Type': rt.telemetry.registry.contentType, 'Cache-Control': 'no-store' } });
+    return new Response(body, {
+      headers: { 'Content-Type': rt.telemetry.registry.contentType, 'Cache-Control': 'no-store' },
+    });
   });
 }

@@ -9,7 +9,10 @@ export const dynamic = 'force-dynamic';
 
 const ListQuery = z
   .object({
-    cluster: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/).optional(),
+    cluster: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/)
+      .optional(),
     limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   })
   .strict();
@@ -31,7 +34,12 @@ const CreateBody = z
     from: z.number().int().positive().optional(),
     to: z.number().int().positive().optional(),
     /** The window's length, ending now (server clock): what the page's range selector shows. Instead of from/to. */
-    rangeMs: z.number().int().min(1000).max(24 * 3600_000).optional(),
+    rangeMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(24 * 3600_000)
+      .optional(),
     title: z.string().max(200, 'at most 200 characters').nullable().optional(),
     note: z.string().max(4000, 'at most 4000 characters').nullable().optional(),
     expiry: z.enum(SNAPSHOT_EXPIRIES, { message: 'one of 1h, 1d, 1w, never' }).optional(),
@@ -61,7 +69,8 @@ export async function POST(req: Request) {
       throw new ApiError(400, `invalid ${i.path.join('.') || 'body'}: ${i.message}`);
     }
     const { rangeMs, ...body } = r.data;
-    if (rangeMs !== undefined && (body.from !== undefined || body.to !== undefined)) throw new ApiError(400, 'give either rangeMs or from/to, not both');
+    if (rangeMs !== undefined && (body.from !== undefined || body.to !== undefined))
+      throw new ApiError(400, 'give either rangeMs or from/to, not both');
     const engine = clusterOr404(rt, body.cluster);
     const now = Date.now();
     if (rangeMs !== undefined) {

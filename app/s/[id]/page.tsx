@@ -13,7 +13,10 @@ type Props = {
 };
 
 // The link is the only key: don't leak it through Referer, don't index it.
-const PRIVATE: Pick<Metadata, 'referrer' | 'robots'> = { referrer: 'no-referrer', robots: { index: false, follow: false } };
+const PRIVATE: Pick<Metadata, 'referrer' | 'robots'> = {
+  referrer: 'no-referrer',
+  robots: { index: false, follow: false },
+};
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { id } = await params;

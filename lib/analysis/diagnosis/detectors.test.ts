@@ -43,7 +43,11 @@ describe('every detector', () => {
 
 describe('member-down', () => {
   it('raises critical on the down member with its error, and says when quorum is lost', () => {
-    const m = [member(1), member(2, { status: 'down', error: '14 UNAVAILABLE: ECONNREFUSED' }), member(3, { status: 'down' })];
+    const m = [
+      member(1),
+      member(2, { status: 'down', error: '14 UNAVAILABLE: ECONNREFUSED' }),
+      member(3, { status: 'down' }),
+    ];
     const r = memberDown(input({ members: m }));
     expect(r.candidates.map((c) => c.members[0])).toEqual([m[1].endpoint, m[2].endpoint]);
     expect(r.candidates[0].severity).toBe('critical');
@@ -57,7 +61,9 @@ describe('unhealthy-serving', () => {
   it('fires when a down member is still UP in the balancer with traffic', () => {
     const m = [member(1), member(2, { status: 'down', error: 'deadline exceeded' }), member(3)];
     const b = balancer(m.map((x) => server(x, { checkLayer: 'L4', checkStatus: 'L4OK' })));
-    const r = unhealthyServing(input({ members: m, balancer: b, balancerRef: { type: 'haproxy', backend: 'etcd', runtimeApi: '/run/h.sock' } }));
+    const r = unhealthyServing(
+      input({ members: m, balancer: b, balancerRef: { type: 'haproxy', backend: 'etcd', runtimeApi: '/run/h.sock' } }),
+    );
     expect(r.candidates).toHaveLength(1);
     expect(r.candidates[0].members).toEqual([m[1].endpoint]);
     expect(fixText(r.candidates[0])).toContain('set server etcd/etcd-2 state maint');
@@ -65,7 +71,11 @@ describe('unhealthy-serving', () => {
   });
   it('stays quiet when the balancer already took it out, and says what it could not check without one', () => {
     const m = [member(1), member(2, { status: 'down' }), member(3)];
-    expect(unhealthyServing(input({ members: m, balancer: balancer(m.map((x, i) => server(x, { status: i === 1 ? 'DOWN' : 'UP' }))) })).candidates).toEqual([]);
+    expect(
+      unhealthyServing(
+        input({ members: m, balancer: balancer(m.map((x, i) => server(x, { status: i === 1 ? 'DOWN' : 'UP' }))) }),
+      ).candidates,
+    ).toEqual([]);
     expect(unhealthyServing(input({ members: m })).check.state).toBe('not-checked');
   });
   it('counts a member whose applied index stalled as unhealthy', () => {
@@ -81,7 +91,16 @@ describe('quota-pressure', () => {
     const near = [member(1), member(2), member(3, { dbSizeBytes: 0.9 * quota, quotaBackendBytes: quota })];
     const w = quotaPressure(input({ members: near }));
     expect(w.candidates.map((c) => [c.severity, c.members[0]])).toEqual([['warning', near[2].endpoint]]);
-    const full = [member(1, { alarms: [] }), member(2), member(3, { alarms: ['NOSPACE'], dbSizeBytes: quota, quotaBackendBytes: quota, signals: { ...emptySignals(), revision: '4242' } })];
+    const full = [
+      member(1, { alarms: [] }),
+      member(2),
+      member(3, {
+        alarms: ['NOSPACE'],
+        dbSizeBytes: quota,
+        quotaBackendBytes: quota,
+        signals: { ...emptySignals(), revision: '4242' },
+      }),
+    ];
     const c = quotaPressure(input({ members: full })).candidates[0];
     expect(c.severity).toBe('critical');
     const body = fixText(c);
@@ -97,7 +116,15 @@ describe('request-skew', () => {
     const m = [member(1, { weight: 30 }), member(2, { weight: 20 }), member(3, { weight: 10 })];
     const { members, scores } = withLoad(m, [100, 100, 800], undefined, true);
     const b = balancer(members.map((x, i) => server(x, { weight: [10, 10, 80][i] })));
-    const r = requestSkew(input({ members, scores, weighted: true, balancer: b, balancerRef: { type: 'haproxy', backend: 'etcd', runtimeApi: '127.0.0.1:9999' } }));
+    const r = requestSkew(
+      input({
+        members,
+        scores,
+        weighted: true,
+        balancer: b,
+        balancerRef: { type: 'haproxy', backend: 'etcd', runtimeApi: '127.0.0.1:9999' },
+      }),
+    );
     expect(r.candidates).toHaveLength(1);
     const c = r.candidates[0];
     expect(c.members).toEqual([members[2].endpoint]);
@@ -145,21 +172,51 @@ describe('capacity-mismatch', () => {
 describe('health-check-gap', () => {
   it('flags TCP-only checks, wrong paths and long intervals, with the NOSPACE trade-off', () => {
     const m = three().map((x) => ({ ...x, version: '3.4.23' }));
-    const tcp = healthCheckGap(input({ members: m, balancer: balancer(m.map((x) => server(x, { checkLayer: 'L4', checkStatus: 'L4OK' }))) }));
+    const tcp = healthCheckGap(
+      input({ members: m, balancer: balancer(m.map((x) => server(x, { checkLayer: 'L4', checkStatus: 'L4OK' }))) }),
+    );
     expect(tcp.candidates[0].members).toHaveLength(3);
     expect(tcp.candidates[0].summary).toContain('TCP-only');
     expect(fixText(tcp.candidates[0])).toContain('option httpchk GET /health');
     expect(tcp.candidates[0].fixes[0].risk).toContain('NOSPACE');
-    const cfg = { type: 'http' as const, method: 'GET', path: '/healthz', interMs: { 'etcd-1': 30_000, 'etcd-2': 2000, 'etcd-3': 2000 } };
-    const wrong = healthCheckGap(input({ members: m, balancer: balancer(m.map((x) => server(x)), { check: cfg }) }));
+    const cfg = {
+      type: 'http' as const,
+      method: 'GET',
+      path: '/healthz',
+      interMs: { 'etcd-1': 30_000, 'etcd-2': 2000, 'etcd-3': 2000 },
+    };
+    const wrong = healthCheckGap(
+      input({
+        members: m,
+        balancer: balancer(
+          m.map((x) => server(x)),
+          { check: cfg },
+        ),
+      }),
+    );
     expect(wrong.candidates[0].severity).toBe('critical');
     expect(wrong.candidates[0].summary).toContain('/healthz');
     expect(wrong.candidates[0].summary).toContain('etcd-1 30 s');
   });
   it('accepts HTTP checks on /health every 5 s', () => {
     const m = three();
-    const cfg = { type: 'http' as const, method: 'GET', path: '/health', interMs: { 'etcd-1': 5000, 'etcd-2': 5000, 'etcd-3': 5000 } };
-    expect(healthCheckGap(input({ members: m, balancer: balancer(m.map((x) => server(x)), { check: cfg }) })).candidates).toEqual([]);
+    const cfg = {
+      type: 'http' as const,
+      method: 'GET',
+      path: '/health',
+      interMs: { 'etcd-1': 5000, 'etcd-2': 5000, 'etcd-3': 5000 },
+    };
+    expect(
+      healthCheckGap(
+        input({
+          members: m,
+          balancer: balancer(
+            m.map((x) => server(x)),
+            { check: cfg },
+          ),
+        }),
+      ).candidates,
+    ).toEqual([]);
   });
 });
 
@@ -180,7 +237,9 @@ describe('leader-churn', () => {
 describe('slow-member and slow-disk', () => {
   it('flags a member far slower than its peers, and one above the absolute limit', () => {
     const rel = withLoad(three(), [10, 10, 10], [0.002, 0.003, 0.2]);
-    expect(slowMember(input(rel)).candidates.map((c) => [c.members[0], c.severity])).toEqual([[rel.members[2].endpoint, 'warning']]);
+    expect(slowMember(input(rel)).candidates.map((c) => [c.members[0], c.severity])).toEqual([
+      [rel.members[2].endpoint, 'warning'],
+    ]);
     const abs = withLoad(three(), [10, 10, 10], [1.5, 1.4, 1.6]);
     expect(slowMember(input(abs)).candidates.every((c) => c.severity === 'critical')).toBe(true);
     // 2 ms vs 0.5 ms is "4x" but far below the floor
@@ -197,7 +256,11 @@ describe('slow-member and slow-disk', () => {
 
 describe('raft-lag', () => {
   it('measures lag with BigInt on uint64 indexes and flags stalled followers', () => {
-    const m = [member(1, { raftIndex: '18446744073709551000' }), member(2, { raftAppliedIndex: '18446744073709540000' }), member(3, { raftAppliedIndex: '18446744073709551000' })];
+    const m = [
+      member(1, { raftIndex: '18446744073709551000' }),
+      member(2, { raftAppliedIndex: '18446744073709540000' }),
+      member(3, { raftAppliedIndex: '18446744073709551000' }),
+    ];
     const r = raftLag(input({ members: m }));
     expect(r.candidates.map((c) => c.members[0])).toEqual([m[1].endpoint]);
     expect(r.candidates[0].evidence.find((e) => e.label === 'lag (entries)')?.value).toBe('11000');
@@ -215,7 +278,13 @@ describe('peer-network and balancer-errors', () => {
   });
   it('flags rising balancer errors on one server', () => {
     const m = three();
-    const b = balancer(m.map((x, i) => server(x, { errors: { econ: i === 0 ? 40 : 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: i === 2 ? 50 : 0 } })));
+    const b = balancer(
+      m.map((x, i) =>
+        server(x, {
+          errors: { econ: i === 0 ? 40 : 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: i === 2 ? 50 : 0 },
+        }),
+      ),
+    );
     // etcd-3 is down: its aborted connections are member-down's evidence, not balancer-errors
     m[2] = { ...m[2], status: 'down' };
     const r = balancerErrors(input({ members: m, balancer: b }));
@@ -230,7 +299,11 @@ describe('peer-network and balancer-errors', () => {
 
 describe('version-skew', () => {
   it('warns on mixed versions and notes 3.4 as info', () => {
-    const mixed = [member(1, { version: '3.5.17' }), member(2, { version: '3.4.23' }), member(3, { version: '3.5.17' })];
+    const mixed = [
+      member(1, { version: '3.5.17' }),
+      member(2, { version: '3.4.23' }),
+      member(3, { version: '3.5.17' }),
+    ];
     const r = versionSkew(input({ members: mixed })).candidates[0];
     expect(r.severity).toBe('warning');
     expect(r.members).toEqual([mixed[1].endpoint]);

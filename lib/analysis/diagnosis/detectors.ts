@@ -89,10 +89,23 @@ export const memberDown: Detector = (input) => {
     const srv = serverOf(input, m);
     const evidence: Evidence[] = [
       { label: 'error', value: m.error ?? 'no answer', member: m.endpoint },
-      { label: 'last seen', value: m.lastSeen ? new Date(m.lastSeen).toISOString() : 'never since Fulcrum started', member: m.endpoint },
-      { label: 'members up', value: `${input.members.length - down.length} of ${input.members.length}`, threshold: `quorum ${Math.floor(input.members.length / 2) + 1}` },
+      {
+        label: 'last seen',
+        value: m.lastSeen ? new Date(m.lastSeen).toISOString() : 'never since Fulcrum started',
+        member: m.endpoint,
+      },
+      {
+        label: 'members up',
+        value: `${input.members.length - down.length} of ${input.members.length}`,
+        threshold: `quorum ${Math.floor(input.members.length / 2) + 1}`,
+      },
     ];
-    if (srv) evidence.push({ label: `balancer server ${srv.name}`, value: `${srv.status}, check ${srv.checkStatus ?? 'none'}`, member: m.endpoint });
+    if (srv)
+      evidence.push({
+        label: `balancer server ${srv.name}`,
+        value: `${srv.status}, check ${srv.checkStatus ?? 'none'}`,
+        member: m.endpoint,
+      });
     const fixes: Fix[] = [
       {
         title: `Check ${m.name} itself`,
@@ -108,11 +121,13 @@ export const memberDown: Detector = (input) => {
         risk: 'none (read-only)',
       },
     ];
-    if (srv && srv.status.startsWith('UP')) {
+    if (srv?.status.startsWith('UP')) {
       fixes.push({
         title: `Take ${srv.name} out of the balancer until it is back`,
         format: 'shell',
-        body: haproxyRuntime(input.balancerRef, [`set server ${input.balancerRef?.backend ?? 'etcd'}/${srv.name} state maint`]),
+        body: haproxyRuntime(input.balancerRef, [
+          `set server ${input.balancerRef?.backend ?? 'etcd'}/${srv.name} state maint`,
+        ]),
         why: 'the balancer still counts it UP, so clients connecting through it fail',
         risk: 'the other members take its share; set it back with "state ready" once healthy',
       });
@@ -121,7 +136,12 @@ export const memberDown: Detector = (input) => {
       title: 'If it will not come back: replace the member',
       format: 'shell',
       body: [
-        `etcdctl --endpoints=${sq(input.members.filter(live).map((x) => x.endpoint).join(',') || m.endpoint)} member remove ${hexId(m.id)}`,
+        `etcdctl --endpoints=${sq(
+          input.members
+            .filter(live)
+            .map((x) => x.endpoint)
+            .join(',') || m.endpoint,
+        )} member remove ${hexId(m.id)}`,
         `etcdctl --endpoints=<a live member> member add ${m.name} --peer-urls=<new peer URL>`,
         `# then start the new member with an empty data dir and --initial-cluster-state=existing`,
       ].join('\n'),
@@ -133,7 +153,11 @@ export const memberDown: Detector = (input) => {
       members: [m.endpoint],
       severity: 'critical',
       title: `${m.name} is down`,
-      summary: `${m.name} has not answered ${quorumLost ? '(and the cluster has lost quorum)' : ''}: ${m.error ?? 'no answer'}`.replace('  ', ' '),
+      summary:
+        `${m.name} has not answered ${quorumLost ? '(and the cluster has lost quorum)' : ''}: ${m.error ?? 'no answer'}`.replace(
+          '  ',
+          ' ',
+        ),
       evidence,
       fixes,
       confidence: 0.95,
@@ -144,7 +168,13 @@ export const memberDown: Detector = (input) => {
 };
 
 export const unhealthyServing: Detector = (input) => {
-  if (!input.balancer) return result('unhealthy-serving', [], '', 'no balancer configured: cannot see whether a bad member still gets traffic');
+  if (!input.balancer)
+    return result(
+      'unhealthy-serving',
+      [],
+      '',
+      'no balancer configured: cannot see whether a bad member still gets traffic',
+    );
   if (!input.balancer.ok) return result('unhealthy-serving', [], '', `balancer unreadable: ${input.balancer.error}`);
   const t = input.thresholds;
   const candidates: Candidate[] = [];
@@ -153,10 +183,15 @@ export const unhealthyServing: Detector = (input) => {
     const bad = m.status === 'down' || m.status === 'unhealthy' || stalled;
     if (!bad) continue;
     const srv = serverOf(input, m);
-    if (!srv || !srv.status.startsWith('UP')) continue;
+    if (!srv?.status.startsWith('UP')) continue;
     const traffic = srv.scur > 0 || (srv.sessionRate ?? 0) > 0;
     if (!traffic) continue;
-    const why = m.status === 'down' ? `does not answer (${m.error ?? 'no answer'})` : stalled ? `its raft applied index has not moved for ${m.signals.appliedStalledPolls} polls` : (m.error ?? 'is unhealthy');
+    const why =
+      m.status === 'down'
+        ? `does not answer (${m.error ?? 'no answer'})`
+        : stalled
+          ? `its raft applied index has not moved for ${m.signals.appliedStalledPolls} polls`
+          : (m.error ?? 'is unhealthy');
     const version = input.members.find((x) => x.version)?.version ?? m.version;
     const path = healthPath(version);
     const backend = input.balancerRef?.backend ?? 'etcd';
@@ -169,8 +204,16 @@ export const unhealthyServing: Detector = (input) => {
       evidence: [
         { label: 'member status', value: `${m.status}${m.error ? `: ${m.error}` : ''}`, member: m.endpoint },
         { label: `balancer server ${srv.name}`, value: srv.status, member: m.endpoint },
-        { label: 'health check', value: `${srv.checkLayer} ${srv.checkStatus ?? ''} ${srv.checkDesc ?? ''}`.trim(), member: m.endpoint },
-        { label: 'sessions now / new per s', value: `${srv.scur} / ${srv.sessionRate === null ? 'n/a' : srv.sessionRate.toFixed(1)}`, member: m.endpoint },
+        {
+          label: 'health check',
+          value: `${srv.checkLayer} ${srv.checkStatus ?? ''} ${srv.checkDesc ?? ''}`.trim(),
+          member: m.endpoint,
+        },
+        {
+          label: 'sessions now / new per s',
+          value: `${srv.scur} / ${srv.sessionRate === null ? 'n/a' : srv.sessionRate.toFixed(1)}`,
+          member: m.endpoint,
+        },
       ],
       fixes: [
         {
@@ -185,7 +228,11 @@ export const unhealthyServing: Detector = (input) => {
           format: 'haproxy',
           body: haproxyBackend(
             backend,
-            input.members.map((x) => ({ name: serverName(input, x), address: hostPortOf(x.endpoint), weight: serverOf(input, x)?.weight ?? x.weight })),
+            input.members.map((x) => ({
+              name: serverName(input, x),
+              address: hostPortOf(x.endpoint),
+              weight: serverOf(input, x)?.weight ?? x.weight,
+            })),
             version,
           ),
           why: `an HTTP check on ${path} fails when the member is hung, has no leader or raised an alarm; a TCP check passes as long as the kernel accepts connections`,
@@ -205,7 +252,11 @@ export const unhealthyServing: Detector = (input) => {
 export const quotaPressure: Detector = (input) => {
   const t = input.thresholds;
   const candidates: Candidate[] = [];
-  const revision = input.members.map((m) => m.signals.revision).filter((r): r is string => r !== null).sort((a, b) => (BigInt(a) < BigInt(b) ? 1 : -1))[0] ?? null;
+  const revision =
+    input.members
+      .map((m) => m.signals.revision)
+      .filter((r): r is string => r !== null)
+      .sort((a, b) => (BigInt(a) < BigInt(b) ? 1 : -1))[0] ?? null;
   for (const m of input.members) {
     const nospace = m.alarms.includes('NOSPACE');
     const ratio = m.quotaBackendBytes && m.dbSizeBytes !== null ? m.dbSizeBytes / m.quotaBackendBytes : null;
@@ -215,7 +266,9 @@ export const quotaPressure: Detector = (input) => {
       kind: 'quota-pressure',
       members: [m.endpoint],
       severity: nospace ? 'critical' : 'warning',
-      title: nospace ? `NOSPACE alarm on ${m.name}: the cluster refuses writes` : `${m.name} db at ${pct(ratio)} of its quota`,
+      title: nospace
+        ? `NOSPACE alarm on ${m.name}: the cluster refuses writes`
+        : `${m.name} db at ${pct(ratio)} of its quota`,
       summary: nospace
         ? `${m.name} went past --quota-backend-bytes and raised NOSPACE: every member refuses writes until the space is reclaimed and the alarm disarmed.`
         : `${m.name}'s backend db is ${bytes(m.dbSizeBytes)} of a ${bytes(m.quotaBackendBytes)} quota; past it etcd raises NOSPACE and refuses writes cluster-wide.`,
@@ -223,7 +276,12 @@ export const quotaPressure: Detector = (input) => {
         { label: 'db size', value: bytes(m.dbSizeBytes), member: m.endpoint },
         { label: 'db in use', value: bytes(m.dbSizeInUseBytes), member: m.endpoint },
         { label: 'quota', value: bytes(m.quotaBackendBytes), member: m.endpoint },
-        { label: 'db / quota', value: pct(ratio), threshold: `warning at ${pct(t.quotaWarnRatio)}`, member: m.endpoint },
+        {
+          label: 'db / quota',
+          value: pct(ratio),
+          threshold: `warning at ${pct(t.quotaWarnRatio)}`,
+          member: m.endpoint,
+        },
         { label: 'alarms', value: m.alarms.join(', ') || 'none', member: m.endpoint },
         ...logEvidence(input, m, ['database space exceeded']),
       ],
@@ -238,7 +296,11 @@ export const quotaPressure: Detector = (input) => {
         {
           title: 'Then prevent it',
           format: 'etcd-flags',
-          body: [`--quota-backend-bytes=${suggested}`, '--auto-compaction-mode=periodic', '--auto-compaction-retention=1h'].join('\n'),
+          body: [
+            `--quota-backend-bytes=${suggested}`,
+            '--auto-compaction-mode=periodic',
+            '--auto-compaction-retention=1h',
+          ].join('\n'),
           why: `room above today's ${bytes(m.dbSizeBytes)} and automatic compaction so history does not grow without bound`,
           risk: 'a bigger db takes longer to snapshot and restore; etcd recommends at most 8 GiB',
         },
@@ -247,7 +309,11 @@ export const quotaPressure: Detector = (input) => {
       raiseAfter: nospace ? 1 : undefined,
     });
   }
-  return result('quota-pressure', candidates, `every member below ${pct(t.quotaWarnRatio)} of its quota, no NOSPACE alarm`);
+  return result(
+    'quota-pressure',
+    candidates,
+    `every member below ${pct(t.quotaWarnRatio)} of its quota, no NOSPACE alarm`,
+  );
 };
 
 /** Balancer weights as shares, in member order (null when unknown). */
@@ -271,7 +337,11 @@ export const requestSkew: Detector = (input) => {
   const s = input.scores.requests;
   if (s.score === null) return result('request-skew', [], '', `requests not scored: ${s.reason ?? 'no data'}`);
   if (s.score < t.skewScore || !s.hottest) {
-    return result('request-skew', [], `requests score ${s.score.toFixed(2)} below ${t.skewScore} against ${s.basis === 'weights' ? 'the configured weights' : 'equal shares'}`);
+    return result(
+      'request-skew',
+      [],
+      `requests score ${s.score.toFixed(2)} below ${t.skewScore} against ${s.basis === 'weights' ? 'the configured weights' : 'equal shares'}`,
+    );
   }
   const hot = input.members.find((m) => m.endpoint === s.hottest)!;
   const evidence: Evidence[] = [
@@ -288,11 +358,17 @@ export const requestSkew: Detector = (input) => {
   const live3 = input.members.filter(live);
   const bw = balancerWeightShares(input);
   if (bw) {
-    const diff = Math.max(...input.members.map((m, i) => (bw[i] === null || m.dims.requests.expectedShare === null ? 0 : Math.abs(bw[i]! - m.dims.requests.expectedShare))));
+    const diff = Math.max(
+      ...input.members.map((m, i) =>
+        bw[i] === null || m.dims.requests.expectedShare === null ? 0 : Math.abs(bw[i]! - m.dims.requests.expectedShare),
+      ),
+    );
     const weights = input.members.map((m) => serverOf(input, m)?.weight ?? '?').join('/');
     evidence.push({ label: 'balancer weights now', value: weights });
     if (diff > 0.05) {
-      causes.push(`the balancer's weights (${weights}) differ from the expected shares${input.weighted ? ` (configured ${input.members.map((m) => m.weight).join('/')})` : ' (equal)'}`);
+      causes.push(
+        `the balancer's weights (${weights}) differ from the expected shares${input.weighted ? ` (configured ${input.members.map((m) => m.weight).join('/')})` : ' (equal)'}`,
+      );
       fixes.push(
         ...weightFixes(
           input,
@@ -305,13 +381,28 @@ export const requestSkew: Detector = (input) => {
     } else ruledOut.push('balancer weights match the expected shares');
     const ss = sessionShares(input);
     const hi = input.members.indexOf(hot);
-    if (ss && ss[hi] !== null && hot.dims.requests.share !== null && hot.dims.requests.share - ss[hi]! > t.pinningShareExcess) {
-      causes.push(`connection pinning: ${hot.name} gets ${pct(ss[hi])} of new connections but ${pct(hot.dims.requests.share)} of requests`);
+    if (
+      ss &&
+      ss[hi] !== null &&
+      hot.dims.requests.share !== null &&
+      hot.dims.requests.share - ss[hi]! > t.pinningShareExcess
+    ) {
+      causes.push(
+        `connection pinning: ${hot.name} gets ${pct(ss[hi])} of new connections but ${pct(hot.dims.requests.share)} of requests`,
+      );
     } else if (ss) ruledOut.push('new connections are spread like the requests');
-    const ejected = input.members.filter((m) => live(m) && serverOf(input, m) && !serverOf(input, m)!.status.startsWith('UP'));
-    if (ejected.length) causes.push(`the balancer has ${ejected.map((m) => `${serverOf(input, m)!.name} ${serverOf(input, m)!.status}`).join(', ')} while etcd answers`);
+    const ejected = input.members.filter(
+      (m) => live(m) && serverOf(input, m) && !serverOf(input, m)!.status.startsWith('UP'),
+    );
+    if (ejected.length)
+      causes.push(
+        `the balancer has ${ejected.map((m) => `${serverOf(input, m)!.name} ${serverOf(input, m)!.status}`).join(', ')} while etcd answers`,
+      );
   } else {
-    causes.push('balancer weights or health-check ejections (no balancer configured to check)', 'connection pinning (long-lived gRPC connections)');
+    causes.push(
+      'balancer weights or health-check ejections (no balancer configured to check)',
+      'connection pinning (long-lived gRPC connections)',
+    );
   }
   causes.push('clients that list only some endpoints (client-side balancing)');
   if (fixes.length === 0) {
@@ -327,23 +418,28 @@ export const requestSkew: Detector = (input) => {
   }
   evidence.push({ label: 'candidate causes', value: causes.join('; ') });
   if (ruledOut.length) evidence.push({ label: 'ruled out', value: ruledOut.join('; ') });
-  return result('request-skew', [
-    {
-      kind: 'request-skew',
-      members: [hot.endpoint],
-      severity: s.score >= t.skewScoreCritical ? 'critical' : 'warning',
-      title: `${hot.name} carries ${pct(hot.dims.requests.share)} of requests (expected ${pct(hot.dims.requests.expectedShare)})`,
-      summary: `Requests are skewed toward ${hot.name} (score ${s.score.toFixed(2)}). Most likely: ${causes[0]}.`,
-      evidence,
-      fixes,
-      confidence: bw ? 0.85 : 0.6,
-    },
-  ], '');
+  return result(
+    'request-skew',
+    [
+      {
+        kind: 'request-skew',
+        members: [hot.endpoint],
+        severity: s.score >= t.skewScoreCritical ? 'critical' : 'warning',
+        title: `${hot.name} carries ${pct(hot.dims.requests.share)} of requests (expected ${pct(hot.dims.requests.expectedShare)})`,
+        summary: `Requests are skewed toward ${hot.name} (score ${s.score.toFixed(2)}). Most likely: ${causes[0]}.`,
+        evidence,
+        fixes,
+        confidence: bw ? 0.85 : 0.6,
+      },
+    ],
+    '',
+  );
 };
 
 export const connectionPinning: Detector = (input) => {
   const t = input.thresholds;
-  if (!input.balancer?.ok) return result('connection-pinning', [], '', 'no readable balancer: cannot compare connections with requests');
+  if (!input.balancer?.ok)
+    return result('connection-pinning', [], '', 'no readable balancer: cannot compare connections with requests');
   const ss = sessionShares(input);
   if (!ss) return result('connection-pinning', [], 'no new connections in the window to compare');
   const candidates: Candidate[] = [];
@@ -359,7 +455,11 @@ export const connectionPinning: Detector = (input) => {
       const sv = serverOf(input, x);
       const rate = x.dims.requests.value;
       const perConn = sv?.sessionRate ? (rate ?? 0) / sv.sessionRate : null;
-      return { label: `${x.name}`, value: `${rate === null ? 'n/a' : rate.toFixed(0)} req/s, ${sv?.sessionRate?.toFixed(1) ?? 'n/a'} new conn/s (${pct(ss[j])}), ${sv?.scur ?? 'n/a'} open, ${perConn === null ? '∞' : perConn.toFixed(0)} req per new conn`, member: x.endpoint };
+      return {
+        label: `${x.name}`,
+        value: `${rate === null ? 'n/a' : rate.toFixed(0)} req/s, ${sv?.sessionRate?.toFixed(1) ?? 'n/a'} new conn/s (${pct(ss[j])}), ${sv?.scur ?? 'n/a'} open, ${perConn === null ? '∞' : perConn.toFixed(0)} req per new conn`,
+        member: x.endpoint,
+      };
     });
     const backend = input.balancerRef?.backend ?? 'etcd';
     candidates.push({
@@ -369,7 +469,12 @@ export const connectionPinning: Detector = (input) => {
       title: `${m.name}'s load follows long-lived connections, not the weights`,
       summary: `${m.name} gets ${pct(ss[i])} of new connections (expected ${pct(exp)}) but serves ${pct(share)} of requests: a few long-lived gRPC connections landed on it and stay there (L4 balancing).`,
       evidence: [
-        { label: `${srv.name} request share`, value: pct(share), threshold: `expected ${pct(exp)} + ${pct(t.pinningShareExcess)}`, member: m.endpoint },
+        {
+          label: `${srv.name} request share`,
+          value: pct(share),
+          threshold: `expected ${pct(exp)} + ${pct(t.pinningShareExcess)}`,
+          member: m.endpoint,
+        },
         { label: `${srv.name} share of new connections`, value: pct(ss[i]), member: m.endpoint },
         ...rows,
         { label: 'watch streams on it', value: String(m.dims.watchStreams.value ?? 'n/a'), member: m.endpoint },
@@ -399,7 +504,10 @@ export const connectionPinning: Detector = (input) => {
             '    balance roundrobin',
             `    option httpchk GET ${healthPath(m.version)}`,
             '    http-check expect status 200',
-            ...input.members.map((x) => `    server ${serverName(input, x)} ${hostPortOf(x.endpoint)} proto h2 check check-proto h1 inter 5s weight ${serverOf(input, x)?.weight ?? x.weight}`),
+            ...input.members.map(
+              (x) =>
+                `    server ${serverName(input, x)} ${hostPortOf(x.endpoint)} proto h2 check check-proto h1 inter 5s weight ${serverOf(input, x)?.weight ?? x.weight}`,
+            ),
           ].join('\n'),
           why: 'HAProxy in mode http balances each gRPC stream, so one connection no longer means one member',
           risk: 'Watch streams are long-lived even at L7; TLS must terminate at HAProxy or be re-encrypted',
@@ -422,8 +530,15 @@ export const capacityMismatch: Detector = (input) => {
   const t = input.thresholds;
   const s = input.scores.requests;
   const withLat = input.members.filter((m) => live(m) && latencyOf(input, m) !== null);
-  if (withLat.length < 2) return result('capacity-mismatch', [], '', `latency p99 needs the gRPC histogram (--metrics extensive) and ${t.minLatencySamples} calls in the window on at least two members`);
-  if (s.score === null || s.score >= t.skewScore) return result('capacity-mismatch', [], 'shares do not follow the weights: see request-skew');
+  if (withLat.length < 2)
+    return result(
+      'capacity-mismatch',
+      [],
+      '',
+      `latency p99 needs the gRPC histogram (--metrics extensive) and ${t.minLatencySamples} calls in the window on at least two members`,
+    );
+  if (s.score === null || s.score >= t.skewScore)
+    return result('capacity-mismatch', [], 'shares do not follow the weights: see request-skew');
   const candidates: Candidate[] = [];
   for (const m of withLat) {
     const others = withLat.filter((x) => x !== m).map((x) => latencyOf(input, x)!);
@@ -431,7 +546,10 @@ export const capacityMismatch: Detector = (input) => {
     const p99 = latencyOf(input, m)!;
     if (!(p99 >= t.capacityLatencyRatio * med && p99 >= t.slowMemberFloorSeconds)) continue;
     const current = withLat.map((x) => serverOf(input, x)?.weight ?? x.weight);
-    const next = weightsFromLatency(current, withLat.map((x) => latencyOf(input, x)));
+    const next = weightsFromLatency(
+      current,
+      withLat.map((x) => latencyOf(input, x)),
+    );
     candidates.push({
       kind: 'capacity-mismatch',
       members: [m.endpoint],
@@ -439,8 +557,16 @@ export const capacityMismatch: Detector = (input) => {
       title: `${m.name} gets its expected share but answers ${(p99 / med).toFixed(1)}× slower than its peers`,
       summary: `Shares follow the weights, yet ${m.name}'s p99 is ${secs(p99)} against ${secs(med)} on the others: its weight asks more of it than it can carry.`,
       evidence: [
-        ...withLat.map((x) => ({ label: `${x.name} p99 / share`, value: `${secs(latencyOf(input, x))} / ${pct(x.dims.requests.share)} (expected ${pct(x.dims.requests.expectedShare)})`, member: x.endpoint })),
-        { label: 'ratio to peers’ median', value: `${(p99 / med).toFixed(1)}×`, threshold: `${t.capacityLatencyRatio}×` },
+        ...withLat.map((x) => ({
+          label: `${x.name} p99 / share`,
+          value: `${secs(latencyOf(input, x))} / ${pct(x.dims.requests.share)} (expected ${pct(x.dims.requests.expectedShare)})`,
+          member: x.endpoint,
+        })),
+        {
+          label: 'ratio to peers’ median',
+          value: `${(p99 / med).toFixed(1)}×`,
+          threshold: `${t.capacityLatencyRatio}×`,
+        },
       ],
       fixes: weightFixes(
         input,
@@ -466,88 +592,162 @@ export const healthCheckGap: Detector = (input) => {
   const l4 = servers.filter((s) => s.checkLayer === 'L4');
   const version = input.members.find((m) => m.version)?.version ?? null;
   const path = healthPath(version);
-  if (none.length) problems.push({ severity: 'critical', text: `no health check on ${none.map((s) => s.name).join(', ')}: a dead member stays in rotation`, members: none.map((s) => s.member!) });
-  if (l4.length) problems.push({ severity: 'warning', text: `TCP-only check on ${l4.map((s) => s.name).join(', ')}: a hung, leaderless or alarmed member still accepts connections and passes`, members: l4.map((s) => s.member!) });
+  if (none.length)
+    problems.push({
+      severity: 'critical',
+      text: `no health check on ${none.map((s) => s.name).join(', ')}: a dead member stays in rotation`,
+      members: none.map((s) => s.member!),
+    });
+  if (l4.length)
+    problems.push({
+      severity: 'warning',
+      text: `TCP-only check on ${l4.map((s) => s.name).join(', ')}: a hung, leaderless or alarmed member still accepts connections and passes`,
+      members: l4.map((s) => s.member!),
+    });
   const cfg = input.balancer.check;
   if (cfg?.type === 'http' && cfg.path) {
     const p = cfg.path.split('?')[0];
     const valid = p === '/health' || ((p === '/livez' || p === '/readyz') && path === '/readyz');
-    if (!valid) problems.push({ severity: 'critical', text: `the check asks for ${cfg.path}, which etcd ${version ?? ''} does not serve (use ${path})`, members: servers.map((s) => s.member!) });
+    if (!valid)
+      problems.push({
+        severity: 'critical',
+        text: `the check asks for ${cfg.path}, which etcd ${version ?? ''} does not serve (use ${path})`,
+        members: servers.map((s) => s.member!),
+      });
   }
   const wrongStatus = servers.filter((s) => s.checkStatus?.includes('L7STS') && s.checkLayer === 'L7');
   if (wrongStatus.length && !(cfg?.type === 'http' && cfg.path && cfg.path.split('?')[0] !== '/health')) {
     // L7STS on a member that is healthy by etcd means the check path or expectation is wrong.
-    const healthyButFailing = wrongStatus.filter((s) => input.members.find((m) => m.endpoint === s.member)?.status === 'up');
-    if (healthyButFailing.length) problems.push({ severity: 'critical', text: `the HTTP check fails (${healthyButFailing.map((s) => `${s.name}: ${s.checkStatus} ${s.checkDesc ?? ''}`.trim()).join(', ')}) on members etcd calls healthy`, members: healthyButFailing.map((s) => s.member!) });
+    const healthyButFailing = wrongStatus.filter(
+      (s) => input.members.find((m) => m.endpoint === s.member)?.status === 'up',
+    );
+    if (healthyButFailing.length)
+      problems.push({
+        severity: 'critical',
+        text: `the HTTP check fails (${healthyButFailing.map((s) => `${s.name}: ${s.checkStatus} ${s.checkDesc ?? ''}`.trim()).join(', ')}) on members etcd calls healthy`,
+        members: healthyButFailing.map((s) => s.member!),
+      });
   }
   if (cfg) {
     const slow = Object.entries(cfg.interMs).filter(([, ms]) => ms > t.maxCheckIntervalMs);
-    if (slow.length) problems.push({ severity: 'warning', text: `check interval ${slow.map(([n, ms]) => `${n} ${ms / 1000} s`).join(', ')} (above ${t.maxCheckIntervalMs / 1000} s): a dead member keeps traffic that long`, members: slow.map(([n]) => servers.find((s) => s.name === n)?.member).filter((x): x is string => Boolean(x)) });
+    if (slow.length)
+      problems.push({
+        severity: 'warning',
+        text: `check interval ${slow.map(([n, ms]) => `${n} ${ms / 1000} s`).join(', ')} (above ${t.maxCheckIntervalMs / 1000} s): a dead member keeps traffic that long`,
+        members: slow.map(([n]) => servers.find((s) => s.name === n)?.member).filter((x): x is string => Boolean(x)),
+      });
   }
   const note = cfg ? '' : ' (interval and path not checked: set balancer.configFile)';
   if (!problems.length) return result('health-check-gap', [], `HTTP checks on every server${note}`);
   const members = [...new Set(problems.flatMap((p) => p.members))];
   const backend = input.balancerRef?.backend ?? 'etcd';
-  return result('health-check-gap', [
-    {
-      kind: 'health-check-gap',
-      members,
-      severity: problems.some((p) => p.severity === 'critical') ? 'critical' : 'warning',
-      title: `The balancer's health checks cannot catch a bad member`,
-      summary: problems.map((p) => p.text).join('; ') + '.',
-      evidence: [
-        ...servers.map((s) => ({ label: `${s.name} check`, value: `${s.checkLayer}${s.checkStatus ? ` ${s.checkStatus}` : ''}${s.checkDesc ? ` (${s.checkDesc})` : ''}`, member: s.member ?? undefined })),
-        ...(cfg ? [{ label: 'configured check', value: `${cfg.type}${cfg.path ? ` ${cfg.method ?? 'GET'} ${cfg.path}` : ''}, inter ${Object.values(cfg.interMs).map((x) => `${x / 1000}s`).join('/') || 'n/a'}`, threshold: `≤ ${t.maxCheckIntervalMs / 1000} s` }] : []),
-        { label: 'etcd version', value: version ?? 'unknown' },
-      ],
-      fixes: [
-        {
-          title: `HTTP check on ${path} every 5 s`,
-          format: 'haproxy',
-          body: haproxyBackend(
-            backend,
-            input.members.map((m) => ({ name: serverName(input, m), address: hostPortOf(m.endpoint), weight: serverOf(input, m)?.weight ?? m.weight })),
-            version,
-          ),
-          why: `${path} fails when the member has no leader, is hung or raised an alarm; 5 s with fall 2 ejects a bad member in about 10 s`,
-          risk:
-            path === '/health'
-              ? 'Trade-off: on etcd 3.4 /health also fails while any alarm is raised, and NOSPACE is cluster-wide: a full quota (reads still work) would eject every member and turn into a total outage at the balancer. On 3.5 use /health?exclude=NOSPACE or /readyz.'
-              : '/readyz fails while a member catches up: it stays out until ready',
-        },
-      ],
-      confidence: 0.9,
-      raiseAfter: 1,
-    },
-  ], '');
+  return result(
+    'health-check-gap',
+    [
+      {
+        kind: 'health-check-gap',
+        members,
+        severity: problems.some((p) => p.severity === 'critical') ? 'critical' : 'warning',
+        title: `The balancer's health checks cannot catch a bad member`,
+        summary: `${problems.map((p) => p.text).join('; ')}.`,
+        evidence: [
+          ...servers.map((s) => ({
+            label: `${s.name} check`,
+            value: `${s.checkLayer}${s.checkStatus ? ` ${s.checkStatus}` : ''}${s.checkDesc ? ` (${s.checkDesc})` : ''}`,
+            member: s.member ?? undefined,
+          })),
+          ...(cfg
+            ? [
+                {
+                  label: 'configured check',
+                  value: `${cfg.type}${cfg.path ? ` ${cfg.method ?? 'GET'} ${cfg.path}` : ''}, inter ${
+                    Object.values(cfg.interMs)
+                      .map((x) => `${x / 1000}s`)
+                      .join('/') || 'n/a'
+                  }`,
+                  threshold: `≤ ${t.maxCheckIntervalMs / 1000} s`,
+                },
+              ]
+            : []),
+          { label: 'etcd version', value: version ?? 'unknown' },
+        ],
+        fixes: [
+          {
+            title: `HTTP check on ${path} every 5 s`,
+            format: 'haproxy',
+            body: haproxyBackend(
+              backend,
+              input.members.map((m) => ({
+                name: serverName(input, m),
+                address: hostPortOf(m.endpoint),
+                weight: serverOf(input, m)?.weight ?? m.weight,
+              })),
+              version,
+            ),
+            why: `${path} fails when the member has no leader, is hung or raised an alarm; 5 s with fall 2 ejects a bad member in about 10 s`,
+            risk:
+              path === '/health'
+                ? 'Trade-off: on etcd 3.4 /health also fails while any alarm is raised, and NOSPACE is cluster-wide: a full quota (reads still work) would eject every member and turn into a total outage at the balancer. On 3.5 use /health?exclude=NOSPACE or /readyz.'
+                : '/readyz fails while a member catches up: it stays out until ready',
+          },
+        ],
+        confidence: 0.9,
+        raiseAfter: 1,
+      },
+    ],
+    '',
+  );
 };
 
 export const leaderChurn: Detector = (input) => {
   const t = input.thresholds;
   const n = input.leaderChangesLastMinute;
   if (n === null) return result('leader-churn', [], '', 'no leader-change counters yet');
-  if (n <= t.leaderChangesPerMinute) return result('leader-churn', [], `${n} leader change(s) in the last minute (threshold ${t.leaderChangesPerMinute})`);
+  if (n <= t.leaderChangesPerMinute)
+    return result(
+      'leader-churn',
+      [],
+      `${n} leader change(s) in the last minute (threshold ${t.leaderChangesPerMinute})`,
+    );
   const drivers: string[] = [];
-  const evidence: Evidence[] = [{ label: 'leader changes, last minute', value: String(n), threshold: `> ${t.leaderChangesPerMinute}` }];
+  const evidence: Evidence[] = [
+    { label: 'leader changes, last minute', value: String(n), threshold: `> ${t.leaderChangesPerMinute}` },
+  ];
   let maxRtt: number | null = null;
   for (const m of input.members) {
     const s = m.signals;
     evidence.push({ label: `${m.name} raft term`, value: m.raftTerm ?? 'n/a', member: m.endpoint });
-    if (s.walFsyncP99 !== null && s.walFsyncP99 > t.walFsyncP99Seconds) drivers.push(`${m.name} WAL fsync p99 ${secs(s.walFsyncP99)}`);
-    if (s.backendCommitP99 !== null && s.backendCommitP99 > t.backendCommitP99Seconds) drivers.push(`${m.name} backend commit p99 ${secs(s.backendCommitP99)}`);
+    if (s.walFsyncP99 !== null && s.walFsyncP99 > t.walFsyncP99Seconds)
+      drivers.push(`${m.name} WAL fsync p99 ${secs(s.walFsyncP99)}`);
+    if (s.backendCommitP99 !== null && s.backendCommitP99 > t.backendCommitP99Seconds)
+      drivers.push(`${m.name} backend commit p99 ${secs(s.backendCommitP99)}`);
     if (s.peerRttP99 !== null) maxRtt = Math.max(maxRtt ?? 0, s.peerRttP99);
-    if (s.peerRttP99 !== null && s.peerRttP99 > t.peerRttP99Seconds) drivers.push(`${m.name} peer RTT p99 ${secs(s.peerRttP99)}`);
+    if (s.peerRttP99 !== null && s.peerRttP99 > t.peerRttP99Seconds)
+      drivers.push(`${m.name} peer RTT p99 ${secs(s.peerRttP99)}`);
     if ((s.heartbeatFailures ?? 0) > 0) drivers.push(`${m.name} failed to send ${s.heartbeatFailures} heartbeats`);
-    evidence.push(...logEvidence(input, m, ['failed to send out heartbeat on time', 'slow fdatasync', 'lost leader', 'elected leader']));
+    evidence.push(
+      ...logEvidence(input, m, [
+        'failed to send out heartbeat on time',
+        'slow fdatasync',
+        'lost leader',
+        'elected leader',
+      ]),
+    );
   }
-  evidence.push({ label: 'likely driver', value: drivers.join('; ') || 'none visible in disk, network or heartbeat metrics' });
+  evidence.push({
+    label: 'likely driver',
+    value: drivers.join('; ') || 'none visible in disk, network or heartbeat metrics',
+  });
   const f = electionFlags(maxRtt);
   const fixes: Fix[] = [
     {
       title: 'Election timing that matches the measured network',
       format: 'etcd-flags',
       body: `--heartbeat-interval=${f.heartbeatMs}\n--election-timeout=${f.electionMs}`,
-      why: maxRtt !== null ? `heartbeat near the peer round-trip time (p99 ${secs(maxRtt)}) and election timeout 10× it, so slow links do not trigger elections` : 'no peer RTT measured: 500 ms / 2000 ms suits slow links (set on every member)',
+      why:
+        maxRtt !== null
+          ? `heartbeat near the peer round-trip time (p99 ${secs(maxRtt)}) and election timeout 10× it, so slow links do not trigger elections`
+          : 'no peer RTT measured: 500 ms / 2000 ms suits slow links (set on every member)',
       risk: 'longer timeouts also mean a real leader failure is detected later; set the same values on every member (rolling restart)',
     },
     {
@@ -567,25 +767,35 @@ export const leaderChurn: Detector = (input) => {
       risk: 'none (read-only)',
     });
   }
-  return result('leader-churn', [
-    {
-      kind: 'leader-churn',
-      members: input.members.filter(live).map((m) => m.endpoint),
-      severity: n > 5 * Math.max(1, t.leaderChangesPerMinute) ? 'critical' : 'warning',
-      title: `${n} leader changes in the last minute`,
-      summary: `Leadership keeps moving (${n}/min, threshold ${t.leaderChangesPerMinute}); each new leader takes a burst of traffic and writes stall during elections. ${drivers.length ? `Likely driver: ${drivers[0]}.` : 'No disk or network driver visible.'}`,
-      evidence,
-      fixes,
-      confidence: drivers.length ? 0.8 : 0.6,
-      raiseAfter: 1,
-    },
-  ], '');
+  return result(
+    'leader-churn',
+    [
+      {
+        kind: 'leader-churn',
+        members: input.members.filter(live).map((m) => m.endpoint),
+        severity: n > 5 * Math.max(1, t.leaderChangesPerMinute) ? 'critical' : 'warning',
+        title: `${n} leader changes in the last minute`,
+        summary: `Leadership keeps moving (${n}/min, threshold ${t.leaderChangesPerMinute}); each new leader takes a burst of traffic and writes stall during elections. ${drivers.length ? `Likely driver: ${drivers[0]}.` : 'No disk or network driver visible.'}`,
+        evidence,
+        fixes,
+        confidence: drivers.length ? 0.8 : 0.6,
+        raiseAfter: 1,
+      },
+    ],
+    '',
+  );
 };
 
 export const slowMember: Detector = (input) => {
   const t = input.thresholds;
   const withLat = input.members.filter((m) => live(m) && latencyOf(input, m) !== null);
-  if (withLat.length === 0) return result('slow-member', [], '', `no latency histogram (--metrics extensive) or fewer than ${t.minLatencySamples} calls in the window`);
+  if (withLat.length === 0)
+    return result(
+      'slow-member',
+      [],
+      '',
+      `no latency histogram (--metrics extensive) or fewer than ${t.minLatencySamples} calls in the window`,
+    );
   const candidates: Candidate[] = [];
   for (const m of withLat) {
     const p99 = latencyOf(input, m)!;
@@ -594,7 +804,10 @@ export const slowMember: Detector = (input) => {
     const absolute = p99 >= t.latencyP99Seconds;
     if (!relative && !absolute) continue;
     const current = withLat.map((x) => serverOf(input, x)?.weight ?? x.weight);
-    const next = weightsFromLatency(current, withLat.map((x) => latencyOf(input, x)));
+    const next = weightsFromLatency(
+      current,
+      withLat.map((x) => latencyOf(input, x)),
+    );
     candidates.push({
       kind: 'slow-member',
       members: [m.endpoint],
@@ -604,7 +817,11 @@ export const slowMember: Detector = (input) => {
       evidence: [
         ...withLat.map((x) => ({ label: `${x.name} p99`, value: secs(latencyOf(input, x)), member: x.endpoint })),
         { label: 'thresholds', value: `${secs(t.latencyP99Seconds)} absolute, ${t.slowMemberRatio}× peers' median` },
-        { label: `${m.name} WAL fsync / commit p99`, value: `${secs(m.signals.walFsyncP99)} / ${secs(m.signals.backendCommitP99)}`, member: m.endpoint },
+        {
+          label: `${m.name} WAL fsync / commit p99`,
+          value: `${secs(m.signals.walFsyncP99)} / ${secs(m.signals.backendCommitP99)}`,
+          member: m.endpoint,
+        },
         ...logEvidence(input, m, ['request took too long', 'slow fdatasync', 'DeadlineExceeded']),
       ],
       fixes: weightFixes(
@@ -618,7 +835,11 @@ export const slowMember: Detector = (input) => {
       raiseAfter: t.latencyRaiseAfterPolls,
     });
   }
-  return result('slow-member', candidates, `p99 below ${secs(t.latencyP99Seconds)} and within ${t.slowMemberRatio}× of peers`);
+  return result(
+    'slow-member',
+    candidates,
+    `p99 below ${secs(t.latencyP99Seconds)} and within ${t.slowMemberRatio}× of peers`,
+  );
 };
 
 export const slowDisk: Detector = (input) => {
@@ -645,7 +866,12 @@ export const slowDisk: Detector = (input) => {
       summary: `${m.name}'s disk can't keep up: slow fsync delays every write it takes part in and makes it miss heartbeats.`,
       evidence: [
         { label: 'WAL fsync p99', value: secs(w), threshold: `${secs(t.walFsyncP99Seconds)}`, member: m.endpoint },
-        { label: 'backend commit p99', value: secs(c), threshold: `${secs(t.backendCommitP99Seconds)}`, member: m.endpoint },
+        {
+          label: 'backend commit p99',
+          value: secs(c),
+          threshold: `${secs(t.backendCommitP99Seconds)}`,
+          member: m.endpoint,
+        },
         ...logEvidence(input, m, ['slow fdatasync', 'request took too long']),
       ],
       fixes: [
@@ -668,7 +894,11 @@ export const slowDisk: Detector = (input) => {
       raiseAfter: t.latencyRaiseAfterPolls,
     });
   }
-  return result('slow-disk', candidates, `WAL fsync p99 ≤ ${secs(t.walFsyncP99Seconds)} and commit p99 ≤ ${secs(t.backendCommitP99Seconds)} everywhere`);
+  return result(
+    'slow-disk',
+    candidates,
+    `WAL fsync p99 ≤ ${secs(t.walFsyncP99Seconds)} and commit p99 ≤ ${secs(t.backendCommitP99Seconds)} everywhere`,
+  );
 };
 
 export const raftLag: Detector = (input) => {
@@ -696,7 +926,11 @@ export const raftLag: Detector = (input) => {
         { label: 'leader raft index', value: leader.raftIndex, member: leader.endpoint },
         { label: `${m.name} applied index`, value: m.raftAppliedIndex, member: m.endpoint },
         { label: 'lag (entries)', value: lag.toString(), threshold: String(t.raftLagEntries) },
-        { label: 'polls without progress', value: String(m.signals.appliedStalledPolls), threshold: String(t.raftStalledPolls) },
+        {
+          label: 'polls without progress',
+          value: String(m.signals.appliedStalledPolls),
+          threshold: String(t.raftStalledPolls),
+        },
         { label: `${m.name} WAL fsync p99`, value: secs(m.signals.walFsyncP99), member: m.endpoint },
       ],
       fixes: [
@@ -731,7 +965,9 @@ export const peerNetwork: Detector = (input) => {
     seen++;
     const rttBad = s.peerRttP99 !== null && s.peerRttP99 > t.peerRttP99Seconds;
     // Failed sends to a peer that is down are explained by member-down.
-    const failures = input.members.some((x) => x.status === 'down' || x.status === 'unknown') ? 0 : (s.peerSendFailures ?? 0);
+    const failures = input.members.some((x) => x.status === 'down' || x.status === 'unknown')
+      ? 0
+      : (s.peerSendFailures ?? 0);
     const logs = logEvidence(input, m, ['failed to connect to member', 'connection reset by peer']);
     if (!rttBad && failures === 0) continue;
     const f = electionFlags(s.peerRttP99);
@@ -752,7 +988,10 @@ export const peerNetwork: Detector = (input) => {
           format: 'shell',
           body: input.members
             .filter((x) => x !== m)
-            .map((x) => `# from ${m.name}: ping -c 5 ${new URL(x.endpoint).hostname}; nc -vz ${new URL(x.endpoint).hostname} 2380`)
+            .map(
+              (x) =>
+                `# from ${m.name}: ping -c 5 ${new URL(x.endpoint).hostname}; nc -vz ${new URL(x.endpoint).hostname} 2380`,
+            )
             .join('\n'),
           why: 'members in subnets without routes (or with a firewall between) fail peer sends and time out heartbeats',
           risk: 'none (read-only)',
@@ -799,14 +1038,33 @@ export const balancerErrors: Detector = (input) => {
         { label: 'retries / redispatches', value: `${e.wretr} / ${e.wredis}`, member: m.endpoint },
         { label: 'server aborts', value: String(e.srvAbrt), member: m.endpoint },
         { label: '5xx', value: String(e.hrsp5xx), member: m.endpoint },
-        { label: 'rate', value: `${perMin.toFixed(1)}/min over ${windowMin.toFixed(1)} min`, threshold: `${t.balancerErrorsPerMinute}/min` },
-        ...logEvidence(input, m, ['connection reset by peer', 'balancer 502', 'balancer 503', 'balancer 499', 'balancer 504', 'abnormal termination', 'no answer from member']),
+        {
+          label: 'rate',
+          value: `${perMin.toFixed(1)}/min over ${windowMin.toFixed(1)} min`,
+          threshold: `${t.balancerErrorsPerMinute}/min`,
+        },
+        ...logEvidence(input, m, [
+          'connection reset by peer',
+          'balancer 502',
+          'balancer 503',
+          'balancer 499',
+          'balancer 504',
+          'abnormal termination',
+          'no answer from member',
+        ]),
       ],
       fixes: [
         {
           title: 'Retry elsewhere and align idle timeouts',
           format: 'haproxy',
-          body: [`backend ${backend}`, '    retries 3', '    option redispatch', '    timeout connect 2s', '    timeout server 1h    # longer than the clients’ keepalive: gRPC streams are long-lived', '    timeout tunnel 1h'].join('\n'),
+          body: [
+            `backend ${backend}`,
+            '    retries 3',
+            '    option redispatch',
+            '    timeout connect 2s',
+            '    timeout server 1h    # longer than the clients’ keepalive: gRPC streams are long-lived',
+            '    timeout tunnel 1h',
+          ].join('\n'),
           why: 'a connection the member already closed must not be reused, and a failed connect should go to another member',
           risk: 'retries can double-apply non-idempotent requests at L7; in mode tcp they only retry the connect',
         },
@@ -832,35 +1090,44 @@ export const versionSkew: Detector = (input) => {
   const mixed = distinct.length > 1;
   if (!mixed && old.length === 0) return result('version-skew', [], `all members on ${distinct[0]}`);
   const newest = distinct[distinct.length - 1];
-  const members = mixed ? versions.filter((x) => x.v !== newest).map((x) => x.m.endpoint) : old.map((x) => x.m.endpoint);
+  const members = mixed
+    ? versions.filter((x) => x.v !== newest).map((x) => x.m.endpoint)
+    : old.map((x) => x.m.endpoint);
   const target = compareVersions(newest, '3.5.0') < 0 ? '3.5.x' : newest;
-  return result('version-skew', [
-    {
-      kind: 'version-skew',
-      members,
-      severity: mixed ? 'warning' : 'info',
-      title: mixed ? `Members run different etcd versions (${distinct.join(', ')})` : `etcd ${distinct.join(', ')}: an older release line`,
-      summary: mixed
-        ? 'Mixed versions run at the lowest version’s cluster protocol; finish the rolling upgrade.'
-        : 'etcd 3.4 has known client balancer and connection-leak issues fixed in 3.5; plan the upgrade.',
-      evidence: versions.map((x) => ({ label: `${x.m.name} version`, value: x.v, member: x.m.endpoint })),
-      fixes: [
-        {
-          title: `Rolling upgrade to ${target}, one member at a time`,
-          format: 'shell',
-          body: [
-            `etcdctl --endpoints=${sq(input.members[0]?.endpoint ?? '')} snapshot save backup-$(date +%F).db   # first`,
-            ...[...input.members.filter((m) => !m.isLeader), ...input.members.filter((m) => m.isLeader)].map(
-              (m) => `# ${m.name}${m.isLeader ? ' (leader, last)' : ''}: stop, replace the binary with ${target}, start; then:\netcdctl --endpoints=${sq(m.endpoint)} endpoint health`,
-            ),
-          ].join('\n'),
-          why: 'upgrading one member at a time keeps quorum; 3.4 → 3.5 is supported as a rolling upgrade from the latest 3.4 patch',
-          risk: 'never skip a minor version; keep the snapshot until every member runs the new version',
-        },
-      ],
-      confidence: 0.9,
-    },
-  ], '');
+  return result(
+    'version-skew',
+    [
+      {
+        kind: 'version-skew',
+        members,
+        severity: mixed ? 'warning' : 'info',
+        title: mixed
+          ? `Members run different etcd versions (${distinct.join(', ')})`
+          : `etcd ${distinct.join(', ')}: an older release line`,
+        summary: mixed
+          ? 'Mixed versions run at the lowest version’s cluster protocol; finish the rolling upgrade.'
+          : 'etcd 3.4 has known client balancer and connection-leak issues fixed in 3.5; plan the upgrade.',
+        evidence: versions.map((x) => ({ label: `${x.m.name} version`, value: x.v, member: x.m.endpoint })),
+        fixes: [
+          {
+            title: `Rolling upgrade to ${target}, one member at a time`,
+            format: 'shell',
+            body: [
+              `etcdctl --endpoints=${sq(input.members[0]?.endpoint ?? '')} snapshot save backup-$(date +%F).db   # first`,
+              ...[...input.members.filter((m) => !m.isLeader), ...input.members.filter((m) => m.isLeader)].map(
+                (m) =>
+                  `# ${m.name}${m.isLeader ? ' (leader, last)' : ''}: stop, replace the binary with ${target}, start; then:\netcdctl --endpoints=${sq(m.endpoint)} endpoint health`,
+              ),
+            ].join('\n'),
+            why: 'upgrading one member at a time keeps quorum; 3.4 → 3.5 is supported as a rolling upgrade from the latest 3.4 patch',
+            risk: 'never skip a minor version; keep the snapshot until every member runs the new version',
+          },
+        ],
+        confidence: 0.9,
+      },
+    ],
+    '',
+  );
 };
 
 export const DETECTORS: Detector[] = [

@@ -108,20 +108,36 @@ export function weightsFromLatency(weights: number[], p99: Array<number | null>)
     const f = Math.min(4, Math.max(0.25, median / l));
     return w * f;
   });
-  return integerWeights(raw, weights.reduce((a, b) => a + b, 0));
+  return integerWeights(
+    raw,
+    weights.reduce((a, b) => a + b, 0),
+  );
 }
 
 /** Weight commands + config lines for a set of new weights. */
-export function weightFixes(input: DiagnosisInput, members: MemberState[], newWeights: number[], why: string, risk: string): Fix[] {
+export function weightFixes(
+  input: DiagnosisInput,
+  members: MemberState[],
+  newWeights: number[],
+  why: string,
+  risk: string,
+): Fix[] {
   const backend = input.balancerRef?.backend ?? 'etcd';
-  const servers: ServerLine[] = members.map((m, i) => ({ name: serverName(input, m), address: hostPortOf(m.endpoint), weight: newWeights[i] }));
+  const servers: ServerLine[] = members.map((m, i) => ({
+    name: serverName(input, m),
+    address: hostPortOf(m.endpoint),
+    weight: newWeights[i],
+  }));
   const version = members.find((m) => m.version)?.version ?? null;
   const fixes: Fix[] = [];
   if (!input.balancerRef || input.balancerRef.type === 'haproxy') {
     fixes.push({
       title: 'Set the weights now (HAProxy runtime API)',
       format: 'shell',
-      body: haproxyRuntime(input.balancerRef, servers.map((s) => `set server ${backend}/${s.name} weight ${s.weight}`)),
+      body: haproxyRuntime(
+        input.balancerRef,
+        servers.map((s) => `set server ${backend}/${s.name} weight ${s.weight}`),
+      ),
       why,
       risk,
     });
@@ -164,7 +180,10 @@ export function quotaRecovery(members: MemberState[], revision: string | null): 
       ? `etcdctl --endpoints=${sq(first)} compact ${revision}`
       : `rev=$(etcdctl --endpoints=${sq(first)} endpoint status --write-out=json | grep -o '"revision":[0-9]*' | head -1 | cut -d: -f2)\netcdctl --endpoints=${sq(first)} compact "$rev"`,
     '# 2. defragment one member at a time, followers first, the leader last',
-    ...ordered.map((m) => `etcdctl --endpoints=${sq(m.endpoint)} defrag --command-timeout=60s   # ${m.name}${m.isLeader ? ' (leader)' : ''}`),
+    ...ordered.map(
+      (m) =>
+        `etcdctl --endpoints=${sq(m.endpoint)} defrag --command-timeout=60s   # ${m.name}${m.isLeader ? ' (leader)' : ''}`,
+    ),
     '# 3. clear the alarm, then check',
     `etcdctl --endpoints=${sq(all)} alarm disarm`,
     `etcdctl --endpoints=${sq(all)} alarm list`,

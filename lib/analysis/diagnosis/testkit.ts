@@ -9,17 +9,32 @@ import type { DiagnosisInput } from './types';
 export const ID = (i: number) => `1366803315117190170${i}`; // uint64 > 2^53
 
 export function member(i: number, over: Partial<MemberState> = {}): MemberState {
-  return makeMember({ endpoint: `http://10.0.0.${i}:2379`, name: `etcd-${i}`, id: ID(i), isLeader: i === 1, leaderId: ID(1), ...over });
+  return makeMember({
+    endpoint: `http://10.0.0.${i}:2379`,
+    name: `etcd-${i}`,
+    id: ID(i),
+    isLeader: i === 1,
+    leaderId: ID(1),
+    ...over,
+  });
 }
 
 /** Fills request (and latency) dims and scores the way the engine does. */
-export function withLoad(members: MemberState[], requests: Array<number | null>, latency?: Array<number | null>, weighted = false): { members: MemberState[]; scores: Record<string, DimensionScore> } {
+export function withLoad(
+  members: MemberState[],
+  requests: Array<number | null>,
+  latency?: Array<number | null>,
+  weighted = false,
+): { members: MemberState[]; scores: Record<string, DimensionScore> } {
   const values = emptyDimRecord<(number | null)[]>(() => members.map(() => null));
   values.requests = requests;
   if (latency) values.latencyP99 = latency;
   const up = members.map((m) => m.status === 'up' || m.status === 'unhealthy');
   const leader = members.findIndex((m) => m.isLeader);
-  const r = scoreDimensions({ up, leader, weights: members.map((m) => (weighted ? m.weight : 1)), values }, members.map((m) => m.endpoint));
+  const r = scoreDimensions(
+    { up, leader, weights: members.map((m) => (weighted ? m.weight : 1)), values },
+    members.map((m) => m.endpoint),
+  );
   const out = members.map((m, i) => ({
     ...m,
     dims: {
@@ -55,7 +70,12 @@ export function balancer(servers: BalancerServer[], over: Partial<BalancerState>
 }
 
 export function input(over: Partial<DiagnosisInput> & { members: MemberState[] }): DiagnosisInput {
-  const scored = over.scores ?? withLoad(over.members, over.members.map(() => null)).scores;
+  const scored =
+    over.scores ??
+    withLoad(
+      over.members,
+      over.members.map(() => null),
+    ).scores;
   return {
     cluster: 'c',
     t: 1000,

@@ -51,12 +51,18 @@ describe('FindingTracker', () => {
   it('honours a candidate’s own raiseAfter, keys cluster-wide kinds without members, orders by severity', () => {
     const tr = new FindingTracker('c', 5, 5);
     const out = tr.update(
-      [cand('member-down', ['b'], { raiseAfter: 1, severity: 'critical' }), cand('leader-churn', ['a', 'b'], { raiseAfter: 1 }), cand('version-skew', ['a'], { raiseAfter: 1, severity: 'info' })],
+      [
+        cand('member-down', ['b'], { raiseAfter: 1, severity: 'critical' }),
+        cand('leader-churn', ['a', 'b'], { raiseAfter: 1 }),
+        cand('version-skew', ['a'], { raiseAfter: 1, severity: 'info' }),
+      ],
       1,
     );
     expect(out.map((f) => f.id)).toEqual(['member-down:b', 'leader-churn', 'version-skew']);
     // members of a cluster-wide finding change without making a new finding
-    expect(tr.update([cand('leader-churn', ['a'], { raiseAfter: 1 })], 2).find((f) => f.kind === 'leader-churn')?.since).toBe(1);
+    expect(
+      tr.update([cand('leader-churn', ['a'], { raiseAfter: 1 })], 2).find((f) => f.kind === 'leader-churn')?.since,
+    ).toBe(1);
   });
 });
 

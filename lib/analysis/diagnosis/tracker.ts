@@ -59,7 +59,9 @@ export class FindingTracker {
         this.resolvedList.unshift({ ...this.toFinding(key, e), until: t });
       }
     }
-    this.resolvedList = this.resolvedList.filter((f) => (f.until ?? t) >= t - this.keepResolvedMs).slice(0, this.keepResolvedMax);
+    this.resolvedList = this.resolvedList
+      .filter((f) => (f.until ?? t) >= t - this.keepResolvedMs)
+      .slice(0, this.keepResolvedMax);
     return this.active();
   }
 

@@ -1,4 +1,13 @@
-import type { BalancerState, DetectorCheck, DimensionId, DimensionScore, Evidence, Finding, Fix, MemberState } from '../../types';
+import type {
+  BalancerState,
+  DetectorCheck,
+  DimensionId,
+  DimensionScore,
+  Evidence,
+  Finding,
+  Fix,
+  MemberState,
+} from '../../types';
 import type { Thresholds } from './thresholds';
 
 export const FINDING_KINDS = [

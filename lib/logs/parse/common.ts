@@ -18,7 +18,18 @@ export const DEFAULT_CONTEXT: ParseContext = { utcOffsetMin: null, now: 0 };
 export type Parsed = Pick<LogLine, 't' | 'level' | 'msg' | 'fields' | 'format'>;
 
 export const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
 };
 
 /** Field values are bounded: a hostile or broken line can't make a huge object. */
@@ -30,7 +41,16 @@ export function clip(s: string, n = MAX_FIELD_CHARS): string {
 }
 
 /** A wall-clock time without zone → ms since epoch, per the context's offset. NaN if invalid. */
-export function localTime(ctx: ParseContext, y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
+export function localTime(
+  ctx: ParseContext,
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+): number {
   if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return NaN;
   if (ctx.utcOffsetMin === null) return new Date(y, mo, d, h, mi, s, ms).getTime();
   return Date.UTC(y, mo, d, h, mi, s, ms) - ctx.utcOffsetMin * 60_000;
@@ -83,8 +103,10 @@ export interface SyslogHeader {
   bodyAt: number;
 }
 
-const RFC3164 = /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (?:(\S+) )?([A-Za-z0-9_./-]+?)(?:\[(\d+)\])?: /;
-const RFC5424 = /^<(\d{1,3})>1 (\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2}) (\S+) (\S+) (\S+) \S+ (?:-|\[.*?\]) /;
+const RFC3164 =
+  /^(?:<(\d{1,3})>)?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (?:(\S+) )?([A-Za-z0-9_./-]+?)(?:\[(\d+)\])?: /;
+const RFC5424 =
+  /^<(\d{1,3})>1 (\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2}) (\S+) (\S+) (\S+) \S+ (?:-|\[.*?\]) /;
 
 /** Reads an RFC 3164 or RFC 5424 syslog header, or returns null when the line has none. */
 export function readSyslogHeader(line: string, ctx: ParseContext): SyslogHeader | null {
@@ -94,13 +116,29 @@ export function readSyslogHeader(line: string, ctx: ParseContext): SyslogHeader 
     if (mo === undefined) return null;
     const d = Number(m[3]);
     const t = localTime(ctx, syslogYear(ctx, mo, d), mo, d, Number(m[4]), Number(m[5]), Number(m[6]), 0);
-    return { pri: m[1] ? Number(m[1]) : null, t, host: m[7] ?? null, tag: m[8], pid: m[9] ?? null, bodyAt: m[0].length };
+    return {
+      pri: m[1] ? Number(m[1]) : null,
+      t,
+      host: m[7] ?? null,
+      tag: m[8],
+      pid: m[9] ?? null,
+      bodyAt: m[0].length,
+    };
   }
   m = RFC5424.exec(line);
   if (m) {
     const off = zoneOffset(m[9]) ?? 0;
-    const t = Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]), Number(m[5]), Number(m[6]), Number(m[7]), fracMs(m[8])) - off * 60_000;
-    return { pri: Number(m[1]), t, host: m[10] === '-' ? null : m[10], tag: m[11] === '-' ? null : m[11], pid: m[12] === '-' ? null : m[12], bodyAt: m[0].length };
+    const t =
+      Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]), Number(m[5]), Number(m[6]), Number(m[7]), fracMs(m[8])) -
+      off * 60_000;
+    return {
+      pri: Number(m[1]),
+      t,
+      host: m[10] === '-' ? null : m[10],
+      tag: m[11] === '-' ? null : m[11],
+      pid: m[12] === '-' ? null : m[12],
+      bodyAt: m[0].length,
+    };
   }
   return null;
 }

@@ -2,7 +2,16 @@
 // capnslog plain text, which 3.4 still writes for a few packages (e.g. etcdhttp's /health
 // errors) even when zap is on, so one member log can hold both.
 import type { LogLevel } from '../types';
-import { clip, fracMs, localTime, MAX_FIELDS, readSyslogHeader, zoneOffset, type ParseContext, type Parsed } from './common';
+import {
+  clip,
+  fracMs,
+  localTime,
+  MAX_FIELDS,
+  readSyslogHeader,
+  zoneOffset,
+  type ParseContext,
+  type Parsed,
+} from './common';
 
 const ZAP_LEVELS: Record<string, LogLevel> = {
   debug: 'debug',
@@ -56,19 +65,28 @@ export function parseEtcdJson(line: string, ctx: ParseContext): Parsed | null {
       break;
     }
     const v = rec[k];
-    fields[clip(k, 100)] = clip(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
+    fields[clip(k, 100)] = clip(typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v)));
   }
   return {
     t: zapTime(rec.ts, ctx),
-    level: typeof rec.level === 'string' ? ZAP_LEVELS[rec.level.toLowerCase()] ?? null : null,
+    level: typeof rec.level === 'string' ? (ZAP_LEVELS[rec.level.toLowerCase()] ?? null) : null,
     msg: typeof rec.msg === 'string' ? rec.msg : '',
     fields,
     format: 'etcd-json',
   };
 }
 
-const CAPNSLOG_LEVELS: Record<string, LogLevel> = { T: 'debug', D: 'debug', I: 'info', N: 'info', W: 'warn', E: 'error', C: 'fatal' };
-const CAPNSLOG = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))? ([TDINWEC]) \| (?:([A-Za-z0-9_./-]+): )?(.*)$/;
+const CAPNSLOG_LEVELS: Record<string, LogLevel> = {
+  T: 'debug',
+  D: 'debug',
+  I: 'info',
+  N: 'info',
+  W: 'warn',
+  E: 'error',
+  C: 'fatal',
+};
+const CAPNSLOG =
+  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d+))? ([TDINWEC]) \| (?:([A-Za-z0-9_./-]+): )?(.*)$/;
 
 /**
  * capnslog, etcd's format before zap: `2019-10-22 15:28:14.190434 W | etcdserver: msg`, in the
@@ -84,8 +102,23 @@ export function parseEtcdText(line: string, ctx: ParseContext): Parsed | null {
   }
   const m = CAPNSLOG.exec(body);
   if (!m) return null;
-  const t = localTime(ctx, Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), fracMs(m[7]));
+  const t = localTime(
+    ctx,
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+    fracMs(m[7]),
+  );
   const fields: Record<string, string> = {};
   if (m[9]) fields.pkg = m[9];
-  return { t: Number.isFinite(t) ? t : null, level: CAPNSLOG_LEVELS[m[8]] ?? null, msg: m[10], fields, format: 'etcd-text' };
+  return {
+    t: Number.isFinite(t) ? t : null,
+    level: CAPNSLOG_LEVELS[m[8]] ?? null,
+    msg: m[10],
+    fields,
+    format: 'etcd-text',
+  };
 }

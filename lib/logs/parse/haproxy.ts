@@ -6,24 +6,46 @@
 // (%t accept date, local time, ms precision). Fulcrum uses accept date + total time (Tt for TCP,
 // Ta for HTTP), which is when the line was written: the file stays sorted by it, which the
 // time-bounded reader relies on. Lines without a date take the syslog header's time.
-import { clip, finite, fracMs, localTime, MONTHS, readSyslogHeader, syslogLevel, type ParseContext, type Parsed } from './common';
+import {
+  clip,
+  finite,
+  fracMs,
+  localTime,
+  MONTHS,
+  readSyslogHeader,
+  syslogLevel,
+  type ParseContext,
+  type Parsed,
+} from './common';
 
 const DATE = String.raw`\[(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?\]`;
 const HEAD = String.raw`^(\S+):(\d+) ${DATE} (\S+) ([^\s/]+)\/(\S+) `;
 // %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq
-const TCP = new RegExp(`${HEAD}(-?\\d+)\\/(-?\\d+)\\/(\\+?-?\\d+) (\\+?\\d+) (\\S{2}) (\\d+)\\/(\\d+)\\/(\\d+)\\/(\\d+)\\/(\\+?\\d+) (\\d+)\\/(\\d+)$`);
+const TCP = new RegExp(
+  `${HEAD}(-?\\d+)\\/(-?\\d+)\\/(\\+?-?\\d+) (\\+?\\d+) (\\S{2}) (\\d+)\\/(\\d+)\\/(\\d+)\\/(\\d+)\\/(\\+?\\d+) (\\d+)\\/(\\d+)$`,
+);
 // %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq {%hrl} {%hsl} %{+Q}r
 const HTTP = new RegExp(
   `${HEAD}(-?\\d+)\\/(-?\\d+)\\/(-?\\d+)\\/(-?\\d+)\\/(\\+?-?\\d+) (-?\\d{1,3}) (\\+?\\d+) (\\S+) (\\S+) (\\S{4}) (\\d+)\\/(\\d+)\\/(\\d+)\\/(\\d+)\\/(\\+?\\d+) (\\d+)\\/(\\d+)((?: \\{[^}]*\\})*)(?: "((?:[^"\\\\]|\\\\.)*)")?$`,
 );
-const SERVER_STATE = /^(?:\[[A-Z]+\] \(\d+\) : )?(?:Server|server) ([^\s/]+)\/(\S+) is ([A-Za-z]+(?: [A-Za-z]+)*?)(?:,|\.|$)(?:.*?reason: ([^,.]+(?:\.[^,.]+)?))?/;
+const SERVER_STATE =
+  /^(?:\[[A-Z]+\] \(\d+\) : )?(?:Server|server) ([^\s/]+)\/(\S+) is ([A-Za-z]+(?: [A-Za-z]+)*?)(?:,|\.|$)(?:.*?reason: ([^,.]+(?:\.[^,.]+)?))?/;
 const SERVER_ANY = /\b(?:[Ss]erver|for server) ([^\s/]+)\/([^\s,]+)/;
 const BACKEND = /\b(?:backend|proxy|Proxy) '?([A-Za-z0-9_.:-]+)'? has no server available/;
 
 function acceptDate(m: RegExpExecArray, at: number, ctx: ParseContext): number {
   const mo = MONTHS[m[at + 1]];
   if (mo === undefined) return NaN;
-  return localTime(ctx, Number(m[at + 2]), mo, Number(m[at]), Number(m[at + 3]), Number(m[at + 4]), Number(m[at + 5]), fracMs(m[at + 6]));
+  return localTime(
+    ctx,
+    Number(m[at + 2]),
+    mo,
+    Number(m[at]),
+    Number(m[at + 3]),
+    Number(m[at + 4]),
+    Number(m[at + 5]),
+    fracMs(m[at + 6]),
+  );
 }
 
 const num = (s: string) => Number(s.replace('+', ''));
@@ -62,7 +84,7 @@ export function parseHaproxy(line: string, ctx: ParseContext): Parsed | null {
       backend_queue: m[24],
     });
     if (Number.isFinite(accept)) fields.accept = new Date(accept).toISOString();
-    const t = Number.isFinite(accept) ? accept + (tt >= 0 ? tt : 0) : headerT;
+    const t = Number.isFinite(accept) ? accept + Math.max(tt, 0) : headerT;
     return { t, level, msg: body, fields, format: 'haproxy' };
   }
   m = HTTP.exec(body);
@@ -100,7 +122,7 @@ export function parseHaproxy(line: string, ctx: ParseContext): Parsed | null {
     // (HAProxy's own 502/503/504 answers have their status signals instead.)
     if (m[15] !== '-1' && m[16] === '-1' && m[18] === '-1' && /^[CcSs]/.test(m[22])) fields.noResponse = 'true';
     if (Number.isFinite(accept)) fields.accept = new Date(accept).toISOString();
-    const t = Number.isFinite(accept) ? accept + (ta >= 0 ? ta : 0) : headerT;
+    const t = Number.isFinite(accept) ? accept + Math.max(ta, 0) : headerT;
     return { t, level, msg: body, fields, format: 'haproxy' };
   }
   // Not a traffic line: only accept it as HAProxy's when the syslog tag says so or it has an

@@ -38,7 +38,12 @@ export function parseFields(line: string, source: LogSource, ctx: ParseContext =
 }
 
 /** A full LogLine: parsed, with its signals. Unparseable lines come back as format 'raw'. */
-export function parseLine(line: string, source: LogSource, ctx: ParseContext = DEFAULT_CONTEXT, member: string | null = null): LogLine {
+export function parseLine(
+  line: string,
+  source: LogSource,
+  ctx: ParseContext = DEFAULT_CONTEXT,
+  member: string | null = null,
+): LogLine {
   const raw = line.endsWith('\r') ? line.slice(0, -1) : line;
   const p = parseFields(raw, source, ctx);
   return { ...p, member, source, raw, signals: matchSignals(source, raw, p.fields) };

@@ -31,7 +31,18 @@ function timeLocal(m: RegExpExecArray, at: number): number {
   const mo = MONTHS[m[at + 1]];
   const off = zoneOffset(m[at + 7]);
   if (mo === undefined || off === null) return NaN;
-  return Date.UTC(Number(m[at + 2]), mo, Number(m[at]), Number(m[at + 3]), Number(m[at + 4]), Number(m[at + 5]), fracMs(m[at + 6])) - off * 60_000;
+  return (
+    Date.UTC(
+      Number(m[at + 2]),
+      mo,
+      Number(m[at]),
+      Number(m[at + 3]),
+      Number(m[at + 4]),
+      Number(m[at + 5]),
+      fracMs(m[at + 6]),
+    ) -
+    off * 60_000
+  );
 }
 
 const unquote = (v: string) => (v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1).replace(/\\(.)/g, '$1') : v);
@@ -40,7 +51,12 @@ const unquote = (v: string) => (v.startsWith('"') && v.endsWith('"') ? v.slice(1
 export function upstreamAddrs(v: string): string[] {
   return v
     .split(/\s*[,:]\s+|\s+:\s*/)
-    .map((s) => s.trim().replace(/^[a-z0-9+.-]+:\/\//i, '').replace(/\/.*$/, ''))
+    .map((s) =>
+      s
+        .trim()
+        .replace(/^[a-z0-9+.-]+:\/\//i, '')
+        .replace(/\/.*$/, ''),
+    )
     .filter((s) => /^[^\s]+:\d+$/.test(s));
 }
 
@@ -62,7 +78,13 @@ export function parseNginxAccess(line: string, _ctx: ParseContext): Parsed | nul
       const q = /"([^"\s]+:\d+(?:, [^"\s]+:\d+)*)"\s*$/.exec(rest);
       if (q) fields.upstream = q[1];
     }
-    return { t: Number.isFinite(t) ? t : null, level: null, msg: `${m[11]} → ${m[12]}`, fields, format: 'nginx-access' };
+    return {
+      t: Number.isFinite(t) ? t : null,
+      level: null,
+      msg: `${m[11]} → ${m[12]}`,
+      fields,
+      format: 'nginx-access',
+    };
   }
   m = STREAM.exec(line);
   if (m) {
@@ -76,7 +98,13 @@ export function parseNginxAccess(line: string, _ctx: ParseContext): Parsed | nul
       sessionTime: m[14],
     };
     if (m[15] !== undefined && m[15] !== '-' && m[15] !== '') fields.upstream = m[15];
-    return { t: Number.isFinite(t) ? t : null, level: null, msg: `${m[10]} session → ${m[11]}`, fields, format: 'nginx-access' };
+    return {
+      t: Number.isFinite(t) ? t : null,
+      level: null,
+      msg: `${m[10]} session → ${m[11]}`,
+      fields,
+      format: 'nginx-access',
+    };
   }
   return null;
 }
@@ -91,7 +119,8 @@ const ERROR_LEVELS: Record<string, LogLevel> = {
   alert: 'fatal',
   emerg: 'fatal',
 };
-const ERROR_LINE = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[(debug|info|notice|warn|error|crit|alert|emerg)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)$/;
+const ERROR_LINE =
+  /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) \[(debug|info|notice|warn|error|crit|alert|emerg)\] (\d+)#(\d+): (?:\*(\d+) )?(.*)$/;
 const CONTEXT_KEYS = ['client', 'server', 'request', 'upstream', 'host', 'referrer'];
 
 /** The error log's time is the NGINX host's local time. */

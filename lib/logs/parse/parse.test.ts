@@ -87,7 +87,9 @@ describe('etcd zap JSON (captured from the local stack)', () => {
 
   it('reads epoch-seconds and zoned ts values, and rejects JSON that is not a log record', () => {
     expect(parseLine('{"level":"error","ts":1732528800.5,"msg":"x"}', 'member', CTX).t).toBe(1732528800500);
-    expect(parseLine('{"level":"warn","ts":"2024-11-25T10:00:00.000+0100","msg":"x"}', 'member', CTX).t).toBe(Date.UTC(2024, 10, 25, 9));
+    expect(parseLine('{"level":"warn","ts":"2024-11-25T10:00:00.000+0100","msg":"x"}', 'member', CTX).t).toBe(
+      Date.UTC(2024, 10, 25, 9),
+    );
     expect(parseLine('{"level":"panic","ts":"2024-11-25T10:00:00Z","msg":"x"}', 'member', CTX).level).toBe('fatal');
     expect(parseLine('[1,2,3]', 'member', CTX).format).toBe('raw');
     expect(parseLine('{"a":1}', 'member', CTX).format).toBe('raw');
@@ -107,7 +109,12 @@ describe('etcd plain text (capnslog, hand-written from the format)', () => {
   const lines = fixture('etcd-capnslog.log', 'member');
 
   it('parses level letters, package and local time', () => {
-    expect(lines[0]).toMatchObject({ format: 'etcd-text', level: 'info', msg: 'etcd Version: 3.3.13', fields: { pkg: 'etcdmain' } });
+    expect(lines[0]).toMatchObject({
+      format: 'etcd-text',
+      level: 'info',
+      msg: 'etcd Version: 3.3.13',
+      fields: { pkg: 'etcdmain' },
+    });
     expect(lines[0].t).toBe(Date.UTC(2019, 9, 22, 15, 28, 14, 190));
     expect(lines[1].level).toBe('info'); // N (notice)
     expect(find(lines, /C \| etcdmain/).level).toBe('fatal');
@@ -136,7 +143,13 @@ describe('etcd plain text (capnslog, hand-written from the format)', () => {
     expect(j.format).toBe('etcd-text');
     expect(j.msg).toMatch(/^published/);
     const raw = lines[lines.length - 1];
-    expect(raw).toMatchObject({ format: 'raw', t: null, level: null, msg: 'goroutine 1 [running]:', raw: 'goroutine 1 [running]:' });
+    expect(raw).toMatchObject({
+      format: 'raw',
+      t: null,
+      level: null,
+      msg: 'goroutine 1 [running]:',
+      raw: 'goroutine 1 [running]:',
+    });
   });
 });
 
@@ -176,7 +189,12 @@ describe('HAProxy TCP log (captured)', () => {
       expect(l.signals).toEqual(['lb-termination']);
     }
     const down = find(lines, /etcd-3 is DOWN/);
-    expect(down.fields).toMatchObject({ backend: 'etcd', server: 'etcd-3', state: 'DOWN', reason: 'Layer4 connection problem' });
+    expect(down.fields).toMatchObject({
+      backend: 'etcd',
+      server: 'etcd-3',
+      state: 'DOWN',
+      reason: 'Layer4 connection problem',
+    });
     expect(down.level).toBe('error'); // <129>: alert
     expect(down.signals).toEqual(['lb-server-down']);
     expect(down.t).toBe(Date.UTC(2026, 10, 25, 10, 45, 45));
@@ -254,7 +272,13 @@ describe('NGINX access and error logs (hand-written from the documented formats)
 
   it('parses combined lines with key=value extras', () => {
     expect(access[0]).toMatchObject({ format: 'nginx-access', t: Date.UTC(2024, 10, 25, 10) });
-    expect(access[0].fields).toMatchObject({ status: '200', upstream: '10.0.1.11:2379', upstreamStatus: '200', requestTime: '0.003', userAgent: 'grpc-go/1.59.0' });
+    expect(access[0].fields).toMatchObject({
+      status: '200',
+      upstream: '10.0.1.11:2379',
+      upstreamStatus: '200',
+      requestTime: '0.003',
+      userAgent: 'grpc-go/1.59.0',
+    });
     expect(access[1].signals).toEqual(['lb-502']);
     expect(access[2].signals).toEqual(['lb-503']);
     expect(access[3].signals).toEqual(['lb-499']);
@@ -265,7 +289,12 @@ describe('NGINX access and error logs (hand-written from the documented formats)
   });
 
   it('parses the stream (L4) format', () => {
-    expect(access[6].fields).toMatchObject({ protocol: 'TCP', status: '200', upstream: '10.0.1.11:2379', sessionTime: '12.004' });
+    expect(access[6].fields).toMatchObject({
+      protocol: 'TCP',
+      status: '200',
+      upstream: '10.0.1.11:2379',
+      sessionTime: '12.004',
+    });
     expect(access[7].signals).toEqual(['lb-502']);
     expect(access[8].format).toBe('raw');
   });
@@ -273,7 +302,11 @@ describe('NGINX access and error logs (hand-written from the documented formats)
   it('parses error lines with their context', () => {
     expect(errors[0]).toMatchObject({ format: 'nginx-error', level: 'error', t: Date.UTC(2024, 10, 25, 10, 0, 1) });
     expect(errors[0].msg).toBe('connect() failed (111: Connection refused) while connecting to upstream');
-    expect(errors[0].fields).toMatchObject({ connection: '4021', client: '10.0.5.21', upstream: 'grpc://10.0.1.12:2379' });
+    expect(errors[0].fields).toMatchObject({
+      connection: '4021',
+      client: '10.0.5.21',
+      upstream: 'grpc://10.0.1.12:2379',
+    });
     expect(errors[1].signals).toEqual(['lb-server-down']);
     expect(errors[2].signals).toEqual(['conn-reset']);
     expect(errors[3]).toMatchObject({ level: 'warn', signals: ['lb-server-down'] });
@@ -283,7 +316,11 @@ describe('NGINX access and error logs (hand-written from the documented formats)
 
   it('splits upstream address lists', () => {
     expect(upstreamAddrs('grpc://10.0.1.12:2379')).toEqual(['10.0.1.12:2379']);
-    expect(upstreamAddrs('10.0.1.12:2379, 10.0.1.13:2379 : 10.0.1.11:2379')).toEqual(['10.0.1.12:2379', '10.0.1.13:2379', '10.0.1.11:2379']);
+    expect(upstreamAddrs('10.0.1.12:2379, 10.0.1.13:2379 : 10.0.1.11:2379')).toEqual([
+      '10.0.1.12:2379',
+      '10.0.1.13:2379',
+      '10.0.1.11:2379',
+    ]);
     expect(upstreamAddrs('http://[::1]:2379/health')).toEqual(['[::1]:2379']);
     expect(upstreamAddrs('grpc://etcd_members')).toEqual([]);
     expect(upstreamAddrs('-')).toEqual([]);
@@ -307,7 +344,8 @@ describe('untrusted text', () => {
 describe('signals', () => {
   it('has unique ids and each regex matches its own label or a sample', () => {
     expect(new Set(SIGNALS.map((s) => s.id)).size).toBe(SIGNALS.length);
-    for (const s of SIGNALS) if (!('field' in s)) expect(s.re.test(s.label) || s.id === 'lb-server-down', s.id).toBe(true);
+    for (const s of SIGNALS)
+      if (!('field' in s)) expect(s.re.test(s.label) || s.id === 'lb-server-down', s.id).toBe(true);
   });
 
   it('lineTime gives the same time as the full parse', () => {

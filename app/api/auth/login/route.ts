@@ -15,7 +15,7 @@ function failures(): RateLimiter {
 
 /** Only local paths: never an open redirect. */
 function safeNext(n: string | null): string {
-  return n && n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/';
+  return n?.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') ? n : '/';
 }
 
 function redirect(to: string, cookie?: string): Response {

@@ -32,7 +32,8 @@ export async function DELETE(req: Request, ctx: Ctx) {
     const store = await storeOf(rt);
     const outcome = await deleteSnapshot(store, validId(id), key, admin, Date.now());
     if (outcome === 'not-found') throw notFound();
-    if (outcome === 'forbidden') throw new ApiError(403, key ? 'wrong delete key' : 'a delete key is needed (X-Delete-Key header)');
+    if (outcome === 'forbidden')
+      throw new ApiError(403, key ? 'wrong delete key' : 'a delete key is needed (X-Delete-Key header)');
     return json({ deleted: id });
   });
 }

@@ -8,7 +8,9 @@ import { SnapshotFileError } from '@/lib/store/schema';
 
 export const dynamic = 'force-dynamic';
 
-const Query = z.object({ expiry: z.enum(SNAPSHOT_EXPIRIES, { message: 'one of 1h, 1d, 1w, never' }).optional() }).strict();
+const Query = z
+  .object({ expiry: z.enum(SNAPSHOT_EXPIRIES, { message: 'one of 1h, 1d, 1w, never' }).optional() })
+  .strict();
 
 /**
  * Imports an exported snapshot file (the request body, JSON or a multipart upload field
@@ -23,13 +25,16 @@ export async function POST(req: Request) {
     let text: string;
     if ((req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
       const len = Number(req.headers.get('content-length') ?? NaN);
-      if (Number.isFinite(len) && len > max + 64 * 1024) throw new ApiError(413, `file too large: over the ${(max / 1e6).toFixed(1)} MB limit (snapshots.maxBytes)`);
+      if (Number.isFinite(len) && len > max + 64 * 1024)
+        throw new ApiError(413, `file too large: over the ${(max / 1e6).toFixed(1)} MB limit (snapshots.maxBytes)`);
       const form = await req.formData().catch(() => {
         throw new ApiError(400, 'invalid multipart body');
       });
       const f = form.get('file');
-      if (!f || typeof f === 'string') throw new ApiError(400, 'no file: send the snapshot JSON as the body, or as the multipart field "file"');
-      if (f.size > max) throw new ApiError(413, `file too large: over the ${(max / 1e6).toFixed(1)} MB limit (snapshots.maxBytes)`);
+      if (!f || typeof f === 'string')
+        throw new ApiError(400, 'no file: send the snapshot JSON as the body, or as the multipart field "file"');
+      if (f.size > max)
+        throw new ApiError(413, `file too large: over the ${(max / 1e6).toFixed(1)} MB limit (snapshots.maxBytes)`);
       text = await f.text();
     } else {
       text = await readBodyLimited(req, max);
@@ -38,7 +43,11 @@ export async function POST(req: Request) {
     const store = await storeOf(rt);
     const now = Date.now();
     try {
-      const stored = await importSnapshot(store, text, { now, expiry: q.expiry ?? rt.config.snapshots.defaultExpiry, maxBytes: max });
+      const stored = await importSnapshot(store, text, {
+        now,
+        expiry: q.expiry ?? rt.config.snapshots.defaultExpiry,
+        maxBytes: max,
+      });
       const path = `/s/${stored.record.id}`;
       return json(
         {

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { ApiError, handle, parseQuery } from '@/lib/api/respond';
 import { requireWrite } from '@/lib/auth/admin';
-import { CHANGE_TIMEOUT_MS, DemoFaultName, DemoMember, demoControlOr404, faultPath, forwardToControl, requireSameSite } from '@/lib/demo/faults';
+import {
+  CHANGE_TIMEOUT_MS,
+  DemoFaultName,
+  DemoMember,
+  demoControlOr404,
+  faultPath,
+  forwardToControl,
+  requireSameSite,
+} from '@/lib/demo/faults';
 
 export const dynamic = 'force-dynamic';
 

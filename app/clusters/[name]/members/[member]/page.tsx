@@ -47,14 +47,14 @@ export default async function MemberPage({ params, searchParams }: Props) {
     <>
       <SnapshotControls cluster={name} member={memberParam} />
       <MemberLive
-      key={`${name}/${r.ep.url}`}
-      cluster={name}
-      endpoint={r.ep.url}
-      memberParam={memberParam}
-      from={from}
-      to={to}
-      initialState={{ ...rest, frames: [] }}
-      initialQuery={parseLogQuery(sp)}
+        key={`${name}/${r.ep.url}`}
+        cluster={name}
+        endpoint={r.ep.url}
+        memberParam={memberParam}
+        from={from}
+        to={to}
+        initialState={{ ...rest, frames: [] }}
+        initialQuery={parseLogQuery(sp)}
       />
     </>
   );

@@ -16,7 +16,11 @@ const Query = z
     q: z.string().max(MAX_Q_CHARS).optional(),
     level: z.enum(LOG_LEVELS).optional(),
     limit: z.coerce.number().int().min(1).max(MAX_LIMIT).default(200),
-    cursor: z.string().max(MAX_CURSOR_CHARS).regex(/^[A-Za-z0-9_-]+$/, 'not a cursor from this API').optional(),
+    cursor: z
+      .string()
+      .max(MAX_CURSOR_CHARS)
+      .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor from this API')
+      .optional(),
     source: z.enum(['member', 'balancer', 'both']).default('both'),
     /** 1: only lines that carry a known signal. */
     signals: z.enum(['0', '1']).default('0'),
@@ -35,11 +39,13 @@ export async function GET(req: Request, ctx: { params: Promise<{ name: string; m
   return handle(async (rt) => {
     const q = parseQuery(req.url, Query);
     if (q.from >= q.to) throw new ApiError(400, 'invalid parameter from: must be before to');
-    if (q.to - q.from > MAX_WINDOW_MS) throw new ApiError(400, `invalid parameter from: window longer than ${MAX_WINDOW_MS / 3600_000} h`);
+    if (q.to - q.from > MAX_WINDOW_MS)
+      throw new ApiError(400, `invalid parameter from: window longer than ${MAX_WINDOW_MS / 3600_000} h`);
     const engine = clusterOr404(rt, name);
     const names = new Map(engine.state().members.map((m) => [m.endpoint, m.name]));
     const ep = typeof member === 'string' && member.length <= 600 ? findMember(engine.cluster, member, names) : null;
-    if (!ep) throw new ApiError(404, `no member ${JSON.stringify(String(member).slice(0, 80))} in cluster ${engine.name}`);
+    if (!ep)
+      throw new ApiError(404, `no member ${JSON.stringify(String(member).slice(0, 80))} in cluster ${engine.name}`);
     try {
       const { signals, ...rest } = q;
       const page = await queryLogs(engine.cluster, ep.url, { ...rest, signalsOnly: signals === '1' }, { names });
