@@ -4,6 +4,7 @@ import { emptyDimRecord } from '../dimensions';
 import type { MemberCounters } from '../analysis/counters';
 import { detectEvents, leaderIndex } from '../analysis/events';
 import { buildFrame, framesFromMatrix, round4 } from '../analysis/frames';
+import { isLive, liveCount } from '../analysis/live';
 import { diagnose } from '../analysis/diagnosis/detectors';
 import { FindingTracker } from '../analysis/diagnosis/tracker';
 import type { BalancerRef } from '../analysis/diagnosis/types';
@@ -375,7 +376,7 @@ export class ClusterEngine {
       members.push(m);
     }
 
-    const up = members.map((m) => m.status === 'up' || m.status === 'unhealthy');
+    const up = members.map(isLive);
     const leader = leaderIndex(members);
     const prevLeader = leaderIndex(prevMembers);
     const leaderMoved =
@@ -631,7 +632,7 @@ export class ClusterEngine {
     return {
       name: this.name,
       members: this.members.length,
-      membersUp: this.members.filter((m) => m.status === 'up' || m.status === 'unhealthy').length,
+      membersUp: liveCount(this.members),
       leader: leader ? leader.name : null,
       score: this.scores.requests.score,
       status: this.status,
@@ -642,8 +643,7 @@ export class ClusterEngine {
 }
 
 export function clusterStatus(members: MemberState[]): ClusterStatus {
-  const live = members.filter((m) => m.status === 'up' || m.status === 'unhealthy').length;
-  if (live === 0) return 'down';
+  if (liveCount(members) === 0) return 'down';
   if (members.every((m) => m.status === 'up')) return 'ok';
   return 'degraded';
 }
