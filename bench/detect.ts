@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { FAULT_NAMES, injectFault, isFaultName, type FaultName, type FaultRun } from '../dev/faults';
 import { freePort, onShutdown } from '../dev/lib/procs';
 import { startStack, type Stack } from '../dev/stack';
+import { median } from '../lib/stats';
 import type { BalancerState, Finding, MemberState, Severity } from '../lib/types';
 
 // ---------------------------------------------------------------------------------------------
@@ -104,12 +105,6 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const stamp = () => new Date().toISOString().slice(11, 19);
 const log = (line: string) => console.log(`[${stamp()}] ${line}`);
 const secs = (ms: number) => (ms / 1000).toFixed(1);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout;
@@ -590,7 +585,7 @@ function report(
     const ok = rs.filter((r) => r.ok);
     const det = ok.map((r) => r.detectMs!);
     const clr = ok.map((r) => r.clearMs!);
-    const s = (xs: number[], f: (x: number[]) => number) => (xs.length ? secs(f(xs)) : '–');
+    const s = (xs: number[], f: (x: number[]) => number | null) => (xs.length ? secs(f(xs) ?? Number.NaN) : '–');
     return `| ${fault} | ${findingLabel(EXPECT[fault])} | ${s(det, median)} | ${s(det, (x) => Math.min(...x))} | ${s(det, (x) => Math.max(...x))} | ${s(clr, median)} | ${ok.length}/${rs.length} |`;
   });
   const runLines = results.map((r) => {

@@ -17,6 +17,7 @@ import { synthSnapshot } from '../dev/lib/snapshot-synth';
 import { newSnapshotId } from '../lib/snapshots/ids';
 import { exportFile, loadSnapshot, storeRecord } from '../lib/snapshots/service';
 import { PostgresStore } from '../lib/store/postgres';
+import { median } from '../lib/stats';
 import { parseSnapshotFile } from '../lib/store/schema';
 import { SqliteStore } from '../lib/store/sqlite';
 import type { SnapshotRecord, SnapshotStore } from '../lib/store/types';
@@ -33,12 +34,7 @@ const RUNS = Number(values.runs);
 const SECONDS = Number(values.seconds);
 const MEMBERS = Number(values.members);
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-const ms = (x: number) => `${x.toFixed(1)} ms`;
+const ms = (x: number | null) => (x === null ? '–' : `${x.toFixed(1)} ms`);
 const kb = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} MB` : `${(x / 1e3).toFixed(1)} kB`);
 
 interface Row {

@@ -1,6 +1,7 @@
 import { DIMENSIONS } from '@/lib/dimensions';
 import { SCORE_EXPLANATION, basisText, slowestVsMedian } from '@/lib/client/describe';
-import { formatPercent, formatRatio, formatScore, formatValue } from '@/lib/client/format';
+import { formatPercent, formatRatio, formatScore, formatValue } from '@/lib/format';
+import { liveCount, currentLeader } from '@/lib/analysis/live';
 import type { ClusterState, DimensionId } from '@/lib/types';
 import { ClusterStatusBadge } from './Badges';
 import { ConnectionIndicator, type LiveInfo } from './ConnectionIndicator';
@@ -22,8 +23,8 @@ export interface ClusterHeaderProps {
 export function ClusterHeader({ state, dim, live, ageMs, history }: ClusterHeaderProps) {
   const spec = DIMENSIONS[dim];
   const sc = state.scores[dim];
-  const up = state.members.filter((m) => m.status === 'up' || m.status === 'unhealthy').length;
-  const leader = state.members.find((m) => m.isLeader && m.status !== 'down');
+  const up = liveCount(state.members);
+  const leader = currentLeader(state.members);
   const hottest = sc.hottest ? state.members.find((m) => m.endpoint === sc.hottest) : undefined;
   const slow = spec.kind === 'latency' ? slowestVsMedian(state.members, dim) : null;
   // Not live: what we show is the last known state, and says so.

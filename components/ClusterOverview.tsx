@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { formatAge } from '@/lib/client/format';
+import { formatAge } from '@/lib/format';
 import { useNow } from '@/lib/client/hooks';
 import type { ClusterSummary } from '@/lib/types';
 import { ClusterCard } from './ClusterCard';

@@ -6,7 +6,8 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DIMENSIONS } from '@/lib/dimensions';
 import { type Theme, absolutePalette, relativePalette } from '@/lib/client/color';
 import { findingsAt, heatmapMarks, worstPerRow, type HeatmapMark, type MarkFinding } from '@/lib/client/findingMarks';
-import { formatClock, formatPercent, formatRatio, formatValue } from '@/lib/client/format';
+import { formatClock, formatPercent, formatRatio, formatValue } from '@/lib/format';
+import { leaderIndex } from '@/lib/analysis/live';
 import { nominalStep } from '@/lib/client/frames';
 import {
   CELL_DOWN,
@@ -319,7 +320,7 @@ export function Heatmap({
   );
   const selCol = selected ? columnOfTime(layout, frames, selected.t) : -1;
   const selRow = selected ? members.findIndex((m) => m.endpoint === selected.endpoint) : -1;
-  const currentLeader = members.findIndex((m) => m.isLeader && m.status !== 'down');
+  const currentLeader = leaderIndex(members);
   const cssX = (xd: number) => xd / size.dpr;
 
   return (

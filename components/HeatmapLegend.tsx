@@ -1,6 +1,6 @@
 import { DIMENSIONS } from '@/lib/dimensions';
 import { type Theme, absolutePalette, cssGradient, relativePalette } from '@/lib/client/color';
-import { formatValue } from '@/lib/client/format';
+import { formatValue } from '@/lib/format';
 import type { HeatmapMode } from '@/lib/client/viewParams';
 import type { DimensionId } from '@/lib/types';
 

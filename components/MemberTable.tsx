@@ -14,8 +14,9 @@ import {
   formatValue,
   memberIdHex,
   ppDelta,
-} from '@/lib/client/format';
-import { median } from '@/lib/client/stats';
+} from '@/lib/format';
+import { isLive } from '@/lib/analysis/live';
+import { median } from '@/lib/stats';
 import {
   checkKind,
   checkStatusText,
@@ -181,7 +182,7 @@ export function MemberTable({ members, dim, highlighted, now = null, balancer = 
 }
 
 function medianValue(members: readonly MemberState[], dim: DimensionId): number | null {
-  return median(members.filter((m) => m.status === 'up' || m.status === 'unhealthy').map((m) => m.dims[dim].value));
+  return median(members.filter(isLive).map((m) => m.dims[dim].value));
 }
 
 function MemberRow({

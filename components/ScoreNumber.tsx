@@ -1,5 +1,5 @@
 import { SCORE_LEVEL_LABEL, scoreLevel } from '@/lib/client/color';
-import { formatScore } from '@/lib/client/format';
+import { formatScore } from '@/lib/format';
 import { SCORE_ICON, SCORE_TEXT } from './styles';
 
 const SIZES = {

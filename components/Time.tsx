@@ -1,5 +1,5 @@
 'use client';
-import { formatAge, formatClock, formatDateTime } from '@/lib/client/format';
+import { formatAge, formatClock, formatDateTime } from '@/lib/format';
 import { useHydrated } from '@/lib/client/hooks';
 
 /**

@@ -22,7 +22,7 @@ import {
   type MarkFinding,
   type TimelineMark,
 } from '@/lib/client/findingMarks';
-import { formatClock, formatScore } from '@/lib/client/format';
+import { formatClock, formatScore } from '@/lib/format';
 import { timeTicks } from '@/lib/client/heatmap';
 import { eventsInRange, eventsNear, scoreSeries, type ScorePoint } from '@/lib/client/series';
 import { useTheme } from '@/lib/client/theme';

@@ -4,7 +4,7 @@
 // that can't be read. Log text is untrusted: it is only ever rendered as React text (never
 // HTML), with control characters made visible.
 import { useEffect, useMemo, useState } from 'react';
-import { formatBytes } from '@/lib/client/format';
+import { formatBytes } from '@/lib/format';
 import { useHydrated } from '@/lib/client/hooks';
 import {
   LOG_LEVELS,

@@ -4,7 +4,7 @@
 import { useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TooltipContentProps } from 'recharts';
-import { formatClock, formatValue } from '@/lib/client/format';
+import { formatClock, formatValue } from '@/lib/format';
 import { timeTicks } from '@/lib/client/heatmap';
 import { useTheme } from '@/lib/client/theme';
 import { DIMENSION_LIST } from '@/lib/dimensions';

@@ -5,7 +5,7 @@
 // log lines) and no handlers: the view never knows which.
 import Link from 'next/link';
 import { useMemo } from 'react';
-import { formatAge, formatClock, formatDateTime } from '@/lib/client/format';
+import { formatAge, formatClock, formatDateTime } from '@/lib/format';
 import { useHydrated } from '@/lib/client/hooks';
 import type { ClusterEvent, Finding, Frame, MemberState } from '@/lib/types';
 import { MemberStatusBadge } from '../Badges';

@@ -2,7 +2,7 @@
 // The member's state across the window: leader / up / down / no data, as one strip, with the
 // cluster events that concern it as ticks. A few DOM nodes (run-length segments), not one per poll.
 import { useMemo } from 'react';
-import { formatClock } from '@/lib/client/format';
+import { formatClock } from '@/lib/format';
 import { useHydrated } from '@/lib/client/hooks';
 import type { ClusterEvent, Frame } from '@/lib/types';
 import { EVENT_KIND, MUTED } from '../styles';

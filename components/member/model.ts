@@ -1,6 +1,6 @@
 // Pure helpers of the member drill-down page: its URL, the series and status strip it draws,
 // the findings active in its window, and how untrusted log text is shown. No React, no I/O.
-import { formatBytes, formatDuration, formatNumber } from '@/lib/client/format';
+import { formatBytes, formatDuration, formatNumber } from '@/lib/format';
 import { frameSpans } from '@/lib/client/frames';
 import { bucketSeries } from '@/lib/client/series';
 import { LOG_LEVELS, type LogLevel, type LogSourceChoice } from '@/lib/logs/types';

@@ -3,7 +3,7 @@
 // the SRE title it, note it and pick an expiry, then creates it and shows the link and the
 // delete key (once).
 import { useEffect, useRef, useState } from 'react';
-import { formatBytes } from '@/lib/client/format';
+import { formatBytes } from '@/lib/format';
 import { RANGE_MS, parseViewParams } from '@/lib/client/viewParams';
 import type { SnapshotSummary } from '@/lib/snapshots/service';
 import { EXPIRY_LABEL, formatWindow } from '@/lib/snapshots/view';

@@ -1,11 +1,8 @@
 // Events between two consecutive cluster observations. Pure.
+import { leaderIndex } from './live';
 import type { ClusterEvent, MemberState } from '../types';
 
 type Observed = Pick<MemberState, 'endpoint' | 'name' | 'status' | 'isLeader' | 'alarms' | 'raftTerm' | 'error'>;
-
-export function leaderIndex(members: Array<Pick<MemberState, 'isLeader' | 'status'>>): number {
-  return members.findIndex((m) => m.isLeader && m.status !== 'down');
-}
 
 /**
  * What changed from `prev` to `cur` (same member order). `restarted` holds the endpoints whose

@@ -13,3 +13,19 @@ export function liveCount(members: ReadonlyArray<Pick<MemberState, 'status'>>): 
   for (const m of members) if (isLive(m)) n++;
   return n;
 }
+
+/**
+ * Index of the member that leads now, -1 when none. A member that missed a poll ('unknown') keeps
+ * its last-known role, so one missed poll does not read as a leader change; a 'down' one leads nothing.
+ */
+export function leaderIndex(members: ReadonlyArray<Pick<MemberState, 'isLeader' | 'status'>>): number {
+  return members.findIndex((m) => m.isLeader && m.status !== 'down');
+}
+
+/** The member that leads now, or undefined. */
+export function currentLeader<M extends Pick<MemberState, 'isLeader' | 'status'>>(
+  members: ReadonlyArray<M>,
+): M | undefined {
+  const i = leaderIndex(members);
+  return i >= 0 ? members[i] : undefined;
+}

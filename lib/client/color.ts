@@ -2,7 +2,7 @@
 // (ColorBrewer RdBu, reversed so "more than expected" is red) for share relative to expected,
 // viridis for absolute values. Values are bucketed: the canvas fills one path per bucket.
 import { interpolateRdBu, interpolateViridis } from 'd3-scale-chromatic';
-import { clamp } from './stats';
+import { clamp } from '../stats';
 
 export type Theme = 'light' | 'dark';
 

@@ -1,14 +1,13 @@
 // Words for the header and the findings panel, from a state object. Pure.
 import { DIMENSIONS, DIMENSION_LIST } from '../dimensions';
 import type { ClusterState, DimensionId, MemberState } from '../types';
-import { formatScore } from './format';
-import { median } from './stats';
+import { formatScore } from '../format';
+import { liveCount, isLive } from '../analysis/live';
+import { median } from '../stats';
 
 /** One line: how the score is computed. */
 export const SCORE_EXPLANATION =
   'How far the most over-loaded member has moved from its expected share toward carrying everything: 0 = every member at its expected share, 1 = one member carries it all.';
-
-const live = (m: Pick<MemberState, 'status'>) => m.status === 'up' || m.status === 'unhealthy';
 
 /**
  * What the dimension's score is measured against: "against configured weights 30/20/10",
@@ -25,7 +24,7 @@ export function basisText(
   const leader = members.find((m) => m.isLeader);
   const notes: string[] = [];
   if (spec.leaderHeavy) notes.push(leader ? `followers only, leader ${leader.name} left out` : 'followers only');
-  const downCount = counted.filter((m) => !live(m)).length;
+  const downCount = counted.filter((m) => !isLive(m)).length;
   if (downCount) notes.push(`${downCount} down member${downCount > 1 ? 's' : ''} left out`);
   const paren = (xs: string[]) => (xs.length ? ` (${xs.join('; ')})` : '');
   if (basis === 'equal') return `against equal shares${paren(notes)}`;
@@ -39,7 +38,7 @@ export function slowestVsMedian(
   members: ReadonlyArray<Pick<MemberState, 'name' | 'endpoint' | 'status' | 'dims'>>,
   dim: DimensionId,
 ): { name: string; endpoint: string; value: number; median: number; ratio: number } | null {
-  const up = members.filter(live);
+  const up = members.filter(isLive);
   const med = median(up.map((m) => m.dims[dim].value));
   if (med === null || !(med > 0) || up.length < 2) return null;
   let best: { name: string; endpoint: string; value: number; median: number; ratio: number } | null = null;
@@ -56,7 +55,7 @@ export function slowestVsMedian(
 export function checkedList(state: Pick<ClusterState, 'members' | 'scores' | 'events' | 'sources'>): string[] {
   const out: string[] = [];
   const n = state.members.length;
-  const up = state.members.filter(live).length;
+  const up = liveCount(state.members);
   const scored = DIMENSION_LIST.filter((d) => d.scored);
   const withScore = scored.filter((d) => state.scores[d.id]?.score !== null && state.scores[d.id]?.score !== undefined);
   const worst = withScore.reduce<{ label: string; s: number } | null>((acc, d) => {
@@ -70,7 +69,7 @@ export function checkedList(state: Pick<ClusterState, 'members' | 'scores' | 'ev
   out.push(`member health: ${up} of ${n} answering`);
   const alarms = state.members.flatMap((m) => m.alarms.map((a) => `${a} on ${m.name}`));
   out.push(`alarms: ${alarms.length ? alarms.join(', ') : 'none raised'}`);
-  const leader = state.members.find((m) => m.isLeader && live(m));
+  const leader = state.members.find((m) => m.isLeader && isLive(m));
   const changes = state.events.filter((e) => e.kind === 'leader-change').length;
   out.push(
     `leader: ${leader ? `${leader.name}${leader.raftTerm ? ` (term ${leader.raftTerm})` : ''}` : 'none'}, ${changes} change${changes === 1 ? '' : 's'} seen`,

@@ -1,7 +1,7 @@
 // History columns on the client: merging older frames (from /history) before the live ones,
 // picking a time range, and the time span each frame covers. Pure.
 import type { Frame } from '../types';
-import { lowerBound } from './stats';
+import { lowerBound } from '../stats';
 
 /**
  * Older frames (e.g. a Prometheus backfill) followed by the live ones. Only older frames

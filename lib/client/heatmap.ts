@@ -5,7 +5,7 @@ import { DIMENSIONS } from '../dimensions';
 import type { DimensionId, Frame } from '../types';
 import { absoluteBucket, relativeBucket } from './color';
 import { frameSpans } from './frames';
-import { median } from './stats';
+import { median } from '../stats';
 import type { HeatmapMode } from './viewParams';
 
 export const CELL_EMPTY = 0;

@@ -2,7 +2,7 @@
 // values, which ones are past the default thresholds, and where the balancer and etcd disagree
 // (HAProxy keeps sending traffic to a member etcd reports down). Pure.
 import type { BalancerServer, BalancerState, MemberSignals, MemberState } from '../types';
-import { formatDuration, formatNumber } from './format';
+import { formatDuration, formatNumber } from '../format';
 
 /**
  * The diagnosis defaults (lib/analysis/diagnosis/thresholds.ts; a test keeps them equal). The

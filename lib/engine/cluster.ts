@@ -2,9 +2,9 @@
 // number of viewers. Polls never overlap: the next one is scheduled when the current one ends.
 import { emptyDimRecord } from '../dimensions';
 import type { MemberCounters } from '../analysis/counters';
-import { detectEvents, leaderIndex } from '../analysis/events';
+import { detectEvents } from '../analysis/events';
 import { buildFrame, framesFromMatrix, round4 } from '../analysis/frames';
-import { isLive, liveCount } from '../analysis/live';
+import { currentLeader, isLive, leaderIndex, liveCount } from '../analysis/live';
 import { diagnose } from '../analysis/diagnosis/detectors';
 import { FindingTracker } from '../analysis/diagnosis/tracker';
 import type { BalancerRef } from '../analysis/diagnosis/types';
@@ -628,7 +628,7 @@ export class ClusterEngine {
   }
 
   summary(): ClusterSummary {
-    const leader = this.members.find((m) => m.isLeader && m.status !== 'down');
+    const leader = currentLeader(this.members);
     return {
       name: this.name,
       members: this.members.length,

@@ -226,7 +226,7 @@ describe('leader-churn', () => {
     m[1] = member(2, { signals: { ...emptySignals(), walFsyncP99: 0.2, peerRttP99: 0.2 } });
     const r = leaderChurn(input({ members: m, leaderChangesLastMinute: 4 }));
     expect(r.candidates).toHaveLength(1);
-    expect(r.candidates[0].summary).toContain('etcd-2 WAL fsync p99 200.0 ms');
+    expect(r.candidates[0].summary).toContain('etcd-2 WAL fsync p99 200 ms');
     expect(fixText(r.candidates[0])).toContain('--heartbeat-interval=300');
     expect(fixText(r.candidates[0])).toContain('--election-timeout=3000');
     expect(leaderChurn(input({ members: m, leaderChangesLastMinute: 1 })).candidates).toEqual([]);

@@ -14,24 +14,11 @@ import {
   weightFixes,
   weightsFromLatency,
 } from './fixes';
+import { formatBytes, formatDuration, formatPercent } from '../../format';
+import { isLive } from '../live';
+import { median } from '../../stats';
 import { ERROR_WINDOW_POLLS } from '../signals';
 import type { Candidate, Detector, DetectorResult, DiagnosisInput, FindingKind } from './types';
-
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(1)} %`);
-const secs = (x: number | null | undefined) =>
-  x === null || x === undefined ? 'n/a' : x < 1 ? `${(x * 1000).toFixed(x < 0.01 ? 2 : 1)} ms` : `${x.toFixed(2)} s`;
-const bytes = (x: number | null) => {
-  if (x === null) return 'n/a';
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = x;
-  let i = 0;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i ? 1 : 0)} ${u[i]}`;
-};
-const live = (m: MemberState) => m.status === 'up' || m.status === 'unhealthy';
 
 function result(kind: FindingKind, candidates: Candidate[], okNote: string, notChecked?: string): DetectorResult {
   const check: DetectorCheck = notChecked
@@ -40,13 +27,6 @@ function result(kind: FindingKind, candidates: Candidate[], okNote: string, notC
       ? { kind, state: 'firing', note: candidates.map((c) => c.title).join('; ') }
       : { kind, state: 'ok', note: okNote };
   return { candidates, check };
-}
-
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** p99 over the diagnosis window, only when the member saw enough calls for it to mean something. */
@@ -138,7 +118,7 @@ export const memberDown: Detector = (input) => {
       body: [
         `etcdctl --endpoints=${sq(
           input.members
-            .filter(live)
+            .filter(isLive)
             .map((x) => x.endpoint)
             .join(',') || m.endpoint,
         )} member remove ${hexId(m.id)}`,
@@ -268,18 +248,18 @@ export const quotaPressure: Detector = (input) => {
       severity: nospace ? 'critical' : 'warning',
       title: nospace
         ? `NOSPACE alarm on ${m.name}: the cluster refuses writes`
-        : `${m.name} db at ${pct(ratio)} of its quota`,
+        : `${m.name} db at ${formatPercent(ratio)} of its quota`,
       summary: nospace
         ? `${m.name} went past --quota-backend-bytes and raised NOSPACE: every member refuses writes until the space is reclaimed and the alarm disarmed.`
-        : `${m.name}'s backend db is ${bytes(m.dbSizeBytes)} of a ${bytes(m.quotaBackendBytes)} quota; past it etcd raises NOSPACE and refuses writes cluster-wide.`,
+        : `${m.name}'s backend db is ${formatBytes(m.dbSizeBytes)} of a ${formatBytes(m.quotaBackendBytes)} quota; past it etcd raises NOSPACE and refuses writes cluster-wide.`,
       evidence: [
-        { label: 'db size', value: bytes(m.dbSizeBytes), member: m.endpoint },
-        { label: 'db in use', value: bytes(m.dbSizeInUseBytes), member: m.endpoint },
-        { label: 'quota', value: bytes(m.quotaBackendBytes), member: m.endpoint },
+        { label: 'db size', value: formatBytes(m.dbSizeBytes), member: m.endpoint },
+        { label: 'db in use', value: formatBytes(m.dbSizeInUseBytes), member: m.endpoint },
+        { label: 'quota', value: formatBytes(m.quotaBackendBytes), member: m.endpoint },
         {
           label: 'db / quota',
-          value: pct(ratio),
-          threshold: `warning at ${pct(t.quotaWarnRatio)}`,
+          value: formatPercent(ratio),
+          threshold: `warning at ${formatPercent(t.quotaWarnRatio)}`,
           member: m.endpoint,
         },
         { label: 'alarms', value: m.alarms.join(', ') || 'none', member: m.endpoint },
@@ -301,7 +281,7 @@ export const quotaPressure: Detector = (input) => {
             '--auto-compaction-mode=periodic',
             '--auto-compaction-retention=1h',
           ].join('\n'),
-          why: `room above today's ${bytes(m.dbSizeBytes)} and automatic compaction so history does not grow without bound`,
+          why: `room above today's ${formatBytes(m.dbSizeBytes)} and automatic compaction so history does not grow without bound`,
           risk: 'a bigger db takes longer to snapshot and restore; etcd recommends at most 8 GiB',
         },
       ],
@@ -312,14 +292,14 @@ export const quotaPressure: Detector = (input) => {
   return result(
     'quota-pressure',
     candidates,
-    `every member below ${pct(t.quotaWarnRatio)} of its quota, no NOSPACE alarm`,
+    `every member below ${formatPercent(t.quotaWarnRatio)} of its quota, no NOSPACE alarm`,
   );
 };
 
 /** Balancer weights as shares, in member order (null when unknown). */
 function balancerWeightShares(input: DiagnosisInput): Array<number | null> | null {
   if (!input.balancer?.ok) return null;
-  const ws = input.members.map((m) => (live(m) ? (serverOf(input, m)?.weight ?? null) : null));
+  const ws = input.members.map((m) => (isLive(m) ? (serverOf(input, m)?.weight ?? null) : null));
   if (ws.every((w) => w === null)) return null;
   const sum = ws.reduce<number>((a, w) => a + (w ?? 0), 0);
   return sum > 0 ? ws.map((w) => (w === null ? null : w / sum)) : null;
@@ -327,7 +307,7 @@ function balancerWeightShares(input: DiagnosisInput): Array<number | null> | nul
 
 function sessionShares(input: DiagnosisInput): Array<number | null> | null {
   if (!input.balancer?.ok) return null;
-  const rs = input.members.map((m) => (live(m) ? (serverOf(input, m)?.sessionRate ?? null) : null));
+  const rs = input.members.map((m) => (isLive(m) ? (serverOf(input, m)?.sessionRate ?? null) : null));
   const sum = rs.reduce<number>((a, r) => a + (r ?? 0), 0);
   return sum > 0 ? rs.map((r) => (r === null ? null : r / sum)) : null;
 }
@@ -348,14 +328,14 @@ export const requestSkew: Detector = (input) => {
     { label: 'imbalance score (requests)', value: s.score.toFixed(2), threshold: `${t.skewScore}` },
     ...input.members.map((m) => ({
       label: `${m.name} share`,
-      value: `${pct(m.dims.requests.share)} (expected ${pct(m.dims.requests.expectedShare)})`,
+      value: `${formatPercent(m.dims.requests.share)} (expected ${formatPercent(m.dims.requests.expectedShare)})`,
       member: m.endpoint,
     })),
   ];
   const causes: string[] = [];
   const ruledOut: string[] = [];
   const fixes: Fix[] = [];
-  const live3 = input.members.filter(live);
+  const live3 = input.members.filter(isLive);
   const bw = balancerWeightShares(input);
   if (bw) {
     const diff = Math.max(
@@ -388,11 +368,11 @@ export const requestSkew: Detector = (input) => {
       hot.dims.requests.share - ss[hi]! > t.pinningShareExcess
     ) {
       causes.push(
-        `connection pinning: ${hot.name} gets ${pct(ss[hi])} of new connections but ${pct(hot.dims.requests.share)} of requests`,
+        `connection pinning: ${hot.name} gets ${formatPercent(ss[hi])} of new connections but ${formatPercent(hot.dims.requests.share)} of requests`,
       );
     } else if (ss) ruledOut.push('new connections are spread like the requests');
     const ejected = input.members.filter(
-      (m) => live(m) && serverOf(input, m) && !serverOf(input, m)!.status.startsWith('UP'),
+      (m) => isLive(m) && serverOf(input, m) && !serverOf(input, m)!.status.startsWith('UP'),
     );
     if (ejected.length)
       causes.push(
@@ -425,7 +405,7 @@ export const requestSkew: Detector = (input) => {
         kind: 'request-skew',
         members: [hot.endpoint],
         severity: s.score >= t.skewScoreCritical ? 'critical' : 'warning',
-        title: `${hot.name} carries ${pct(hot.dims.requests.share)} of requests (expected ${pct(hot.dims.requests.expectedShare)})`,
+        title: `${hot.name} carries ${formatPercent(hot.dims.requests.share)} of requests (expected ${formatPercent(hot.dims.requests.expectedShare)})`,
         summary: `Requests are skewed toward ${hot.name} (score ${s.score.toFixed(2)}). Most likely: ${causes[0]}.`,
         evidence,
         fixes,
@@ -457,7 +437,7 @@ export const connectionPinning: Detector = (input) => {
       const perConn = sv?.sessionRate ? (rate ?? 0) / sv.sessionRate : null;
       return {
         label: `${x.name}`,
-        value: `${rate === null ? 'n/a' : rate.toFixed(0)} req/s, ${sv?.sessionRate?.toFixed(1) ?? 'n/a'} new conn/s (${pct(ss[j])}), ${sv?.scur ?? 'n/a'} open, ${perConn === null ? '∞' : perConn.toFixed(0)} req per new conn`,
+        value: `${rate === null ? 'n/a' : rate.toFixed(0)} req/s, ${sv?.sessionRate?.toFixed(1) ?? 'n/a'} new conn/s (${formatPercent(ss[j])}), ${sv?.scur ?? 'n/a'} open, ${perConn === null ? '∞' : perConn.toFixed(0)} req per new conn`,
         member: x.endpoint,
       };
     });
@@ -467,15 +447,15 @@ export const connectionPinning: Detector = (input) => {
       members: [m.endpoint],
       severity: share - exp >= 2 * t.pinningShareExcess ? 'critical' : 'warning',
       title: `${m.name}'s load follows long-lived connections, not the weights`,
-      summary: `${m.name} gets ${pct(ss[i])} of new connections (expected ${pct(exp)}) but serves ${pct(share)} of requests: a few long-lived gRPC connections landed on it and stay there (L4 balancing).`,
+      summary: `${m.name} gets ${formatPercent(ss[i])} of new connections (expected ${formatPercent(exp)}) but serves ${formatPercent(share)} of requests: a few long-lived gRPC connections landed on it and stay there (L4 balancing).`,
       evidence: [
         {
           label: `${srv.name} request share`,
-          value: pct(share),
-          threshold: `expected ${pct(exp)} + ${pct(t.pinningShareExcess)}`,
+          value: formatPercent(share),
+          threshold: `expected ${formatPercent(exp)} + ${formatPercent(t.pinningShareExcess)}`,
           member: m.endpoint,
         },
-        { label: `${srv.name} share of new connections`, value: pct(ss[i]), member: m.endpoint },
+        { label: `${srv.name} share of new connections`, value: formatPercent(ss[i]), member: m.endpoint },
         ...rows,
         { label: 'watch streams on it', value: String(m.dims.watchStreams.value ?? 'n/a'), member: m.endpoint },
       ],
@@ -529,7 +509,7 @@ export const connectionPinning: Detector = (input) => {
 export const capacityMismatch: Detector = (input) => {
   const t = input.thresholds;
   const s = input.scores.requests;
-  const withLat = input.members.filter((m) => live(m) && latencyOf(input, m) !== null);
+  const withLat = input.members.filter((m) => isLive(m) && latencyOf(input, m) !== null);
   if (withLat.length < 2)
     return result(
       'capacity-mismatch',
@@ -555,11 +535,11 @@ export const capacityMismatch: Detector = (input) => {
       members: [m.endpoint],
       severity: p99 >= t.latencyP99Seconds ? 'critical' : 'warning',
       title: `${m.name} gets its expected share but answers ${(p99 / med).toFixed(1)}× slower than its peers`,
-      summary: `Shares follow the weights, yet ${m.name}'s p99 is ${secs(p99)} against ${secs(med)} on the others: its weight asks more of it than it can carry.`,
+      summary: `Shares follow the weights, yet ${m.name}'s p99 is ${formatDuration(p99)} against ${formatDuration(med)} on the others: its weight asks more of it than it can carry.`,
       evidence: [
         ...withLat.map((x) => ({
           label: `${x.name} p99 / share`,
-          value: `${secs(latencyOf(input, x))} / ${pct(x.dims.requests.share)} (expected ${pct(x.dims.requests.expectedShare)})`,
+          value: `${formatDuration(latencyOf(input, x))} / ${formatPercent(x.dims.requests.share)} (expected ${formatPercent(x.dims.requests.expectedShare)})`,
           member: x.endpoint,
         })),
         {
@@ -572,7 +552,7 @@ export const capacityMismatch: Detector = (input) => {
         input,
         withLat,
         next,
-        `weights scaled by latency headroom (median p99 ${secs(med)} / each member's p99): ${withLat.map((x, i) => `${x.name} ${current[i]}→${next[i]}`).join(', ')}`,
+        `weights scaled by latency headroom (median p99 ${formatDuration(med)} / each member's p99): ${withLat.map((x, i) => `${x.name} ${current[i]}→${next[i]}`).join(', ')}`,
         'recompute after the change: moving load changes latency; a member slow for other reasons (disk) should be fixed, not starved',
       ),
       confidence: 0.7,
@@ -718,12 +698,12 @@ export const leaderChurn: Detector = (input) => {
     const s = m.signals;
     evidence.push({ label: `${m.name} raft term`, value: m.raftTerm ?? 'n/a', member: m.endpoint });
     if (s.walFsyncP99 !== null && s.walFsyncP99 > t.walFsyncP99Seconds)
-      drivers.push(`${m.name} WAL fsync p99 ${secs(s.walFsyncP99)}`);
+      drivers.push(`${m.name} WAL fsync p99 ${formatDuration(s.walFsyncP99)}`);
     if (s.backendCommitP99 !== null && s.backendCommitP99 > t.backendCommitP99Seconds)
-      drivers.push(`${m.name} backend commit p99 ${secs(s.backendCommitP99)}`);
+      drivers.push(`${m.name} backend commit p99 ${formatDuration(s.backendCommitP99)}`);
     if (s.peerRttP99 !== null) maxRtt = Math.max(maxRtt ?? 0, s.peerRttP99);
     if (s.peerRttP99 !== null && s.peerRttP99 > t.peerRttP99Seconds)
-      drivers.push(`${m.name} peer RTT p99 ${secs(s.peerRttP99)}`);
+      drivers.push(`${m.name} peer RTT p99 ${formatDuration(s.peerRttP99)}`);
     if ((s.heartbeatFailures ?? 0) > 0) drivers.push(`${m.name} failed to send ${s.heartbeatFailures} heartbeats`);
     evidence.push(
       ...logEvidence(input, m, [
@@ -746,7 +726,7 @@ export const leaderChurn: Detector = (input) => {
       body: `--heartbeat-interval=${f.heartbeatMs}\n--election-timeout=${f.electionMs}`,
       why:
         maxRtt !== null
-          ? `heartbeat near the peer round-trip time (p99 ${secs(maxRtt)}) and election timeout 10× it, so slow links do not trigger elections`
+          ? `heartbeat near the peer round-trip time (p99 ${formatDuration(maxRtt)}) and election timeout 10× it, so slow links do not trigger elections`
           : 'no peer RTT measured: 500 ms / 2000 ms suits slow links (set on every member)',
       risk: 'longer timeouts also mean a real leader failure is detected later; set the same values on every member (rolling restart)',
     },
@@ -772,7 +752,7 @@ export const leaderChurn: Detector = (input) => {
     [
       {
         kind: 'leader-churn',
-        members: input.members.filter(live).map((m) => m.endpoint),
+        members: input.members.filter(isLive).map((m) => m.endpoint),
         severity: n > 5 * Math.max(1, t.leaderChangesPerMinute) ? 'critical' : 'warning',
         title: `${n} leader changes in the last minute`,
         summary: `Leadership keeps moving (${n}/min, threshold ${t.leaderChangesPerMinute}); each new leader takes a burst of traffic and writes stall during elections. ${drivers.length ? `Likely driver: ${drivers[0]}.` : 'No disk or network driver visible.'}`,
@@ -788,7 +768,7 @@ export const leaderChurn: Detector = (input) => {
 
 export const slowMember: Detector = (input) => {
   const t = input.thresholds;
-  const withLat = input.members.filter((m) => live(m) && latencyOf(input, m) !== null);
+  const withLat = input.members.filter((m) => isLive(m) && latencyOf(input, m) !== null);
   if (withLat.length === 0)
     return result(
       'slow-member',
@@ -812,14 +792,21 @@ export const slowMember: Detector = (input) => {
       kind: 'slow-member',
       members: [m.endpoint],
       severity: absolute ? 'critical' : 'warning',
-      title: `${m.name} p99 latency ${secs(p99)}${med !== null ? ` (peers ${secs(med)})` : ''}`,
-      summary: `${m.name} answers far slower than ${absolute ? `the ${secs(t.latencyP99Seconds)} limit` : 'its peers'}: clients pinned to it time out first.`,
+      title: `${m.name} p99 latency ${formatDuration(p99)}${med !== null ? ` (peers ${formatDuration(med)})` : ''}`,
+      summary: `${m.name} answers far slower than ${absolute ? `the ${formatDuration(t.latencyP99Seconds)} limit` : 'its peers'}: clients pinned to it time out first.`,
       evidence: [
-        ...withLat.map((x) => ({ label: `${x.name} p99`, value: secs(latencyOf(input, x)), member: x.endpoint })),
-        { label: 'thresholds', value: `${secs(t.latencyP99Seconds)} absolute, ${t.slowMemberRatio}× peers' median` },
+        ...withLat.map((x) => ({
+          label: `${x.name} p99`,
+          value: formatDuration(latencyOf(input, x)),
+          member: x.endpoint,
+        })),
+        {
+          label: 'thresholds',
+          value: `${formatDuration(t.latencyP99Seconds)} absolute, ${t.slowMemberRatio}× peers' median`,
+        },
         {
           label: `${m.name} WAL fsync / commit p99`,
-          value: `${secs(m.signals.walFsyncP99)} / ${secs(m.signals.backendCommitP99)}`,
+          value: `${formatDuration(m.signals.walFsyncP99)} / ${formatDuration(m.signals.backendCommitP99)}`,
           member: m.endpoint,
         },
         ...logEvidence(input, m, ['request took too long', 'slow fdatasync', 'DeadlineExceeded']),
@@ -838,7 +825,7 @@ export const slowMember: Detector = (input) => {
   return result(
     'slow-member',
     candidates,
-    `p99 below ${secs(t.latencyP99Seconds)} and within ${t.slowMemberRatio}× of peers`,
+    `p99 below ${formatDuration(t.latencyP99Seconds)} and within ${t.slowMemberRatio}× of peers`,
   );
 };
 
@@ -861,15 +848,20 @@ export const slowDisk: Detector = (input) => {
       severity: over >= 10 ? 'critical' : over >= 2 ? 'warning' : 'info',
       title:
         over >= 2
-          ? `${m.name} disk is slow (WAL fsync p99 ${secs(w)}, commit p99 ${secs(c)})`
-          : `${m.name} disk slightly over etcd's latency guidance (WAL fsync p99 ${secs(w)}, commit p99 ${secs(c)})`,
+          ? `${m.name} disk is slow (WAL fsync p99 ${formatDuration(w)}, commit p99 ${formatDuration(c)})`
+          : `${m.name} disk slightly over etcd's latency guidance (WAL fsync p99 ${formatDuration(w)}, commit p99 ${formatDuration(c)})`,
       summary: `${m.name}'s disk can't keep up: slow fsync delays every write it takes part in and makes it miss heartbeats.`,
       evidence: [
-        { label: 'WAL fsync p99', value: secs(w), threshold: `${secs(t.walFsyncP99Seconds)}`, member: m.endpoint },
+        {
+          label: 'WAL fsync p99',
+          value: formatDuration(w),
+          threshold: `${formatDuration(t.walFsyncP99Seconds)}`,
+          member: m.endpoint,
+        },
         {
           label: 'backend commit p99',
-          value: secs(c),
-          threshold: `${secs(t.backendCommitP99Seconds)}`,
+          value: formatDuration(c),
+          threshold: `${formatDuration(t.backendCommitP99Seconds)}`,
           member: m.endpoint,
         },
         ...logEvidence(input, m, ['slow fdatasync', 'request took too long']),
@@ -897,17 +889,17 @@ export const slowDisk: Detector = (input) => {
   return result(
     'slow-disk',
     candidates,
-    `WAL fsync p99 ≤ ${secs(t.walFsyncP99Seconds)} and commit p99 ≤ ${secs(t.backendCommitP99Seconds)} everywhere`,
+    `WAL fsync p99 ≤ ${formatDuration(t.walFsyncP99Seconds)} and commit p99 ≤ ${formatDuration(t.backendCommitP99Seconds)} everywhere`,
   );
 };
 
 export const raftLag: Detector = (input) => {
   const t = input.thresholds;
-  const leader = input.members.find((m) => m.isLeader && live(m));
+  const leader = input.members.find((m) => m.isLeader && isLive(m));
   if (!leader || leader.raftIndex === null) return result('raft-lag', [], '', 'no leader index to compare with');
   const candidates: Candidate[] = [];
   for (const m of input.members) {
-    if (m === leader || !live(m) || m.raftAppliedIndex === null) continue;
+    if (m === leader || !isLive(m) || m.raftAppliedIndex === null) continue;
     let lag: bigint;
     try {
       lag = BigInt(leader.raftIndex) - BigInt(m.raftAppliedIndex);
@@ -931,7 +923,7 @@ export const raftLag: Detector = (input) => {
           value: String(m.signals.appliedStalledPolls),
           threshold: String(t.raftStalledPolls),
         },
-        { label: `${m.name} WAL fsync p99`, value: secs(m.signals.walFsyncP99), member: m.endpoint },
+        { label: `${m.name} WAL fsync p99`, value: formatDuration(m.signals.walFsyncP99), member: m.endpoint },
       ],
       fixes: [
         {
@@ -976,9 +968,14 @@ export const peerNetwork: Detector = (input) => {
       members: [m.endpoint],
       severity: failures > 0 && rttBad ? 'critical' : 'warning',
       title: `${m.name} has trouble reaching its peers`,
-      summary: `${rttBad ? `peer round-trip p99 ${secs(s.peerRttP99)}` : ''}${rttBad && failures ? ' and ' : ''}${failures ? `${failures} failed peer sends in the last few polls` : ''}: raft messages are slow or lost.`,
+      summary: `${rttBad ? `peer round-trip p99 ${formatDuration(s.peerRttP99)}` : ''}${rttBad && failures ? ' and ' : ''}${failures ? `${failures} failed peer sends in the last few polls` : ''}: raft messages are slow or lost.`,
       evidence: [
-        { label: 'peer RTT p99', value: secs(s.peerRttP99), threshold: secs(t.peerRttP99Seconds), member: m.endpoint },
+        {
+          label: 'peer RTT p99',
+          value: formatDuration(s.peerRttP99),
+          threshold: formatDuration(t.peerRttP99Seconds),
+          member: m.endpoint,
+        },
         { label: 'peer send failures (last polls)', value: String(failures), threshold: '0', member: m.endpoint },
         ...logs,
       ],
@@ -1008,7 +1005,11 @@ export const peerNetwork: Detector = (input) => {
     });
   }
   if (seen === 0) return result('peer-network', [], '', 'no peer metrics (single member, or /metrics unreadable)');
-  return result('peer-network', candidates, `peer RTT p99 ≤ ${secs(t.peerRttP99Seconds)}, no failed peer sends`);
+  return result(
+    'peer-network',
+    candidates,
+    `peer RTT p99 ≤ ${formatDuration(t.peerRttP99Seconds)}, no failed peer sends`,
+  );
 };
 
 export const balancerErrors: Detector = (input) => {

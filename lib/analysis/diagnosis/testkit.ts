@@ -1,6 +1,7 @@
 // Builders for detector unit tests: a cluster view as the engine hands it to the detectors.
 import { emptyDimRecord } from '../../dimensions';
 import type { BalancerServer, BalancerState, DimensionScore, MemberState } from '../../types';
+import { isLive } from '../live';
 import { scoreDimensions } from '../score';
 import { makeMember } from '../../testkit';
 import { DEFAULT_THRESHOLDS } from './thresholds';
@@ -29,7 +30,7 @@ export function withLoad(
   const values = emptyDimRecord<(number | null)[]>(() => members.map(() => null));
   values.requests = requests;
   if (latency) values.latencyP99 = latency;
-  const up = members.map((m) => m.status === 'up' || m.status === 'unhealthy');
+  const up = members.map(isLive);
   const leader = members.findIndex((m) => m.isLeader);
   const r = scoreDimensions(
     { up, leader, weights: members.map((m) => (weighted ? m.weight : 1)), values },

@@ -1,4 +1,4 @@
-// Small numeric helpers for the views. Pure.
+// Small numeric helpers (views, detectors, benchmarks). Pure.
 
 /** Median of the finite values (nulls ignored); null when there are none. */
 export function median(values: ReadonlyArray<number | null | undefined>): number | null {

@@ -1,5 +1,5 @@
-// Numbers as an SRE reads them on a wall screen: short, with units, never "NaN". Pure.
-import type { Unit } from '../types';
+// Numbers as an SRE reads them (UI and finding text alike): short, with units, never "NaN". Pure.
+import type { Unit } from './types';
 
 export const DASH = '—';
 const MINUS = '−';
