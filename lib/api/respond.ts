@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../config/load';
-import type { ClusterEngine } from '../engine/cluster';
+import type { LiveCluster } from '../engine/live';
 import { getRuntime, type Runtime } from '../engine/runtime';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
@@ -41,7 +41,7 @@ export async function handle(fn: (rt: Runtime) => Promise<Response> | Response):
 
 export const ClusterNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/);
 
-export function clusterOr404(rt: Runtime, name: string): ClusterEngine {
+export function clusterOr404(rt: Runtime, name: string): LiveCluster {
   const parsed = ClusterNameSchema.safeParse(name);
   if (!parsed.success) throw new ApiError(400, 'invalid cluster name: letters, digits, "_", "." or "-", at most 63');
   const engine = rt.clusters.get(parsed.data);

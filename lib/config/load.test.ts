@@ -103,5 +103,20 @@ describe('config', () => {
     const c = parseConfig(text, 'fulcrum.example.yaml', { ETCD_PROD_PASSWORD: 'x' });
     expect(c.clusters[0].endpoints).toHaveLength(3);
     expect(c.clusters[0].prometheus.selector).toBe('job="etcd"');
+    expect(c.clusters[0].labels).toEqual({ env: 'prod', region: 'eu-west', team: 'platform' });
+  });
+
+  it('takes bounded cluster labels and names the bad one', () => {
+    const withLabels = (l: string) => ok.replace('  - name: prod\n', `  - name: prod\n    labels: ${l}\n`);
+    expect(parseConfig(ok, '/x.yaml', {}).clusters[0].labels).toEqual({});
+    expect(parseConfig(withLabels('{ env: prod, team.name: a-b }'), '/x.yaml', {}).clusters[0].labels).toEqual({
+      env: 'prod',
+      'team.name': 'a-b',
+    });
+    expect(error(withLabels('{ "9env": prod }'))).toMatch(/clusters\[0\]\.labels.*label name/s);
+    expect(error(withLabels(`{ env: "${'x'.repeat(129)}" }`))).toMatch(/clusters\[0\]\.labels\.env: at most 128/);
+    expect(error(withLabels('{ env: 3 }'))).toMatch(/clusters\[0\]\.labels\.env/);
+    const many = `{ ${Array.from({ length: 17 }, (_, i) => `k${i}: v`).join(', ')} }`;
+    expect(error(withLabels(many))).toMatch(/at most 16 labels/);
   });
 });

@@ -26,6 +26,8 @@ export interface TlsConfig {
 
 export interface ClusterConfig {
   name: string;
+  /** Free labels for filtering the fleet (config `labels`, or a discovered cluster's series labels). */
+  labels: Record<string, string>;
   endpoints: EndpointConfig[];
   /** Some endpoint has a configured weight: expected shares follow the weights. */
   weighted: boolean;
@@ -199,6 +201,7 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
       : null;
     return {
       name: cl.name,
+      labels: cl.labels,
       endpoints,
       weighted: cl.endpoints.some((e) => typeof e !== 'string' && e.weight !== undefined),
       tls,

@@ -4,7 +4,8 @@ import { ThresholdsSchema } from '../analysis/diagnosis/thresholds';
 
 // The config file (YAML) schema. Every value here is untrusted input: bounded and checked.
 
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+/** Cluster and endpoint names: also the rule names discovered from Prometheus must pass. */
+export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** PromQL label matchers we splice into queries: `job="etcd",env=~"prod|stage"`. */
 const MATCHERS_RE = /^\s*([a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*"\s*,?\s*)*$/;
 const DURATION_RE = /^[1-9][0-9]{0,4}(ms|s|m|h)$/;
@@ -116,9 +117,35 @@ const ClusterPrometheusSchema = z
   })
   .strict();
 
+/** Label keys (Prometheus-style, plus "." and "-") and bounded printable values, for filtering the fleet. */
+export const LABEL_KEY_RE = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
+export const MAX_LABELS = 16;
+export const MAX_LABEL_VALUE = 128;
+export const LabelsSchema = z
+  .record(
+    z.string(),
+    z
+      .string()
+      .max(MAX_LABEL_VALUE, `at most ${MAX_LABEL_VALUE} characters`)
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
+  )
+  .superRefine((r, ctx) => {
+    const keys = Object.keys(r);
+    if (keys.length > MAX_LABELS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_LABELS} labels` });
+    for (const k of keys)
+      if (!LABEL_KEY_RE.test(k))
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: `${JSON.stringify(k.slice(0, 70))} is not a label name: a letter or "_", then letters, digits, "_", "." or "-", at most 63`,
+        });
+  });
+
 export const ClusterSchema = z
   .object({
     name: z.string().regex(NAME_RE, 'letters, digits, "_", "." or "-", starting with a letter or digit, at most 63'),
+    /** Free labels (env, region, team, ...) the fleet page and the wall filter on. */
+    labels: LabelsSchema.default({}),
     endpoints: z.array(EndpointSchema).min(1).max(15),
     tls: TlsSchema.optional(),
     auth: AuthSchema.optional(),

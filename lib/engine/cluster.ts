@@ -36,6 +36,7 @@ import {
   type SourceStatus,
 } from '../types';
 import { Hub } from './hub';
+import type { LiveCluster } from './live';
 import { Ring } from './ring';
 
 /** What the engine reports to Fulcrum's own /api/metrics. */
@@ -81,8 +82,9 @@ function sourceFailed(prev: SourceStatus, error: string, latencyMs: number | nul
 }
 const freshSource = (): SourceStatus => ({ ok: false, error: 'not polled yet', lastOk: null, latencyMs: null });
 
-export class ClusterEngine {
+export class ClusterEngine implements LiveCluster {
   readonly name: string;
+  readonly source = 'direct' as const;
   readonly hub: Hub<StreamMessage>;
   readonly cluster: ClusterConfig;
   private readonly cfg: FulcrumConfig;

@@ -1,15 +1,24 @@
-// The process-wide Fulcrum runtime: config, one engine per cluster, telemetry. Next.js may load
-// this module more than once (instrumentation and route bundles are separate), so the single
-// instance lives on globalThis: one poll loop per cluster per process, whatever loads it.
+// The process-wide Fulcrum runtime: config, one engine per cluster, the fleet, telemetry.
+// Next.js may load this module more than once (instrumentation and route bundles are separate),
+// so the single instance lives on globalThis: one poll loop per cluster per process, whatever
+// loads it.
 import { loadConfig, type FulcrumConfig } from '../config/load';
+import { buildId } from '../fleet/build';
+import { Fleet } from '../fleet/fleet';
+import type { ClusterSource } from '../fleet/types';
 import { Telemetry } from '../telemetry/metrics';
 import { ClusterEngine } from './cluster';
+import type { LiveCluster } from './live';
 
 export interface Runtime {
   config: FulcrumConfig;
-  clusters: Map<string, ClusterEngine>;
+  /** Every cluster by name: configured ones (polled) and, with discovery, ones read from Prometheus. */
+  clusters: Map<string, LiveCluster>;
+  fleet: Fleet;
   telemetry: Telemetry;
   startedAt: number;
+  /** Starts every poll loop and the fleet tick. */
+  start(): void;
   stop(): Promise<void>;
 }
 
@@ -18,14 +27,31 @@ type Holder = { [KEY]?: Runtime };
 
 export function createRuntime(config: FulcrumConfig, opts: { defaultMetrics?: boolean } = {}): Runtime {
   const telemetry = new Telemetry({ defaultMetrics: opts.defaultMetrics });
-  const clusters = new Map<string, ClusterEngine>();
+  const clusters = new Map<string, LiveCluster>();
   for (const c of config.clusters) clusters.set(c.name, new ClusterEngine(config, c, { telemetry }));
+  const fleet = new Fleet({
+    clusters: () => clusters.values(),
+    tickMs: config.pollIntervalMs,
+    build: buildId(),
+    maxSubscribers: config.maxSubscribers,
+    onTick: (s) => {
+      const bySource: Record<ClusterSource, number> = { direct: 0, prometheus: 0 };
+      for (const c of clusters.values()) bySource[c.source]++;
+      telemetry.fleetTickDone(s, bySource);
+    },
+  });
   return {
     config,
     clusters,
+    fleet,
     telemetry,
     startedAt: Date.now(),
+    start() {
+      for (const e of clusters.values()) e.start();
+      fleet.start();
+    },
     async stop() {
+      fleet.stop();
       await Promise.all([...clusters.values()].map((e) => e.stop()));
     },
   };
@@ -36,7 +62,7 @@ export function getRuntime(): Runtime {
   const g = globalThis as Holder;
   if (!g[KEY]) {
     const rt = createRuntime(loadConfig());
-    for (const e of rt.clusters.values()) e.start();
+    rt.start();
     g[KEY] = rt;
   }
   return g[KEY];

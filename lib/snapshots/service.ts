@@ -2,7 +2,7 @@
 // request and call these; the store only sees rows.
 import { ApiError } from '../api/respond';
 import type { ClusterConfig, FulcrumConfig, SnapshotExpiry } from '../config/load';
-import type { ClusterEngine } from '../engine/cluster';
+import type { LiveCluster } from '../engine/live';
 import { mergeFrames } from '../client/frames';
 import { encodeJson, decodeBody } from '../store/codec';
 import { parseSnapshotFile } from '../store/schema';
@@ -62,7 +62,7 @@ function inWindow(w: SnapshotWindow) {
 
 /** The frames of the window: memory, with Prometheus filling in before what memory holds. */
 async function windowFrames(
-  engine: ClusterEngine,
+  engine: LiveCluster,
   live: Frame[],
   w: SnapshotWindow,
   pollIntervalMs: number,
@@ -103,7 +103,7 @@ export function cleanText(s: string | null | undefined, max: number): string | n
 /** Freezes what the window needs into a record (not stored yet). */
 export async function freezeSnapshot(
   cfg: FulcrumConfig,
-  engine: ClusterEngine,
+  engine: LiveCluster,
   input: CreateInput,
   ctx: CreateContext,
 ): Promise<SnapshotRecord> {

@@ -1,7 +1,9 @@
-// Server-Sent Events for one cluster: the full state on connect, then one delta per poll.
+// Server-Sent Events: the full state on connect, then one delta per tick (a cluster's poll, or
+// the fleet's tick). Each event is encoded once and the same bytes go to every subscriber.
 // Each client has a small bounded queue; a client that can't keep up loses deltas, not memory:
 // it is sent the full current state as soon as it has room again.
-import type { ClusterEngine, StreamMessage } from '../engine/cluster';
+import type { StreamMessage } from '../engine/cluster';
+import type { ClusterState } from '../types';
 
 export const SSE_HEADERS: Record<string, string> = {
   'Content-Type': 'text/event-stream; charset=utf-8',
@@ -22,19 +24,67 @@ export interface StreamOptions {
 const encoder = new TextEncoder();
 
 export function sseEvent(event: string, data: unknown, id?: number): Uint8Array {
-  const lines = [`event: ${event}`];
-  if (id !== undefined) lines.push(`id: ${id}`);
-  // JSON has no raw newlines, so one data line is enough.
-  lines.push(`data: ${JSON.stringify(data)}`);
-  return encoder.encode(`${lines.join('\n')}\n\n`);
+  return sseEventJson(event, JSON.stringify(data), id);
+}
+
+/** An event whose data is JSON text already (JSON has no raw newlines: one data line is enough). */
+export function sseEventJson(event: string, json: string, id?: number): Uint8Array {
+  return encoder.encode(`event: ${event}\n${id !== undefined ? `id: ${id}\n` : ''}data: ${json}\n\n`);
+}
+
+/** What a stream serves: a hub of messages, the full state, and each message as SSE bytes. */
+export interface SseFeed<M> {
+  hub: { subscribe(fn: (msg: M) => void): (() => void) | null };
+  /** The full state as one encoded event: sent on connect and when a slow client has room again. */
+  full(): Uint8Array;
+  /** A message as encoded bytes (the same bytes for every subscriber), or what to do instead. */
+  event(msg: M): Uint8Array | 'resync' | 'close';
+  /** 503 message when the hub is full. */
+  busy: string;
+}
+
+const encodedOnce = new WeakMap<object, Uint8Array>();
+
+/** Encodes a hub message once: every subscriber gets the same object, so they share the bytes. */
+export function encodeOnce(msg: object, encode: () => Uint8Array): Uint8Array {
+  let b = encodedOnce.get(msg);
+  if (!b) {
+    b = encode();
+    encodedOnce.set(msg, b);
+  }
+  return b;
+}
+
+/** One cluster's stream: `event: state` (full), then `event: delta` per poll. */
+export function clusterFeed(engine: {
+  hub: SseFeed<StreamMessage>['hub'];
+  state(): ClusterState;
+}): SseFeed<StreamMessage> {
+  return {
+    hub: engine.hub,
+    full() {
+      const s = engine.state();
+      return sseEvent('state', s, s.seq);
+    },
+    event(msg) {
+      if (msg.type !== 'delta') return msg.type;
+      return encodeOnce(msg, () => sseEvent('delta', msg.delta, msg.delta.seq));
+    },
+    busy: 'too many open streams for this cluster, try again later',
+  };
 }
 
 /** A Response streaming `engine`'s updates until `signal` aborts; 503 when the hub is full. */
 export function sseResponse(
-  engine: Pick<ClusterEngine, 'hub' | 'state'>,
+  engine: { hub: SseFeed<StreamMessage>['hub']; state(): ClusterState },
   signal: AbortSignal,
   opts: StreamOptions = {},
 ): Response {
+  return sseStream(clusterFeed(engine), signal, opts);
+}
+
+/** A Response streaming a feed until `signal` aborts; 503 when its hub is full. */
+export function sseStream<M>(feed: SseFeed<M>, signal: AbortSignal, opts: StreamOptions = {}): Response {
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   let unsubscribe: (() => void) | null = null;
   let heartbeat: NodeJS.Timeout | null = null;
@@ -54,9 +104,10 @@ export function sseResponse(
     {
       start(controller) {
         controllerRef = controller;
-        const send = (msg: StreamMessage) => {
+        const send = (msg: M) => {
           if (closed) return;
-          if (msg.type === 'close') {
+          const ev = feed.event(msg);
+          if (ev === 'close') {
             cleanup();
             try {
               controller.close();
@@ -65,28 +116,26 @@ export function sseResponse(
             }
             return;
           }
-          if (msg.type === 'resync' || behind || (controller.desiredSize ?? 0) <= 0) {
+          if (ev === 'resync' || behind || (controller.desiredSize ?? 0) <= 0) {
             // Too slow (or history changed): skip deltas, send the whole state when there is room.
-            if (msg.type === 'delta') opts.onDrop?.();
+            if (ev !== 'resync') opts.onDrop?.();
             behind = true;
             if ((controller.desiredSize ?? 0) > 0) {
               behind = false;
-              const s = engine.state();
-              controller.enqueue(sseEvent('state', s, s.seq));
+              controller.enqueue(feed.full());
             }
             return;
           }
-          controller.enqueue(sseEvent('delta', msg.delta, msg.delta.seq));
+          controller.enqueue(ev);
         };
-        unsubscribe = engine.hub.subscribe(send);
+        unsubscribe = feed.hub.subscribe(send);
         if (!unsubscribe) {
           closed = true;
           return;
         }
         opts.onOpen?.();
         controller.enqueue(encoder.encode(`retry: 2000\n\n`));
-        const s = engine.state();
-        controller.enqueue(sseEvent('state', s, s.seq));
+        controller.enqueue(feed.full());
         heartbeat = setInterval(() => {
           if (!closed && (controller.desiredSize ?? 0) > 0)
             controller.enqueue(encoder.encode(`: keep-alive ${Date.now()}\n\n`));
@@ -96,8 +145,7 @@ export function sseResponse(
       pull(controller) {
         if (behind && !closed) {
           behind = false;
-          const s = engine.state();
-          controller.enqueue(sseEvent('state', s, s.seq));
+          controller.enqueue(feed.full());
         }
       },
       cancel() {
@@ -107,7 +155,7 @@ export function sseResponse(
     { highWaterMark: opts.queueChunks ?? 8 },
   );
   if (!unsubscribe) {
-    return new Response(JSON.stringify({ error: 'too many open streams for this cluster, try again later' }), {
+    return new Response(JSON.stringify({ error: feed.busy }), {
       status: 503,
       headers: { 'Content-Type': 'application/json', 'Retry-After': '5' },
     });

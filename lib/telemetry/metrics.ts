@@ -2,6 +2,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DIMENSIONS } from '../dimensions';
 import type { EngineTelemetry } from '../engine/cluster';
+import type { FleetTickStats } from '../fleet/fleet';
+import type { ClusterSource } from '../fleet/types';
 import { DIMENSION_IDS, type ClusterState } from '../types';
 
 export class Telemetry implements EngineTelemetry {
@@ -18,6 +20,11 @@ export class Telemetry implements EngineTelemetry {
   private readonly findingKeys = new Map<string, Set<string>>();
   readonly subscribers: Gauge;
   readonly dropped: Counter;
+  readonly fleetSubscribers: Gauge;
+  readonly fleetDropped: Counter;
+  private readonly fleetTick: Histogram;
+  private readonly fleetDeltaBytes: Histogram;
+  private readonly fleetClusters: Gauge;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -89,6 +96,41 @@ export class Telemetry implements EngineTelemetry {
       labelNames: ['cluster'],
       registers,
     });
+    this.fleetSubscribers = new Gauge({
+      name: 'fulcrum_fleet_stream_subscribers',
+      help: 'Open fleet SSE streams (fleet pages and wall screens)',
+      registers,
+    });
+    this.fleetDropped = new Counter({
+      name: 'fulcrum_fleet_stream_dropped_total',
+      help: 'Fleet deltas not sent to a slow stream client (it got the whole fleet instead)',
+      registers,
+    });
+    this.fleetTick = new Histogram({
+      name: 'fulcrum_fleet_tick_duration_seconds',
+      help: 'Time of one fleet tick (summaries of every cluster, the diff, the publish)',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    this.fleetDeltaBytes = new Histogram({
+      name: 'fulcrum_fleet_delta_bytes',
+      help: 'Size of one fleet delta (JSON bytes, before SSE framing)',
+      buckets: [256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304],
+      registers,
+    });
+    this.fleetClusters = new Gauge({
+      name: 'fulcrum_fleet_clusters',
+      help: 'Clusters in the fleet, by source (direct: polled; prometheus: discovered and read from Prometheus)',
+      labelNames: ['source'],
+      registers,
+    });
+  }
+
+  /** One fleet tick: how long it took, how many clusters, how large its delta was. */
+  fleetTickDone(s: FleetTickStats, bySource: Record<ClusterSource, number>): void {
+    this.fleetTick.observe(s.durationMs / 1000);
+    this.fleetDeltaBytes.observe(s.deltaBytes);
+    for (const [source, n] of Object.entries(bySource)) this.fleetClusters.set({ source }, n);
   }
 
   pollDone(cluster: string, state: Pick<ClusterState, 'scores' | 'members' | 'findings'>, durationMs: number): void {

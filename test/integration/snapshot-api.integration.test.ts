@@ -24,6 +24,7 @@ import { getStore, setStore } from '@/lib/store';
 import { SQLITE_FILE } from '@/lib/store/sqlite';
 import { SNAPSHOT_FILE_KIND, type SnapshotRecord } from '@/lib/store/types';
 import type { Finding } from '@/lib/types';
+import type { ClusterEngine } from '@/lib/engine/cluster';
 
 const ADMIN = 'admin-token-Zq9!never-in-a-snapshot';
 const ETCD_PW = 'etcd-password-Xk3#never-in-a-snapshot';
@@ -75,7 +76,7 @@ clusters:
   setStore(undefined);
   const rt = createRuntime(cfg);
   setRuntime(rt);
-  const engine = rt.clusters.get('prod')!;
+  const engine = rt.clusters.get('prod') as ClusterEngine;
   // Real polls against members that don't answer: frames, member-down events.
   for (let i = 0; i < 3; i++) await engine.tick();
   engine.findings = [finding(engine.state().updatedAt! - 1000)];
