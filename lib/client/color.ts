@@ -1,10 +1,31 @@
 // Colour scales for the heatmap and the score. Colour-blind safe: a diverging red/blue scale
 // (ColorBrewer RdBu, reversed so "more than expected" is red) for share relative to expected,
 // viridis for absolute values. Values are bucketed: the canvas fills one path per bucket.
-import { interpolateRdBu, interpolateViridis } from 'd3-scale-chromatic';
+import { interpolatePuOr, interpolateRdBu, interpolateViridis } from 'd3-scale-chromatic';
 import { clamp } from '../stats';
 
 export type Theme = 'light' | 'dark';
+
+/**
+ * The relative scale's hues. `default` is RdBu (red = above expected, blue = below); `cb` is
+ * PuOr (orange = above, purple = below), which stays apart under all three kinds of colour-blindness
+ * and does not reuse the red and green that mean "critical" and "OK" elsewhere on the page.
+ */
+export const PALETTES = ['default', 'cb'] as const;
+export type Palette = (typeof PALETTES)[number];
+
+/** Each palette as d3 gives it: 0 = the "above expected" end (dark red / dark orange), 1 = the "below" end. */
+const DIVERGING: Record<Palette, (t: number) => string> = {
+  default: interpolateRdBu,
+  // PuOr runs orange (0) .. white .. purple (1): the same orientation as RdBu.
+  cb: interpolatePuOr,
+};
+
+/** The words for the two ends of a palette, for legends. */
+export const PALETTE_WORDS: Record<Palette, { above: string; below: string }> = {
+  default: { above: 'red', below: 'blue' },
+  cb: { above: 'orange', below: 'purple' },
+};
 
 /** Relative scale spans 2^-RATIO_LOG2_MAX .. 2^RATIO_LOG2_MAX (¼× .. 4×). */
 export const RATIO_LOG2_MAX = 2;
@@ -73,13 +94,14 @@ export const HEATMAP_BG: Record<Theme, string> = { light: '#ffffff', dark: '#0f1
  * same two hues with lightness reversed, so that on a dark page a cell gets brighter the further
  * it is from expected: neutral is the background's grey, the ends are light salmon / light blue.
  */
-export function divergingColor(t: number, theme: Theme): string {
+export function divergingColor(t: number, theme: Theme, palette: Palette = 'default'): string {
   const tt = clamp(t, 0, 1);
-  if (theme === 'light') return toHex(parseColor(interpolateRdBu(1 - tt)));
+  const interpolate = DIVERGING[palette] ?? interpolateRdBu;
+  if (theme === 'light') return toHex(parseColor(interpolate(1 - tt)));
   const d = Math.abs(tt - 0.5) * 2; // 0 at neutral .. 1 at the ends
   // RdBu runs dark red (0) .. white (0.5) .. dark blue (1): walk from its dark end inward.
   const p = DARK_START + (DARK_REACH - DARK_START) * d;
-  const hue = parseColor(interpolateRdBu(tt >= 0.5 ? p : 1 - p));
+  const hue = parseColor(interpolate(tt >= 0.5 ? p : 1 - p));
   return toHex(mix(parseColor(DARK_NEUTRAL), hue, clamp(d * 4, 0, 1)));
 }
 
@@ -95,9 +117,17 @@ export function sequentialColor(t: number): string {
 }
 
 /** One colour per bucket, for the relative (diverging) scale. */
-export function relativePalette(theme: Theme): string[] {
-  return Array.from({ length: RELATIVE_BUCKETS }, (_, i) => divergingColor(i / (RELATIVE_BUCKETS - 1), theme));
+export function relativePalette(theme: Theme, palette: Palette = 'default'): readonly string[] {
+  const key = `${theme}/${palette}`;
+  let p = PALETTE_CACHE.get(key);
+  if (!p) {
+    p = Array.from({ length: RELATIVE_BUCKETS }, (_, i) => divergingColor(i / (RELATIVE_BUCKETS - 1), theme, palette));
+    PALETTE_CACHE.set(key, p);
+  }
+  return p;
 }
+/** At most 4 entries (2 themes × 2 palettes): views redraw often, the colours never change. */
+const PALETTE_CACHE = new Map<string, string[]>();
 
 /** One colour per bucket, for the absolute (sequential) scale; bucket i covers [i/N, (i+1)/N) of max. */
 export function absolutePalette(): string[] {
@@ -105,7 +135,7 @@ export function absolutePalette(): string[] {
 }
 
 /** CSS gradient of a palette, for legends. */
-export function cssGradient(colors: string[], direction = 'to right'): string {
+export function cssGradient(colors: readonly string[], direction = 'to right'): string {
   return `linear-gradient(${direction}, ${colors.join(', ')})`;
 }
 

@@ -27,14 +27,16 @@ export const DEFAULT_VIEW: Readonly<ViewParams> = Object.freeze({ dim: 'requests
 /** The keys this module owns in the query string. */
 export const VIEW_KEYS = ['dim', 'range', 'mode'] as const;
 
-type RawParams =
+/** A query string in any of the shapes Next gives it. */
+export type RawParams =
   | URLSearchParams
   | { get(key: string): string | null }
   | Record<string, string | string[] | undefined>
   | null
   | undefined;
 
-function first(input: RawParams, key: string): string | undefined {
+/** The first value of a key (repeated keys: the first wins). */
+export function first(input: RawParams, key: string): string | undefined {
   if (!input) return undefined;
   if (typeof (input as URLSearchParams).get === 'function') {
     return (input as { get(key: string): string | null }).get(key) ?? undefined;
@@ -43,7 +45,8 @@ function first(input: RawParams, key: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function oneOf<T extends string>(allowed: readonly T[], v: string | undefined, fallback: T): T {
+/** `v` when it is one of `allowed` (exactly: case-sensitive, untrimmed), else `fallback`. */
+export function oneOf<T extends string>(allowed: readonly T[], v: string | undefined, fallback: T): T {
   return v !== undefined && (allowed as readonly string[]).includes(v) ? (v as T) : fallback;
 }
 

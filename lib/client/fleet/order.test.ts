@@ -1,0 +1,76 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fleetCounts, severityOf, sortWorstFirst, worstFirst } from './order';
+import { fleetCluster, withFinding } from './testkit';
+
+describe('worst first', () => {
+  it('orders by severity, then score, then name', () => {
+    const list = [
+      fleetCluster('ok-low', { score: 0.05 }),
+      fleetCluster('ok-high', { score: 0.6 }),
+      withFinding(fleetCluster('warn', { score: 0.1 }), 'warning'),
+      withFinding(fleetCluster('crit', { score: 0.0 }), 'critical'),
+      fleetCluster('down', { status: 'down', score: null }),
+      fleetCluster('no-score', { score: null }),
+      fleetCluster('aaa', { score: 0.6 }),
+    ];
+    expect(sortWorstFirst(list).map((c) => c.name)).toEqual([
+      'crit',
+      'down',
+      'warn',
+      'aaa',
+      'ok-high',
+      'ok-low',
+      'no-score',
+    ]);
+  });
+
+  it('ranks a down cluster like a critical finding and a degraded one like a warning', () => {
+    expect(severityOf(fleetCluster('x', { status: 'down' }))).toBe(3);
+    expect(severityOf(fleetCluster('x', { status: 'degraded' }))).toBe(2);
+    expect(severityOf(withFinding(fleetCluster('x', { status: 'degraded' }), 'critical'))).toBe(3);
+    expect(severityOf(fleetCluster('x', { findings: { info: 1, warning: 0, critical: 0 } }))).toBe(1);
+  });
+
+  it('treats scores within a step as ties, so rows do not swap on noise', () => {
+    const a = fleetCluster('a', { score: 0.301 });
+    const b = fleetCluster('b', { score: 0.302 });
+    expect(worstFirst(a, b)).toBeLessThan(0);
+    expect(worstFirst({ ...a, score: 0.303 }, b)).toBeLessThan(0);
+  });
+
+  it('is a total order (antisymmetric, transitive) on any clusters', () => {
+    const cl = fc
+      .record({
+        name: fc.string({ minLength: 1, maxLength: 4 }),
+        score: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+        status: fc.constantFrom('ok', 'degraded', 'down', 'starting' as const),
+        sev: fc.option(fc.constantFrom('info', 'warning', 'critical' as const)),
+      })
+      .map((r) => {
+        const c = fleetCluster(r.name, { score: r.score, status: r.status });
+        return r.sev ? withFinding(c, r.sev) : c;
+      });
+    fc.assert(
+      fc.property(fc.array(cl, { maxLength: 30 }), (list) => {
+        const sorted = sortWorstFirst(list);
+        for (let i = 1; i < sorted.length; i++) expect(worstFirst(sorted[i - 1], sorted[i])).toBeLessThanOrEqual(0);
+        for (let i = 1; i < sorted.length; i++)
+          expect(severityOf(sorted[i - 1])).toBeGreaterThanOrEqual(severityOf(sorted[i]));
+      }),
+    );
+  });
+});
+
+describe('fleetCounts', () => {
+  it('counts status, worst severity, source and down members', () => {
+    const down = fleetCluster('d', { status: 'down', source: 'prometheus' });
+    down.members[1] = { ...down.members[1], status: 'down' };
+    const c = fleetCounts([fleetCluster('a'), withFinding(fleetCluster('b', { status: 'degraded' }), 'warning'), down]);
+    expect(c.total).toBe(3);
+    expect(c.status).toEqual({ ok: 1, degraded: 1, down: 1, starting: 0 });
+    expect(c.worst).toEqual({ info: 0, warning: 1, critical: 0 });
+    expect(c.source).toEqual({ direct: 2, prometheus: 1 });
+    expect(c.membersDown).toBe(1);
+  });
+});

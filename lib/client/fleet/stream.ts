@@ -1,0 +1,177 @@
+// The fleet stream in the browser: ONE EventSource per page, whatever the page shows. It keeps
+// the FleetState current from `fleet` (full) and `fleet-delta` events, reconnects forever with
+// backoff and jitter (a closed stream, an HTTP error during a restart, a silent half-open
+// connection), resyncs on a gap, and reloads the page when the server's build changes.
+// Framework-free (the React hook wraps it), with its clock, timers and EventSource injected so
+// that the reconnect logic is unit-tested.
+import type { FleetDelta, FleetState } from '../../fleet/types';
+import { backoffDelay } from '../reconnect';
+import { applyFleetDelta, fleetStaleAfterMs } from './store';
+
+export const FLEET_STREAM_URL = '/api/fleet/stream';
+
+export interface FleetStreamSnapshot {
+  state: FleetState | null;
+  /** An EventSource is open and has delivered the full state. */
+  connected: boolean;
+  /** Browser time of the last full state or delta. */
+  lastDataAt: number | null;
+  /** Failed attempts since the last success. */
+  attempt: number;
+  /** Browser time of the next attempt while disconnected. */
+  retryAt: number | null;
+  error: string | null;
+  /** Server clock minus browser clock, from the newest data (for "N s ago" against server times). */
+  skewMs: number;
+  /** Deltas applied since the page opened (the soak test reads it). */
+  deltas: number;
+}
+
+interface EventSourceLike {
+  readonly readyState: number;
+  addEventListener(type: string, listener: (ev: MessageEvent<string>) => void): void;
+  onerror: ((ev: Event) => void) | null;
+  close(): void;
+}
+
+export interface FleetStreamDeps {
+  createEventSource(url: string): EventSourceLike;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(id: unknown): void;
+  now(): number;
+  random(): number;
+  /** Reload the page (a new build is being served). */
+  reload(): void;
+}
+
+/** A silent connection is dropped and reopened after this many ticks without data (half-open TCP). */
+export const SILENT_RECONNECT_TICKS = 6;
+export const WATCHDOG_MS = 1000;
+
+export interface FleetStream {
+  snapshot(): FleetStreamSnapshot;
+  close(): void;
+}
+
+export function openFleetStream(
+  url: string,
+  deps: FleetStreamDeps,
+  onChange: (s: FleetStreamSnapshot) => void,
+  onState?: (s: FleetState) => void,
+  knownBuild: string | null = null,
+): FleetStream {
+  let es: EventSourceLike | null = null;
+  let retry: unknown = null;
+  let closed = false;
+  let build = knownBuild;
+  let snap: FleetStreamSnapshot = {
+    state: null,
+    connected: false,
+    lastDataAt: null,
+    attempt: 0,
+    retryAt: null,
+    error: null,
+    skewMs: 0,
+    deltas: 0,
+  };
+  const set = (patch: Partial<FleetStreamSnapshot>) => {
+    snap = { ...snap, ...patch };
+    onChange(snap);
+  };
+
+  const adopt = (state: FleetState, isDelta: boolean) => {
+    const now = deps.now();
+    onState?.(state);
+    set({
+      state,
+      connected: true,
+      lastDataAt: now,
+      attempt: 0,
+      retryAt: null,
+      error: null,
+      skewMs: state.updatedAt - now,
+      deltas: snap.deltas + (isDelta ? 1 : 0),
+    });
+  };
+
+  const drop = (why: string) => {
+    es?.close();
+    es = null;
+    if (closed) return;
+    const wait = backoffDelay(snap.attempt, deps.random);
+    if (retry !== null) deps.clearTimeout(retry);
+    retry = deps.setTimeout(() => {
+      retry = null;
+      open();
+    }, wait);
+    set({ connected: false, attempt: snap.attempt + 1, retryAt: deps.now() + wait, error: why });
+  };
+
+  const open = () => {
+    if (closed) return;
+    const src = deps.createEventSource(url);
+    es = src;
+    src.addEventListener('fleet', (ev) => {
+      if (es !== src) return;
+      let state: FleetState;
+      try {
+        state = JSON.parse(ev.data) as FleetState;
+      } catch {
+        drop('the server sent an unreadable fleet state');
+        return;
+      }
+      if (build === null) build = state.build;
+      else if (state.build !== build) {
+        // A new build is being served: its pages may need its scripts. Reload (the page's URL keeps the view).
+        build = state.build;
+        deps.reload();
+      }
+      adopt(state, false);
+    });
+    src.addEventListener('fleet-delta', (ev) => {
+      if (es !== src || !snap.state) return;
+      let d: FleetDelta;
+      try {
+        d = JSON.parse(ev.data) as FleetDelta;
+      } catch {
+        drop('the server sent an unreadable delta');
+        return;
+      }
+      const r = applyFleetDelta(snap.state, d);
+      if (r.kind === 'applied') adopt(r.state, true);
+      else if (r.kind === 'resync') {
+        // Missed deltas: a new connection starts with the whole fleet.
+        src.close();
+        es = null;
+        open();
+      }
+    });
+    src.onerror = () => {
+      if (es !== src) return;
+      drop(snap.connected ? 'the connection to Fulcrum was lost' : 'Fulcrum is unreachable');
+    };
+  };
+
+  const watchdog = deps.setInterval(() => {
+    if (!snap.connected || snap.lastDataAt === null || !snap.state) return;
+    const silent = deps.now() - snap.lastDataAt;
+    if (silent > (SILENT_RECONNECT_TICKS / 3) * fleetStaleAfterMs(snap.state.tickMs)) {
+      drop(`no data for ${Math.round(silent / 1000)} s`);
+    }
+  }, WATCHDOG_MS);
+
+  open();
+
+  return {
+    snapshot: () => snap,
+    close() {
+      closed = true;
+      es?.close();
+      es = null;
+      if (retry !== null) deps.clearTimeout(retry);
+      deps.clearInterval(watchdog);
+    },
+  };
+}

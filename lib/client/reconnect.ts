@@ -1,0 +1,20 @@
+// Reconnect timing for the browser's streams: exponential backoff with jitter, forever. Pure.
+
+export interface BackoffOptions {
+  baseMs?: number;
+  maxMs?: number;
+}
+
+/**
+ * The wait before attempt `attempt` (0 = the first retry): base·2^attempt capped at max, then
+ * "equal jitter" (between half and all of it), so that a room of walls that lost the server
+ * at the same moment does not come back at the same moment.
+ */
+export function backoffDelay(attempt: number, random: () => number, opts: BackoffOptions = {}): number {
+  const base = opts.baseMs ?? 1000;
+  const max = opts.maxMs ?? 30_000;
+  const n = Math.max(0, Math.min(30, Math.floor(attempt)));
+  const cap = Math.min(max, base * 2 ** n);
+  const r = Math.min(1, Math.max(0, random()));
+  return Math.round(cap / 2 + (cap / 2) * r);
+}
