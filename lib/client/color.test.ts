@@ -100,3 +100,25 @@ describe('scoreLevel', () => {
     expect(scoreLevel(1)).toBe('bad');
   });
 });
+
+describe('colour-blind palette (cb)', () => {
+  it('is orange above expected and purple below, neutral in the middle', () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const hot = parseColor(divergingColor(1, theme, 'cb'));
+      const cold = parseColor(divergingColor(0, theme, 'cb'));
+      expect(hot.r).toBeGreaterThan(hot.b);
+      expect(hot.g).toBeGreaterThan(hot.b);
+      expect(cold.b).toBeGreaterThan(cold.g);
+    }
+    // neutral: near-white in the light theme, the same slate as the default palette in the dark one
+    const mid = parseColor(relativePalette('light', 'cb')[(RELATIVE_BUCKETS - 1) / 2]);
+    expect(Math.min(mid.r, mid.g, mid.b)).toBeGreaterThan(220);
+    expect(relativePalette('dark', 'cb')[(RELATIVE_BUCKETS - 1) / 2]).toBe(
+      relativePalette('dark')[(RELATIVE_BUCKETS - 1) / 2],
+    );
+  });
+  it('differs from the default palette away from the centre', () => {
+    expect(relativePalette('light', 'cb')[0]).not.toBe(relativePalette('light')[0]);
+    expect(relativePalette('dark', 'cb')).toHaveLength(RELATIVE_BUCKETS);
+  });
+});

@@ -17,8 +17,8 @@ export type Palette = (typeof PALETTES)[number];
 /** Each palette as d3 gives it: 0 = the "above expected" end (dark red / dark orange), 1 = the "below" end. */
 const DIVERGING: Record<Palette, (t: number) => string> = {
   default: interpolateRdBu,
-  // PuOr runs orange (0) .. white .. purple (1): the same orientation as RdBu.
-  cb: interpolatePuOr,
+  // d3's PuOr runs purple (0) .. white .. orange (1): flipped to RdBu's orientation.
+  cb: (t) => interpolatePuOr(1 - t),
 };
 
 /** The words for the two ends of a palette, for legends. */
