@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local stack and the tests need, only those missing:
-# etcd (server + etcdctl), HAProxy, Prometheus (+ promtool), Chromium, PostgreSQL.
+# etcd (server + etcdctl), HAProxy, NGINX (nginx-light + the stream module), Prometheus (+ promtool),
+# Chromium, PostgreSQL, openssl (the TLS tests make their CA and certificates with it).
 # Idempotent. Never lets a package start its system service (policy-rc.d exit 101).
 set -euo pipefail
 
@@ -9,6 +10,9 @@ declare -A NEED=(
   [/usr/bin/etcd]=etcd-server
   [/usr/bin/etcdctl]=etcd-client
   [/usr/sbin/haproxy]=haproxy
+  [/usr/sbin/nginx]=nginx-light
+  [/usr/lib/nginx/modules/ngx_stream_module.so]=libnginx-mod-stream
+  [/usr/bin/openssl]=openssl
   [/usr/bin/prometheus]=prometheus
   [/usr/bin/promtool]=prometheus
   [/usr/bin/chromium]=chromium
@@ -17,7 +21,7 @@ declare -A NEED=(
 missing=()
 add() { local p; for p in "${missing[@]}"; do [ "$p" = "$1" ] && return; done; missing+=("$1"); }
 for bin in "${!NEED[@]}"; do
-  [ -x "$bin" ] || add "${NEED[$bin]}"
+  [ -e "$bin" ] || add "${NEED[$bin]}"
 done
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || add postgresql
 

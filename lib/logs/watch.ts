@@ -3,15 +3,12 @@
 // rotation, and keeps per member the signal counts per minute for recent minutes and the last
 // matching lines. Loki sources are asked at most every `lokiEveryMs`. This is how log lines
 // become evidence for the detectors (e.g. slow-disk cites the `slow fdatasync` lines).
-import fs from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
-import path from 'node:path';
 import type { ClusterConfig } from '../config/load';
 import type { LogsConfig } from './config';
-import { globToRegExp, isGlob } from './file';
 import { lokiQueryRange, LOKI_MEMBER_SIGNALS, logqlString } from './loki';
 import { balancerLineIsFor, memberTarget, parseContextFor, type MemberLogTarget, type RuntimeNames } from './members';
 import { ANY_TEXT_SIGNAL, parseLine } from './parse';
+import { FileTail } from './tail';
 import { SIGNAL_BY_ID, type LogLine, type LogSource, type LogSourceError, type SignalCount } from './types';
 
 export interface WatchOptions {
@@ -53,20 +50,11 @@ const DEFAULTS = {
 };
 
 interface Tail {
-  pattern: string;
+  file: FileTail;
   source: LogSource;
   /** Members whose lines this file holds (one for a member log, all for the balancer). */
   targets: MemberLogTarget[];
-  fh: FileHandle | null;
-  file: string | null;
-  dev: number;
-  ino: number;
-  offset: number;
-  carry: Buffer | null;
-  /** Reading starts mid-line: drop up to the first newline. */
-  dropPartial: boolean;
-  started: boolean;
-  error: string | null;
+  readonly error: string | null;
 }
 
 interface LokiTail {
@@ -103,11 +91,11 @@ export class LogSignalWatcher {
     const logs = cluster.logs as LogsConfig | null;
     if (!logs) return;
     for (const t of this.targets) {
-      if (t.file) this.tails.push(newTail(t.file, 'member', [t]));
+      if (t.file) this.tails.push(this.newTail(t.file, 'member', [t]));
       else if (t.loki)
         this.lokiTails.push({ selector: t.loki, source: 'member', targets: [t], lastNs: null, nextAt: 0, error: null });
     }
-    if (logs.balancer) this.tails.push(newTail(logs.balancer, 'balancer', this.targets));
+    if (logs.balancer) this.tails.push(this.newTail(logs.balancer, 'balancer', this.targets));
     else if (logs.loki?.balancer)
       this.lokiTails.push({
         selector: logs.loki.balancer,
@@ -196,10 +184,7 @@ export class LogSignalWatcher {
 
   async close(): Promise<void> {
     await this.running?.catch(() => undefined);
-    for (const t of this.tails) {
-      await t.fh?.close().catch(() => undefined);
-      t.fh = null;
-    }
+    for (const t of this.tails) await t.file.close();
   }
 
   private record(line: LogLine, targets: MemberLogTarget[], now: number): void {
@@ -230,133 +215,21 @@ export class LogSignalWatcher {
     for (const a of this.acc.values()) for (const m of a.counts.keys()) if (m < keepFrom) a.counts.delete(m);
   }
 
-  private skipped(tail: Tail, n: number): void {
-    for (const t of tail.targets) this.acc.get(t.endpoint.url)!.skippedBytes += n;
-  }
-
-  /** The file a pattern means now: itself, or the most recently modified match of the glob. */
-  private async currentFile(pattern: string): Promise<{ file: string | null; error: string | null }> {
-    if (!isGlob(pattern)) return { file: pattern, error: null };
-    const dir = path.dirname(pattern);
-    let names: string[];
-    try {
-      names = await fs.readdir(/*turbopackIgnore: true*/ dir);
-    } catch (e) {
-      return { file: null, error: `cannot list ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}` };
-    }
-    const re = globToRegExp(path.basename(pattern));
-    let best: { file: string; mtime: number } | null = null;
-    for (const n of names) {
-      if (!re.test(n) || /\.(gz|bz2|xz|zst|lz4|zip)$/i.test(n)) continue;
-      try {
-        const st = await fs.stat(/*turbopackIgnore: true*/ path.join(dir, n));
-        if (st.isFile() && (!best || st.mtimeMs > best.mtime)) best = { file: path.join(dir, n), mtime: st.mtimeMs };
-      } catch {
-        // rotated away meanwhile
-      }
-    }
-    return best ? { file: best.file, error: null } : { file: null, error: `no file matches ${pattern}` };
+  private newTail(pattern: string, source: LogSource, targets: MemberLogTarget[]): Tail {
+    const file = new FileTail(pattern, this.o);
+    return {
+      file,
+      source,
+      targets,
+      get error() {
+        return file.error;
+      },
+    };
   }
 
   private async readTail(tail: Tail, now: number): Promise<void> {
-    try {
-      const { file, error } = await this.currentFile(tail.pattern);
-      let st: Awaited<ReturnType<typeof fs.stat>> | null = null;
-      if (file) {
-        try {
-          st = await fs.stat(/*turbopackIgnore: true*/ file);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          tail.error = code === 'ENOENT' ? `log file ${file} does not exist (yet?)` : `cannot read ${file}: ${code}`;
-        }
-      } else tail.error = error;
-      const rotated = tail.fh && st && (st.ino !== tail.ino || st.dev !== tail.dev);
-      if (tail.fh && (rotated || !st)) {
-        // Finish the old file (it may still get its last lines), then let go of it.
-        await this.readFrom(tail, now);
-        await tail.fh.close().catch(() => undefined);
-        tail.fh = null;
-        tail.carry = null;
-      }
-      if (!st || !file) return;
-      if (!tail.fh) {
-        tail.fh = await fs.open(/*turbopackIgnore: true*/ file, 'r');
-        tail.file = file;
-        tail.dev = st.dev;
-        tail.ino = st.ino;
-        // First call: a little of what is there already; after a rotation: the new file from its start.
-        tail.offset = tail.started ? 0 : Math.max(0, st.size - this.o.backfillBytes);
-        tail.carry = null;
-        tail.dropPartial = tail.offset > 0;
-      }
-      tail.started = true;
-      tail.error = null;
-      await this.readFrom(tail, now);
-    } catch (e) {
-      tail.error = `cannot read ${tail.file ?? tail.pattern}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
-    }
-  }
-
-  /** Reads [offset, size) of the open file, at most maxBytesPerCall (skipping older bytes). */
-  private async readFrom(tail: Tail, now: number): Promise<void> {
-    const fh = tail.fh!;
-    const size = (await fh.stat()).size;
-    if (size < tail.offset) {
-      // Truncated in place (copytruncate): start over.
-      tail.offset = 0;
-      tail.carry = null;
-      tail.dropPartial = false;
-    }
-    let pending = size - tail.offset;
-    if (pending <= 0) return;
-    if (pending > this.o.maxBytesPerCall) {
-      const skip = pending - this.o.maxBytesPerCall;
-      this.skipped(tail, skip);
-      tail.offset += skip;
-      tail.carry = null;
-      tail.dropPartial = true;
-      pending = this.o.maxBytesPerCall;
-    }
-    const buf = Buffer.allocUnsafe(pending);
-    const { bytesRead } = await fh.read(buf, 0, pending, tail.offset);
-    tail.offset += bytesRead;
-    let data = buf.subarray(0, bytesRead);
-    if (tail.dropPartial) {
-      // Mid-line: the bytes up to the first newline belong to a line we didn't see begin.
-      const nl = data.indexOf(10);
-      if (nl < 0) return;
-      data = data.subarray(nl + 1);
-      tail.dropPartial = false;
-    }
-    this.feed(tail, data, now);
-  }
-
-  private feed(tail: Tail, data: Buffer, now: number): void {
-    let start = 0;
-    if (tail.carry?.length) {
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        if (tail.carry.length < this.o.maxLineBytes)
-          tail.carry = Buffer.concat([tail.carry, data.subarray(0, this.o.maxLineBytes - tail.carry.length)]);
-        return;
-      }
-      const line = Buffer.concat([
-        tail.carry,
-        data.subarray(0, Math.min(nl, Math.max(0, this.o.maxLineBytes - tail.carry.length))),
-      ]);
-      this.handleLine(tail, line.toString('utf8'), now);
-      start = nl + 1;
-    }
-    tail.carry = null;
-    for (;;) {
-      const nl = data.indexOf(10, start);
-      if (nl < 0) break;
-      const end = Math.min(nl, start + this.o.maxLineBytes);
-      this.handleLine(tail, data.toString('utf8', start, end), now);
-      start = nl + 1;
-    }
-    if (start < data.length)
-      tail.carry = Buffer.from(data.subarray(start, Math.min(data.length, start + this.o.maxLineBytes)));
+    const skipped = await tail.file.read((raw) => this.handleLine(tail, raw, now));
+    if (skipped > 0) for (const t of tail.targets) this.acc.get(t.endpoint.url)!.skippedBytes += skipped;
   }
 
   private async readLoki(tail: LokiTail, now: number): Promise<void> {
@@ -407,21 +280,4 @@ export class LogSignalWatcher {
       tail.error = (e as Error).message;
     }
   }
-}
-
-function newTail(pattern: string, source: LogSource, targets: MemberLogTarget[]): Tail {
-  return {
-    pattern,
-    source,
-    targets,
-    fh: null,
-    file: null,
-    dev: 0,
-    ino: 0,
-    offset: 0,
-    carry: null,
-    dropPartial: false,
-    started: false,
-    error: null,
-  };
 }
