@@ -54,7 +54,7 @@ describe('compileLogFormat on real NGINX lines', () => {
     });
   });
 
-  it('nginx combined and ${braced} variables', () => {
+  it('nginx combined and braced variables', () => {
     const f = compileLogFormat(`${NGINX_COMBINED} "\${upstream_addr}"`);
     expect(f.vars).toContain('upstream_addr');
     const v = f.match('1.2.3.4 - - [25/Nov/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl/8" "10.0.0.1:2379"');
