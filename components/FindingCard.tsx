@@ -30,6 +30,7 @@ export function FindingCard({ finding: f, members = [], drillDownHref }: Finding
     <article
       data-testid={f.until === undefined ? 'finding-card' : 'resolved-finding-card'}
       data-kind={f.kind}
+      data-finding-id={f.id}
       data-severity={f.severity}
       className={`rounded-lg border border-l-4 border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900 ${sev.border}`}
     >
