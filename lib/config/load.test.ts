@@ -106,6 +106,46 @@ describe('config', () => {
     expect(c.clusters[0].labels).toEqual({ env: 'prod', region: 'eu-west', team: 'platform' });
   });
 
+  it('loads 500 clusters written with anchors and merge keys, and bounds alias expansion', () => {
+    const lines = [
+      'x-defaults: &defaults',
+      '  prometheus: { selector: \'job="etcd"\' }',
+      '  diagnosis: { raiseAfterPolls: 4 }',
+      'x-prod: &prod { env: prod, team: platform }',
+      'x-stage: &stage { env: stage, team: apps }',
+      'clusters:',
+    ];
+    for (let i = 0; i < 500; i++) {
+      lines.push(`  - <<: *defaults`);
+      lines.push(`    name: etcd-${String(i).padStart(3, '0')}`);
+      lines.push(`    labels: ${i % 2 ? '*stage' : '*prod'}`);
+      lines.push(`    endpoints: [${[1, 2, 3].map((m) => `https://10.${i >> 8}.${i & 255}.${m}:2379`).join(', ')}]`);
+    }
+    const text = `${lines.join('\n')}\n`;
+    const c = parseConfig(text, '/fleet.yaml', {});
+    expect(c.clusters).toHaveLength(500);
+    expect(c.clusters[499]).toMatchObject({
+      name: 'etcd-499',
+      labels: { env: 'stage', team: 'apps' },
+      prometheus: { selector: 'job="etcd"' },
+    });
+    expect(c.clusters[0].thresholds.raiseAfterPolls).toBe(4);
+    expect(c.clusters[7].endpoints.map((e) => e.url)).toEqual([
+      'https://10.0.7.1:2379',
+      'https://10.0.7.2:2379',
+      'https://10.0.7.3:2379',
+    ]);
+    // A bomb (10^6 nodes if expanded) is refused with a clear error, quickly.
+    const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 5; i++)
+      bomb.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    expect(error(`${bomb.join('\n')}\nclusters: *a5\n`)).toMatch(/invalid YAML: .*alias/);
+  });
+
   it('takes bounded cluster labels and names the bad one', () => {
     const withLabels = (l: string) => ok.replace('  - name: prod\n', `  - name: prod\n    labels: ${l}\n`);
     expect(parseConfig(ok, '/x.yaml', {}).clusters[0].labels).toEqual({});

@@ -141,16 +141,33 @@ export function hostPort(url: string): string {
   return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
 }
 
+/**
+ * Alias expansions allowed in a config (yaml counts each alias times the aliases inside what it
+ * points at). A 2,000-cluster config with three aliases per cluster stays well below it.
+ */
+export const MAX_ALIAS_COUNT = 10_000;
+
 /** Validates raw config text. `file` is only used in messages and to resolve relative paths. */
 export function parseConfig(text: string, file: string, env: Env = process.env): FulcrumConfig {
   const where = `Fulcrum config ${file}`;
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  // Merge keys (`<<: *defaults`) let a large fleet share its settings; aliases are bounded (a
+  // config is at most 1 MB, and an alias bomb stops at MAX_ALIAS_COUNT expanded nodes).
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(`${where}: invalid YAML: ${doc.errors[0].message}`);
   }
-  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
+  let raw: Record<string, unknown>;
+  try {
+    raw = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {}) as Record<string, unknown>;
+  } catch (e) {
+    throw new ConfigError(
+      `${where}: invalid YAML: ${(e as Error).message} (more than ${MAX_ALIAS_COUNT} alias expansions)`,
+    );
+  }
   if (typeof raw !== 'object' || Array.isArray(raw))
     throw new ConfigError(`${where}: expected a mapping at the top level`);
+  // Top-level keys starting with `x-` are a place for YAML anchors (`x-defaults: &defaults`).
+  for (const k of Object.keys(raw)) if (k.startsWith('x-')) delete raw[k];
   const fromEnv = new Map<string, string>();
   for (const o of ENV_OVERRIDES) {
     const v = env[o.env];

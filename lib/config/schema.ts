@@ -222,7 +222,7 @@ export const ConfigSchema = z
       .optional(),
     /** Detector thresholds for every cluster (clusters may override some). */
     diagnosis: ThresholdsSchema.default(ThresholdsSchema.parse({})),
-    clusters: z.array(ClusterSchema).min(1).max(200),
+    clusters: z.array(ClusterSchema).min(1).max(1000),
     snapshots: SnapshotsSchema.default({
       dataDir: './data',
       defaultExpiry: '1w',

@@ -1,6 +1,16 @@
 import { ConfigError } from '../config/load';
 import { getRuntime, getRuntimeIfStarted } from './runtime';
 
+/** An error at start-up as one line: `fulcrum: <what>` (a config error's field list joined by "; "). */
+export function startupMessage(e: unknown): string {
+  const text = e instanceof ConfigError ? e.message : `cannot start: ${e instanceof Error ? e.message : String(e)}`;
+  const [first, ...rest] = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return `fulcrum: ${first}${rest.length ? ` ${rest.join('; ')}` : ''}`;
+}
+
 /** Called by instrumentation.ts at server start. */
 export function startServer(): void {
   process.on('unhandledRejection', (reason) => {
@@ -16,13 +26,14 @@ export function startServer(): void {
   process.once('SIGINT', shutdown);
   try {
     const rt = getRuntime();
-    const names = [...rt.clusters.keys()].join(', ');
-    console.log(`fulcrum: watching ${rt.clusters.size} cluster(s): ${names}; config ${rt.config.file}`);
+    const names = [...rt.clusters.keys()];
+    const shown =
+      names.length > 20 ? `${names.slice(0, 20).join(', ')}, ... (${names.length - 20} more)` : names.join(', ');
+    console.log(`fulcrum: watching ${rt.clusters.size} cluster(s): ${shown}; config ${rt.config.file}`);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`fulcrum: ${e.message}`);
-      process.exit(1);
-    }
-    throw e;
+    // Any failure to start (a bad config, or anything else) stops the server with one line:
+    // a server that serves nothing but errors is worse than one that does not start.
+    console.error(startupMessage(e));
+    process.exit(1);
   }
 }
