@@ -18,7 +18,7 @@ import { newSnapshotId } from '../lib/snapshots/ids';
 import { exportFile, loadSnapshot, storeRecord } from '../lib/snapshots/service';
 import { PostgresStore } from '../lib/store/postgres';
 import { median } from '../lib/stats';
-import { parseSnapshotFile } from '../lib/store/schema';
+import { parseSnapshotFile } from '../lib/store/snapshotFormat';
 import { SqliteStore } from '../lib/store/sqlite';
 import type { SnapshotRecord, SnapshotStore } from '../lib/store/types';
 

@@ -1,61 +1,104 @@
+// Route plumbing: every route is `export const GET = handle(need, async ({ req, rt, params, access }) => …)`.
+// `handle` runs the access check (lib/auth/admin.ts `authorize`, the one place), awaits the route
+// params, and turns domain errors (lib/errors.ts) into JSON errors with the right status, so no
+// route needs a try/catch. Answers are typed: `json<ClusterListResponse>(…)` (lib/api/types.ts).
 import { z } from 'zod';
+import { type Access, type AccessNeed, AUTH_CHALLENGE, authorize } from '../auth/admin';
 import { ConfigError } from '../config/load';
 import type { LiveCluster } from '../engine/live';
 import { getRuntime, type Runtime } from '../engine/runtime';
+import {
+  DomainError,
+  ForbiddenError,
+  LimitError,
+  NotFoundError,
+  RateLimitError,
+  UnauthenticatedError,
+  UnavailableError,
+  ValidationError,
+  ConflictError,
+} from '../errors';
+import type { ApiErrorBody } from './types';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
-export function json(data: unknown, status = 200, headers: Record<string, string> = {}): Response {
+/**
+ * A JSON answer. The type parameter is required (it defaults to `never`): name the response type
+ * from lib/api/types.ts, so the route and the components that read it agree.
+ */
+export function json<T = never>(data: NoInfer<T>, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(data), {
     status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', ...NO_STORE, ...headers },
   });
 }
 
-export function errorJson(status: number, error: string, extra: Record<string, unknown> = {}): Response {
-  return json({ error, ...extra }, status);
+export function errorJson(status: number, error: string, headers: Record<string, string> = {}): Response {
+  return json<ApiErrorBody>({ error }, status, headers);
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    /** Extra response headers (Retry-After, WWW-Authenticate). */
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
+/** The status (and extra headers) for a domain error. */
+export function statusOf(e: DomainError): { status: number; headers?: Record<string, string> } {
+  if (e instanceof ValidationError) return { status: 400 };
+  if (e instanceof UnauthenticatedError) return { status: 401, headers: { 'WWW-Authenticate': AUTH_CHALLENGE } };
+  if (e instanceof ForbiddenError) return { status: 403 };
+  if (e instanceof NotFoundError) return { status: 404 };
+  if (e instanceof ConflictError) return { status: 409 };
+  if (e instanceof LimitError) return { status: 413 };
+  if (e instanceof RateLimitError) return { status: 429, headers: { 'Retry-After': String(e.retryAfterS) } };
+  if (e instanceof UnavailableError) return { status: 503 };
+  // DataCorruptError and any other domain error: the server's fault, said plainly.
+  return { status: 500 };
 }
 
-/** Runs a handler with the runtime; turns known failures into clear JSON errors. */
-export async function handle(fn: (rt: Runtime) => Promise<Response> | Response): Promise<Response> {
-  try {
-    return await fn(getRuntime());
-  } catch (e) {
-    if (e instanceof ApiError) return json({ error: e.message }, e.status, e.headers);
-    if (e instanceof ConfigError) return errorJson(500, e.message);
-    console.error('fulcrum: request failed:', e);
-    return errorJson(500, 'internal error');
+/** Turns anything a route threw into a JSON error; unknown errors are logged and say only "internal error". */
+export function errorResponse(e: unknown): Response {
+  if (e instanceof DomainError) {
+    const s = statusOf(e);
+    return errorJson(s.status, e.message, s.headers);
   }
+  if (e instanceof ConfigError) return errorJson(500, e.message);
+  console.error('fulcrum: request failed:', e);
+  return errorJson(500, 'internal error');
+}
+
+export interface RouteContext<P> {
+  req: Request;
+  rt: Runtime;
+  /** The route's dynamic segments, already awaited (still untrusted: validate them). */
+  params: P;
+  /** Who the caller is (authorize's answer for the declared need). */
+  access: Access;
+}
+
+type RouteFn<P> = (c: RouteContext<P>) => Promise<Response> | Response;
+type NextRouteHandler<P> = (req: Request, ctx?: { params: Promise<P> }) => Promise<Response>;
+
+/**
+ * A Next.js route handler: checks the access the route declares (`public`, `read` or `write`)
+ * before anything else, then runs `fn`; a thrown domain error becomes its status code.
+ */
+export function handle<P = Record<string, never>>(need: AccessNeed, fn: RouteFn<P>): NextRouteHandler<P> {
+  return async (req, ctx) => {
+    try {
+      const rt = getRuntime();
+      const access = authorize(req, rt.config.auth, need);
+      const params = ((await ctx?.params) ?? {}) as P;
+      return await fn({ req, rt, params, access });
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
 }
 
 export const ClusterNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/);
 
 export function clusterOr404(rt: Runtime, name: string): LiveCluster {
   const parsed = ClusterNameSchema.safeParse(name);
-  if (!parsed.success) throw new ApiError(400, 'invalid cluster name: letters, digits, "_", "." or "-", at most 63');
+  if (!parsed.success) throw new ValidationError('invalid cluster name: letters, digits, "_", "." or "-", at most 63');
   const engine = rt.clusters.get(parsed.data);
-  if (!engine) throw new ApiError(404, `no cluster named ${JSON.stringify(parsed.data)}`);
+  if (!engine) throw new NotFoundError(`no cluster named ${JSON.stringify(parsed.data)}`);
   return engine;
 }
 
-/** Parses URL search params with a zod schema, or throws a 400 naming the parameter. */
-export function parseQuery<T extends z.ZodType>(url: string, schema: T): z.infer<T> {
-  const params = Object.fromEntries(new URL(url).searchParams.entries());
-  const r = schema.safeParse(params);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new ApiError(400, `invalid parameter ${i.path.join('.') || '(query)'}: ${i.message}`);
-  }
-  return r.data;
-}
+export { parseQuery } from './parse';

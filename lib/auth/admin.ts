@@ -2,8 +2,8 @@
 // through a login cookie (an HMAC of the token, an expiry and the login name: the cookie never
 // holds the token). Comparisons are constant-time; the token is never logged or echoed.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ApiError } from '../api/respond';
 import type { AuthConfig } from '../config/load';
+import { ForbiddenError, UnauthenticatedError } from '../errors';
 import { sha256Hex } from '../store/codec';
 
 export const SESSION_COOKIE = 'fulcrum_session';
@@ -106,8 +106,9 @@ export function accessOf(headers: Headers, auth: AuthConfig, now = Date.now()): 
 }
 
 function sameOrigin(headers: Headers): boolean {
+  if (headers.get('sec-fetch-site') === 'cross-site') return false;
   const origin = headers.get('origin');
-  if (!origin || origin === 'null') return headers.get('sec-fetch-site') !== 'cross-site';
+  if (!origin || origin === 'null') return true;
   const host = headers.get('x-forwarded-host') ?? headers.get('host');
   try {
     return new URL(origin).host === host;
@@ -117,17 +118,32 @@ function sameOrigin(headers: Headers): boolean {
 }
 
 /**
- * Throws 401 (no credentials), 403 (wrong credentials, or a cross-site request riding on the
- * login cookie) unless the caller may write.
+ * What a request needs: `public` (anyone: health, metrics, a snapshot by its link), `read` (see
+ * clusters and their data), `write` (create, list and delete snapshots, inject demo faults).
  */
-export function requireWrite(req: Request, auth: AuthConfig): Access {
+export type AccessNeed = 'public' | 'read' | 'write';
+
+/** The WWW-Authenticate challenge sent with a 401. */
+export const AUTH_CHALLENGE = 'Bearer realm="fulcrum"';
+
+/**
+ * The one access check every route goes through (`handle(need, …)` calls it): answers who the
+ * caller is, or throws UnauthenticatedError (no credentials) / ForbiddenError (wrong or expired
+ * credentials, or a cross-site request riding on ambient credentials).
+ *
+ * `read` is open to everyone today; viewer tokens and trusted-proxy users add their check here.
+ * A write by a browser (login cookie, or no access control at all) must come from this site:
+ * a bearer token is never sent by a browser on its own, so it needs no origin check.
+ */
+export function authorize(req: Request, auth: AuthConfig, need: AccessNeed): Access {
   const a = accessOf(req.headers, auth);
+  if (need !== 'write') return a;
   if (!a.granted) {
-    if (a.rejected) throw new ApiError(403, 'the admin token is wrong or the login has expired');
-    throw new ApiError(401, 'write access needed: send Authorization: Bearer <admin token>, or log in at /login', {
-      'WWW-Authenticate': 'Bearer realm="fulcrum"',
-    });
+    if (a.rejected) throw new ForbiddenError('the admin token is wrong or the login has expired');
+    throw new UnauthenticatedError(
+      'write access needed: send Authorization: Bearer <admin token>, or log in at /login',
+    );
   }
-  if (a.via === 'cookie' && !sameOrigin(req.headers)) throw new ApiError(403, 'cross-site request refused');
+  if (a.via !== 'bearer' && !sameOrigin(req.headers)) throw new ForbiddenError('cross-site request refused');
   return a;
 }

@@ -56,6 +56,7 @@ function runtime(demo: boolean, adminToken: string | null = null): void {
 }
 
 const ctx = (name: string) => ({ params: Promise.resolve({ name }) });
+const list = () => GET(new Request('http://fulcrum.test/api/demo/faults'), { params: Promise.resolve({}) });
 const post = (name: string, qs = '', headers: Record<string, string> = {}) =>
   POST(
     new Request(`http://fulcrum.test/api/demo/faults/${name}${qs}`, {
@@ -82,7 +83,7 @@ describe('demo fault routes', () => {
   it('not in demo mode: every route answers 404 and nothing is forwarded, even with a control URL', async () => {
     runtime(false);
     process.env.FULCRUM_DEMO_CONTROL_URL = controlUrl;
-    expect((await GET()).status).toBe(404);
+    expect((await list()).status).toBe(404);
     expect((await post('freeze')).status).toBe(404);
     expect((await post('not-a-fault', '?member=99')).status).toBe(404);
     expect((await del('freeze')).status).toBe(404);
@@ -91,7 +92,7 @@ describe('demo fault routes', () => {
 
   it('demo mode without a control URL (or a bad one) is 404 too', async () => {
     runtime(true);
-    expect((await GET()).status).toBe(404);
+    expect((await list()).status).toBe(404);
     process.env.FULCRUM_DEMO_CONTROL_URL = 'file:///etc/passwd';
     expect((await post('freeze')).status).toBe(404);
     expect(demoControlUrl({ demo: true }, { FULCRUM_DEMO_CONTROL_URL: 'http://u:p@127.0.0.1:1' })).toBeNull();
@@ -105,7 +106,7 @@ describe('demo fault routes', () => {
     runtime(true);
     process.env.FULCRUM_DEMO_CONTROL_URL = `${controlUrl}/`;
     reply = { status: 200, body: '{"active":[{"name":"freeze","member":"etcd-2"}],"names":["freeze"]}' };
-    const g = await GET();
+    const g = await list();
     expect(g.status).toBe(200);
     expect(await g.json()).toEqual({ active: [{ name: 'freeze', member: 'etcd-2' }], names: ['freeze'] });
     reply = { status: 201, body: '{"name":"freeze","member":"etcd-3"}' };

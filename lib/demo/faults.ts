@@ -3,7 +3,8 @@
 // In any other mode the routes answer 404 and the page shows nothing. Inputs are checked
 // against a fixed list before anything is forwarded; every call has a timeout.
 import { z } from 'zod';
-import { ApiError, json } from '../api/respond';
+import { errorJson, json } from '../api/respond';
+import { NotFoundError } from '../errors';
 import { DEMO_FAULTS, type DemoFault } from './names';
 
 export { DEMO_FAULTS, DEMO_FAULT_HELP, DEMO_FAULTS_WITH_MEMBER, type DemoFault } from './names';
@@ -38,26 +39,11 @@ export function demoControlUrl(
   return u.toString().replace(/\/+$/, '');
 }
 
-/** Throws 404 unless demo mode is on with a control URL. */
+/** Throws NotFoundError (404) unless demo mode is on with a control URL. */
 export function demoControlOr404(config: { demo: boolean }, env?: Record<string, string | undefined>): string {
   const url = demoControlUrl(config, env);
-  if (url === null) throw new ApiError(404, 'not found');
+  if (url === null) throw new NotFoundError('not found');
   return url;
-}
-
-/** Refuses a state-changing request from another site (the demo may run without an admin token). */
-export function requireSameSite(req: Request): void {
-  if (req.headers.get('sec-fetch-site') === 'cross-site') throw new ApiError(403, 'cross-site request refused');
-  const origin = req.headers.get('origin');
-  if (!origin || origin === 'null') return;
-  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
-  let ok = false;
-  try {
-    ok = new URL(origin).host === host;
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new ApiError(403, 'cross-site request refused');
 }
 
 /**
@@ -81,18 +67,19 @@ export async function forwardToControl(
       cache: 'no-store',
     });
     const text = await r.text();
-    if (text.length > MAX_BODY) return json({ error: 'demo control endpoint: answer too large' }, 502);
+    if (text.length > MAX_BODY) return errorJson(502, 'demo control endpoint: answer too large');
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch {
-      return json({ error: `demo control endpoint answered ${r.status} without JSON` }, 502);
+      return errorJson(502, `demo control endpoint answered ${r.status} without JSON`);
     }
-    return json(body, r.status >= 200 && r.status < 600 ? r.status : 502);
+    // The control endpoint's own answer, passed through (lib/api/types.ts DemoFaultsResponse, DemoFaultRun).
+    return json<unknown>(body, r.status >= 200 && r.status < 600 ? r.status : 502);
   } catch (e) {
     if (ac.signal.aborted)
-      return json({ error: `demo control endpoint did not answer within ${Math.round(timeoutMs / 1000)} s` }, 504);
-    return json({ error: `demo control endpoint unreachable: ${(e as Error).message}` }, 502);
+      return errorJson(504, `demo control endpoint did not answer within ${Math.round(timeoutMs / 1000)} s`);
+    return errorJson(502, `demo control endpoint unreachable: ${(e as Error).message}`);
   } finally {
     clearTimeout(timer);
   }

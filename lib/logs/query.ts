@@ -1,6 +1,7 @@
 // The logs of one member over a time window: its own log and the balancer's lines about it,
 // from files or Loki as configured, merged newest first, paged, searchable, with per-minute
 // signal counts. What the logs API and the member page call.
+import { NotFoundError, ValidationError } from '../errors';
 import type { ClusterConfig } from '../config/load';
 import type { LogsConfig } from './config';
 import { countsToList, mergeCounts, type LineFilter, type Positioned } from './collect';
@@ -13,16 +14,6 @@ import type { LogLevel, LogPage, LogQuery, LogSource, LogSourceError } from './t
 export const MAX_LIMIT = 1000;
 export const MAX_WINDOW_MS = 24 * 3600_000;
 export const MAX_Q_CHARS = 200;
-
-export class LogQueryError extends Error {
-  constructor(
-    readonly status: 400 | 404,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LogQueryError';
-  }
-}
 
 export interface QueryLogsOptions {
   /** Member names etcd reports, by endpoint (HAProxy servers are often named after them). */
@@ -55,20 +46,20 @@ function notConfigured(source: LogSource, target: MemberLogTarget): string {
     : 'no balancer log is configured: add logs.balancer (a file or glob) or logs.loki.balancer to the config';
 }
 
-/** Validated, bounded query (throws LogQueryError with a message naming the parameter). */
+/** Validated, bounded query (throws ValidationError with a message naming the parameter). */
 export function checkQuery(
   q: LogQuery,
 ): Required<Omit<LogQuery, 'q' | 'level' | 'cursor' | 'signalsOnly'>> &
   Pick<LogQuery, 'q' | 'level' | 'cursor' | 'signalsOnly'> {
   if (!Number.isFinite(q.from) || !Number.isFinite(q.to))
-    throw new LogQueryError(400, 'from and to must be times in ms since the epoch');
-  if (q.from >= q.to) throw new LogQueryError(400, 'from must be before to');
+    throw new ValidationError('from and to must be times in ms since the epoch');
+  if (q.from >= q.to) throw new ValidationError('from must be before to');
   if (q.to - q.from > MAX_WINDOW_MS)
-    throw new LogQueryError(400, `the window is longer than ${MAX_WINDOW_MS / 3600_000} h`);
+    throw new ValidationError(`the window is longer than ${MAX_WINDOW_MS / 3600_000} h`);
   if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LIMIT)
-    throw new LogQueryError(400, `limit must be 1..${MAX_LIMIT}`);
+    throw new ValidationError(`limit must be 1..${MAX_LIMIT}`);
   if (q.q !== undefined && q.q.length > MAX_Q_CHARS)
-    throw new LogQueryError(400, `q is longer than ${MAX_Q_CHARS} characters`);
+    throw new ValidationError(`q is longer than ${MAX_Q_CHARS} characters`);
   return { ...q, source: q.source ?? 'both', q: q.q?.trim() ? q.q.trim() : undefined };
 }
 
@@ -85,12 +76,12 @@ export async function queryLogs(
 ): Promise<LogPage> {
   const q = checkQuery(query);
   const ep = findMember(cluster, member, opts.names);
-  if (!ep) throw new LogQueryError(404, `no member ${JSON.stringify(member.slice(0, 100))} in cluster ${cluster.name}`);
+  if (!ep) throw new NotFoundError(`no member ${JSON.stringify(member.slice(0, 100))} in cluster ${cluster.name}`);
   const target = memberTarget(cluster, ep, opts.names);
   let cursor: Cursor = {};
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
-    if (c instanceof Error) throw new LogQueryError(400, `invalid parameter cursor: ${c.message}`);
+    if (c instanceof Error) throw new ValidationError(`invalid parameter cursor: ${c.message}`);
     cursor = c;
   }
   const first = !q.cursor;
@@ -120,7 +111,7 @@ export async function queryLogs(
       signalsOnly: q.signalsOnly === true,
     };
     if (cfg.kind === 'file') {
-      if (at && at.k !== 'f') throw new LogQueryError(400, 'invalid parameter cursor: not a cursor of this source');
+      if (at && at.k !== 'f') throw new ValidationError('invalid parameter cursor: not a cursor of this source');
       const res = await readFileWindow(cfg.pattern, filter, {
         limit: q.limit,
         cursor: (at as FilePos | undefined) ?? null,
@@ -129,7 +120,7 @@ export async function queryLogs(
       });
       return { source, res };
     }
-    if (at && at.k !== 'l') throw new LogQueryError(400, 'invalid parameter cursor: not a cursor of this source');
+    if (at && at.k !== 'l') throw new ValidationError('invalid parameter cursor: not a cursor of this source');
     const loki = logs!.loki!;
     const stages: string[] = [];
     if (source === 'balancer')

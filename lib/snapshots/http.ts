@@ -1,10 +1,9 @@
-// Route plumbing shared by the snapshot handlers: the store, the rate limiter, the log reader,
-// bounded bodies, who created it.
-import { ApiError } from '../api/respond';
+// What the snapshot routes share: the store, the rate limiter, the log reader, who created it.
+// Throws domain errors (lib/errors.ts); handle() gives them their status codes.
 import type { Access } from '../auth/admin';
 import type { Runtime } from '../engine/runtime';
+import { NotFoundError, RateLimitError, UnavailableError } from '../errors';
 import { getStore } from '../store';
-import { CorruptSnapshotError } from '../store/codec';
 import type { SnapshotStore } from '../store/types';
 import { queryLogs } from '../logs/query';
 import type { QueryLogsFn } from './excerpts';
@@ -21,14 +20,13 @@ export function rateLimiter(perMinute: number): RateLimiter {
   return g[LIMITER].limiter;
 }
 
-/** 429 with Retry-After when this client created too many snapshots in the last minute. */
+/** RateLimitError (429 with Retry-After) when this client created too many snapshots in the last minute. */
 export function takeCreation(req: Request, rt: Runtime): void {
   const d = rateLimiter(rt.config.snapshots.createPerMinute).take(clientKey(req.headers), Date.now());
   if (!d.ok) {
-    throw new ApiError(
-      429,
+    throw new RateLimitError(
       `too many snapshots: at most ${rt.config.snapshots.createPerMinute} per minute per client (snapshots.createPerMinute); try again in ${d.retryAfterS} s`,
-      { 'Retry-After': String(d.retryAfterS) },
+      d.retryAfterS,
     );
   }
 }
@@ -38,47 +36,20 @@ export async function storeOf(rt: Runtime): Promise<SnapshotStore> {
     return await getStore(rt.config.snapshots);
   } catch (e) {
     console.error('fulcrum: snapshot store unavailable:', (e as Error).message);
-    throw new ApiError(503, `snapshot store unavailable: ${(e as Error).message}`);
+    throw new UnavailableError(`snapshot store unavailable: ${(e as Error).message}`);
   }
 }
+
+const NOT_FOUND = 'no such snapshot (or it has expired or was deleted)';
 
 export function validId(id: string): string {
   // Not a 400: an id that can't exist is simply not found (and says nothing about ids).
-  if (!SNAPSHOT_ID_RE.test(id)) throw new ApiError(404, 'no such snapshot (or it has expired or was deleted)');
+  if (!SNAPSHOT_ID_RE.test(id)) throw new NotFoundError(NOT_FOUND);
   return id;
 }
 
-export function notFound(): ApiError {
-  return new ApiError(404, 'no such snapshot (or it has expired or was deleted)');
-}
-
-/** Turns a damaged stored body into a clear 500 instead of a crash. */
-export function corrupt(e: unknown): never {
-  if (e instanceof CorruptSnapshotError) throw new ApiError(500, e.message);
-  throw e;
-}
-
-/** Reads at most `max` bytes of the body; 413 past it. */
-export async function readBodyLimited(req: Request, max: number): Promise<string> {
-  const len = Number(req.headers.get('content-length') ?? NaN);
-  const tooLarge = () =>
-    new ApiError(413, `request body too large: over the ${(max / 1e6).toFixed(1)} MB limit (snapshots.maxBytes)`);
-  if (Number.isFinite(len) && len > max) throw tooLarge();
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+export function notFound(): NotFoundError {
+  return new NotFoundError(NOT_FOUND);
 }
 
 /** "Taken by": the login name or the proxy's user header; null when unknown. */

@@ -1,11 +1,11 @@
 // Creating, opening, deleting, exporting and importing snapshots. Route handlers parse the
 // request and call these; the store only sees rows.
-import { ApiError } from '../api/respond';
 import type { ClusterConfig, FulcrumConfig, SnapshotExpiry } from '../config/load';
 import type { LiveCluster } from '../engine/live';
+import { formatLimit, LimitError, ValidationError } from '../errors';
 import { mergeFrames } from '../client/frames';
 import { encodeJson, decodeBody } from '../store/codec';
-import { parseSnapshotFile } from '../store/schema';
+import { parseSnapshotFile } from '../store/snapshotFormat';
 import {
   SNAPSHOT_FILE_KIND,
   SNAPSHOT_SCHEMA_VERSION,
@@ -50,9 +50,9 @@ export interface CreateContext {
 export function resolveWindow(input: Pick<CreateInput, 'from' | 'to'>, now: number): SnapshotWindow {
   const to = input.to ?? now;
   const from = input.from ?? to - DEFAULT_WINDOW_MS;
-  if (to > now + 60_000) throw new ApiError(400, 'invalid window: "to" is in the future');
-  if (from >= to) throw new ApiError(400, 'invalid window: "from" must be before "to"');
-  if (to - from > MAX_WINDOW_MS) throw new ApiError(400, 'invalid window: longer than 24 hours');
+  if (to > now + 60_000) throw new ValidationError('invalid window: "to" is in the future');
+  if (from >= to) throw new ValidationError('invalid window: "from" must be before "to"');
+  if (to - from > MAX_WINDOW_MS) throw new ValidationError('invalid window: longer than 24 hours');
   return { from, to };
 }
 
@@ -139,18 +139,14 @@ export interface Stored {
   storedBytes: number;
 }
 
-function mb(n: number): string {
-  return `${(n / 1e6).toFixed(1)} MB`;
-}
-
-/** Serialises, checks the size limit (413), compresses and writes the record in one transaction. */
+/** Serialises, checks the size limit (LimitError), compresses and writes the record in one transaction. */
 export async function storeRecord(store: SnapshotStore, record: SnapshotRecord, maxBytes: number): Promise<Stored> {
   const json = JSON.stringify(record);
   const size = Buffer.byteLength(json, 'utf8');
   if (size > maxBytes) {
-    throw new ApiError(
-      413,
-      `snapshot too large: ${mb(size)} is over the ${mb(maxBytes)} limit (snapshots.maxBytes); pick a shorter window`,
+    throw new LimitError(
+      `snapshot too large: ${(size / 1e6).toFixed(1)} MB is over the limit of ${formatLimit(maxBytes)}, set by snapshots.maxBytes; pick a shorter window`,
+      maxBytes,
     );
   }
   const enc = await encodeJson(json);

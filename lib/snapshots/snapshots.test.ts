@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { synthSnapshot } from '../../dev/lib/snapshot-synth';
 import { parseConfig } from '../config/load';
-import { parseSnapshotFile, SnapshotFileError } from '../store/schema';
+import { parseSnapshotFile, SnapshotFileError } from '../store/snapshotFormat';
 import { SNAPSHOT_FILE_KIND, type ExcerptLine } from '../store/types';
 import { boundExcerpt, collectExcerpts } from './excerpts';
 import { deleteKeyMatches, hashDeleteKey, newDeleteKey, newSnapshotId, SNAPSHOT_ID_RE } from './ids';

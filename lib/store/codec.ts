@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
+import { DataCorruptError } from '../errors';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -24,10 +25,9 @@ export async function encodeJson(json: string): Promise<Encoded> {
   return { json, sizeBytes: raw.length, body, bodySha256: sha256Hex(body) };
 }
 
-export class CorruptSnapshotError extends Error {
+export class CorruptSnapshotError extends DataCorruptError {
   constructor(id: string, why: string) {
     super(`snapshot ${id} is damaged in the store: ${why}`);
-    this.name = 'CorruptSnapshotError';
   }
 }
 

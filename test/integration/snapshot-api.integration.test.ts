@@ -376,7 +376,7 @@ describe('snapshot API limits and open access', () => {
     const r = await create();
     expect(r.status).toBe(413);
     expect(r.body.error).toMatch(
-      /snapshot too large: 0\.\d MB is over the 0\.1 MB limit \(snapshots\.maxBytes\); pick a shorter window/,
+      /snapshot too large: 0\.\d MB is over the limit of 65\.5 KB \(65536 bytes\), set by snapshots\.maxBytes; pick a shorter window/,
     );
     const big = JSON.stringify({ kind: SNAPSHOT_FILE_KIND, exportedAt: 1, ...synthSnapshot({ seconds: 300 }) });
     const imp = await importRoute.POST(

@@ -15,7 +15,7 @@ import { synthSnapshot } from '../../dev/lib/snapshot-synth';
 import { decodeBody } from '../../lib/store/codec';
 import { LATEST_SCHEMA } from '../../lib/store/migrations';
 import { PostgresStore } from '../../lib/store/postgres';
-import { SnapshotRecordSchema } from '../../lib/store/schema';
+import { SnapshotRecordSchema } from '../../lib/store/snapshotFormat';
 import { SQLITE_FILE, SqliteStore } from '../../lib/store/sqlite';
 import type { SnapshotRow, SnapshotStore } from '../../lib/store/types';
 import { deleteSnapshot, loadSnapshot, storeRecord } from '../../lib/snapshots/service';

@@ -1,3 +1,4 @@
+import { parseForm } from '@/lib/api/parse';
 import { handle } from '@/lib/api/respond';
 import { SESSION_COOKIE, SESSION_TTL_S, cleanName, makeSessionCookieValue } from '@/lib/auth/admin';
 import { RateLimiter, clientKey } from '@/lib/snapshots/ratelimit';
@@ -12,6 +13,9 @@ function failures(): RateLimiter {
   g[FAILS] ??= new RateLimiter(10);
   return g[FAILS];
 }
+
+/** A token, a name and a path: a login form is small. */
+export const FORM_MAX_BYTES = 16 * 1024;
 
 /** Only local paths: never an open redirect. */
 function safeNext(n: string | null): string {
@@ -34,24 +38,22 @@ function same(a: string, b: string): boolean {
  * cookie (an HMAC, never the token) and goes back to `next`. At most 10 wrong tokens a minute
  * per client.
  */
-export async function POST(req: Request) {
-  return handle(async (rt) => {
-    const form = await req.formData().catch(() => null);
-    const next = safeNext(form?.get('next')?.toString() ?? null);
-    const back = (error: string) => redirect(`/login?error=${error}&next=${encodeURIComponent(next)}`);
-    const token = rt.config.auth.adminToken?.reveal() ?? null;
-    if (token === null) return redirect(next);
-    const given = form?.get('token')?.toString() ?? '';
-    if (!given) return back('missing');
-    const key = clientKey(req.headers);
-    if (failures().blocked(key, Date.now())) return back('too-many');
-    if (!same(given, token)) {
-      failures().take(key, Date.now());
-      return back('wrong');
-    }
-    const name = cleanName(form?.get('name')?.toString());
-    const secure = (req.headers.get('x-forwarded-proto') ?? new URL(req.url).protocol.replace(':', '')) === 'https';
-    const cookie = `${SESSION_COOKIE}=${makeSessionCookieValue(token, name)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_S}${secure ? '; Secure' : ''}`;
-    return redirect(next, cookie);
-  });
-}
+export const POST = handle('public', async ({ req, rt }) => {
+  const form = await parseForm(req, FORM_MAX_BYTES);
+  const next = safeNext(form.get('next')?.toString() ?? null);
+  const back = (error: string) => redirect(`/login?error=${error}&next=${encodeURIComponent(next)}`);
+  const token = rt.config.auth.adminToken?.reveal() ?? null;
+  if (token === null) return redirect(next);
+  const given = form.get('token')?.toString() ?? '';
+  if (!given) return back('missing');
+  const key = clientKey(req.headers);
+  if (failures().blocked(key, Date.now())) return back('too-many');
+  if (!same(given, token)) {
+    failures().take(key, Date.now());
+    return back('wrong');
+  }
+  const name = cleanName(form.get('name')?.toString());
+  const secure = (req.headers.get('x-forwarded-proto') ?? new URL(req.url).protocol.replace(':', '')) === 'https';
+  const cookie = `${SESSION_COOKIE}=${makeSessionCookieValue(token, name)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_TTL_S}${secure ? '; Secure' : ''}`;
+  return redirect(next, cookie);
+});

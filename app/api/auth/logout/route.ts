@@ -1,13 +1,16 @@
+import { parseForm } from '@/lib/api/parse';
+import { handle } from '@/lib/api/respond';
 import { SESSION_COOKIE } from '@/lib/auth/admin';
+import { FORM_MAX_BYTES } from '../login/route';
 
 export const dynamic = 'force-dynamic';
 
 /** Clears the login cookie and goes back to `next` (a local path). */
-export async function POST(req: Request) {
-  const form = await req.formData().catch(() => null);
-  const n = form?.get('next')?.toString() ?? '/';
+export const POST = handle('public', async ({ req }) => {
+  const form = await parseForm(req, FORM_MAX_BYTES);
+  const n = form.get('next')?.toString() ?? '/';
   const next = n.startsWith('/') && !n.startsWith('//') ? n : '/';
   const headers = new Headers({ Location: next, 'Cache-Control': 'no-store' });
   headers.append('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
   return new Response(null, { status: 303, headers });
-}
+});

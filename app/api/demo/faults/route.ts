@@ -3,7 +3,7 @@ import { demoControlOr404, forwardToControl, GET_TIMEOUT_MS } from '@/lib/demo/f
 
 export const dynamic = 'force-dynamic';
 
-/** Demo mode only (404 otherwise): the faults the local stack's control endpoint has active. */
-export async function GET() {
-  return handle(async (rt) => forwardToControl(demoControlOr404(rt.config), 'GET', '/faults', GET_TIMEOUT_MS));
-}
+/** Demo mode only (404 otherwise): the faults the local stack's control endpoint has active (DemoFaultsResponse). */
+export const GET = handle('read', ({ rt }) =>
+  forwardToControl(demoControlOr404(rt.config), 'GET', '/faults', GET_TIMEOUT_MS),
+);

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ApiError, handle, json, parseQuery } from '@/lib/api/respond';
-import { requireWrite } from '@/lib/auth/admin';
+import { parseForm, parseQuery, readBoundedText, tooLarge } from '@/lib/api/parse';
+import { handle, json } from '@/lib/api/respond';
+import type { SnapshotImportedResponse } from '@/lib/api/types';
 import { SNAPSHOT_EXPIRIES } from '@/lib/config/schema';
-import { readBodyLimited, storeOf, takeCreation } from '@/lib/snapshots/http';
+import { ValidationError } from '@/lib/errors';
+import { storeOf, takeCreation } from '@/lib/snapshots/http';
 import { importSnapshot } from '@/lib/snapshots/service';
-import { SnapshotFileError } from '@/lib/store/schema';
 
 export const dynamic = 'force-dynamic';
 
@@ -12,59 +13,50 @@ const Query = z
   .object({ expiry: z.enum(SNAPSHOT_EXPIRIES, { message: 'one of 1h, 1d, 1w, never' }).optional() })
   .strict();
 
+/** What a multipart upload adds around the file: boundaries, part headers, other fields. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
+/** The snapshot file's text: the whole body, or the multipart field "file"; both read with a byte bound. */
+async function fileText(req: Request, maxBytes: number): Promise<string> {
+  const limit = { maxBytes, setting: 'snapshots.maxBytes', what: 'file' };
+  if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) return readBoundedText(req, limit);
+  const form = await parseForm(req, { ...limit, maxBytes: maxBytes + MULTIPART_OVERHEAD_BYTES });
+  const f = form.get('file');
+  if (!f || typeof f === 'string')
+    throw new ValidationError('no file: send the snapshot JSON as the body, or as the multipart field "file"');
+  // The body fit the limit with the overhead; the file itself must fit the limit.
+  if (f.size > maxBytes) throw tooLarge(limit);
+  return f.text();
+}
+
 /**
  * Imports an exported snapshot file (the request body, JSON or a multipart upload field
  * named "file"). Validated against its schemaVersion; stored under a new id and delete key.
  */
-export async function POST(req: Request) {
-  return handle(async (rt) => {
-    requireWrite(req, rt.config.auth);
-    const q = parseQuery(req.url, Query);
-    takeCreation(req, rt);
-    const max = rt.config.snapshots.maxBytes;
-    let text: string;
-    if ((req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) {
-      const len = Number(req.headers.get('content-length') ?? NaN);
-      if (Number.isFinite(len) && len > max + 64 * 1024)
-        throw new ApiError(413, `file too large: over the ${(max / 1e6).toFixed(1)} MB limit (snapshots.maxBytes)`);
-      const form = await req.formData().catch(() => {
-        throw new ApiError(400, 'invalid multipart body');
-      });
-      const f = form.get('file');
-      if (!f || typeof f === 'string')
-        throw new ApiError(400, 'no file: send the snapshot JSON as the body, or as the multipart field "file"');
-      if (f.size > max)
-        throw new ApiError(413, `file too large: over the ${(max / 1e6).toFixed(1)} MB limit (snapshots.maxBytes)`);
-      text = await f.text();
-    } else {
-      text = await readBodyLimited(req, max);
-    }
-    if (!text.trim()) throw new ApiError(400, 'empty body: send the snapshot JSON file');
-    const store = await storeOf(rt);
-    const now = Date.now();
-    try {
-      const stored = await importSnapshot(store, text, {
-        now,
-        expiry: q.expiry ?? rt.config.snapshots.defaultExpiry,
-        maxBytes: max,
-      });
-      const path = `/s/${stored.record.id}`;
-      return json(
-        {
-          id: stored.record.id,
-          path,
-          originalId: stored.originalId,
-          deleteKey: stored.deleteKey,
-          expiresAt: stored.record.expiresAt,
-          sizeBytes: stored.sizeBytes,
-          storedBytes: stored.storedBytes,
-        },
-        201,
-        { Location: path },
-      );
-    } catch (e) {
-      if (e instanceof SnapshotFileError) throw new ApiError(400, e.message);
-      throw e;
-    }
+export const POST = handle('write', async ({ req, rt }) => {
+  const q = parseQuery(req.url, Query);
+  takeCreation(req, rt);
+  const max = rt.config.snapshots.maxBytes;
+  const text = await fileText(req, max);
+  if (!text.trim()) throw new ValidationError('empty body: send the snapshot JSON file');
+  const store = await storeOf(rt);
+  const stored = await importSnapshot(store, text, {
+    now: Date.now(),
+    expiry: q.expiry ?? rt.config.snapshots.defaultExpiry,
+    maxBytes: max,
   });
-}
+  const path = `/s/${stored.record.id}`;
+  return json<SnapshotImportedResponse>(
+    {
+      id: stored.record.id,
+      path,
+      originalId: stored.originalId,
+      deleteKey: stored.deleteKey,
+      expiresAt: stored.record.expiresAt,
+      sizeBytes: stored.sizeBytes,
+      storedBytes: stored.storedBytes,
+    },
+    201,
+    { Location: path },
+  );
+});

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { ApiError, clusterOr404, handle, json, parseQuery } from '@/lib/api/respond';
+import { clusterOr404, handle, json } from '@/lib/api/respond';
+import { parseQuery } from '@/lib/api/parse';
+import type { HistoryResponse } from '@/lib/api/types';
+import { ValidationError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,15 +16,12 @@ const Query = z
   .strict();
 
 /** History frames between `from` and `to` (ms since epoch): memory when it covers it, else Prometheus. */
-export async function GET(req: Request, ctx: { params: Promise<{ name: string }> }) {
-  const { name } = await ctx.params;
-  return handle(async (rt) => {
-    const q = parseQuery(req.url, Query);
-    const to = q.to ?? Date.now();
-    if (q.from >= to) throw new ApiError(400, 'invalid parameter from: must be before to');
-    if (to - q.from > MAX_RANGE_MS) throw new ApiError(400, 'invalid parameter from: range longer than 31 days');
-    const engine = clusterOr404(rt, name);
-    const h = await engine.history(q.from, to, q.maxPoints);
-    return json({ cluster: engine.name, from: q.from, to, ...h });
-  });
-}
+export const GET = handle<{ name: string }>('read', async ({ req, rt, params }) => {
+  const q = parseQuery(req.url, Query);
+  const to = q.to ?? Date.now();
+  if (q.from >= to) throw new ValidationError('invalid parameter from: must be before to');
+  if (to - q.from > MAX_RANGE_MS) throw new ValidationError('invalid parameter from: range longer than 31 days');
+  const engine = clusterOr404(rt, params.name);
+  const h = await engine.history(q.from, to, q.maxPoints);
+  return json<HistoryResponse>({ cluster: engine.name, from: q.from, to, ...h });
+});

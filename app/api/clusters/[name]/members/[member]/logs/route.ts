@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { ApiError, clusterOr404, handle, json, parseQuery } from '@/lib/api/respond';
+import { parseQuery } from '@/lib/api/parse';
+import { clusterOr404, handle, json } from '@/lib/api/respond';
+import type { MemberLogsResponse } from '@/lib/api/types';
+import { NotFoundError, ValidationError } from '@/lib/errors';
 import { MAX_CURSOR_CHARS } from '@/lib/logs/cursor';
 import { findMember } from '@/lib/logs/members';
-import { LogQueryError, MAX_LIMIT, MAX_Q_CHARS, MAX_WINDOW_MS, queryLogs } from '@/lib/logs/query';
+import { MAX_LIMIT, MAX_Q_CHARS, MAX_WINDOW_MS, queryLogs } from '@/lib/logs/query';
 import { LOG_LEVELS } from '@/lib/logs/types';
 
 export const dynamic = 'force-dynamic';
@@ -34,25 +37,18 @@ const Query = z
  * (only lines with a known signal).
  * The member is its configured name, its URL-encoded endpoint URL, or host:port.
  */
-export async function GET(req: Request, ctx: { params: Promise<{ name: string; member: string }> }) {
-  const { name, member } = await ctx.params;
-  return handle(async (rt) => {
-    const q = parseQuery(req.url, Query);
-    if (q.from >= q.to) throw new ApiError(400, 'invalid parameter from: must be before to');
-    if (q.to - q.from > MAX_WINDOW_MS)
-      throw new ApiError(400, `invalid parameter from: window longer than ${MAX_WINDOW_MS / 3600_000} h`);
-    const engine = clusterOr404(rt, name);
-    const names = new Map(engine.state().members.map((m) => [m.endpoint, m.name]));
-    const ep = typeof member === 'string' && member.length <= 600 ? findMember(engine.cluster, member, names) : null;
-    if (!ep)
-      throw new ApiError(404, `no member ${JSON.stringify(String(member).slice(0, 80))} in cluster ${engine.name}`);
-    try {
-      const { signals, ...rest } = q;
-      const page = await queryLogs(engine.cluster, ep.url, { ...rest, signalsOnly: signals === '1' }, { names });
-      return json({ cluster: engine.name, member: ep.url, from: q.from, to: q.to, ...page });
-    } catch (e) {
-      if (e instanceof LogQueryError) throw new ApiError(e.status, e.message);
-      throw e;
-    }
-  });
-}
+export const GET = handle<{ name: string; member: string }>('read', async ({ req, rt, params }) => {
+  const q = parseQuery(req.url, Query);
+  if (q.from >= q.to) throw new ValidationError('invalid parameter from: must be before to');
+  if (q.to - q.from > MAX_WINDOW_MS)
+    throw new ValidationError(`invalid parameter from: window longer than ${MAX_WINDOW_MS / 3600_000} h`);
+  const engine = clusterOr404(rt, params.name);
+  const names = new Map(engine.state().members.map((m) => [m.endpoint, m.name]));
+  const member = params.member;
+  const ep = typeof member === 'string' && member.length <= 600 ? findMember(engine.cluster, member, names) : null;
+  if (!ep)
+    throw new NotFoundError(`no member ${JSON.stringify(String(member).slice(0, 80))} in cluster ${engine.name}`);
+  const { signals, ...rest } = q;
+  const page = await queryLogs(engine.cluster, ep.url, { ...rest, signalsOnly: signals === '1' }, { names });
+  return json<MemberLogsResponse>({ cluster: engine.name, member: ep.url, from: q.from, to: q.to, ...page });
+});

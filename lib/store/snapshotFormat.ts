@@ -2,6 +2,7 @@
 // it (with bounds), and the errors name the field. Fields added to the state after version 1
 // was first written have defaults, so older files still read.
 import { z } from 'zod';
+import { ValidationError } from '../errors';
 import { emptySignals } from '../analysis/member';
 import { DIMENSION_IDS, type ClusterState } from '../types';
 import { SNAPSHOT_FILE_KIND, SNAPSHOT_SCHEMA_VERSION, type SnapshotRecord } from './types';
@@ -287,12 +288,8 @@ type Parsed = z.infer<typeof SnapshotRecordSchema>;
 export const _stateCheck: (p: z.infer<typeof ClusterStateSchema>) => ClusterState = (p) => p;
 export const _recordCheck: (p: Parsed) => SnapshotRecord = (p) => p;
 
-export class SnapshotFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SnapshotFileError';
-  }
-}
+/** An import file that is not a valid snapshot file (the message names the field). */
+export class SnapshotFileError extends ValidationError {}
 
 function formatPath(p: PropertyKey[]): string {
   return p.reduce<string>(

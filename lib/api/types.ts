@@ -1,0 +1,128 @@
+// The JSON API's answers, one type per route, shared by the routes (`json<T>(…)` in app/api) and
+// the browser (lib/client/api.ts, components). Types only: nothing here runs, so the browser
+// bundle gets no server code from importing it. Add a route = add its answer type here.
+import type { FleetState } from '../fleet/types';
+import type { LogPage } from '../logs/types';
+import type { SnapshotSummary } from '../snapshots/service';
+import type { SnapshotExpiry, SnapshotFile, SnapshotMeta, SnapshotRecord, SnapshotWindow } from '../store/types';
+import type { ClusterState, ClusterSummary, Frame } from '../types';
+
+export type { FleetState, SnapshotSummary };
+
+/** Every error answer (4xx, 5xx): one line that says what is wrong and, when it can, what to do. */
+export interface ApiErrorBody {
+  error: string;
+}
+
+/** `GET /api/health` */
+export interface HealthResponse {
+  ok: true;
+  clusters: number;
+  uptimeSeconds: number;
+}
+
+/** `GET /api/clusters` */
+export interface ClusterListResponse {
+  clusters: ClusterSummary[];
+}
+
+/** `GET /api/clusters/{name}`: the state without frames; `?frames=1` adds the in-memory history. */
+export type ClusterStateResponse = Omit<ClusterState, 'frames'> & { frames?: Frame[] };
+
+/** `GET /api/clusters/{name}/history?from&to&maxPoints` */
+export interface HistoryResponse {
+  cluster: string;
+  from: number;
+  to: number;
+  frames: Frame[];
+  /** Where the frames came from: the in-memory ring, or a Prometheus range query. */
+  source: 'memory' | 'prometheus';
+  /** Why the range could not be filled (Prometheus down, none configured), null when it was. */
+  error: string | null;
+}
+
+/** `GET /api/clusters/{name}/members/{member}/logs?from&to&…`: one page, newest first. */
+export interface MemberLogsResponse extends LogPage {
+  cluster: string;
+  /** The member's endpoint URL. */
+  member: string;
+  from: number;
+  to: number;
+}
+
+/** `GET /api/snapshots` (write access) */
+export interface SnapshotListResponse {
+  snapshots: Array<SnapshotMeta & { path: string }>;
+}
+
+/** `POST /api/snapshots` body: a window (`rangeMs` ending now, or `from`/`to`) of one cluster. */
+export interface SnapshotCreateRequest {
+  cluster: string;
+  from?: number;
+  to?: number;
+  /** The window's length, ending now (server clock): what the page's range selector shows. Instead of from/to. */
+  rangeMs?: number;
+  title?: string | null;
+  note?: string | null;
+  expiry?: SnapshotExpiry;
+  /** Only report what would be included (and its size); store nothing. */
+  dryRun?: boolean;
+}
+
+/** `POST /api/snapshots` with `dryRun: true`: what would be frozen. */
+export type SnapshotPreviewResponse = SnapshotSummary;
+
+/** `POST /api/snapshots` (201): the link and the delete key, shown once. */
+export interface SnapshotCreatedResponse {
+  id: string;
+  path: string;
+  url: string;
+  deleteKey: string;
+  createdAt: number;
+  createdBy: string | null;
+  expiresAt: number | null;
+  window: SnapshotWindow;
+  sizeBytes: number;
+  storedBytes: number;
+  summary: SnapshotSummary;
+}
+
+/** `GET /api/snapshots/{id}`: the frozen record. */
+export type SnapshotRecordResponse = SnapshotRecord;
+
+/** `GET /api/snapshots/{id}/export`: a file another Fulcrum imports. */
+export type SnapshotExportResponse = SnapshotFile;
+
+/** `DELETE /api/snapshots/{id}` */
+export interface SnapshotDeletedResponse {
+  deleted: string;
+}
+
+/** `POST /api/snapshots/import` (201): stored under a new id and delete key. */
+export interface SnapshotImportedResponse {
+  id: string;
+  path: string;
+  originalId: string;
+  deleteKey: string;
+  expiresAt: number | null;
+  sizeBytes: number;
+  storedBytes: number;
+}
+
+/** A fault the demo stack's control endpoint has active. */
+export interface DemoFaultRun {
+  name: string;
+  member: string | null;
+  injectedAt: number;
+  injectedAtIso?: string;
+  details?: Record<string, string | number>;
+}
+
+/** `GET /api/demo/faults` (demo mode only) */
+export interface DemoFaultsResponse {
+  active: DemoFaultRun[];
+  names?: string[];
+}
+
+/** `GET /api/fleet` */
+export type FleetResponse = FleetState;
