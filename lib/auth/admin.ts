@@ -8,6 +8,8 @@ import { sha256Hex } from '../store/codec';
 
 export const SESSION_COOKIE = 'fulcrum_session';
 export const SESSION_TTL_S = 12 * 3600;
+/** The login and logout forms: a token, a name and a path. */
+export const LOGIN_FORM_MAX_BYTES = 16 * 1024;
 const NAME_MAX = 64;
 
 export interface Access {

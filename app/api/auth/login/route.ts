@@ -1,6 +1,12 @@
 import { parseForm } from '@/lib/api/parse';
 import { handle } from '@/lib/api/respond';
-import { SESSION_COOKIE, SESSION_TTL_S, cleanName, makeSessionCookieValue } from '@/lib/auth/admin';
+import {
+  LOGIN_FORM_MAX_BYTES,
+  SESSION_COOKIE,
+  SESSION_TTL_S,
+  cleanName,
+  makeSessionCookieValue,
+} from '@/lib/auth/admin';
 import { RateLimiter, clientKey } from '@/lib/snapshots/ratelimit';
 import { timingSafeEqual, createHash } from 'node:crypto';
 
@@ -13,9 +19,6 @@ function failures(): RateLimiter {
   g[FAILS] ??= new RateLimiter(10);
   return g[FAILS];
 }
-
-/** A token, a name and a path: a login form is small. */
-export const FORM_MAX_BYTES = 16 * 1024;
 
 /** Only local paths: never an open redirect. */
 function safeNext(n: string | null): string {
@@ -39,7 +42,7 @@ function same(a: string, b: string): boolean {
  * per client.
  */
 export const POST = handle('public', async ({ req, rt }) => {
-  const form = await parseForm(req, FORM_MAX_BYTES);
+  const form = await parseForm(req, LOGIN_FORM_MAX_BYTES);
   const next = safeNext(form.get('next')?.toString() ?? null);
   const back = (error: string) => redirect(`/login?error=${error}&next=${encodeURIComponent(next)}`);
   const token = rt.config.auth.adminToken?.reveal() ?? null;
