@@ -5,13 +5,11 @@ import { sseStream } from '@/lib/stream/sse';
 export const dynamic = 'force-dynamic';
 
 /** SSE: `event: fleet` (FleetState) on connect, then `event: fleet-delta` (FleetDelta) per fleet tick. */
-export function GET(req: Request) {
-  return handle((rt) => {
-    const t = rt.telemetry;
-    return sseStream(fleetFeed(rt.fleet), req.signal, {
-      onOpen: () => t.fleetSubscribers.inc(),
-      onClose: () => t.fleetSubscribers.dec(),
-      onDrop: () => t.fleetDropped.inc(),
-    });
+export const GET = handle('read', ({ req, rt }) => {
+  const t = rt.telemetry;
+  return sseStream(fleetFeed(rt.fleet), req.signal, {
+    onOpen: () => t.fleetSubscribers.inc(),
+    onClose: () => t.fleetSubscribers.dec(),
+    onDrop: () => t.fleetDropped.inc(),
   });
-}
+});
