@@ -234,6 +234,18 @@ export interface SourceStatus {
 
 export type ClusterStatus = 'ok' | 'degraded' | 'down' | 'starting';
 
+/** Where a cluster's numbers come from, and whether each source answered its last call. */
+export interface ClusterSources {
+  etcd: SourceStatus;
+  /** null: not configured. */
+  prometheus: SourceStatus | null;
+  balancer: SourceStatus | null;
+  /** The configured log files / Loki streams (null: none); an unreadable one fails it. */
+  logs: SourceStatus | null;
+  /** Fulcrum itself: fails when a poll crashed inside Fulcrum (a bug), never because of etcd. */
+  engine: SourceStatus;
+}
+
 export interface ClusterState {
   name: string;
   /** Poll sequence number of the last update; deltas carry the next one. */
@@ -253,7 +265,7 @@ export interface ClusterState {
   resolvedFindings: Finding[];
   checks: DetectorCheck[];
   balancer: BalancerState | null;
-  sources: { etcd: SourceStatus; prometheus: SourceStatus | null; balancer: SourceStatus | null };
+  sources: ClusterSources;
 }
 
 /** What the stream sends after the full state: one per poll. */

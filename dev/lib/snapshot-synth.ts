@@ -258,6 +258,8 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
         etcd: { ok: true, error: null, lastOk: end, latencyMs: 4 },
         prometheus: { ok: true, error: null, lastOk: end, latencyMs: 12 },
         balancer: { ok: true, error: null, lastOk: end, latencyMs: 1 },
+        logs: null,
+        engine: { ok: true, error: null, lastOk: end, latencyMs: 20 },
       },
     },
     logs: {

@@ -76,7 +76,13 @@ describe('checkedList', () => {
       members: [member('a', { isLeader: true }), member('b', { alarms: ['NOSPACE'] }), member('c', { status: 'down' })],
       scores,
       events: [{ t: 1, kind: 'leader-change', member: null, detail: '' }],
-      sources: { etcd: { ok: true, error: null, lastOk: 1, latencyMs: 1 }, prometheus: null, balancer: null },
+      sources: {
+        etcd: { ok: true, error: null, lastOk: 1, latencyMs: 1 },
+        prometheus: null,
+        balancer: null,
+        logs: null,
+        engine: { ok: true, error: null, lastOk: 1, latencyMs: 1 },
+      },
     });
     expect(list).toEqual([
       'load shares: 1 of 9 dimensions scored across 3 members (highest: requests 0.65)',

@@ -1,7 +1,11 @@
-// Recorded source answers (dev/record-samples.ts) and their replay through the engine.
+// Recorded source answers (dev/record-samples.ts), replayed as `advance` inputs (collectedAt) or
+// as the engine's sources (replay).
 import type { MemberPoll } from '../sources/etcd';
 import type { HaproxySnapshot } from '../sources/haproxy';
+import { parseConfig } from '../config/load';
 import type { EngineOptions } from './cluster';
+import type { Collected } from './collect';
+import { type EngineConfig, engineConfig } from './state';
 
 export interface RecordedTick {
   t: number;
@@ -61,5 +65,39 @@ export function replay(rec: Recording): { options: EngineOptions; next(): Record
         },
       },
     },
+  };
+}
+
+/** The engine config a recording ran with (its sources: the members and the balancer, nothing else). */
+export function replayConfig(rec: Recording, downAfter = 2): EngineConfig {
+  const cfg = parseConfig(rec.config, 'recorded.yaml', {});
+  const cluster = cfg.clusters[0];
+  return engineConfig(cfg, cluster, {
+    downAfter,
+    memberListEvery: 30,
+    has: { prometheus: false, balancer: cluster.balancer !== null, logs: false },
+  });
+}
+
+/** What collect would have returned at a recorded tick: the input of `advance`. */
+export function collectedAt(tick: RecordedTick, c: EngineConfig): Collected {
+  return {
+    members: c.cluster.endpoints.map((e) => {
+      if (!e.direct) return null;
+      const p = tick.polls[e.url];
+      return p ? { ok: true, value: p } : { ok: false, error: `no recorded poll of ${e.url}` };
+    }),
+    prometheus: null,
+    balancer: c.has.balancer
+      ? {
+          at: tick.t,
+          latencyMs: 0,
+          result: tick.balancer
+            ? { ok: true, value: tick.balancer }
+            : { ok: false, error: tick.balancerError ?? 'no recorded balancer snapshot' },
+        }
+      : null,
+    logs: null,
+    durationMs: 0,
   };
 }

@@ -1,5 +1,5 @@
-// The engine and every detector on samples recorded from the real local stack
-// (dev/record-samples.ts): healthy load through HAProxy 30/20/10, kill -9 of etcd-2 and its
+// The engine's pure step (`advance`) and every detector on samples recorded from the real local
+// stack (dev/record-samples.ts): healthy load through HAProxy 30/20/10, kill -9 of etcd-2 and its
 // restart (counters reset), HAProxy weights skewed to 10/10/80 and restored.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,27 +7,47 @@ import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load';
 import type { ClusterState } from '../types';
+import { advance } from './advance';
 import { ClusterEngine } from './cluster';
-import { decodeSamples, replay, type Recording } from './recording';
+import { collectedAt, decodeSamples, type Recording, replay, replayConfig } from './recording';
+import { type EngineState, initialState, toClusterState } from './state';
 
 const FIXTURE = path.join(__dirname, '../../test/fixtures/samples/local-stack.json.gz');
 
-describe('replay of recorded samples from the local stack', () => {
+/** Freezes an object graph, so any write to it throws (ES modules run in strict mode). */
+function deepFreeze<T>(x: T, seen = new Set<unknown>()): T {
+  if (x === null || typeof x !== 'object' || seen.has(x)) return x;
+  seen.add(x);
+  for (const v of Object.values(x as object)) deepFreeze(v, seen);
+  return Object.freeze(x);
+}
+
+/** Every recorded poll through `advance`, from the initial state. */
+function advanceAll(rec: Recording, freeze = false): Array<{ phase: string; state: EngineState; s: ClusterState }> {
+  const cfg = replayConfig(rec);
+  let state = initialState(cfg);
+  const out: Array<{ phase: string; state: EngineState; s: ClusterState }> = [];
+  for (const tick of rec.ticks) {
+    const collected = collectedAt(tick, cfg);
+    if (freeze) {
+      deepFreeze(state);
+      deepFreeze(collected);
+    }
+    state = advance(state, collected, cfg, tick.t).state;
+    out.push({ phase: tick.phase, state, s: toClusterState(state, cfg) });
+  }
+  return out;
+}
+
+describe('replay of recorded samples from the local stack through advance', () => {
   let rec: Recording;
-  const states: Array<{ phase: string; s: ClusterState }> = [];
+  let states: Array<{ phase: string; s: ClusterState }> = [];
   const url = (name: string) => rec.members.find((m) => m.name === name)!.url;
   const phase = (p: string) => states.filter((x) => x.phase === p);
 
-  beforeAll(async () => {
+  beforeAll(() => {
     rec = decodeSamples(gunzipSync(readFileSync(FIXTURE)).toString('utf8'));
-    const cfg = parseConfig(rec.config, 'recorded.yaml', {});
-    const r = replay(rec);
-    const engine = new ClusterEngine(cfg, cfg.clusters[0], r.options);
-    for (let t = r.next(); t; t = r.next()) {
-      await engine.tick();
-      states.push({ phase: t.phase, s: engine.state() });
-    }
-    await engine.stop();
+    states = advanceAll(rec);
   });
 
   it('has the scenario it claims', () => {
@@ -104,5 +124,47 @@ describe('replay of recorded samples from the local stack', () => {
         .at(-1)!
         .s.findings.filter((x) => x.kind === 'request-skew'),
     ).toEqual([]);
+  });
+});
+
+describe('advance is pure', () => {
+  let rec: Recording;
+  beforeAll(() => {
+    rec = decodeSamples(gunzipSync(readFileSync(FIXTURE)).toString('utf8'));
+  });
+
+  it('never writes to the previous state or the collected results (both deep-frozen)', () => {
+    // A write to a frozen object throws: the whole recording runs without one.
+    const frozen = advanceAll(rec, true);
+    expect(JSON.stringify(frozen.map((x) => x.s))).toBe(JSON.stringify(advanceAll(rec).map((x) => x.s)));
+  });
+
+  it('leaves its input equal to a copy taken before, and gives the same output for the same input', () => {
+    const cfg = replayConfig(rec);
+    let state = initialState(cfg);
+    for (const tick of rec.ticks) {
+      const collected = collectedAt(tick, cfg);
+      // JSON text is a faster deep comparison than toEqual over a growing history.
+      const before = JSON.stringify(state);
+      const a = advance(state, collected, cfg, tick.t);
+      const b = advance(state, collected, cfg, tick.t);
+      expect(JSON.stringify(state)).toBe(before);
+      expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+      state = a.state;
+    }
+    expect(state.ticks).toBe(rec.ticks.length);
+  });
+
+  it('is what the engine runs: tick() over the recorded sources reaches the same states', async () => {
+    const cfg = parseConfig(rec.config, 'recorded.yaml', {});
+    const r = replay(rec);
+    const engine = new ClusterEngine(cfg, cfg.clusters[0], r.options);
+    const viaEngine: ClusterState[] = [];
+    for (let t = r.next(); t; t = r.next()) {
+      await engine.tick();
+      viaEngine.push(engine.state());
+    }
+    await engine.stop();
+    expect(JSON.stringify(viaEngine)).toBe(JSON.stringify(advanceAll(rec).map((x) => x.s)));
   });
 });

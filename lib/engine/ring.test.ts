@@ -1,22 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Hub } from './hub';
-import { Ring } from './ring';
+import { pushAllCapped, pushCapped } from './ring';
 
-describe('Ring', () => {
-  it('keeps the newest `capacity` items in order', () => {
+describe('pushCapped', () => {
+  it('keeps the newest `capacity` items in order and never changes its input', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.integer(), { maxLength: 100 }), (cap, items) => {
-        const r = new Ring<number>(cap);
-        for (const x of items) r.push(x);
-        expect(r.toArray()).toEqual(items.slice(-cap));
-        expect(r.last()).toBe(items.at(-1));
-        expect(r.tail(3)).toEqual(items.slice(-cap).slice(-3));
+        let r: readonly number[] = Object.freeze([]);
+        for (const x of items) r = Object.freeze(pushCapped(r, x, cap));
+        expect(r).toEqual(items.slice(-cap));
+        const half = Math.floor(items.length / 2);
+        expect(pushAllCapped(Object.freeze(items.slice(0, half)), items.slice(half), cap)).toEqual(items.slice(-cap));
       }),
     );
   });
   it('refuses a capacity below 1', () => {
-    expect(() => new Ring(0)).toThrow(/capacity/);
+    expect(() => pushCapped([], 1, 0)).toThrow(/capacity/);
+    expect(() => pushAllCapped([], [1], 0)).toThrow(/capacity/);
   });
 });
 

@@ -1,36 +1,18 @@
-/** A fixed-capacity FIFO: pushing past capacity drops the oldest. */
-export class Ring<T> {
-  private buf: T[] = [];
-  private start = 0;
-  constructor(readonly capacity: number) {
-    if (!(capacity >= 1)) throw new Error(`ring capacity must be >= 1, got ${capacity}`);
-  }
-  get length(): number {
-    return this.buf.length;
-  }
-  push(item: T): void {
-    if (this.buf.length < this.capacity) {
-      this.buf.push(item);
-      return;
-    }
-    this.buf[this.start] = item;
-    this.start = (this.start + 1) % this.capacity;
-  }
-  /** Oldest first. */
-  toArray(): T[] {
-    return this.start === 0 ? this.buf.slice() : [...this.buf.slice(this.start), ...this.buf.slice(0, this.start)];
-  }
-  last(): T | undefined {
-    if (this.buf.length === 0) return undefined;
-    return this.buf[(this.start + this.buf.length - 1) % this.buf.length];
-  }
-  /** The newest `n` items, oldest first. */
-  tail(n: number): T[] {
-    const all = this.toArray();
-    return n >= all.length ? all : all.slice(all.length - n);
-  }
-  clear(): void {
-    this.buf = [];
-    this.start = 0;
-  }
+/**
+ * A bounded history as an immutable array: `items` plus `item`, keeping the newest `capacity`.
+ * Never changes `items` (the engine's state is a value: advance returns a new one).
+ */
+export function pushCapped<T>(items: readonly T[], item: T, capacity: number): T[] {
+  if (!(capacity >= 1)) throw new Error(`capacity must be >= 1, got ${capacity}`);
+  const keep = Math.min(items.length, capacity - 1);
+  const out = items.slice(items.length - keep);
+  out.push(item);
+  return out;
+}
+
+/** `pushCapped` for several items, oldest first. */
+export function pushAllCapped<T>(items: readonly T[], added: readonly T[], capacity: number): T[] {
+  if (!(capacity >= 1)) throw new Error(`capacity must be >= 1, got ${capacity}`);
+  const all = [...items, ...added];
+  return all.length > capacity ? all.slice(all.length - capacity) : all;
 }

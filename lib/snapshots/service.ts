@@ -5,7 +5,7 @@ import type { LiveCluster } from '../engine/live';
 import { formatLimit, LimitError, ValidationError } from '../errors';
 import { mergeFrames } from '../client/frames';
 import { encodeJson, decodeBody } from '../store/codec';
-import { parseSnapshotFile } from '../store/snapshotFormat';
+import { ENGINE_OK, parseSnapshotFile } from '../store/snapshotFormat';
 import {
   SNAPSHOT_FILE_KIND,
   SNAPSHOT_SCHEMA_VERSION,
@@ -187,6 +187,8 @@ export function upgradeRecord(r: SnapshotRecord): SnapshotRecord {
   s.checks ??= [];
   s.balancer ??= null;
   s.sources.balancer ??= null;
+  s.sources.logs ??= null;
+  s.sources.engine ??= { ...ENGINE_OK };
   r.importedAt ??= null;
   return r;
 }

@@ -73,17 +73,21 @@ describe('windows and freezing', () => {
     expect(early.findings.map((f) => f.kind)).toEqual(['capacity-mismatch']);
     expect(rec.state.events.length).toBe(4);
   });
-  it('upgrades records written before checks/balancer existed', () => {
+  it('upgrades records written before checks/balancer/logs/engine statuses existed', () => {
     const rec = synthSnapshot({ seconds: 10 });
     const old = JSON.parse(JSON.stringify(rec));
     delete old.state.checks;
     delete old.state.balancer;
     delete old.state.sources.balancer;
+    delete old.state.sources.logs;
+    delete old.state.sources.engine;
     delete old.importedAt;
     const up = upgradeRecord(old);
     expect(up.state.checks).toEqual([]);
     expect(up.state.balancer).toBeNull();
     expect(up.state.sources.balancer).toBeNull();
+    expect(up.state.sources.logs).toBeNull();
+    expect(up.state.sources.engine.ok).toBe(true);
     expect(up.importedAt).toBeNull();
   });
 });

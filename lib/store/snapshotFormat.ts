@@ -130,6 +130,8 @@ const FindingSchema = z.object({
 });
 
 const SourceStatusSchema = z.object({ ok: z.boolean(), error: nstr(10_000), lastOk: ntime, latencyMs: nnum });
+/** Fulcrum's own status in snapshots written before it was recorded. */
+export const ENGINE_OK = { ok: true, error: null, lastOk: null, latencyMs: null };
 
 const BalancerServerSchema = z.object({
   name: str(255),
@@ -187,6 +189,8 @@ export const ClusterStateSchema = z
       etcd: SourceStatusSchema,
       prometheus: SourceStatusSchema.nullable(),
       balancer: SourceStatusSchema.nullable().default(null),
+      logs: SourceStatusSchema.nullable().default(null),
+      engine: SourceStatusSchema.default(ENGINE_OK),
     }),
   })
   .superRefine((s, ctx) => {

@@ -1,7 +1,7 @@
 // Fulcrum's own metrics (GET /api/metrics), so teams can alert on imbalance with Prometheus.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DIMENSIONS } from '../dimensions';
-import type { EngineTelemetry } from '../engine/cluster';
+import type { EngineTelemetry, TelemetrySource } from '../engine/publish';
 import type { FleetTickStats } from '../fleet/fleet';
 import type { ClusterSource } from '../fleet/types';
 import { DIMENSION_IDS, type ClusterState } from '../types';
@@ -16,6 +16,7 @@ export class Telemetry implements EngineTelemetry {
   private readonly memberLeader: Gauge;
   private readonly pollDuration: Histogram;
   private readonly sourceErrors: Counter;
+  private readonly internalErrors: Counter;
   private readonly findings: Gauge;
   private readonly findingKeys = new Map<string, Set<string>>();
   readonly subscribers: Gauge;
@@ -74,8 +75,14 @@ export class Telemetry implements EngineTelemetry {
     });
     this.sourceErrors = new Counter({
       name: 'fulcrum_source_errors_total',
-      help: 'Failed calls to a source (an etcd member that did not answer a poll, Prometheus)',
+      help: 'Failed calls to a source (an etcd member that did not answer a poll, Prometheus, the balancer, a log source)',
       labelNames: ['cluster', 'source', 'member'],
+      registers,
+    });
+    this.internalErrors = new Counter({
+      name: 'fulcrum_internal_errors_total',
+      help: 'Polls that failed inside Fulcrum itself (a bug), not because a source failed',
+      labelNames: ['cluster'],
       registers,
     });
     this.findings = new Gauge({
@@ -177,7 +184,11 @@ export class Telemetry implements EngineTelemetry {
     this.findingKeys.set(cluster, new Set(counts.keys()));
   }
 
-  sourceError(cluster: string, source: 'etcd' | 'prometheus', member: string | null): void {
+  sourceError(cluster: string, source: TelemetrySource, member: string | null): void {
     this.sourceErrors.inc({ cluster, source, member: member ?? '' });
+  }
+
+  internalError(cluster: string): void {
+    this.internalErrors.inc({ cluster });
   }
 }

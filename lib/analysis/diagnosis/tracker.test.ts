@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FindingTracker } from './tracker';
+import { emptyTracker, trackFindings, type TrackerConfig, type TrackerState } from './tracker';
 import type { Candidate } from './types';
 
 const cand = (kind: Candidate['kind'], members: string[], over: Partial<Candidate> = {}): Candidate => ({
@@ -15,9 +15,26 @@ const cand = (kind: Candidate['kind'], members: string[], over: Partial<Candidat
   ...over,
 });
 
-describe('FindingTracker', () => {
+/** Threads the tracker state through successive polls, like the engine does. */
+class Tracker {
+  state: TrackerState = emptyTracker();
+  private readonly cfg: TrackerConfig;
+  constructor(cluster: string, raiseAfter: number, clearAfter: number, keepResolvedMs?: number) {
+    this.cfg = { cluster, raiseAfter, clearAfter, keepResolvedMs };
+  }
+  update(candidates: Candidate[], t: number) {
+    const r = trackFindings(this.state, candidates, t, this.cfg);
+    this.state = r.state;
+    return r.active;
+  }
+  resolved() {
+    return this.state.resolved;
+  }
+}
+
+describe('trackFindings', () => {
   it('raises after N polls with since = first poll of the streak, clears after M polls gone', () => {
-    const tr = new FindingTracker('c', 3, 2);
+    const tr = new Tracker('c', 3, 2);
     const c = cand('request-skew', ['a']);
     expect(tr.update([c], 1)).toEqual([]);
     expect(tr.update([c], 2)).toEqual([]);
@@ -33,7 +50,7 @@ describe('FindingTracker', () => {
   it('does not flap: an on/off condition below N never raises', () => {
     fc.assert(
       fc.property(fc.array(fc.boolean(), { maxLength: 60 }), (pattern) => {
-        const tr = new FindingTracker('c', 3, 5);
+        const tr = new Tracker('c', 3, 5);
         let raised = false;
         let run = 0;
         pattern.forEach((on, t) => {
@@ -49,7 +66,7 @@ describe('FindingTracker', () => {
   });
 
   it('honours a candidate’s own raiseAfter, keys cluster-wide kinds without members, orders by severity', () => {
-    const tr = new FindingTracker('c', 5, 5);
+    const tr = new Tracker('c', 5, 5);
     const out = tr.update(
       [
         cand('member-down', ['b'], { raiseAfter: 1, severity: 'critical' }),
@@ -68,7 +85,7 @@ describe('FindingTracker', () => {
 
 describe('resolved findings', () => {
   it('keeps a cleared finding with its until time for a while, newest first', () => {
-    const tr = new FindingTracker('c', 1, 2, 100);
+    const tr = new Tracker('c', 1, 2, 100);
     tr.update([cand('member-down', ['a'])], 0);
     tr.update([cand('slow-disk', ['b'])], 1);
     tr.update([], 2); // member-down absent 2 polls -> resolved at 2; slow-disk absent 1
@@ -79,5 +96,28 @@ describe('resolved findings', () => {
     ]);
     tr.update([], 103);
     expect(tr.resolved().map((f) => f.id)).toEqual(['slow-disk:b']);
+  });
+});
+
+describe('purity', () => {
+  it('never changes the state it is given, and the same inputs give the same output', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.subarray(['a', 'b', 'c']), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 4 }),
+        (polls, n) => {
+          let s = emptyTracker();
+          const cfg = { cluster: 'c', raiseAfter: n, clearAfter: n };
+          polls.forEach((members, t) => {
+            const cands = members.map((m) => cand('slow-disk', [m]));
+            const before = structuredClone(s);
+            const r = trackFindings(s, cands, t, cfg);
+            expect(s).toEqual(before);
+            expect(trackFindings(s, cands, t, cfg)).toEqual(r);
+            s = r.state;
+          });
+        },
+      ),
+    );
   });
 });

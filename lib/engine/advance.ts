@@ -1,0 +1,288 @@
+// Step 2 of a poll: advance. Pure: the previous state, what this poll collected, the config and
+// the poll's time go in; the next state and the delta to publish come out. No I/O, no clock
+// reads, no globals, and `prev` is never changed (see state.ts). Replay tests drive this function
+// with recorded polls (replay.test.ts).
+//
+// Inputs are explicit on purpose: whatever a later change needs to know about a poll (say,
+// that it ran late) becomes a field of `Collected`, never a read of the clock here.
+import { diagnose } from '../analysis/diagnosis/detectors';
+import { trackFindings } from '../analysis/diagnosis/tracker';
+import { detectEvents } from '../analysis/events';
+import { buildFrame, round4 } from '../analysis/frames';
+import { isLive, leaderIndex } from '../analysis/live';
+import { deriveMember } from '../analysis/member';
+import { type CounterDelta, diffCounters } from '../analysis/rates';
+import { scoreDimensions } from '../analysis/score';
+import { balancerView, memberSignals } from '../analysis/signals';
+import { memberValues } from '../analysis/values';
+import { emptyDimRecord } from '../dimensions';
+import type { EtcdAlarm } from '../sources/etcd';
+import { type ClusterDelta, type ClusterSources, DIMENSION_IDS, type MemberState, type SourceStatus } from '../types';
+import { answeredPoll, type Collected, pollOf, type PromMemberNow } from './collect';
+import { pushCapped } from './ring';
+import {
+  clusterStatus,
+  type EngineConfig,
+  type EngineState,
+  MAX_EVENTS,
+  PROM_DOWN_QUIET_POLLS,
+  sourceFailed,
+  sourceOk,
+} from './state';
+
+export interface AdvanceResult {
+  state: EngineState;
+  /** What the stream sends for this poll. */
+  delta: ClusterDelta;
+}
+
+/** Longest log-source error text kept in the logs source status. */
+const MAX_LOGS_ERROR = 500;
+
+export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: number): AdvanceResult {
+  const ticks = prev.ticks + 1;
+  const n = cfg.cluster.endpoints.length;
+  const polls = c.members.map(pollOf);
+  const answered = polls.map(answeredPoll);
+  const failures = answered.map((a, i) => (a ? 0 : prev.failures[i] + 1));
+  let knownMembers = prev.knownMembers;
+  for (const p of polls) if (p?.members) knownMembers = p.members;
+  const clusterAlarms: EtcdAlarm[] | null = polls.find((p) => p?.alarms)?.alarms ?? null;
+
+  // Prometheus: values of the members that did not answer, and who not to ask again for a while.
+  let promData: ReadonlyMap<number, PromMemberNow> | null = null;
+  const promQuietUntil = prev.promQuietUntil.slice();
+  let prometheusStatus = prev.sources.prometheus;
+  const pc = c.prometheus;
+  if (pc && prometheusStatus) {
+    if (pc.result.ok) {
+      if (pc.kind === 'members') {
+        promData = pc.result.value;
+        for (const [i, r] of promData)
+          if (!r.view.up && cfg.cluster.endpoints[i].direct) promQuietUntil[i] = ticks + PROM_DOWN_QUIET_POLLS;
+      }
+      prometheusStatus = sourceOk(pc.at, pc.latencyMs);
+    } else prometheusStatus = sourceFailed(prometheusStatus, pc.result.error, pc.latencyMs);
+  }
+
+  // Members, their counter deltas, and this poll's values (instant for the frame, windowed for scores).
+  const restarted = new Set<string>();
+  const instant = emptyDimRecord<(number | null)[]>(() => new Array(n).fill(null));
+  const windowed = emptyDimRecord<(number | null)[]>(() => new Array(n).fill(null));
+  const prevMembers = prev.members;
+  const lastCounters = prev.lastCounters.slice();
+  const deltas = prev.deltas.slice();
+  const members: MemberState[] = [];
+  for (let i = 0; i < n; i++) {
+    const poll = polls[i];
+    const ep = cfg.cluster.endpoints[i];
+    const m = deriveMember({
+      endpoint: ep,
+      prev: prevMembers[i],
+      poll,
+      failures: failures[i],
+      downAfter: cfg.downAfter,
+      knownMembers,
+      clusterAlarms,
+      prom: promData?.get(i)?.view ?? null,
+      t,
+    });
+    if (answered[i] && poll?.counters) {
+      const last = lastCounters[i];
+      let d: CounterDelta | null = null;
+      if (last) {
+        d = diffCounters(last.counters, poll.counters, (poll.t - last.t) / 1000);
+        if (d.reset) restarted.add(ep.url);
+        deltas[i] = pushCapped(deltas[i], d, cfg.deltaCapacity);
+      }
+      lastCounters[i] = { counters: poll.counters, t: poll.t };
+      const dbSize = poll.status?.dbSize ?? null;
+      const inst = memberValues(d ? [d] : [], poll.counters, dbSize);
+      const win = memberValues(deltas[i].slice(-cfg.scoreWindowPolls), poll.counters, dbSize);
+      for (const id of DIMENSION_IDS) {
+        instant[id][i] = inst[id];
+        windowed[id][i] = win[id];
+      }
+    } else if (m.source === 'prometheus') {
+      const vals = promData?.get(i)?.values;
+      for (const id of DIMENSION_IDS) {
+        instant[id][i] = vals?.[id] ?? null;
+        windowed[id][i] = vals?.[id] ?? null;
+      }
+    } else if (!answered[i]) {
+      // Gone: its window restarts when it comes back (the restart shows as a counter reset).
+      deltas[i] = [];
+    }
+    members.push(m);
+  }
+
+  // Health signals: a follower whose applied index stalls while the leader's moves.
+  const up = members.map(isLive);
+  const leader = leaderIndex(members);
+  const prevLeader = leaderIndex(prevMembers);
+  const leaderMoved =
+    leader >= 0 &&
+    prevLeader >= 0 &&
+    members[leader].raftIndex !== null &&
+    prevMembers[prevLeader].raftIndex !== null &&
+    members[leader].raftIndex !== prevMembers[prevLeader].raftIndex;
+  members.forEach((m, i) => {
+    const appliedStalled =
+      leaderMoved &&
+      i !== leader &&
+      answered[i] &&
+      m.raftAppliedIndex !== null &&
+      m.raftAppliedIndex === prevMembers[i].raftAppliedIndex;
+    m.signals = answered[i]
+      ? memberSignals({
+          deltas: deltas[i],
+          windowPolls: cfg.cluster.thresholds.windowPolls,
+          minutePolls: cfg.minutePolls,
+          scorePolls: cfg.scoreWindowPolls,
+          latest: polls[i]?.counters ?? null,
+          revision: polls[i]?.status?.revision ?? null,
+          appliedStalled,
+          prev: prevMembers[i].signals,
+        })
+      : { ...prevMembers[i].signals, appliedStalledPolls: 0 };
+  });
+
+  // The balancer as the detectors see it.
+  let balancerSnaps = prev.balancerSnaps;
+  let balancer = prev.balancer;
+  let balancerStatus = prev.sources.balancer;
+  const bc = c.balancer;
+  if (bc && cfg.balancerRef) {
+    const snap = bc.result.ok ? bc.result.value : null;
+    const error = bc.result.ok ? null : bc.result.error;
+    if (snap) {
+      balancerSnaps = pushCapped(balancerSnaps, snap, cfg.cluster.thresholds.windowPolls);
+      balancerStatus = sourceOk(t, bc.latencyMs);
+    } else balancerStatus = sourceFailed(balancerStatus, error ?? 'failed', null);
+    balancer = balancerView(
+      cfg.balancerRef.type,
+      cfg.balancerRef.backend,
+      snap ? balancerSnaps : [],
+      members,
+      error,
+      snap ? t : (prev.balancer?.checkedAt ?? null),
+      cfg.scoreWindowPolls,
+    );
+  }
+
+  // Scores and the history column.
+  const frame = buildFrame({
+    t,
+    origin: 'poll',
+    up,
+    leader,
+    weights: cfg.weights,
+    endpoints: cfg.endpoints,
+    values: instant,
+  });
+  const scored = scoreDimensions(
+    { up, leader, weights: cfg.weights, weighted: cfg.cluster.weighted, values: windowed },
+    cfg.endpoints,
+  );
+  members.forEach((m, i) => {
+    for (const id of DIMENSION_IDS) {
+      m.dims[id] = {
+        value: round4(windowed[id][i]),
+        share: round4(scored.shares[id][i]),
+        expectedShare: round4(scored.expected[id][i]),
+      };
+    }
+  });
+
+  // Events; on the first poll only what is already wrong.
+  const first = ticks === 1;
+  const newEvents = detectEvents(first ? null : prevMembers, members, t, restarted).filter(
+    (e) => !(first && e.kind === 'member-up'),
+  );
+  let events = prev.events;
+  for (const e of newEvents) events = pushCapped(events, e, MAX_EVENTS);
+
+  // Diagnosis, then hysteresis.
+  const observedChanges = events.filter(
+    (e) => e.kind === 'leader-change' && e.t > t - 60_000 && e.member !== null,
+  ).length;
+  const counted = members.map((m) => m.signals.leaderChanges).filter((x): x is number => x !== null);
+  const diag = diagnose({
+    cluster: cfg.name,
+    t,
+    pollIntervalMs: cfg.pollIntervalMs,
+    members,
+    scores: scored.scores,
+    weighted: cfg.cluster.weighted,
+    balancer,
+    balancerRef: cfg.balancerRef,
+    leaderChangesLastMinute: counted.length || ticks > 1 ? Math.max(observedChanges, ...counted) : null,
+    logSignals: c.logs?.signals ?? null,
+    thresholds: cfg.cluster.thresholds,
+  });
+  const tracked = trackFindings(prev.tracker, diag.candidates, t, {
+    cluster: cfg.name,
+    raiseAfter: cfg.cluster.thresholds.raiseAfterPolls,
+    clearAfter: cfg.cluster.thresholds.clearAfterPolls,
+    keepResolvedMs: cfg.historyMs,
+  });
+
+  const durationMs = Math.max(0, ...polls.map((p) => p?.durationMs ?? 0));
+  const sources: ClusterSources = {
+    etcd: answered.some(Boolean)
+      ? sourceOk(t, durationMs)
+      : sourceFailed(prev.sources.etcd, 'no member answered', durationMs),
+    prometheus: prometheusStatus,
+    balancer: balancerStatus,
+    logs: logsStatus(prev.sources.logs, c, t),
+    engine: sourceOk(t, c.durationMs),
+  };
+  const status = clusterStatus(members);
+  const seq = prev.seq + 1;
+  const state: EngineState = {
+    ticks,
+    seq,
+    updatedAt: t,
+    status,
+    members,
+    knownMembers,
+    failures,
+    promQuietUntil,
+    lastCounters,
+    deltas,
+    frames: pushCapped(prev.frames, frame, cfg.historyCapacity),
+    events,
+    scores: scored.scores,
+    balancerSnaps,
+    balancer,
+    tracker: tracked.state,
+    findings: tracked.active,
+    checks: diag.checks,
+    sources,
+  };
+  const delta: ClusterDelta = {
+    seq,
+    updatedAt: t,
+    status,
+    score: scored.scores.requests.score,
+    members,
+    scores: scored.scores,
+    frame,
+    events: newEvents,
+    findings: tracked.active,
+    resolvedFindings: tracked.state.resolved.slice(),
+    checks: diag.checks,
+    balancer,
+    sources: structuredClone(sources),
+  };
+  return { state, delta };
+}
+
+/** The logs source: failing while a configured file or stream can't be read, with which and why. */
+function logsStatus(prev: SourceStatus | null, c: Collected, t: number): SourceStatus | null {
+  const l = c.logs;
+  if (!prev || !l) return prev;
+  if (l.error === null && l.problems.length === 0) return sourceOk(t, l.latencyMs);
+  const why = l.error ?? [...new Set(l.problems.map((p) => `${p.source} log: ${p.message}`))].join('; ');
+  return sourceFailed(prev, why.length > MAX_LOGS_ERROR ? `${why.slice(0, MAX_LOGS_ERROR - 1)}…` : why, l.latencyMs);
+}

@@ -1,0 +1,185 @@
+// Step 1 of a poll: collect. Asks every source once (etcd members, the balancer, the logs, and
+// Prometheus for the members that did not answer) and returns what they said as plain data.
+// Never throws: a source's failure is a typed error in the result (`Outcome`). No analysis
+// here: what the answers mean is `advance`'s job (advance.ts).
+import type { PromMemberView } from '../analysis/member';
+import type { LogSignalWatcher } from '../logs/watch';
+import type { EtcdMemberSource, MemberPoll } from '../sources/etcd';
+import type { HaproxySnapshot, HaproxySource } from '../sources/haproxy';
+import type { PrometheusSource } from '../sources/prometheus';
+import { fetchMembersNow } from '../sources/prometheus-queries';
+import type { DimensionId } from '../types';
+import type { EngineConfig, EngineState } from './state';
+
+/** What the engine needs from a member source (EtcdMemberSource; a recording in replay tests). */
+export type MemberSourceLike = Pick<EtcdMemberSource, 'endpoint' | 'poll' | 'close'>;
+export type BalancerSourceLike = Pick<HaproxySource, 'poll'>;
+
+export interface Sources {
+  /** Per configured endpoint; null for members read from Prometheus only. */
+  members: Array<MemberSourceLike | null>;
+  prometheus: PrometheusSource | null;
+  balancer: BalancerSourceLike | null;
+  logs: LogSignalWatcher | null;
+}
+
+/** A source's answer, or why there is none. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** One call to a source: when it started, how long it took, what it said. */
+export interface Timed<T> {
+  at: number;
+  latencyMs: number;
+  result: Outcome<T>;
+}
+
+export interface PromMemberNow {
+  view: PromMemberView;
+  values: Record<DimensionId, number | null>;
+}
+
+export type PromCollected =
+  /** Current values of the members that did not answer (by endpoint index). */
+  | ({ kind: 'members' } & Timed<ReadonlyMap<number, PromMemberNow>>)
+  /** Prometheus had failed and nobody needed it: a cheap query to see whether it is back. */
+  | ({ kind: 'ping' } & Timed<null>);
+
+export interface LogsCollected {
+  at: number;
+  latencyMs: number;
+  /** Per member endpoint: signal label → matching lines over the diagnosis window. */
+  signals: Record<string, Record<string, number>> | null;
+  /** Log sources that could not be read (a missing file, Loki down), per member. */
+  problems: Array<{ endpoint: string; source: string; message: string }>;
+  /** The watcher itself failed (a bug or an unexpected error). */
+  error: string | null;
+}
+
+/** Everything one poll learned, as plain data: the input of `advance`. */
+export interface Collected {
+  /** Per configured endpoint, in order: its poll, the poll's failure, or null when not polled directly. */
+  members: Array<Outcome<MemberPoll> | null>;
+  /** The Prometheus call of this poll, null when none was made. */
+  prometheus: PromCollected | null;
+  /** null when no balancer is read. */
+  balancer: Timed<HaproxySnapshot> | null;
+  /** null when no log source is configured. */
+  logs: LogsCollected | null;
+  /** Wall time of the whole collect step (ms). */
+  durationMs: number;
+}
+
+/** What this poll asks for, decided from the state. Pure. */
+export interface CollectPlan {
+  /** The tick this poll will be (state.ticks + 1). */
+  tick: number;
+  /** Ask for the member list too (every `memberListEvery` polls, and until one is known). */
+  memberList: boolean;
+}
+
+export function planCollect(s: EngineState, c: EngineConfig): CollectPlan {
+  const tick = s.ticks + 1;
+  return { tick, memberList: tick % c.memberListEvery === 1 || s.knownMembers.length === 0 };
+}
+
+/** A member answered when its Status RPC or /health did. */
+export function answeredPoll(p: MemberPoll | null): boolean {
+  return Boolean(p && (p.status || p.health));
+}
+
+export function pollOf(o: Outcome<MemberPoll> | null): MemberPoll | null {
+  return o?.ok ? o.value : null;
+}
+
+/**
+ * What to ask Prometheus, given who answered. Members Fulcrum can't reach are read from
+ * Prometheus, except a directly polled member Prometheus just called down: it is not asked about
+ * again for a few polls (a dead member would otherwise cost a dozen queries every poll). When
+ * Prometheus is failing and nobody needs it, it is pinged every 10 polls. Pure.
+ */
+export function planPrometheus(
+  s: EngineState,
+  c: EngineConfig,
+  tick: number,
+  answered: boolean[],
+): { kind: 'members'; indexes: number[] } | { kind: 'ping' } | null {
+  if (!c.has.prometheus) return null;
+  const indexes = answered.map((a, i) => (a || s.promQuietUntil[i] > tick ? -1 : i)).filter((i) => i >= 0);
+  if (indexes.length > 0) return { kind: 'members', indexes };
+  if (s.sources.prometheus && !s.sources.prometheus.ok && tick % 10 === 1) return { kind: 'ping' };
+  return null;
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+async function timed<T>(now: () => number, call: () => Promise<T>): Promise<Timed<T>> {
+  const at = now();
+  try {
+    const value = await call();
+    return { at, latencyMs: now() - at, result: { ok: true, value } };
+  } catch (e) {
+    return { at, latencyMs: now() - at, result: { ok: false, error: errorText(e) } };
+  }
+}
+
+async function collectLogs(watcher: LogSignalWatcher, c: EngineConfig, t: number, now: () => number) {
+  const at = now();
+  let error: string | null = null;
+  const problems: LogsCollected['problems'] = [];
+  try {
+    const byMember = await watcher.poll(t);
+    for (const m of byMember.values())
+      for (const e of m.errors) problems.push({ endpoint: m.endpoint, source: e.source, message: e.message });
+  } catch (e) {
+    error = errorText(e);
+  }
+  let signals: LogsCollected['signals'] = null;
+  try {
+    // What was counted so far stays evidence even when this call failed.
+    signals = watcher.totals(c.logWindowMs, t);
+  } catch (e) {
+    error ??= errorText(e);
+  }
+  return { at, latencyMs: now() - at, signals, problems, error };
+}
+
+/**
+ * Step 1 of a poll. `t` is the poll's time (read once by the caller); `now` measures latencies.
+ * Resolves, never rejects: each source's failure is in its part of the result.
+ */
+export async function collect(
+  sources: Sources,
+  plan: CollectPlan,
+  state: EngineState,
+  c: EngineConfig,
+  t: number,
+  now: () => number,
+): Promise<Collected> {
+  const started = now();
+  const [members, balancer, logs] = await Promise.all([
+    Promise.all(
+      sources.members.map(async (s): Promise<Outcome<MemberPoll> | null> => {
+        if (!s) return null;
+        try {
+          return { ok: true, value: await s.poll({ memberList: plan.memberList, metrics: true }) };
+        } catch (e) {
+          return { ok: false, error: errorText(e) };
+        }
+      }),
+    ),
+    sources.balancer ? timed(now, () => sources.balancer!.poll()) : Promise.resolve(null),
+    sources.logs ? collectLogs(sources.logs, c, t, now) : Promise.resolve(null),
+  ]);
+
+  let prometheus: PromCollected | null = null;
+  const prom = sources.prometheus;
+  const ask = prom ? planPrometheus(state, c, plan.tick, members.map(pollOf).map(answeredPoll)) : null;
+  if (prom && ask?.kind === 'members') {
+    const r = await timed(now, () => fetchMembersNow(prom, c.cluster, ask.indexes, c.rateWindow));
+    prometheus = { kind: 'members', ...r };
+  } else if (prom && ask?.kind === 'ping') {
+    const r = await timed(now, () => prom.query('vector(1)').then(() => null));
+    prometheus = { kind: 'ping', ...r };
+  }
+  return { members, prometheus, balancer, logs, durationMs: now() - started };
+}

@@ -1,0 +1,279 @@
+// What the engine keeps between polls (EngineState), the configuration the pure steps read
+// (EngineConfig), and the small pure transitions that are not a poll: start, backfill, an
+// internal error. A poll's transition is `advance` (advance.ts).
+//
+// EngineState is a value: every step returns a new one and never changes the one it was given
+// (arrays are copied on push, member objects are new each poll). Its parts may be shared with the
+// next state, so nobody may mutate them: `ClusterEngine.state()` hands out copies of the arrays.
+import type { MemberCounters } from '../analysis/counters';
+import type { BalancerRef } from '../analysis/diagnosis/types';
+import { emptyTracker, type TrackerState } from '../analysis/diagnosis/tracker';
+import { framesFromMatrix } from '../analysis/frames';
+import { currentLeader, liveCount } from '../analysis/live';
+import { deriveMember } from '../analysis/member';
+import type { CounterDelta } from '../analysis/rates';
+import { scoreDimensions } from '../analysis/score';
+import { balancerView } from '../analysis/signals';
+import type { ClusterConfig, FulcrumConfig } from '../config/load';
+import { emptyDimRecord } from '../dimensions';
+import type { EtcdMemberInfo } from '../sources/etcd';
+import type { HaproxySnapshot } from '../sources/haproxy';
+import type {
+  BalancerState,
+  ClusterEvent,
+  ClusterSources,
+  ClusterState,
+  ClusterStatus,
+  ClusterSummary,
+  DetectorCheck,
+  DimensionId,
+  DimensionScore,
+  Finding,
+  Frame,
+  MemberState,
+  SourceStatus,
+} from '../types';
+import { pushAllCapped } from './ring';
+
+/** Events kept in the state (oldest dropped first). */
+export const MAX_EVENTS = 500;
+/** Polls before asking Prometheus again about a member it reported down. */
+export const PROM_DOWN_QUIET_POLLS = 5;
+
+/** Everything the pure steps read from the configuration, resolved once per engine. */
+export interface EngineConfig {
+  name: string;
+  cluster: ClusterConfig;
+  pollIntervalMs: number;
+  scoreWindowPolls: number;
+  historyMs: number;
+  /** Frames kept in memory. */
+  historyCapacity: number;
+  /** Counter deltas kept per member: enough for the score window, the diagnosis window and a minute. */
+  deltaCapacity: number;
+  /** Polls in one minute (leader changes and failure counters are per minute). */
+  minutePolls: number;
+  /** Failed polls in a row before a member is called down. */
+  downAfter: number;
+  /** Refresh the member list every N polls. */
+  memberListEvery: number;
+  endpoints: string[];
+  weights: number[];
+  /** The configured balancer, as fixes name it (type and backend/upstream): one derivation for all uses. */
+  balancerRef: BalancerRef | null;
+  /** Which sources exist (their status is null when not). */
+  has: { prometheus: boolean; balancer: boolean; logs: boolean };
+  /** Prometheus `rate()` window (used when Prometheus is configured). */
+  rateWindow: string;
+  /** Window of log-signal counts handed to the detectors (ms). */
+  logWindowMs: number;
+}
+
+export function engineConfig(
+  cfg: FulcrumConfig,
+  cluster: ClusterConfig,
+  opts: { downAfter: number; memberListEvery: number; has: EngineConfig['has'] },
+): EngineConfig {
+  const historyMs = cfg.historyMinutes * 60_000;
+  const minutePolls = Math.max(1, Math.ceil(60_000 / cfg.pollIntervalMs));
+  return {
+    name: cluster.name,
+    cluster,
+    pollIntervalMs: cfg.pollIntervalMs,
+    scoreWindowPolls: cfg.scoreWindowPolls,
+    historyMs,
+    historyCapacity: Math.max(10, Math.ceil(historyMs / cfg.pollIntervalMs)),
+    deltaCapacity: Math.max(cfg.scoreWindowPolls, cluster.thresholds.windowPolls, minutePolls),
+    minutePolls,
+    downAfter: opts.downAfter,
+    memberListEvery: opts.memberListEvery,
+    endpoints: cluster.endpoints.map((e) => e.url),
+    weights: cluster.endpoints.map((e) => (cluster.weighted ? e.weight : 1)),
+    balancerRef: balancerRefOf(cluster.balancer),
+    has: opts.has,
+    rateWindow: cfg.prometheus?.rateWindow ?? '',
+    logWindowMs: Math.max(60_000, cluster.thresholds.windowPolls * cfg.pollIntervalMs),
+  };
+}
+
+/** The configured balancer as fixes and the balancer view name it. */
+export function balancerRefOf(b: ClusterConfig['balancer']): BalancerRef | null {
+  if (!b) return null;
+  return b.type === 'haproxy'
+    ? { type: 'haproxy', backend: b.backend, runtimeApi: b.runtimeApi }
+    : { type: 'nginx', backend: b.upstream ?? 'etcd', runtimeApi: null };
+}
+
+/** What the engine remembers between polls. */
+export interface EngineState {
+  /** Polls run (the first poll is tick 1). */
+  ticks: number;
+  /** Polls published (deltas carry it). */
+  seq: number;
+  updatedAt: number | null;
+  status: ClusterStatus;
+  members: MemberState[];
+  /** The member list as etcd last reported it. */
+  knownMembers: EtcdMemberInfo[];
+  /** Per member: polls in a row it did not answer. */
+  failures: number[];
+  /** Per member: the tick until which Prometheus is not asked about it again. */
+  promQuietUntil: number[];
+  /** Per member: the counters of its last answered poll, and that poll's time. */
+  lastCounters: Array<{ counters: MemberCounters; t: number } | null>;
+  /** Per member: counter deltas between consecutive polls, oldest first (at most deltaCapacity). */
+  deltas: CounterDelta[][];
+  frames: Frame[];
+  events: ClusterEvent[];
+  scores: Record<DimensionId, DimensionScore>;
+  /** Balancer snapshots of the diagnosis window, oldest first. */
+  balancerSnaps: HaproxySnapshot[];
+  balancer: BalancerState | null;
+  tracker: TrackerState;
+  /** Active findings (after hysteresis). */
+  findings: Finding[];
+  checks: DetectorCheck[];
+  sources: ClusterSources;
+}
+
+export function sourceOk(t: number, latencyMs: number | null): SourceStatus {
+  return { ok: true, error: null, lastOk: t, latencyMs };
+}
+export function sourceFailed(prev: SourceStatus | null, error: string, latencyMs: number | null): SourceStatus {
+  return { ok: false, error, lastOk: prev?.lastOk ?? null, latencyMs };
+}
+const freshSource = (): SourceStatus => ({ ok: false, error: 'not polled yet', lastOk: null, latencyMs: null });
+
+export function clusterStatus(members: MemberState[]): ClusterStatus {
+  if (liveCount(members) === 0) return 'down';
+  if (members.every((m) => m.status === 'up')) return 'ok';
+  return 'degraded';
+}
+
+/** The state before the first poll. */
+export function initialState(c: EngineConfig): EngineState {
+  const n = c.cluster.endpoints.length;
+  const b = c.cluster.balancer;
+  const ref = c.balancerRef;
+  return {
+    ticks: 0,
+    seq: 0,
+    updatedAt: null,
+    status: 'starting',
+    members: c.cluster.endpoints.map((e) =>
+      deriveMember({
+        endpoint: e,
+        prev: null,
+        poll: null,
+        failures: 0,
+        downAfter: Infinity,
+        knownMembers: [],
+        clusterAlarms: null,
+        prom: null,
+        t: 0,
+      }),
+    ),
+    knownMembers: [],
+    failures: new Array(n).fill(0),
+    promQuietUntil: new Array(n).fill(0),
+    lastCounters: new Array(n).fill(null),
+    deltas: Array.from({ length: n }, () => []),
+    frames: [],
+    events: [],
+    scores: scoreDimensions(
+      {
+        up: new Array(n).fill(false),
+        leader: -1,
+        weights: c.weights,
+        values: emptyDimRecord(() => new Array(n).fill(null)),
+      },
+      c.endpoints,
+    ).scores,
+    balancerSnaps: [],
+    balancer:
+      b && ref
+        ? balancerView(
+            ref.type,
+            ref.backend,
+            [],
+            [],
+            b.type === 'nginx' && !c.has.balancer
+              ? 'NGINX: reading its config and logs is not supported yet'
+              : 'not polled yet',
+            null,
+          )
+        : null,
+    tracker: emptyTracker(),
+    findings: [],
+    checks: [],
+    sources: {
+      etcd: freshSource(),
+      prometheus: c.has.prometheus ? freshSource() : null,
+      balancer: c.has.balancer ? freshSource() : null,
+      logs: c.has.logs ? freshSource() : null,
+      engine: { ok: true, error: null, lastOk: null, latencyMs: null },
+    },
+  };
+}
+
+/** A poll crashed inside Fulcrum: the state stays, Fulcrum's own source says why. */
+export function withInternalError(s: EngineState, message: string): EngineState {
+  return { ...s, sources: { ...s.sources, engine: sourceFailed(s.sources.engine, message, null) } };
+}
+
+/** The Prometheus source's status after a call outside a poll (backfill). */
+export function withPrometheusStatus(s: EngineState, status: SourceStatus): EngineState {
+  return s.sources.prometheus ? { ...s, sources: { ...s.sources, prometheus: status } } : s;
+}
+
+/** Prometheus history before the first live frame, merged under the live frames. */
+export function withBackfill(
+  s: EngineState,
+  c: EngineConfig,
+  range: { timestamps: number[]; matrix: Parameters<typeof framesFromMatrix>[1] },
+): { state: EngineState; added: number } {
+  const old = framesFromMatrix(range.timestamps, range.matrix, c.weights, c.endpoints);
+  const firstLive = s.frames[0]?.t ?? Infinity;
+  const frames = pushAllCapped(
+    old.filter((f) => f.t < firstLive),
+    s.frames,
+    c.historyCapacity,
+  );
+  return { state: { ...s, frames }, added: old.length };
+}
+
+/** The state as the API and the stream serve it. Arrays are copies: callers may not reach the engine's. */
+export function toClusterState(s: EngineState, c: EngineConfig): ClusterState {
+  return {
+    name: c.name,
+    seq: s.seq,
+    updatedAt: s.updatedAt,
+    pollIntervalMs: c.pollIntervalMs,
+    historyMs: c.historyMs,
+    status: s.status,
+    score: s.scores.requests.score,
+    members: s.members,
+    scores: s.scores,
+    frames: s.frames.slice(),
+    events: s.events.slice(),
+    findings: s.findings,
+    resolvedFindings: s.tracker.resolved.slice(),
+    checks: s.checks,
+    balancer: s.balancer,
+    sources: structuredClone(s.sources),
+  };
+}
+
+export function summaryOf(s: EngineState, c: EngineConfig): ClusterSummary {
+  const leader = currentLeader(s.members);
+  return {
+    name: c.name,
+    members: s.members.length,
+    membersUp: liveCount(s.members),
+    leader: leader ? leader.name : null,
+    score: s.scores.requests.score,
+    status: s.status,
+    updatedAt: s.updatedAt,
+    findings: s.findings.length,
+  };
+}
