@@ -25,6 +25,8 @@ export const ETCD_BIN = process.env.FULCRUM_ETCD_BIN ?? '/usr/bin/etcd';
 export interface EtcdMember {
   name: string;
   clientUrl: string;
+  /** Plain-HTTP /metrics and /health (`--listen-metrics-urls`), null when not asked for. */
+  metricsUrl: string | null;
   peerUrl: string;
   dataDir: string;
   logFile: string;
@@ -41,6 +43,14 @@ export interface EtcdClusterOptions {
   quotaBackendBytes?: number;
   heartbeatMs?: number;
   electionMs?: number;
+  /**
+   * Serve clients only over TLS: the CA, each member's server certificate (SANs must cover
+   * 127.0.0.1), and whether clients must present a certificate signed by the CA
+   * (`--client-cert-auth`). Peers stay on plain HTTP.
+   */
+  tls?: { ca: string; member: (i: number) => { cert: string; key: string }; clientCertAuth: boolean };
+  /** Also serve /metrics and /health on a plain-HTTP `--listen-metrics-urls` port. */
+  metricsListener?: boolean;
 }
 
 export interface EtcdCluster {
@@ -81,14 +91,16 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
   const size = opts.names?.length ?? opts.size ?? 3;
   const names = opts.names ?? Array.from({ length: size }, (_, i) => defaultMemberName(i));
   if (names.length !== size) throw new Error(`etcd: names has ${names.length} entries but size is ${size}`);
-  const ports = await freePorts(size * 2);
+  const per = opts.metricsListener ? 3 : 2;
+  const ports = await freePorts(size * per);
   const token = `fulcrum-${crypto.randomBytes(6).toString('hex')}`;
   const members: EtcdMember[] = names.map((name, i) => {
     const memberDir = path.join(path.resolve(opts.dir), name);
     return {
       name,
-      clientUrl: `http://127.0.0.1:${ports[2 * i]}`,
-      peerUrl: `http://127.0.0.1:${ports[2 * i + 1]}`,
+      clientUrl: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${ports[per * i]}`,
+      metricsUrl: opts.metricsListener ? `http://127.0.0.1:${ports[per * i + 2]}` : null,
+      peerUrl: `http://127.0.0.1:${ports[per * i + 1]}`,
       dataDir: path.join(memberDir, 'data'),
       logFile: path.join(memberDir, 'etcd.log'),
       pid: 0,
@@ -111,7 +123,7 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
   const waitMemberHealthy = async (i: number, timeoutMs = 20_000) => {
     const { member, proc } = byIndex(i);
     try {
-      await waitFor(() => memberHealthy(member.clientUrl), {
+      await waitFor(() => memberHealthy(member), {
         what: `etcd member ${member.name} to report healthy`,
         timeoutMs,
         intervalMs: 200,
@@ -210,6 +222,12 @@ function memberFlags(
   if (opts.quotaBackendBytes !== undefined) flags.push('--quota-backend-bytes', String(opts.quotaBackendBytes));
   if (opts.heartbeatMs !== undefined) flags.push('--heartbeat-interval', String(opts.heartbeatMs));
   if (opts.electionMs !== undefined) flags.push('--election-timeout', String(opts.electionMs));
+  if (opts.tls) {
+    const c = opts.tls.member(i);
+    flags.push('--trusted-ca-file', opts.tls.ca, '--cert-file', c.cert, '--key-file', c.key);
+    if (opts.tls.clientCertAuth) flags.push('--client-cert-auth');
+  }
+  if (m.metricsUrl) flags.push('--listen-metrics-urls', m.metricsUrl);
   const extra = typeof opts.extraFlags === 'function' ? opts.extraFlags(i) : (opts.extraFlags ?? []);
   return [...flags, ...extra];
 }
@@ -229,9 +247,17 @@ function describeExit(proc: ManagedProcess): string {
   return proc.exit.signal ? `signal ${proc.exit.signal}` : `exit code ${proc.exit.code}`;
 }
 
-/** true if GET <clientUrl>/health answers {"health":"true"}. */
-export async function memberHealthy(clientUrl: string, timeoutMs = 2_000): Promise<boolean> {
-  const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(timeoutMs) });
+/** Where a member answers /health and /metrics over plain HTTP: its metrics listener, else its client URL. */
+function httpUrl(m: Pick<EtcdMember, 'clientUrl' | 'metricsUrl'> | string): string {
+  return typeof m === 'string' ? m : (m.metricsUrl ?? m.clientUrl);
+}
+
+/** true if GET /health answers {"health":"true"} (on the metrics listener when there is one). */
+export async function memberHealthy(
+  member: Pick<EtcdMember, 'clientUrl' | 'metricsUrl'> | string,
+  timeoutMs = 2_000,
+): Promise<boolean> {
+  const res = await fetch(`${httpUrl(member)}/health`, { signal: AbortSignal.timeout(timeoutMs) });
   const body = (await res.json()) as { health?: string };
   return body.health === 'true';
 }
@@ -240,7 +266,7 @@ export async function memberHealthy(clientUrl: string, timeoutMs = 2_000): Promi
 export async function findLeader(members: EtcdMember[], timeoutMs = 1_000): Promise<EtcdMember | undefined> {
   const isLeader = async (m: EtcdMember) => {
     try {
-      const res = await fetch(`${m.clientUrl}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(`${httpUrl(m)}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
       return /^etcd_server_is_leader 1$/m.test(await res.text());
     } catch {
       return false;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkPathVerdict,
   compareEtcdVersions,
+  authNeeds,
   electionFlagsFor,
   ETCD_DEFAULT_ELECTION_MS,
   ETCD_DEFAULT_HEARTBEAT_MS,
@@ -169,5 +170,30 @@ describe('electionFlagsFor', () => {
         expect(f.areDefaults).toBe(f.heartbeatMs === 100 && f.electionMs === 1000);
       }),
     );
+  });
+});
+
+describe('authNeeds: which role Fulcrum’s calls need with etcd auth on', () => {
+  it.each([
+    // 3.4.23: measured by test/integration/tls-auth.integration.test.ts
+    ['3.4.23', 'anyone', 'anyone', 'anyone'],
+    ['3.4.42', 'root', 'root', 'root'],
+    ['3.4.43', 'root', 'user', 'user'],
+    ['3.5.0', 'anyone', 'anyone', 'anyone'],
+    ['3.5.10', 'anyone', 'anyone', 'anyone'],
+    ['3.5.11', 'anyone', 'anyone', 'anyone'],
+    ['3.5.27', 'anyone', 'anyone', 'anyone'],
+    ['3.5.28', 'root', 'root', 'root'],
+    ['3.5.29', 'root', 'user', 'user'],
+    ['3.6.0', 'root', 'anyone', 'anyone'],
+    ['3.6.9', 'root', 'root', 'root'],
+    ['3.6.10', 'root', 'user', 'user'],
+  ])('%s: Status %s, AlarmList %s, MemberList %s', (v, status, alarms, members) => {
+    expect(authNeeds(v)).toEqual({ status, alarmList: alarms, memberList: members, http: 'anyone' });
+  });
+
+  it('unknown versions: no claim', () => {
+    expect(authNeeds(null)).toBeNull();
+    expect(authNeeds('2.3.8')).toBeNull();
   });
 });

@@ -217,3 +217,44 @@ export function electionFlagsFor(peerRttP99Seconds: number | null): ElectionFlag
     fromRttMs: Math.round(rttMs * 10) / 10,
   };
 }
+
+/** Who may call an RPC when etcd auth is on: anyone (no user), any authenticated user, root only. */
+export type AuthNeed = 'anyone' | 'user' | 'root';
+
+export interface AuthNeeds {
+  status: AuthNeed;
+  alarmList: AuthNeed;
+  memberList: AuthNeed;
+  /** /health and /metrics are plain HTTP handlers: no etcd user is ever checked. */
+  http: 'anyone';
+}
+
+/**
+ * Which role the RPCs Fulcrum makes need, by version, with auth enabled. 3.4.23 is measured by
+ * test/integration/tls-auth.integration.test.ts (all three: anyone). The rest from etcd's source
+ * and advisories:
+ * - PR 14663 "auth: check permission when performing maintainenence operations if auth is
+ *   enabled" (merged 2022-10-31, first in 3.6.0): every Maintenance RPC, Status included, needs root
+ *   (server/etcdserver/api/v3rpc/maintenance.go: `authMaintenanceServer.Status` calls `isPermitted`).
+ * - GHSA-q8m4-xhhv-38mg / CVE-2026-33413, fixed in 3.4.42, 3.5.28, 3.6.9: unauthenticated callers
+ *   could call MemberList and Alarm; the fix puts every Maintenance RPC (Status, Alarm) and
+ *   MemberList behind root (etcd issue 21663: "Starting with etcd 3.5.28 … all RPCs on the
+ *   Maintenance service require the caller to have the root role").
+ * - PRs 21549/21550/21551 "allow non-admin to fetch member list and alarms" (merged 2026-03-31 on
+ *   release-3.6/3.5/3.4): any authenticated user again, from the next patch of each line: 3.5.29
+ *   (issue 21663 names it), 3.6.10 and 3.4.43.
+ * - PRs 21666/21811 "allow non-admin maintenance status" (main, release-3.6, merged 2026-05):
+ *   not in any release this table knows of, so Status stays root on 3.6.x and 3.5.28+.
+ */
+export function authNeeds(version: string | null | undefined): AuthNeeds | null {
+  const v = parseEtcdVersion(version);
+  if (v === null || v.major !== 3) return null;
+  const line = v.minor;
+  const cveFix = line === 4 ? 42 : line === 5 ? 28 : line === 6 ? 9 : null;
+  const carveOut = line === 4 ? 43 : line === 5 ? 29 : line === 6 ? 10 : null;
+  const fixed = line > 6 || (cveFix !== null && v.patch >= cveFix);
+  const relaxed = line > 6 || (carveOut !== null && v.patch >= carveOut);
+  const lists: AuthNeed = !fixed ? 'anyone' : relaxed ? 'user' : 'root';
+  const status: AuthNeed = line >= 6 || fixed ? 'root' : 'anyone';
+  return { status, alarmList: lists, memberList: lists, http: 'anyone' };
+}

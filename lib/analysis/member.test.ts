@@ -9,6 +9,7 @@ const ep: EndpointConfig = {
   weight: 30,
   instance: '127.0.0.1:2379',
   direct: true,
+  metricsUrl: null,
 };
 const ID = '13668033151171901709'; // > 2^53: must survive as a string
 
@@ -35,6 +36,8 @@ function poll(over: Partial<MemberPoll> = {}): MemberPoll {
     alarms: [],
     counters: null,
     metricsError: null,
+    cert: null,
+    certError: null,
     members: null,
     durationMs: 3,
     ...over,

@@ -16,6 +16,8 @@ export interface EndpointConfig {
   /** Value of the Prometheus instance label for this member. */
   instance: string;
   direct: boolean;
+  /** Base URL of /metrics and /health when not the client URL (`--listen-metrics-urls`). */
+  metricsUrl: string | null;
 }
 
 export interface TlsConfig {
@@ -191,12 +193,15 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
     const endpoints: EndpointConfig[] = cl.endpoints.map((e) => {
       const o = typeof e === 'string' ? { url: e, direct: true } : e;
       const url = o.url.replace(/\/+$/, '');
+      const metricsUrl = 'metricsUrl' in o && o.metricsUrl ? o.metricsUrl.replace(/\/+$/, '') : null;
       return {
         url,
         name: 'name' in o && o.name ? o.name : null,
         weight: 'weight' in o && o.weight !== undefined ? o.weight : 1,
-        instance: 'instance' in o && o.instance ? o.instance : hostPort(url),
+        // Prometheus scrapes where the metrics are: the metrics listener when there is one
+        instance: 'instance' in o && o.instance ? o.instance : hostPort(metricsUrl ?? url),
         direct: o.direct,
+        metricsUrl,
       };
     });
     const names = endpoints.map((e) => e.name).filter(Boolean);

@@ -57,6 +57,23 @@ export const EndpointSchema = z.union([
       instance: z.string().min(1).max(255).optional(),
       /** false: Fulcrum can't reach this member; read it from Prometheus only. */
       direct: z.boolean().default(true),
+      /**
+       * Where the member serves /metrics and /health when not on its client URL: etcd's
+       * `--listen-metrics-urls` (often plain HTTP on :2381, no client certificate needed).
+       */
+      metricsUrl: httpUrl('endpoints[].metricsUrl')
+        .refine(
+          (s) => {
+            try {
+              const u = new URL(s);
+              return (u.pathname === '/' || u.pathname === '') && !u.search && !u.hash;
+            } catch {
+              return true;
+            }
+          },
+          { message: 'a metrics URL has no path, query or fragment (e.g. http://10.0.0.1:2381)' },
+        )
+        .optional(),
     })
     .strict(),
 ]);

@@ -7,8 +7,9 @@ import { noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
 import { extractCounters, wantedMetric, type MemberCounters } from '../analysis/counters';
 import { parsePromText } from '../analysis/promtext';
-import type { ClusterConfig, EndpointConfig } from '../config/load';
+import type { ClusterConfig, EndpointConfig, TlsConfig } from '../config/load';
 import { httpGet } from './http';
+import { type CertInfo, certProblems, inspectCertificate } from './tls-check';
 
 export interface EtcdStatus {
   /** uint64 member ID, decimal string. */
@@ -53,8 +54,14 @@ export interface MemberPoll {
   metricsError: string | null;
   /** Present on polls that refreshed the member list. */
   members: EtcdMemberInfo[] | null;
+  /** The member's TLS certificate as last inspected (https endpoints, about once a minute). */
+  cert: CertInfo | null;
+  certError: string | null;
   durationMs: number;
 }
+
+/** How often a member's certificate is looked at (it changes on restarts and renewals only). */
+export const CERT_CHECK_EVERY_MS = 60_000;
 
 function message(e: unknown): string {
   const err = e as { details?: string; message?: string; code?: unknown };
@@ -66,11 +73,25 @@ function message(e: unknown): string {
     .slice(0, 300);
 }
 
+/** What to do about an auth error, in the error text (never the credentials). */
+function authHint(call: string, text: string): string {
+  if (/permission denied/i.test(text))
+    return `${text} (${call} needs the root role on this etcd version: etcd 3.6.0+ and the CVE-2026-33413 fixes 3.4.42/3.5.28/3.6.9 restrict it; see the README's least-privilege table)`;
+  if (/authentication failed|invalid user ID or password/i.test(text))
+    return `${text} (check auth.username and the password in auth.passwordEnv)`;
+  return text;
+}
+
 export class EtcdMemberSource {
   readonly endpoint: string;
   private readonly client: Etcd3;
   private readonly agent: http.Agent;
+  /** Base URL of /metrics and /health (the metrics listener, else the client URL) and its agent. */
+  private readonly httpBase: string;
+  private readonly httpAgent: http.Agent;
   private readonly timeoutMs: number;
+  private readonly tls: TlsConfig | null;
+  private cert: { info: CertInfo | null; error: string | null; at: number } | null = null;
   private closed = false;
 
   constructor(endpoint: EndpointConfig, cluster: Pick<ClusterConfig, 'tls' | 'auth'>, timeoutMs: number) {
@@ -99,9 +120,28 @@ export class EtcdMemberSource {
       };
     }
     this.client = new Etcd3(options);
-    this.agent = isHttps
-      ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: tls?.ca, cert: tls?.cert, key: tls?.key?.reveal() })
-      : new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const agentFor = (url: string) =>
+      url.startsWith('https:')
+        ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: tls?.ca, cert: tls?.cert, key: tls?.key?.reveal() })
+        : new http.Agent({ keepAlive: true, maxSockets: 4 });
+    this.tls = tls;
+    this.agent = agentFor(endpoint.url);
+    this.httpBase = endpoint.metricsUrl ?? endpoint.url;
+    this.httpAgent = endpoint.metricsUrl ? agentFor(endpoint.metricsUrl) : this.agent;
+  }
+
+  /** The certificate, re-inspected about once a minute (https endpoints only). */
+  private async certificate(now: number): Promise<{ info: CertInfo | null; error: string | null }> {
+    if (!this.endpoint.startsWith('https:')) return { info: null, error: null };
+    if (this.cert && now - this.cert.at < CERT_CHECK_EVERY_MS) return this.cert;
+    try {
+      const info = await inspectCertificate(this.endpoint, this.tls, this.timeoutMs);
+      this.cert = { info, error: null, at: now };
+    } catch (e) {
+      // retry next poll: a member that is down has no certificate to show
+      this.cert = { info: null, error: (e as Error).message, at: now - CERT_CHECK_EVERY_MS };
+    }
+    return this.cert;
   }
 
   private async status(): Promise<EtcdStatus> {
@@ -140,8 +180,8 @@ export class EtcdMemberSource {
   }
 
   private async health(): Promise<{ healthy: boolean; reason: string | null }> {
-    const r = await httpGet(`${this.endpoint}/health`, {
-      agent: this.agent,
+    const r = await httpGet(`${this.httpBase}/health`, {
+      agent: this.httpAgent,
       timeoutMs: this.timeoutMs,
       maxBytes: 64 * 1024,
     });
@@ -161,31 +201,42 @@ export class EtcdMemberSource {
   }
 
   private async metrics(): Promise<MemberCounters> {
-    const r = await httpGet(`${this.endpoint}/metrics`, { agent: this.agent, timeoutMs: this.timeoutMs });
+    const r = await httpGet(`${this.httpBase}/metrics`, { agent: this.httpAgent, timeoutMs: this.timeoutMs });
     if (r.status !== 200) throw new Error(`/metrics answered HTTP ${r.status}`);
     return extractCounters(parsePromText(r.body, wantedMetric).samples);
   }
 
   async poll(opts: { memberList: boolean; metrics: boolean }): Promise<MemberPoll> {
     const start = Date.now();
-    const [status, alarms, health, counters, members] = await Promise.allSettled([
+    const [status, alarms, health, counters, members, cert] = await Promise.allSettled([
       this.status(),
       this.alarms(),
       this.health(),
       opts.metrics ? this.metrics() : Promise.resolve(null),
       opts.memberList ? this.memberList() : Promise.resolve(null),
+      this.certificate(start),
     ]);
+    const c = cert.status === 'fulfilled' ? cert.value : { info: null, error: message(cert.reason) };
+    // A certificate that doesn't name the host or isn't signed by the CA makes gRPC say only
+    // "UNAVAILABLE": put the reason first.
+    const certBlocker = c.info
+      ? certProblems(this.endpoint, c.info, start).find((p) => !/expires in/.test(p.message))?.message
+      : undefined;
+    const err = (call: string, r: PromiseSettledResult<unknown>) =>
+      r.status === 'rejected' ? `${certBlocker ? `${certBlocker}; ` : ''}${authHint(call, message(r.reason))}` : null;
     return {
       endpoint: this.endpoint,
       t: start,
       status: status.status === 'fulfilled' ? status.value : null,
-      statusError: status.status === 'rejected' ? message(status.reason) : null,
+      statusError: err('Maintenance.Status', status),
       health: health.status === 'fulfilled' ? health.value : null,
       healthError: health.status === 'rejected' ? message(health.reason) : null,
       alarms: alarms.status === 'fulfilled' ? alarms.value : null,
       counters: counters.status === 'fulfilled' ? counters.value : null,
       metricsError: counters.status === 'rejected' ? message(counters.reason) : null,
       members: members.status === 'fulfilled' ? members.value : null,
+      cert: c.info,
+      certError: c.error,
       durationMs: Date.now() - start,
     };
   }
@@ -195,5 +246,6 @@ export class EtcdMemberSource {
     this.closed = true;
     this.client.close();
     this.agent.destroy();
+    this.httpAgent.destroy();
   }
 }
