@@ -91,3 +91,9 @@ export function input(over: Partial<DiagnosisInput> & { members: MemberState[] }
     scores: scored as DiagnosisInput['scores'],
   };
 }
+
+/** Three healthy members, etcd-1 leading. */
+export const three = () => [member(1), member(2), member(3)];
+
+/** Every fix body of a candidate, one string to search. */
+export const fixText = (c: { fixes: Array<{ body: string }> }) => c.fixes.map((f) => f.body).join('\n');

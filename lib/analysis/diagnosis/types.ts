@@ -71,4 +71,12 @@ export interface DetectorResult {
   check: DetectorCheck;
 }
 
-export type Detector = (input: DiagnosisInput) => DetectorResult;
+/**
+ * One detector: one finding kind, a pure function of the cluster view. Registered in
+ * detectors/index.ts; diagnose() hands it members whose signals are current (a member that is
+ * down carries no disk, latency or network signals: its last ones are history, not evidence).
+ */
+export interface Detector {
+  kind: FindingKind;
+  run(input: DiagnosisInput): DetectorResult;
+}

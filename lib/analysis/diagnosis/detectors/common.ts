@@ -1,0 +1,54 @@
+// What several detectors share: the check line, latency and balancer lookups, log evidence. Pure.
+import type { DetectorCheck, Evidence, MemberState } from '../../../types';
+import { memberIdHex } from '../../../format';
+import { isLive } from '../../live';
+import type { Candidate, DetectorResult, DiagnosisInput, FindingKind } from '../types';
+
+export function result(
+  kind: FindingKind,
+  candidates: Candidate[],
+  okNote: string,
+  notChecked?: string,
+): DetectorResult {
+  const check: DetectorCheck = notChecked
+    ? { kind, state: 'not-checked', note: notChecked }
+    : candidates.length
+      ? { kind, state: 'firing', note: candidates.map((c) => c.title).join('; ') }
+      : { kind, state: 'ok', note: okNote };
+  return { candidates, check };
+}
+
+/** p99 over the diagnosis window, only when the member saw enough calls for it to mean something. */
+export function latencyOf(input: DiagnosisInput, m: MemberState): number | null {
+  const s = m.signals;
+  return s.latencyP99 !== null && (s.latencyCount ?? 0) >= input.thresholds.minLatencySamples ? s.latencyP99 : null;
+}
+
+export function serverOf(input: DiagnosisInput, m: MemberState) {
+  return input.balancer?.servers.find((s) => s.member === m.endpoint) ?? null;
+}
+
+export function logEvidence(input: DiagnosisInput, m: MemberState, signals: string[]): Evidence[] {
+  const counts = input.logSignals?.[m.endpoint];
+  if (!counts) return [];
+  return signals
+    .filter((s) => (counts[s] ?? 0) > 0)
+    .map((s) => ({ label: `log lines "${s}"`, value: String(counts[s]), member: m.endpoint }));
+}
+
+/** A member ID as etcdctl takes it (hex), or a placeholder when unknown. */
+export function memberIdText(id: string | null): string {
+  return memberIdHex(id) ?? '<member-id>';
+}
+
+export function allEndpoints(input: DiagnosisInput): string {
+  return input.members.map((m) => m.endpoint).join(',');
+}
+
+/** New-connection rate per live member as shares, in member order (null when none). */
+export function sessionShares(input: DiagnosisInput): Array<number | null> | null {
+  if (!input.balancer?.ok) return null;
+  const rs = input.members.map((m) => (isLive(m) ? (serverOf(input, m)?.sessionRate ?? null) : null));
+  const sum = rs.reduce<number>((a, r) => a + (r ?? 0), 0);
+  return sum > 0 ? rs.map((r) => (r === null ? null : r / sum)) : null;
+}

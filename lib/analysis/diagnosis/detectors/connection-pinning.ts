@@ -1,0 +1,98 @@
+// connection-pinning: Requests that follow a few long-lived connections (L4 balancing) instead of the weights.
+import { formatPercent } from '../../../format';
+import { healthPath, hostPortOf, serverName } from '../fixes';
+import type { Candidate, Detector } from '../types';
+import { result, serverOf, sessionShares } from './common';
+
+export const connectionPinning: Detector = {
+  kind: 'connection-pinning',
+  run(input) {
+    const t = input.thresholds;
+    if (!input.balancer?.ok)
+      return result('connection-pinning', [], '', 'no readable balancer: cannot compare connections with requests');
+    const ss = sessionShares(input);
+    if (!ss) return result('connection-pinning', [], 'no new connections in the window to compare');
+    const candidates: Candidate[] = [];
+    input.members.forEach((m, i) => {
+      const share = m.dims.requests.share;
+      const exp = m.dims.requests.expectedShare;
+      if (share === null || exp === null || ss[i] === null || input.scores.requests.score === null) return;
+      if (share - exp < t.pinningShareExcess) return;
+      // New connections go there just as much: that is weights (or ejections), not pinning.
+      if (share - ss[i]! < t.pinningShareExcess) return;
+      const srv = serverOf(input, m)!;
+      const rows = input.members.map((x, j) => {
+        const sv = serverOf(input, x);
+        const rate = x.dims.requests.value;
+        const perConn = sv?.sessionRate ? (rate ?? 0) / sv.sessionRate : null;
+        return {
+          label: `${x.name}`,
+          value: `${rate === null ? 'n/a' : rate.toFixed(0)} req/s, ${sv?.sessionRate?.toFixed(1) ?? 'n/a'} new conn/s (${formatPercent(ss[j])}), ${sv?.scur ?? 'n/a'} open, ${perConn === null ? '∞' : perConn.toFixed(0)} req per new conn`,
+          member: x.endpoint,
+        };
+      });
+      const backend = input.balancerRef?.backend ?? 'etcd';
+      candidates.push({
+        kind: 'connection-pinning',
+        members: [m.endpoint],
+        severity: share - exp >= 2 * t.pinningShareExcess ? 'critical' : 'warning',
+        title: `${m.name}'s load follows long-lived connections, not the weights`,
+        summary: `${m.name} gets ${formatPercent(ss[i])} of new connections (expected ${formatPercent(exp)}) but serves ${formatPercent(share)} of requests: a few long-lived gRPC connections landed on it and stay there (L4 balancing).`,
+        evidence: [
+          {
+            label: `${srv.name} request share`,
+            value: formatPercent(share),
+            threshold: `expected ${formatPercent(exp)} + ${formatPercent(t.pinningShareExcess)}`,
+            member: m.endpoint,
+          },
+          { label: `${srv.name} share of new connections`, value: formatPercent(ss[i]), member: m.endpoint },
+          ...rows,
+          { label: 'watch streams on it', value: String(m.dims.watchStreams.value ?? 'n/a'), member: m.endpoint },
+        ],
+        fixes: [
+          {
+            title: 'Give clients every endpoint (client-side balancing)',
+            format: 'text',
+            body: [
+              `etcdctl --endpoints=${input.members.map((x) => x.endpoint).join(',')} ...`,
+              `// Go clientv3: clientv3.Config{Endpoints: []string{${input.members.map((x) => JSON.stringify(x.endpoint)).join(', ')}}}`,
+              `# Kubernetes API server: --etcd-servers=${input.members.map((x) => x.endpoint).join(',')}`,
+            ].join('\n'),
+            why: 'the gRPC client then spreads its calls over members itself instead of pinning one connection',
+            risk: 'clients must reach every member directly (routes, TLS SANs)',
+          },
+          {
+            title: 'Or balance per request at L7 (HTTP/2)',
+            format: 'haproxy',
+            body: [
+              'frontend etcd_grpc',
+              '    mode http',
+              '    bind :2379 proto h2',
+              `    default_backend ${backend}_h2`,
+              `backend ${backend}_h2`,
+              '    mode http',
+              '    balance roundrobin',
+              `    option httpchk GET ${healthPath(m.version)}`,
+              '    http-check expect status 200',
+              ...input.members.map(
+                (x) =>
+                  `    server ${serverName(input, x)} ${hostPortOf(x.endpoint)} proto h2 check check-proto h1 inter 5s weight ${serverOf(input, x)?.weight ?? x.weight}`,
+              ),
+            ].join('\n'),
+            why: 'HAProxy in mode http balances each gRPC stream, so one connection no longer means one member',
+            risk: 'Watch streams are long-lived even at L7; TLS must terminate at HAProxy or be re-encrypted',
+          },
+          {
+            title: 'Or make clients reconnect now and then',
+            format: 'text',
+            body: 'Cap client connection age (e.g. recycle the etcd client every N minutes, or set a gRPC MaxConnectionAge on an L7 proxy) so connections reshuffle across members.',
+            why: 'a restart of clients reshuffles load; capping age makes that continuous',
+            risk: 'reconnect storms if every client recycles at the same moment: add jitter',
+          },
+        ],
+        confidence: 0.8,
+      });
+    });
+    return result('connection-pinning', candidates, 'request shares follow new-connection shares');
+  },
+};

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { balancer, fixText, input, server, three } from '../testkit';
+import { healthCheckGap } from './health-check-gap';
+
+describe('health-check-gap', () => {
+  it('flags TCP-only checks, wrong paths and long intervals, with the NOSPACE trade-off', () => {
+    const m = three().map((x) => ({ ...x, version: '3.4.23' }));
+    const tcp = healthCheckGap.run(
+      input({ members: m, balancer: balancer(m.map((x) => server(x, { checkLayer: 'L4', checkStatus: 'L4OK' }))) }),
+    );
+    expect(tcp.candidates[0].members).toHaveLength(3);
+    expect(tcp.candidates[0].summary).toContain('TCP-only');
+    expect(fixText(tcp.candidates[0])).toContain('option httpchk GET /health');
+    expect(tcp.candidates[0].fixes[0].risk).toContain('NOSPACE');
+    const cfg = {
+      type: 'http' as const,
+      method: 'GET',
+      path: '/healthz',
+      interMs: { 'etcd-1': 30_000, 'etcd-2': 2000, 'etcd-3': 2000 },
+    };
+    const wrong = healthCheckGap.run(
+      input({
+        members: m,
+        balancer: balancer(
+          m.map((x) => server(x)),
+          { check: cfg },
+        ),
+      }),
+    );
+    expect(wrong.candidates[0].severity).toBe('critical');
+    expect(wrong.candidates[0].summary).toContain('/healthz');
+    expect(wrong.candidates[0].summary).toContain('etcd-1 30 s');
+  });
+  it('accepts HTTP checks on /health every 5 s', () => {
+    const m = three();
+    const cfg = {
+      type: 'http' as const,
+      method: 'GET',
+      path: '/health',
+      interMs: { 'etcd-1': 5000, 'etcd-2': 5000, 'etcd-3': 5000 },
+    };
+    expect(
+      healthCheckGap.run(
+        input({
+          members: m,
+          balancer: balancer(
+            m.map((x) => server(x)),
+            { check: cfg },
+          ),
+        }),
+      ).candidates,
+    ).toEqual([]);
+  });
+});

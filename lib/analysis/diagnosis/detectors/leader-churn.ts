@@ -1,0 +1,97 @@
+// leader-churn: Leader changes above the per-minute threshold, with the disk/network driver when one is visible.
+import type { Evidence, Fix } from '../../../types';
+import { formatDuration } from '../../../format';
+import { isLive } from '../../live';
+import { electionFlags, sq } from '../fixes';
+import type { Detector } from '../types';
+import { logEvidence, result, allEndpoints } from './common';
+
+export const leaderChurn: Detector = {
+  kind: 'leader-churn',
+  run(input) {
+    const t = input.thresholds;
+    const n = input.leaderChangesLastMinute;
+    if (n === null) return result('leader-churn', [], '', 'no leader-change counters yet');
+    if (n <= t.leaderChangesPerMinute)
+      return result(
+        'leader-churn',
+        [],
+        `${n} leader change(s) in the last minute (threshold ${t.leaderChangesPerMinute})`,
+      );
+    const drivers: string[] = [];
+    const evidence: Evidence[] = [
+      { label: 'leader changes, last minute', value: String(n), threshold: `> ${t.leaderChangesPerMinute}` },
+    ];
+    let maxRtt: number | null = null;
+    for (const m of input.members) {
+      const s = m.signals;
+      evidence.push({ label: `${m.name} raft term`, value: m.raftTerm ?? 'n/a', member: m.endpoint });
+      if (s.walFsyncP99 !== null && s.walFsyncP99 > t.walFsyncP99Seconds)
+        drivers.push(`${m.name} WAL fsync p99 ${formatDuration(s.walFsyncP99)}`);
+      if (s.backendCommitP99 !== null && s.backendCommitP99 > t.backendCommitP99Seconds)
+        drivers.push(`${m.name} backend commit p99 ${formatDuration(s.backendCommitP99)}`);
+      if (s.peerRttP99 !== null) maxRtt = Math.max(maxRtt ?? 0, s.peerRttP99);
+      if (s.peerRttP99 !== null && s.peerRttP99 > t.peerRttP99Seconds)
+        drivers.push(`${m.name} peer RTT p99 ${formatDuration(s.peerRttP99)}`);
+      if ((s.heartbeatFailures ?? 0) > 0) drivers.push(`${m.name} failed to send ${s.heartbeatFailures} heartbeats`);
+      evidence.push(
+        ...logEvidence(input, m, [
+          'failed to send out heartbeat on time',
+          'slow fdatasync',
+          'lost leader',
+          'elected leader',
+        ]),
+      );
+    }
+    evidence.push({
+      label: 'likely driver',
+      value: drivers.join('; ') || 'none visible in disk, network or heartbeat metrics',
+    });
+    const f = electionFlags(maxRtt);
+    const fixes: Fix[] = [
+      {
+        title: 'Election timing that matches the measured network',
+        format: 'etcd-flags',
+        body: `--heartbeat-interval=${f.heartbeatMs}\n--election-timeout=${f.electionMs}`,
+        why:
+          maxRtt !== null
+            ? `heartbeat near the peer round-trip time (p99 ${formatDuration(maxRtt)}) and election timeout 10× it, so slow links do not trigger elections`
+            : 'no peer RTT measured: 500 ms / 2000 ms suits slow links (set on every member)',
+        risk: 'longer timeouts also mean a real leader failure is detected later; set the same values on every member (rolling restart)',
+      },
+      {
+        title: 'Fast, dedicated disk for the WAL',
+        format: 'etcd-flags',
+        body: '--wal-dir=/var/lib/etcd-wal   # on its own SSD\n# and watch it: iostat -x 1  (keep %util below 70 %)',
+        why: 'slow fsync makes followers miss heartbeats; WAL fsync p99 should stay below 10 ms',
+        risk: 'moving the WAL needs a member restart with the WAL copied',
+      },
+    ];
+    if (drivers.length === 0) {
+      fixes.push({
+        title: 'Look for deliberate moves and restarts',
+        format: 'shell',
+        body: `etcdctl --endpoints=${sq(allEndpoints(input))} endpoint status -w table   # watch RAFT TERM\n# were there etcdctl move-leader calls, member restarts or CPU starvation?`,
+        why: 'without a disk or network driver, leadership is being moved or members restart',
+        risk: 'none (read-only)',
+      });
+    }
+    return result(
+      'leader-churn',
+      [
+        {
+          kind: 'leader-churn',
+          members: input.members.filter(isLive).map((m) => m.endpoint),
+          severity: n > 5 * Math.max(1, t.leaderChangesPerMinute) ? 'critical' : 'warning',
+          title: `${n} leader changes in the last minute`,
+          summary: `Leadership keeps moving (${n}/min, threshold ${t.leaderChangesPerMinute}); each new leader takes a burst of traffic and writes stall during elections. ${drivers.length ? `Likely driver: ${drivers[0]}.` : 'No disk or network driver visible.'}`,
+          evidence,
+          fixes,
+          confidence: drivers.length ? 0.8 : 0.6,
+          raiseAfter: 1,
+        },
+      ],
+      '',
+    );
+  },
+};

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { balancer, fixText, input, member, server, three, withLoad } from '../testkit';
+import { requestSkew } from './request-skew';
+
+describe('request-skew', () => {
+  it('fires on the hottest member and blames changed balancer weights with commands to restore them', () => {
+    const m = [member(1, { weight: 30 }), member(2, { weight: 20 }), member(3, { weight: 10 })];
+    const { members, scores } = withLoad(m, [100, 100, 800], undefined, true);
+    const b = balancer(members.map((x, i) => server(x, { weight: [10, 10, 80][i] })));
+    const r = requestSkew.run(
+      input({
+        members,
+        scores,
+        weighted: true,
+        balancer: b,
+        balancerRef: { type: 'haproxy', backend: 'etcd', runtimeApi: '127.0.0.1:9999' },
+      }),
+    );
+    expect(r.candidates).toHaveLength(1);
+    const c = r.candidates[0];
+    expect(c.members).toEqual([members[2].endpoint]);
+    expect(c.summary).toContain("balancer's weights (10/10/80)");
+    expect(fixText(c)).toContain('set server etcd/etcd-3 weight 10');
+    expect(fixText(c)).toContain('set server etcd/etcd-1 weight 30');
+    expect(fixText(c)).toContain('tcp-connect:127.0.0.1:9999');
+  });
+  it('lists the causes it could not rule out without a balancer, and stays quiet below the threshold', () => {
+    const skew = withLoad(three(), [10, 10, 80]);
+    const c = requestSkew.run(input(skew)).candidates[0];
+    expect(c.evidence.find((e) => e.label === 'candidate causes')?.value).toMatch(/pinning/);
+    expect(requestSkew.run(input(withLoad(three(), [34, 33, 33]))).candidates).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+// slow-disk: WAL fsync or backend commit p99 above etcd's guidance.
+import { formatDuration } from '../../../format';
+import type { Candidate, Detector } from '../types';
+import { logEvidence, result } from './common';
+
+export const slowDisk: Detector = {
+  kind: 'slow-disk',
+  run(input) {
+    const t = input.thresholds;
+    const known = input.members.filter((m) => m.signals.walFsyncP99 !== null || m.signals.backendCommitP99 !== null);
+    if (known.length === 0) return result('slow-disk', [], '', 'no disk histograms yet');
+    const candidates: Candidate[] = [];
+    for (const m of known) {
+      const w = m.signals.walFsyncP99;
+      const c = m.signals.backendCommitP99;
+      const wBad = w !== null && w > t.walFsyncP99Seconds;
+      const cBad = c !== null && c > t.backendCommitP99Seconds;
+      if (!wBad && !cBad) continue;
+      // Just over the line is worth knowing, not paging for: 2x the threshold warns, 10x is critical.
+      const over = Math.max((w ?? 0) / t.walFsyncP99Seconds, (c ?? 0) / t.backendCommitP99Seconds);
+      candidates.push({
+        kind: 'slow-disk',
+        members: [m.endpoint],
+        severity: over >= 10 ? 'critical' : over >= 2 ? 'warning' : 'info',
+        title:
+          over >= 2
+            ? `${m.name} disk is slow (WAL fsync p99 ${formatDuration(w)}, commit p99 ${formatDuration(c)})`
+            : `${m.name} disk slightly over etcd's latency guidance (WAL fsync p99 ${formatDuration(w)}, commit p99 ${formatDuration(c)})`,
+        summary: `${m.name}'s disk can't keep up: slow fsync delays every write it takes part in and makes it miss heartbeats.`,
+        evidence: [
+          {
+            label: 'WAL fsync p99',
+            value: formatDuration(w),
+            threshold: `${formatDuration(t.walFsyncP99Seconds)}`,
+            member: m.endpoint,
+          },
+          {
+            label: 'backend commit p99',
+            value: formatDuration(c),
+            threshold: `${formatDuration(t.backendCommitP99Seconds)}`,
+            member: m.endpoint,
+          },
+          ...logEvidence(input, m, ['slow fdatasync', 'request took too long']),
+        ],
+        fixes: [
+          {
+            title: 'Dedicated fast disk for the WAL',
+            format: 'etcd-flags',
+            body: '--wal-dir=/var/lib/etcd-wal   # a local SSD of its own',
+            why: 'the WAL is fsync-bound: an SSD of its own removes contention with the db and other I/O',
+            risk: 'needs a member restart with the WAL moved',
+          },
+          {
+            title: 'Measure and de-prioritise competing I/O',
+            format: 'shell',
+            body: 'iostat -x 1 5           # %util should stay below 70 %\nionice -c2 -n0 -p "$(pgrep -x etcd)"   # best-effort, highest priority',
+            why: 'shows whether the disk is saturated and gives etcd first claim on it',
+            risk: 'ionice helps only with the CFQ/BFQ schedulers',
+          },
+        ],
+        confidence: 0.8,
+        raiseAfter: t.latencyRaiseAfterPolls,
+      });
+    }
+    return result(
+      'slow-disk',
+      candidates,
+      `WAL fsync p99 ≤ ${formatDuration(t.walFsyncP99Seconds)} and commit p99 ≤ ${formatDuration(t.backendCommitP99Seconds)} everywhere`,
+    );
+  },
+};
