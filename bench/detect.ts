@@ -1,6 +1,6 @@
 // npm run bench:detect [-- --runs 3 --faults skew-weights,quota --keep]
 //
-// Time to detect, end to end: each fault of dev/faults.ts is injected into a real local stack
+// Time to detect, end to end: each fault of dev/faults/ is injected into a real local stack
 // (etcd ×3 behind HAProxy, background load), and a production Fulcrum (`next start`) watches
 // it; an HTTP client on Fulcrum's SSE stream (GET /api/clusters/local/stream) timestamps every
 // `state`/`delta` event as it arrives. Per run:

@@ -3,13 +3,14 @@
 //
 // Talks to the control endpoint of a running `npm run demo` (or dev/stack-cli.ts): reads
 // <run dir>/control.json, default run dir the newest .run/demo-* that has one (else the newest
-// .run/stack-*). --member is a 0-based index (1 = etcd-2) or a member name (etcd-2).
+// .run/stack-*). --member is a 0-based index (1 = etcd-2) or a member name (etcd-2); the
+// faults that take no member (pin-load, leader-churn, tcp-check) refuse one.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONTROL_FILE, type ControlFile } from './control';
-import { FAULT_NAMES, isFaultName } from './faults';
+import { FAULT_NAMES, FAULTS, isFaultName } from './faults';
 import { REPO_ROOT } from './lib/load';
 
 const USAGE = `usage: npm run fault -- [<name> [--member N|etcd-N] [--undo]] [--dir <run dir>]
@@ -51,6 +52,11 @@ async function main(): Promise<number> {
   const name = positionals[0];
   if (name !== undefined && !isFaultName(name)) {
     console.error(`unknown fault ${name}\n${USAGE}`);
+    return 2;
+  }
+  const refuses = name !== undefined && !values.undo ? FAULTS[name].refusesMember : undefined;
+  if (refuses && values.member !== undefined) {
+    console.error(`${name} takes no member (${refuses}); leave out --member`);
     return 2;
   }
   const dir = path.resolve(values.dir ?? newestRunDir());

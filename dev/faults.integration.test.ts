@@ -1,4 +1,4 @@
-// Every fault of dev/faults.ts against one real stack (etcd ×3 behind HAProxy 30/20/10 with a
+// Every fault of dev/faults/ against one real stack (etcd ×3 behind HAProxy 30/20/10 with a
 // small backend quota on etcd-3, background load on, no Prometheus): inject, check the raw effect
 // on etcd/HAProxy, undo, check it is gone. Then the control endpoint and CLI of a running demo.
 
@@ -248,7 +248,7 @@ describe('faults on the real local stack', () => {
     await expect(injectFault(stack, 'quota', { member: 0 })).rejects.toThrow(/no small quota/);
   });
 
-  it('control endpoint + fault CLI: inject and undo freeze on a running stack', async () => {
+  it('control endpoint + fault CLI: inject and undo freeze on a running stack, refuse a member where none is taken', async () => {
     const control = await startControlServer(stack, { dir });
     try {
       const file = JSON.parse(fs.readFileSync(path.join(dir, 'control.json'), 'utf8')) as { url: string };
@@ -274,6 +274,17 @@ describe('faults on the real local stack', () => {
         );
       expect(await cli()).toMatch(/^freeze\s+etcd-2/m);
       expect(await cli('freeze', '--undo')).toMatch(/undone/);
+
+      // Faults that take no member refuse one, at the endpoint and in the CLI, and nothing starts.
+      for (const name of ['leader-churn', 'tcp-check']) {
+        const refused = await fetch(`${control.url}/faults/${name}?member=1`, { method: 'POST' });
+        expect(refused.status).toBe(400);
+        expect(((await refused.json()) as { error: string }).error).toMatch(`${name} takes no member`);
+        await expect(cli(name, '--member', '1')).rejects.toThrow(
+          new RegExp(`Command failed[^]*${name} takes no member \\(.+\\); leave out --member`),
+        );
+      }
+      expect(stack.haproxy.check).toBe('http');
       expect(await memberHealthy(stack.cluster.members[1].clientUrl, 1_000)).toBe(true);
       expect(((await (await fetch(`${control.url}/faults`)).json()) as { active: unknown[] }).active).toEqual([]);
       expect((await fetch(`${control.url}/faults/freeze`, { method: 'DELETE' })).status).toBe(404);

@@ -1,8 +1,20 @@
-// Pure helpers of the fault injection: member IDs must survive as exact uint64s.
+// Pure parts of the fault injection: member IDs must survive as exact uint64s; the registry
+// refuses what a fault cannot take before it touches a stack.
 
 import { describe, expect, it } from 'vitest';
-import { FAULT_NAMES, isFaultName, memberIdHex, parseJsonKeepBigInts } from './faults';
+import { DEMO_FAULTS_WITH_MEMBER } from '../lib/demo/names';
+import {
+  FAULT_NAMES,
+  FAULTS,
+  FaultUsageError,
+  faultFor,
+  injectFault,
+  isFaultName,
+  memberIdHex,
+  parseJsonKeepBigInts,
+} from './faults';
 import { parseSize } from './lib/cli';
+import type { Stack } from './stack';
 
 describe('member IDs from etcdctl -w json', () => {
   // Shape of `etcdctl member list -w json` (3.4); IDs above 2^53 would be rounded by JSON.parse.
@@ -44,5 +56,35 @@ describe('fault names and sizes', () => {
     expect(parseSize('33554432')).toBe(33554432);
     expect(parseSize('off')).toBeNull();
     expect(() => parseSize('64 lots')).toThrow(/--quota/);
+  });
+});
+
+describe('the fault registry', () => {
+  const stub = {
+    cluster: { members: [{ name: 'etcd-1' }, { name: 'etcd-2' }, { name: 'etcd-3' }] },
+  } as unknown as Stack;
+
+  it('has one fault per name, and the faults that take a member are the ones the demo panel offers one for', () => {
+    expect(Object.keys(FAULTS)).toEqual([...FAULT_NAMES]);
+    for (const name of FAULT_NAMES) expect(FAULTS[name].name).toBe(name);
+    expect(FAULT_NAMES.filter((n) => !FAULTS[n].refusesMember)).toEqual([...DEMO_FAULTS_WITH_MEMBER]);
+  });
+
+  it('refuses a member for leader-churn, tcp-check and pin-load, saying why, before touching the stack', async () => {
+    for (const name of ['leader-churn', 'tcp-check', 'pin-load'] as const) {
+      expect(() => faultFor(name, { member: 1 }, 3)).toThrow(FaultUsageError);
+      // The stub has no HAProxy and no processes: getting past the check would crash differently.
+      await expect(injectFault(stub, name, { member: 0 })).rejects.toThrow(
+        new RegExp(`^${name} takes no member \\(.+\\); leave out the member$`),
+      );
+    }
+    expect(faultFor('leader-churn', {}, 3)).toBe(FAULTS['leader-churn']);
+  });
+
+  it('checks member indexes and names', async () => {
+    expect(faultFor('kill', { member: 2 }, 3)).toBe(FAULTS.kill);
+    await expect(injectFault(stub, 'kill', { member: 3 })).rejects.toThrow(/member must be an index 0\.\.2/);
+    await expect(injectFault(stub, 'freeze', { member: 0.5 })).rejects.toThrow(FaultUsageError);
+    expect(() => faultFor('toString', {}, 3)).toThrow(/unknown fault "toString"/);
   });
 });

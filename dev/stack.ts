@@ -26,7 +26,7 @@ export interface StackOptions {
   clusterName?: string;
   /**
    * Per-member `--quota-backend-bytes`, by member index (0-based), e.g. `{ 2: 32 * 1024 * 1024 }`
-   * for a small quota on etcd-3. The `quota` fault (dev/faults.ts) needs at least one.
+   * for a small quota on etcd-3. The `quota` fault (dev/faults/quota.ts) needs at least one.
    */
   quotaBackendBytes?: Record<number, number>;
   /** Further etcd flags per member index (appended after everything else). */

@@ -75,7 +75,7 @@ const del = (name: string, qs = '', headers: Record<string, string> = {}) =>
   );
 
 describe('demo fault routes', () => {
-  it('the fault list matches dev/faults.ts, each with a line of help', () => {
+  it('the fault list matches dev/faults/, each with a line of help', () => {
     expect([...DEMO_FAULTS]).toEqual([...FAULT_NAMES]);
     for (const f of DEMO_FAULTS) expect(DEMO_FAULT_HELP[f].length).toBeGreaterThan(10);
   });

@@ -1,6 +1,6 @@
 // The demo's fault names and their help: plain constants, safe for the browser bundle.
 
-/** The faults dev/faults.ts knows (a unit test keeps the two lists equal). */
+/** The faults dev/faults/ knows (a unit test keeps the two lists equal). */
 export const DEMO_FAULTS = [
   'skew-weights',
   'pin-load',
@@ -25,7 +25,7 @@ export const DEMO_FAULT_HELP: Record<DemoFault, string> = {
   'freeze-behind-tcp-check': 'TCP checks + SIGSTOP: HAProxy keeps the frozen member UP',
 };
 
-/** Faults that take a member; pin-load and the cluster-wide ones refuse one. */
+/** Faults that take a member; pin-load and the cluster-wide ones refuse one (dev/faults.test.ts keeps this equal to dev/faults/). */
 export const DEMO_FAULTS_WITH_MEMBER: ReadonlySet<DemoFault> = new Set([
   'skew-weights',
   'quota',

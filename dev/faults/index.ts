@@ -1,0 +1,73 @@
+// Fault injection for the local stack (dev/stack.ts). Every fault changes the real systems —
+// HAProxy's runtime state or config, etcd processes, the cluster's data and alarms, extra
+// load — and every FaultRun.undo() puts them back. Faults revert only what they changed: e.g.
+// freeze-behind-tcp-check on a stack whose HAProxy already uses TCP checks only freezes and
+// thaws. One fault per file, listed here:
+//
+//   skew-weights              runtime API: target member 80, the others 10 (30/20/10 → 10/10/80)
+//   pin-load                  a second load generator on one never-reconnecting gRPC connection
+//   leader-churn              `etcdctl move-leader` to the next member every ~2 s
+//   quota                     fill the cluster until the small-quota member raises NOSPACE
+//   freeze                    SIGSTOP a member
+//   kill                      kill -9 a member
+//   tcp-check                 HAProxy config reloaded with plain TCP (L4) checks
+//   freeze-behind-tcp-check   both: the frozen member's kernel still completes handshakes
+//
+// pin-load, leader-churn and tcp-check take no member and refuse one (FaultUsageError).
+
+import type { Stack } from '../stack';
+import { type Fault, type FaultName, type FaultOptions, type FaultRun, FaultUsageError, FAULT_NAMES } from './fault';
+import { freeze } from './freeze';
+import { freezeBehindTcpCheck } from './freeze-behind-tcp-check';
+import { kill } from './kill';
+import { leaderChurn } from './leader-churn';
+import { pinLoad } from './pin-load';
+import { quota } from './quota';
+import { skewWeights } from './skew-weights';
+import { tcpCheck } from './tcp-check';
+
+export {
+  FAULT_NAMES,
+  FaultConflictError,
+  FaultUsageError,
+  isFaultName,
+  type Fault,
+  type FaultName,
+  type FaultOptions,
+  type FaultRun,
+} from './fault';
+export { listAlarms, memberIdHex, memberStatus, parseJsonKeepBigInts } from './etcd';
+export { kvRates } from './pin-load';
+
+/** Every fault by name (the type makes the list complete). */
+export const FAULTS: Readonly<Record<FaultName, Fault>> = {
+  'skew-weights': skewWeights,
+  'pin-load': pinLoad,
+  'leader-churn': leaderChurn,
+  quota,
+  freeze,
+  kill,
+  'tcp-check': tcpCheck,
+  'freeze-behind-tcp-check': freezeBehindTcpCheck,
+};
+
+/**
+ * Checks the request against the fault (a known name; a member only where it takes one, as a
+ * valid 0-based index) and throws FaultUsageError with the reason, before touching the stack.
+ */
+export function faultFor(name: string, opts: FaultOptions, members: number): Fault {
+  const fault = (FAULTS as Record<string, Fault | undefined>)[name];
+  if (!fault || !Object.hasOwn(FAULTS, name))
+    throw new FaultUsageError(`unknown fault ${JSON.stringify(name)}; one of ${FAULT_NAMES.join(', ')}`);
+  if (opts.member === undefined) return fault;
+  if (fault.refusesMember)
+    throw new FaultUsageError(`${name} takes no member (${fault.refusesMember}); leave out the member`);
+  if (!(Number.isInteger(opts.member) && opts.member >= 0 && opts.member < members)) {
+    throw new FaultUsageError(`${name}: member must be an index 0..${members - 1} (0-based), got ${opts.member}`);
+  }
+  return fault;
+}
+
+export async function injectFault(stack: Stack, name: FaultName, opts: FaultOptions = {}): Promise<FaultRun> {
+  return faultFor(name, opts, stack.cluster.members.length).inject(stack, opts.member);
+}
