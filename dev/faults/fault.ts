@@ -1,18 +1,11 @@
 // What every fault is: a name, whether it takes a member, inject() → a FaultRun whose undo()
-// puts the stack back. The list of names is here; the faults themselves are one per file.
+// puts the stack back. The faults themselves are one per file, listed in index.ts.
+import { DEMO_FAULTS, type DemoFault } from '../../lib/demo/names';
 import type { Stack } from '../stack';
 
-export const FAULT_NAMES = [
-  'skew-weights',
-  'pin-load',
-  'leader-churn',
-  'quota',
-  'freeze',
-  'kill',
-  'tcp-check',
-  'freeze-behind-tcp-check',
-] as const;
-export type FaultName = (typeof FAULT_NAMES)[number];
+/** The fault names: one list, shared with the demo's fault panel (plain constants, browser-safe). */
+export const FAULT_NAMES = DEMO_FAULTS;
+export type FaultName = DemoFault;
 
 export function isFaultName(s: string): s is FaultName {
   return (FAULT_NAMES as readonly string[]).includes(s);

@@ -1,6 +1,6 @@
 // The demo's fault names and their help: plain constants, safe for the browser bundle.
 
-/** The faults dev/faults/ knows (a unit test keeps the two lists equal). */
+/** The faults dev/faults/ implements (its registry is typed by this list: one fault per name). */
 export const DEMO_FAULTS = [
   'skew-weights',
   'pin-load',

@@ -1,10 +1,35 @@
 // Fix text: concrete snippets and commands with the measured values filled in. Pure.
-import type { Fix, MemberState } from '../../types';
+import type { BalancerServer, Fix, MemberState } from '../../types';
+import { median } from '../../stats';
 import type { BalancerRef, DiagnosisInput } from './types';
+
+/** The balancer's server for a member, if the balancer is read and has one. */
+export function serverOf(input: DiagnosisInput, m: MemberState): BalancerServer | null {
+  return input.balancer?.servers.find((s) => s.member === m.endpoint) ?? null;
+}
 
 /** The balancer's server name for a member, else the member's name. */
 export function serverName(input: DiagnosisInput, m: MemberState): string {
-  return input.balancer?.servers.find((s) => s.member === m.endpoint)?.name ?? m.name;
+  return serverOf(input, m)?.name ?? m.name;
+}
+
+/** The member's weight at the balancer now, else its configured weight. */
+export function weightNow(input: DiagnosisInput, m: MemberState): number {
+  return serverOf(input, m)?.weight ?? m.weight;
+}
+
+/** The balancer backend the fix text talks about. */
+export function backendName(input: DiagnosisInput): string {
+  return input.balancerRef?.backend ?? 'etcd';
+}
+
+/** The members as server lines, with the given weights or the ones they have now. */
+export function serverLines(input: DiagnosisInput, members: MemberState[], weights?: number[]): ServerLine[] {
+  return members.map((m, i) => ({
+    name: serverName(input, m),
+    address: hostPortOf(m.endpoint),
+    weight: weights ? weights[i] : weightNow(input, m),
+  }));
 }
 
 export function hostPortOf(url: string): string {
@@ -99,13 +124,12 @@ export function integerWeights(raw: number[], total: number): number[] {
  * compares to the median p99 (slower member, less traffic), clamped to a 4x change per step.
  */
 export function weightsFromLatency(weights: number[], p99: Array<number | null>): number[] {
-  const known = p99.filter((x): x is number => x !== null && x > 0).sort((a, b) => a - b);
-  if (known.length === 0) return weights.slice();
-  const median = known[Math.floor((known.length - 1) / 2)];
+  const mid = median(p99.filter((x) => x !== null && x > 0));
+  if (mid === null) return weights.slice();
   const raw = weights.map((w, i) => {
     const l = p99[i];
     if (l === null || !(l > 0)) return w;
-    const f = Math.min(4, Math.max(0.25, median / l));
+    const f = Math.min(4, Math.max(0.25, mid / l));
     return w * f;
   });
   return integerWeights(
@@ -122,12 +146,8 @@ export function weightFixes(
   why: string,
   risk: string,
 ): Fix[] {
-  const backend = input.balancerRef?.backend ?? 'etcd';
-  const servers: ServerLine[] = members.map((m, i) => ({
-    name: serverName(input, m),
-    address: hostPortOf(m.endpoint),
-    weight: newWeights[i],
-  }));
+  const backend = backendName(input);
+  const servers = serverLines(input, members, newWeights);
   const version = members.find((m) => m.version)?.version ?? null;
   const fixes: Fix[] = [];
   if (!input.balancerRef || input.balancerRef.type === 'haproxy') {

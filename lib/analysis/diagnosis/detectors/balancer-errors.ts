@@ -1,6 +1,7 @@
-// balancer-errors: Connection/response errors rising at the balancer toward one member.
+// balancer-errors: connection/response errors rising at the balancer toward one member.
 import { ERROR_WINDOW_POLLS } from '../../signals';
 import type { Candidate, Detector } from '../types';
+import { backendName } from '../fixes';
 import { logEvidence, result } from './common';
 
 export const balancerErrors: Detector = {
@@ -19,7 +20,7 @@ export const balancerErrors: Detector = {
       const total = e.econ + e.eresp + e.wretr + e.wredis + e.hrsp5xx + e.srvAbrt;
       const perMin = windowMin > 0 ? total / windowMin : 0;
       if (perMin < t.balancerErrorsPerMinute || total === 0) continue;
-      const backend = input.balancerRef?.backend ?? 'etcd';
+      const backend = backendName(input);
       candidates.push({
         kind: 'balancer-errors',
         members: [m.endpoint],

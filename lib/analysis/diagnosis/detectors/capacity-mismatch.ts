@@ -1,10 +1,10 @@
-// capacity-mismatch: Shares follow the weights, yet one member answers far slower: its weight asks too much of it.
+// capacity-mismatch: shares follow the weights, yet one member answers far slower: its weight asks too much of it.
 import { formatDuration, formatPercent } from '../../../format';
 import { isLive } from '../../live';
 import { median } from '../../../stats';
-import { weightFixes, weightsFromLatency } from '../fixes';
 import type { Candidate, Detector } from '../types';
-import { result, latencyOf, serverOf } from './common';
+import { weightFixes } from '../fixes';
+import { latencyOf, latencyWeights, result } from './common';
 
 export const capacityMismatch: Detector = {
   kind: 'capacity-mismatch',
@@ -27,11 +27,7 @@ export const capacityMismatch: Detector = {
       const med = median(others)!;
       const p99 = latencyOf(input, m)!;
       if (!(p99 >= t.capacityLatencyRatio * med && p99 >= t.slowMemberFloorSeconds)) continue;
-      const current = withLat.map((x) => serverOf(input, x)?.weight ?? x.weight);
-      const next = weightsFromLatency(
-        current,
-        withLat.map((x) => latencyOf(input, x)),
-      );
+      const { current, next } = latencyWeights(input, withLat);
       candidates.push({
         kind: 'capacity-mismatch',
         members: [m.endpoint],

@@ -1,8 +1,9 @@
-// What several detectors share: the check line, latency and balancer lookups, log evidence. Pure.
+// What several detectors share: the check line, latency lookups and weights, log evidence. Pure.
 import type { DetectorCheck, Evidence, MemberState } from '../../../types';
 import { memberIdHex } from '../../../format';
 import { isLive } from '../../live';
 import type { Candidate, DetectorResult, DiagnosisInput, FindingKind } from '../types';
+import { serverOf, weightNow, weightsFromLatency } from '../fixes';
 
 export function result(
   kind: FindingKind,
@@ -24,8 +25,16 @@ export function latencyOf(input: DiagnosisInput, m: MemberState): number | null 
   return s.latencyP99 !== null && (s.latencyCount ?? 0) >= input.thresholds.minLatencySamples ? s.latencyP99 : null;
 }
 
-export function serverOf(input: DiagnosisInput, m: MemberState) {
-  return input.balancer?.servers.find((s) => s.member === m.endpoint) ?? null;
+/** Weights now and weights scaled by latency headroom, for members with a latency. */
+export function latencyWeights(input: DiagnosisInput, members: MemberState[]): { current: number[]; next: number[] } {
+  const current = members.map((m) => weightNow(input, m));
+  return {
+    current,
+    next: weightsFromLatency(
+      current,
+      members.map((m) => latencyOf(input, m)),
+    ),
+  };
 }
 
 export function logEvidence(input: DiagnosisInput, m: MemberState, signals: string[]): Evidence[] {

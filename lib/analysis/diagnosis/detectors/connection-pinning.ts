@@ -1,8 +1,8 @@
-// connection-pinning: Requests that follow a few long-lived connections (L4 balancing) instead of the weights.
+// connection-pinning: requests that follow a few long-lived connections (L4 balancing) instead of the weights.
 import { formatPercent } from '../../../format';
-import { healthPath, hostPortOf, serverName } from '../fixes';
 import type { Candidate, Detector } from '../types';
-import { result, serverOf, sessionShares } from './common';
+import { backendName, healthPath, hostPortOf, serverName, serverOf, weightNow } from '../fixes';
+import { result, sessionShares } from './common';
 
 export const connectionPinning: Detector = {
   kind: 'connection-pinning',
@@ -31,7 +31,7 @@ export const connectionPinning: Detector = {
           member: x.endpoint,
         };
       });
-      const backend = input.balancerRef?.backend ?? 'etcd';
+      const backend = backendName(input);
       candidates.push({
         kind: 'connection-pinning',
         members: [m.endpoint],
@@ -76,7 +76,7 @@ export const connectionPinning: Detector = {
               '    http-check expect status 200',
               ...input.members.map(
                 (x) =>
-                  `    server ${serverName(input, x)} ${hostPortOf(x.endpoint)} proto h2 check check-proto h1 inter 5s weight ${serverOf(input, x)?.weight ?? x.weight}`,
+                  `    server ${serverName(input, x)} ${hostPortOf(x.endpoint)} proto h2 check check-proto h1 inter 5s weight ${weightNow(input, x)}`,
               ),
             ].join('\n'),
             why: 'HAProxy in mode http balances each gRPC stream, so one connection no longer means one member',

@@ -1,7 +1,7 @@
-// health-check-gap: Balancer health checks that cannot catch a bad member (none, TCP-only, wrong path, slow).
-import { haproxyBackend, healthPath, hostPortOf, serverName } from '../fixes';
+// health-check-gap: balancer health checks that cannot catch a bad member (none, TCP-only, wrong path, slow).
 import type { Candidate, Detector } from '../types';
-import { result, serverOf } from './common';
+import { backendName, haproxyBackend, healthPath, serverLines } from '../fixes';
+import { result } from './common';
 
 export const healthCheckGap: Detector = {
   kind: 'health-check-gap',
@@ -63,7 +63,7 @@ export const healthCheckGap: Detector = {
     const note = cfg ? '' : ' (interval and path not checked: set balancer.configFile)';
     if (!problems.length) return result('health-check-gap', [], `HTTP checks on every server${note}`);
     const members = [...new Set(problems.flatMap((p) => p.members))];
-    const backend = input.balancerRef?.backend ?? 'etcd';
+    const backend = backendName(input);
     return result(
       'health-check-gap',
       [
@@ -98,15 +98,7 @@ export const healthCheckGap: Detector = {
             {
               title: `HTTP check on ${path} every 5 s`,
               format: 'haproxy',
-              body: haproxyBackend(
-                backend,
-                input.members.map((m) => ({
-                  name: serverName(input, m),
-                  address: hostPortOf(m.endpoint),
-                  weight: serverOf(input, m)?.weight ?? m.weight,
-                })),
-                version,
-              ),
+              body: haproxyBackend(backend, serverLines(input, input.members), version),
               why: `${path} fails when the member has no leader, is hung or raised an alarm; 5 s with fall 2 ejects a bad member in about 10 s`,
               risk:
                 path === '/health'

@@ -1,10 +1,10 @@
-// leader-churn: Leader changes above the per-minute threshold, with the disk/network driver when one is visible.
+// leader-churn: leader changes above the per-minute threshold, with the disk/network driver when one is visible.
 import type { Evidence, Fix } from '../../../types';
 import { formatDuration } from '../../../format';
 import { isLive } from '../../live';
-import { electionFlags, sq } from '../fixes';
 import type { Detector } from '../types';
-import { logEvidence, result, allEndpoints } from './common';
+import { electionFlags, sq } from '../fixes';
+import { allEndpoints, logEvidence, result } from './common';
 
 export const leaderChurn: Detector = {
   kind: 'leader-churn',

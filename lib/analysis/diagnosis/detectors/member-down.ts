@@ -1,9 +1,9 @@
-// member-down: A member that does not answer: critical at once, with quorum math and how to replace it.
+// member-down: a member that does not answer: critical at once, with quorum math and how to replace it.
 import type { Evidence, Fix } from '../../../types';
 import { isLive } from '../../live';
-import { haproxyRuntime, sq } from '../fixes';
 import type { Candidate, Detector } from '../types';
-import { result, serverOf, memberIdText, allEndpoints } from './common';
+import { backendName, haproxyRuntime, serverOf, sq } from '../fixes';
+import { allEndpoints, memberIdText, result } from './common';
 
 export const memberDown: Detector = {
   kind: 'member-down',
@@ -50,9 +50,7 @@ export const memberDown: Detector = {
         fixes.push({
           title: `Take ${srv.name} out of the balancer until it is back`,
           format: 'shell',
-          body: haproxyRuntime(input.balancerRef, [
-            `set server ${input.balancerRef?.backend ?? 'etcd'}/${srv.name} state maint`,
-          ]),
+          body: haproxyRuntime(input.balancerRef, [`set server ${backendName(input)}/${srv.name} state maint`]),
           why: 'the balancer still counts it UP, so clients connecting through it fail',
           risk: 'the other members take its share; set it back with "state ready" once healthy',
         });

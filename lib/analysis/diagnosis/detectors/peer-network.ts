@@ -1,8 +1,8 @@
-// peer-network: Slow peer round trips or failed peer sends between members.
+// peer-network: slow peer round trips or failed peer sends between members.
 import { formatDuration } from '../../../format';
-import { electionFlags } from '../fixes';
 import type { Candidate, Detector } from '../types';
-import { result, logEvidence } from './common';
+import { electionFlags } from '../fixes';
+import { logEvidence, result } from './common';
 
 export const peerNetwork: Detector = {
   kind: 'peer-network',

@@ -1,7 +1,7 @@
-// quota-pressure: A backend db near its quota, or the NOSPACE alarm (writes refused cluster-wide).
+// quota-pressure: a backend db near its quota, or the NOSPACE alarm (writes refused cluster-wide).
 import { formatBytes, formatPercent } from '../../../format';
-import { quotaRecovery } from '../fixes';
 import type { Candidate, Detector } from '../types';
+import { quotaRecovery } from '../fixes';
 import { logEvidence, result } from './common';
 
 export const quotaPressure: Detector = {

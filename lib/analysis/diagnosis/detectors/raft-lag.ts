@@ -1,9 +1,9 @@
-// raft-lag: A follower whose applied index trails the leader's, or stopped moving.
+// raft-lag: a follower whose applied index trails the leader's, or stopped moving.
 import { formatDuration } from '../../../format';
 import { isLive } from '../../live';
-import { sq } from '../fixes';
 import type { Candidate, Detector } from '../types';
-import { result, memberIdText, allEndpoints } from './common';
+import { sq } from '../fixes';
+import { allEndpoints, memberIdText, result } from './common';
 
 export const raftLag: Detector = {
   kind: 'raft-lag',

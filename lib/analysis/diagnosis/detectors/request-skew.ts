@@ -1,10 +1,10 @@
-// request-skew: Requests far from the expected shares, with the causes the balancer lets us rule in or out.
+// request-skew: requests far from the expected shares, with the causes the balancer lets us rule in or out.
 import type { Evidence, Fix } from '../../../types';
 import { formatPercent } from '../../../format';
 import { isLive } from '../../live';
-import { weightFixes } from '../fixes';
 import type { Detector, DiagnosisInput } from '../types';
-import { result, serverOf, sessionShares } from './common';
+import { serverOf, weightFixes } from '../fixes';
+import { result, sessionShares } from './common';
 
 /** Balancer weights as shares, in member order (null when unknown). */
 function balancerWeightShares(input: DiagnosisInput): Array<number | null> | null {

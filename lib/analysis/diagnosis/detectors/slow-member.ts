@@ -1,10 +1,10 @@
-// slow-member: A member whose p99 latency is far above its peers or above the absolute limit.
+// slow-member: a member whose p99 latency is far above its peers or above the absolute limit.
 import { formatDuration } from '../../../format';
 import { isLive } from '../../live';
 import { median } from '../../../stats';
-import { weightFixes, weightsFromLatency } from '../fixes';
 import type { Candidate, Detector } from '../types';
-import { logEvidence, result, latencyOf, serverOf } from './common';
+import { weightFixes } from '../fixes';
+import { latencyOf, latencyWeights, logEvidence, result } from './common';
 
 export const slowMember: Detector = {
   kind: 'slow-member',
@@ -25,11 +25,7 @@ export const slowMember: Detector = {
       const relative = med !== null && p99 >= t.slowMemberRatio * med && p99 >= t.slowMemberFloorSeconds;
       const absolute = p99 >= t.latencyP99Seconds;
       if (!relative && !absolute) continue;
-      const current = withLat.map((x) => serverOf(input, x)?.weight ?? x.weight);
-      const next = weightsFromLatency(
-        current,
-        withLat.map((x) => latencyOf(input, x)),
-      );
+      const { current, next } = latencyWeights(input, withLat);
       candidates.push({
         kind: 'slow-member',
         members: [m.endpoint],

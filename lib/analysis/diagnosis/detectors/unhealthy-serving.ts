@@ -1,7 +1,7 @@
-// unhealthy-serving: A member that is down, unhealthy or stalled while the balancer still sends it connections.
-import { haproxyBackend, haproxyRuntime, healthPath, hostPortOf, serverName } from '../fixes';
+// unhealthy-serving: a member that is down, unhealthy or stalled while the balancer still sends it connections.
 import type { Candidate, Detector } from '../types';
-import { result, serverOf } from './common';
+import { backendName, haproxyBackend, haproxyRuntime, healthPath, serverLines, serverOf } from '../fixes';
+import { result } from './common';
 
 export const unhealthyServing: Detector = {
   kind: 'unhealthy-serving',
@@ -32,7 +32,7 @@ export const unhealthyServing: Detector = {
             : (m.error ?? 'is unhealthy');
       const version = input.members.find((x) => x.version)?.version ?? m.version;
       const path = healthPath(version);
-      const backend = input.balancerRef?.backend ?? 'etcd';
+      const backend = backendName(input);
       candidates.push({
         kind: 'unhealthy-serving',
         members: [m.endpoint],
@@ -64,15 +64,7 @@ export const unhealthyServing: Detector = {
           {
             title: `Check ${path} over HTTP so the balancer ejects it by itself`,
             format: 'haproxy',
-            body: haproxyBackend(
-              backend,
-              input.members.map((x) => ({
-                name: serverName(input, x),
-                address: hostPortOf(x.endpoint),
-                weight: serverOf(input, x)?.weight ?? x.weight,
-              })),
-              version,
-            ),
+            body: haproxyBackend(backend, serverLines(input, input.members), version),
             why: `an HTTP check on ${path} fails when the member is hung, has no leader or raised an alarm; a TCP check passes as long as the kernel accepts connections`,
             risk:
               path === '/health'

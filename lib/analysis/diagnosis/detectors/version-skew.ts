@@ -1,6 +1,6 @@
-// version-skew: Mixed etcd versions, or an older release line.
-import { compareVersions, sq } from '../fixes';
+// version-skew: mixed etcd versions, or an older release line.
 import type { Detector } from '../types';
+import { compareVersions, sq } from '../fixes';
 import { result } from './common';
 
 export const versionSkew: Detector = {
