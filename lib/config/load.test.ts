@@ -160,3 +160,46 @@ describe('config', () => {
     expect(error(withLabels(many))).toMatch(/at most 16 labels/);
   });
 });
+
+describe('config: NGINX balancers and metricsUrl', () => {
+  const nginx = (b: string) => `clusters:\n  - name: n\n    endpoints: ["http://10.0.0.1:2379"]\n    balancer: ${b}\n`;
+
+  it('resolves the NGINX files relative to the config file; plusApi alone needs the upstream name', () => {
+    const c = parseConfig(
+      nginx('{ type: nginx, config: nginx/nginx.conf, accessLog: /var/log/nginx/etcd.log, upstream: etcd }'),
+      '/etc/fulcrum/fulcrum.yaml',
+      {},
+    );
+    expect(c.clusters[0].balancer).toEqual({
+      type: 'nginx',
+      config: '/etc/fulcrum/nginx/nginx.conf',
+      accessLog: '/var/log/nginx/etcd.log',
+      errorLog: undefined,
+      upstream: 'etcd',
+    });
+    expect(
+      parseConfig(nginx('{ type: nginx, plusApi: "http://10.0.0.9:8080/api", upstream: etcd }'), '/x.yaml', {})
+        .clusters[0].balancer,
+    ).toMatchObject({ plusApi: 'http://10.0.0.9:8080/api' });
+    expect(error(nginx('{ type: nginx }'))).toContain('an NGINX balancer needs config (nginx.conf) or plusApi');
+    expect(error(nginx('{ type: nginx, plusApi: "http://10.0.0.9:8080/api" }'))).toContain(
+      'balancer.upstream is required without a config file',
+    );
+    expect(error(nginx('{ type: nginx, config: a.conf, upstream: "bad name" }'))).toContain('an NGINX upstream name');
+    expect(error(nginx('{ type: nginx, config: a.conf, plusApi: "ftp://x" }'))).toContain('balancer.plusApi');
+  });
+
+  it('metricsUrl: the base of /metrics and /health, and the default Prometheus instance', () => {
+    const c = parseConfig(
+      'clusters:\n  - name: m\n    endpoints: [{ url: "https://10.0.0.1:2379", metricsUrl: "http://10.0.0.1:2381/" }]\n',
+      '/x.yaml',
+      {},
+    );
+    expect(c.clusters[0].endpoints[0]).toMatchObject({ metricsUrl: 'http://10.0.0.1:2381', instance: '10.0.0.1:2381' });
+    expect(
+      error(
+        'clusters:\n  - name: m\n    endpoints: [{ url: "https://10.0.0.1:2379", metricsUrl: "http://10.0.0.1:2381/metrics" }]\n',
+      ),
+    ).toContain('a metrics URL has no path');
+  });
+});

@@ -137,6 +137,14 @@ function readBytes(file: string, what: string, baseDir: string): Buffer {
   }
 }
 
+/** Balancer file paths, like the TLS files, are relative to the config file. */
+function resolveBalancerPaths(b: ClusterConfig['balancer'], baseDir: string): ClusterConfig['balancer'] {
+  if (!b) return null;
+  const abs = (p: string | undefined) => (p === undefined ? undefined : path.resolve(baseDir, p));
+  if (b.type === 'haproxy') return { ...b, configFile: abs(b.configFile) };
+  return { ...b, config: abs(b.config), accessLog: abs(b.accessLog), errorLog: abs(b.errorLog) };
+}
+
 /** host:port of a URL, with the scheme's default port filled in. */
 export function hostPort(url: string): string {
   const u = new URL(url);
@@ -229,7 +237,7 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
       tls,
       auth,
       prometheus: cl.prometheus,
-      balancer: cl.balancer ?? null,
+      balancer: resolveBalancerPaths(cl.balancer ?? null, baseDir),
       logs: cl.logs ? resolveLogs(cl.logs, baseDir, endpoints, env, at) : null,
       thresholds: { ...c.diagnosis, ...(cl.diagnosis ?? {}) },
     };

@@ -109,15 +109,22 @@ const BalancerSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('nginx'),
-      config: z.string().min(1).max(4096),
+      /** nginx.conf (includes are followed): the upstream, its servers and the log_format of the access log. */
+      config: z.string().min(1).max(4096).optional(),
+      /** Upstream name; optional when the config has exactly one. */
       upstream: z
         .string()
-        .regex(/^[A-Za-z0-9_.-]{1,127}$/)
+        .regex(/^[A-Za-z0-9_.-]{1,127}$/, 'an NGINX upstream name')
         .optional(),
+      /** Access/error log files; default: the ones the proxying server writes (from the config). */
       accessLog: z.string().min(1).max(4096).optional(),
       errorLog: z.string().min(1).max(4096).optional(),
+      /** NGINX Plus REST API base URL (e.g. http://127.0.0.1:8080/api): live peer state, weights, health checks. */
+      plusApi: httpUrl('balancer.plusApi').optional(),
     })
-    .strict(),
+    .strict()
+    .refine((b) => b.config || b.plusApi, { message: 'an NGINX balancer needs config (nginx.conf) or plusApi' })
+    .refine((b) => b.config || b.upstream, { message: 'balancer.upstream is required without a config file' }),
 ]);
 
 /** Log files (paths or globs) and/or Loki streams per member and for the balancer: lib/logs/config.ts. */
