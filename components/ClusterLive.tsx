@@ -4,6 +4,7 @@
 // what the live state holds.
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { api } from '@/lib/client/api';
 import { missingRange } from '@/lib/client/frames';
 import { useNow } from '@/lib/client/hooks';
 import { useClusterStream } from '@/lib/client/useClusterStream';
@@ -16,12 +17,6 @@ import type { HistoryStatus } from './SourcesLine';
 const HISTORY_POINTS = 1200;
 /** While the window reaches past memory, refetch the older part this often (live frames age out). */
 const HISTORY_REFRESH_MS = 30_000;
-
-interface HistoryBody {
-  frames?: Frame[];
-  source?: 'memory' | 'prometheus';
-  error?: string | null;
-}
 
 export function ClusterLive({
   name,
@@ -108,19 +103,15 @@ export function ClusterLive({
       error: null,
       frames: h?.frames ?? 0,
     }));
-    const qs = new URLSearchParams({ from: String(need.from), to: String(need.to), maxPoints: String(HISTORY_POINTS) });
-    fetch(`/api/clusters/${encodeURIComponent(name)}/history?${qs}`, { cache: 'no-store', signal: ctrl.signal })
-      .then(async (r) => {
-        const body = (await r.json().catch(() => ({}))) as HistoryBody;
-        if (!r.ok) throw new Error((body as { error?: string }).error ?? `HTTP ${r.status}`);
-        const frames = body.frames ?? [];
-        setOlder(frames);
-        setHistory({ loading: false, source: body.source ?? null, error: body.error ?? null, frames: frames.length });
-      })
-      .catch((e: Error) => {
-        if (e.name === 'AbortError') return;
-        setHistory((h) => ({ loading: false, source: h?.source ?? null, error: e.message, frames: h?.frames ?? 0 }));
-      });
+    void api.history(name, { ...need, maxPoints: HISTORY_POINTS }, { signal: ctrl.signal }).then((r) => {
+      if (r.ok) {
+        setOlder(r.data.frames);
+        setHistory({ loading: false, source: r.data.source, error: r.data.error, frames: r.data.frames.length });
+      } else if (r.error.kind !== 'aborted') {
+        const error = r.error.message;
+        setHistory((h) => ({ loading: false, source: h?.source ?? null, error, frames: h?.frames ?? 0 }));
+      }
+    });
     const timer = setTimeout(() => setRefresh((n) => n + 1), HISTORY_REFRESH_MS);
     return () => {
       ctrl.abort();

@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { formatAge } from '@/lib/format';
+import { api } from '@/lib/client/api';
 import { useNow } from '@/lib/client/hooks';
 import type { ClusterSummary } from '@/lib/types';
 import { ClusterCard } from './ClusterCard';
@@ -25,20 +26,15 @@ export function ClusterOverview({ initial }: { initial: ClusterSummary[] }) {
     const poll = async () => {
       if (document.visibilityState === 'visible') {
         ctrl = new AbortController();
-        const abort = setTimeout(() => ctrl?.abort(), REFRESH_MS * 2);
-        try {
-          const r = await fetch('/api/clusters', { cache: 'no-store', signal: ctrl.signal });
-          if (!r.ok) throw new Error(`HTTP ${r.status}`);
-          const body = (await r.json()) as { clusters: ClusterSummary[] };
-          if (!stopped) {
-            setClusters(body.clusters);
+        const r = await api.clusters({ signal: ctrl.signal, timeoutMs: REFRESH_MS * 2 });
+        if (!stopped) {
+          if (r.ok) {
+            setClusters(r.data.clusters);
             setError(null);
             setFetchedAt(Date.now());
+          } else if (r.error.kind !== 'aborted') {
+            setError(r.error.kind === 'timeout' ? 'timed out' : r.error.message);
           }
-        } catch (e) {
-          if (!stopped) setError((e as Error).name === 'AbortError' ? 'timed out' : (e as Error).message);
-        } finally {
-          clearTimeout(abort);
         }
       }
       if (!stopped) timer = setTimeout(poll, REFRESH_MS);

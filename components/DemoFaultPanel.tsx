@@ -2,48 +2,35 @@
 // Demo mode only (the page renders this only with FULCRUM_DEMO=1 and a control URL): inject a
 // fault into the local stack and undo it, through /api/demo/faults. Shows the active faults.
 import { useCallback, useEffect, useState } from 'react';
+import type { DemoFaultRun } from '@/lib/api/types';
+import { api } from '@/lib/client/api';
 import { DEMO_FAULT_HELP, DEMO_FAULTS, DEMO_FAULTS_WITH_MEMBER, type DemoFault } from '@/lib/demo/names';
 import { CARD, MUTED } from './styles';
-
-interface ActiveFault {
-  name: string;
-  member: string | null;
-  injectedAt: number;
-  details?: Record<string, string | number>;
-}
 
 type Msg = { tone: 'ok' | 'error' | 'busy'; text: string } | null;
 
 const POLL_MS = 5_000;
 const BTN = 'rounded-md px-3 py-1.5 text-sm font-semibold disabled:cursor-not-allowed disabled:opacity-50';
 
-async function readError(r: Response): Promise<string> {
-  try {
-    const b = (await r.json()) as { error?: string };
-    return b.error ?? `HTTP ${r.status}`;
-  } catch {
-    return `HTTP ${r.status}`;
-  }
-}
+/** Injecting quota or pin-load can take tens of seconds; undoing quota compacts and defragments. */
+const CHANGE_TIMEOUT_MS = 120_000;
 
 export function DemoFaultPanel({ members }: { members: readonly string[] }) {
   const [fault, setFault] = useState<DemoFault>('freeze');
   const [member, setMember] = useState('');
-  const [active, setActive] = useState<ActiveFault[] | null>(null);
+  const [active, setActive] = useState<DemoFaultRun[] | null>(null);
   const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState<Msg>(null);
   const takesMember = DEMO_FAULTS_WITH_MEMBER.has(fault);
 
   const refresh = useCallback(async () => {
-    try {
-      const r = await fetch('/api/demo/faults', { cache: 'no-store' });
-      if (!r.ok) throw new Error(await readError(r));
-      const b = (await r.json()) as { active?: ActiveFault[] };
-      setActive(Array.isArray(b.active) ? b.active : []);
-    } catch (e) {
-      setActive(null);
-      setMsg({ tone: 'error', text: `fault list: ${(e as Error).message}` });
+    const r = await api.demoFaults();
+    if (r.ok) {
+      setActive(Array.isArray(r.data.active) ? r.data.active : []);
+      return;
     }
+    setActive(null);
+    setMsg({ tone: 'error', text: `fault list: ${r.error.message}` });
   }, []);
 
   useEffect(() => {
@@ -58,21 +45,19 @@ export function DemoFaultPanel({ members }: { members: readonly string[] }) {
       tone: 'busy',
       text: method === 'POST' ? `injecting ${name}… (some faults take a while)` : `undoing ${name}…`,
     });
-    try {
-      const qs = method === 'POST' && m ? `?member=${encodeURIComponent(m)}` : '';
-      const r = await fetch(`/api/demo/faults/${encodeURIComponent(name)}${qs}`, { method });
-      if (!r.ok) throw new Error(await readError(r));
-      const run = (await r.json()) as ActiveFault;
+    const o = { timeoutMs: CHANGE_TIMEOUT_MS };
+    const r = method === 'POST' ? await api.injectFault(name, m || null, o) : await api.undoFault(name, o);
+    if (r.ok) {
+      const run = r.data;
       setMsg({
         tone: 'ok',
         text: method === 'POST' ? `${name} injected${run.member ? ` on ${run.member}` : ''}` : `${name} undone`,
       });
-    } catch (e) {
-      setMsg({ tone: 'error', text: (e as Error).message });
-    } finally {
-      setBusy(false);
-      void refresh();
+    } else {
+      setMsg({ tone: 'error', text: r.error.message });
     }
+    setBusy(false);
+    void refresh();
   };
 
   return (

@@ -214,6 +214,33 @@ test('kill -9 a member: its row shows down within seconds while the rest keeps u
   await expect(row).toHaveAttribute('data-status', 'up', { timeout: 30_000 });
 });
 
+test("the server's heartbeat reaches the page as a named event (onmessage never fires)", async ({ page, fulcrum }) => {
+  await page.goto(`${fulcrum.url}/clusters/local`);
+  // What the page's stream sees in 6 s: with 1 s polls the server sends a heartbeat every 1.67 s.
+  const seen = await page.evaluate(
+    () =>
+      new Promise<{ heartbeats: number; serverTimes: boolean; onmessage: number }>((resolve) => {
+        const es = new EventSource('/api/clusters/local/stream');
+        let heartbeats = 0;
+        let serverTimes = true;
+        let onmessage = 0;
+        es.addEventListener('heartbeat', (ev) => {
+          heartbeats++;
+          serverTimes &&= Number.isFinite((JSON.parse((ev as MessageEvent<string>).data) as { t: number }).t);
+        });
+        es.onmessage = () => onmessage++;
+        setTimeout(() => {
+          es.close();
+          resolve({ heartbeats, serverTimes, onmessage });
+        }, 6000);
+      }),
+  );
+  expect(seen.heartbeats).toBeGreaterThanOrEqual(2);
+  expect(seen.serverTimes).toBe(true);
+  expect(seen.onmessage).toBe(0);
+  await expect(page.getByTestId('connection-indicator')).toHaveAttribute('data-state', 'live');
+});
+
 test('a stopped Fulcrum server turns the indicator to stale / reconnecting', async ({ page, stack, workDir }) => {
   // A server of its own: the fixture's stays up for the other tests.
   const own = await startFulcrum(stack.configFile, workDir);

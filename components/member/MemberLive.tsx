@@ -5,7 +5,7 @@
 // reaches the present refreshes itself.
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { LogPage } from '@/lib/logs/types';
+import { api } from '@/lib/client/api';
 import type { ClusterState, Finding, Frame } from '@/lib/types';
 import type { LogPanelData, LogQueryState } from './LogPanel';
 import { MemberView } from './MemberView';
@@ -24,11 +24,18 @@ export interface MemberLiveProps {
   initialQuery: LogQueryState;
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const r = await fetch(url, { cache: 'no-store', signal });
-  const body = (await r.json().catch(() => ({}))) as T & { error?: string };
-  if (!r.ok) throw new Error(body.error ?? `HTTP ${r.status}`);
-  return body;
+/** The logs API's query for a window, the panel's filters and (for older pages) a cursor. */
+function logsQuery(w: { from: number; to: number }, q: LogQueryState, cursor?: string) {
+  return {
+    from: Math.floor(w.from),
+    to: Math.ceil(w.to),
+    limit: PAGE_LINES,
+    source: q.source,
+    cursor,
+    q: q.q || undefined,
+    level: q.level || undefined,
+    signals: q.signals ? 1 : undefined,
+  };
 }
 
 export function MemberLive({
@@ -61,7 +68,6 @@ export function MemberLive({
     withFindings(new Map(), initialState, Date.now()),
   );
   const paged = useRef(false);
-  const base = `/api/clusters/${encodeURIComponent(cluster)}`;
 
   // The window reaches the present: keep it fresh.
   const live = win.to >= Date.now() - 2 * state.pollIntervalMs;
@@ -100,27 +106,21 @@ export function MemberLive({
       setFramesInfo((f) => ({ ...f, loading: true }));
       // Never ask for the future: Prometheus would answer with stale values carried forward.
       const to = Math.min(w.to, Date.now());
-      const qs = new URLSearchParams({
-        from: String(Math.floor(w.from)),
-        to: String(Math.ceil(Math.max(to, w.from + 1))),
-        maxPoints: '600',
-      });
-      try {
-        const h = await getJson<{ frames: Frame[]; source: 'memory' | 'prometheus'; error: string | null }>(
-          `${base}/history?${qs}`,
-          signal,
-        );
-        if (mine !== seq.current.frames) return;
-        setFrames(h.frames ?? []);
-        setFramesInfo({ loading: false, source: h.source ?? null, error: h.error ?? null });
-      } catch (e) {
-        if ((e as Error).name !== 'AbortError' && mine === seq.current.frames)
-          setFramesInfo({ loading: false, source: null, error: (e as Error).message });
-      } finally {
-        busy.current.frames = false;
+      const h = await api.history(
+        cluster,
+        { from: Math.floor(w.from), to: Math.ceil(Math.max(to, w.from + 1)), maxPoints: 600 },
+        { signal },
+      );
+      busy.current.frames = false;
+      if (mine !== seq.current.frames) return;
+      if (h.ok) {
+        setFrames(h.data.frames);
+        setFramesInfo({ loading: false, source: h.data.source, error: h.data.error });
+      } else if (h.error.kind !== 'aborted') {
+        setFramesInfo({ loading: false, source: null, error: h.error.message });
       }
     },
-    [base],
+    [cluster],
   );
 
   const loadLogs = useCallback(
@@ -128,39 +128,30 @@ export function MemberLive({
       busy.current.logs = true;
       const mine = ++seq.current.logs;
       setLogsLoading(true);
-      const qs = new URLSearchParams({
-        from: String(Math.floor(w.from)),
-        to: String(Math.ceil(w.to)),
-        limit: String(PAGE_LINES),
-        source: q.source,
-      });
-      if (q.q) qs.set('q', q.q);
-      if (q.level) qs.set('level', q.level);
-      if (q.signals) qs.set('signals', '1');
-      try {
-        const p = await getJson<LogPage>(`${base}/members/${encodeURIComponent(endpoint)}/logs?${qs}`, signal);
-        if (paged.current || mine !== seq.current.logs) return; // paged further back, or a newer query
-        setCursor(p.nextCursor);
-        setLogs({
-          lines: p.lines,
-          errors: p.errors,
-          notes: p.notes,
-          signalCounts: p.signalCounts,
-          scannedBytes: p.scannedBytes,
-          truncated: p.truncated,
-          hasMore: p.nextCursor !== null,
-        });
-        setLogsError(null);
+      const r = await api.memberLogs(cluster, endpoint, logsQuery(w, q), { signal });
+      busy.current.logs = false;
+      if (paged.current || mine !== seq.current.logs) return; // paged further back, or a newer query
+      if (!r.ok) {
+        if (r.error.kind === 'aborted') return;
+        setLogsError(r.error.message);
         setLogsLoading(false);
-      } catch (e) {
-        if ((e as Error).name === 'AbortError' || mine !== seq.current.logs) return;
-        setLogsError((e as Error).message);
-        setLogsLoading(false);
-      } finally {
-        busy.current.logs = false;
+        return;
       }
+      const p = r.data;
+      setCursor(p.nextCursor);
+      setLogs({
+        lines: p.lines,
+        errors: p.errors,
+        notes: p.notes,
+        signalCounts: p.signalCounts,
+        scannedBytes: p.scannedBytes,
+        truncated: p.truncated,
+        hasMore: p.nextCursor !== null,
+      });
+      setLogsError(null);
+      setLogsLoading(false);
     },
-    [base, endpoint],
+    [cluster, endpoint],
   );
 
   // Frames whenever the window changes; logs whenever the window or the query changes.
@@ -183,54 +174,42 @@ export function MemberLive({
     if (tick === 0) return;
     if (!busy.current.state) {
       busy.current.state = true;
-      getJson<ClusterState>(base)
-        .then((s) => {
-          setState((prev) => ({ ...s, frames: prev.frames }));
-          setSeen((prev) => withFindings(prev, s, s.updatedAt ?? Date.now()));
-        })
-        .catch(() => undefined)
-        .finally(() => {
-          busy.current.state = false;
-        });
+      void api.cluster(cluster).then((r) => {
+        busy.current.state = false;
+        if (!r.ok) return; // the next tick asks again; the page keeps what it has
+        const s = r.data;
+        setState((prev) => ({ ...s, frames: prev.frames }));
+        setSeen((prev) => withFindings(prev, s, s.updatedAt ?? Date.now()));
+      });
     }
     if (!busy.current.frames) void loadFrames(cur.current.win);
     if (!busy.current.logs && !paged.current) void loadLogs(cur.current.win, cur.current.query);
-  }, [tick, base, loadFrames, loadLogs]);
+  }, [tick, cluster, loadFrames, loadLogs]);
 
   const onMore = useCallback(() => {
     if (!cursor) return;
     const ctrl = new AbortController();
     paged.current = true;
     setLogsLoading(true);
-    const qs = new URLSearchParams({
-      from: String(Math.floor(win.from)),
-      to: String(Math.ceil(win.to)),
-      limit: String(PAGE_LINES),
-      source: query.source,
-      cursor,
+    void api.memberLogs(cluster, endpoint, logsQuery(win, query, cursor), { signal: ctrl.signal }).then((r) => {
+      setLogsLoading(false);
+      if (!r.ok) {
+        if (r.error.kind !== 'aborted') setLogsError(r.error.message);
+        return;
+      }
+      const p = r.data;
+      setCursor(p.nextCursor);
+      setLogs((prev) => ({
+        lines: [...(prev?.lines ?? []), ...p.lines],
+        errors: p.errors.length ? p.errors : (prev?.errors ?? []),
+        notes: prev?.notes,
+        signalCounts: prev?.signalCounts ?? [],
+        scannedBytes: (prev?.scannedBytes ?? 0) + p.scannedBytes,
+        truncated: p.truncated,
+        hasMore: p.nextCursor !== null,
+      }));
     });
-    if (query.q) qs.set('q', query.q);
-    if (query.level) qs.set('level', query.level);
-    if (query.signals) qs.set('signals', '1');
-    getJson<LogPage>(`${base}/members/${encodeURIComponent(endpoint)}/logs?${qs}`, ctrl.signal)
-      .then((p) => {
-        setCursor(p.nextCursor);
-        setLogs((prev) => ({
-          lines: [...(prev?.lines ?? []), ...p.lines],
-          errors: p.errors.length ? p.errors : (prev?.errors ?? []),
-          notes: prev?.notes,
-          signalCounts: prev?.signalCounts ?? [],
-          scannedBytes: (prev?.scannedBytes ?? 0) + p.scannedBytes,
-          truncated: p.truncated,
-          hasMore: p.nextCursor !== null,
-        }));
-        setLogsLoading(false);
-      })
-      .catch((e: Error) => {
-        setLogsError(e.message);
-        setLogsLoading(false);
-      });
-  }, [base, endpoint, cursor, win.from, win.to, query]);
+  }, [cluster, endpoint, cursor, win.from, win.to, query]);
 
   const onQueryChange = useCallback(
     (q: LogQueryState) => {

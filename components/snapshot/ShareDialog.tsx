@@ -5,7 +5,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { formatBytes } from '@/lib/format';
 import { RANGE_MS, parseViewParams } from '@/lib/client/viewParams';
-import type { SnapshotSummary } from '@/lib/snapshots/service';
+import type { SnapshotCreatedResponse, SnapshotSummary } from '@/lib/api/types';
+import { api } from '@/lib/client/api';
 import { EXPIRY_LABEL, formatWindow } from '@/lib/snapshots/view';
 import type { SnapshotExpiry } from '@/lib/store/types';
 import { CopyButton } from '../CopyButton';
@@ -21,26 +22,12 @@ export interface ShareAccess {
   user: string | null;
 }
 
-interface Created {
-  id: string;
-  path: string;
-  url: string;
-  deleteKey: string;
-  expiresAt: number | null;
-}
+type Created = Pick<SnapshotCreatedResponse, 'id' | 'path' | 'url' | 'deleteKey' | 'expiresAt'>;
+
+/** Freezing reads Prometheus and the logs for the window: give it longer than a page call. */
+const FREEZE_TIMEOUT_MS = 60_000;
 
 const EXPIRIES: SnapshotExpiry[] = ['1h', '1d', '1w', 'never'];
-
-async function post<T>(body: unknown): Promise<T> {
-  const r = await fetch('/api/snapshots', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const data = (await r.json().catch(() => ({}))) as T & { error?: string };
-  if (!r.ok) throw new Error(data.error ?? `HTTP ${r.status}`);
-  return data;
-}
 
 type PageWindow = { kind: 'range'; rangeMs: number } | { kind: 'fixed'; from: number; to: number };
 
@@ -106,9 +93,11 @@ export function ShareDialog({
     setPreviewError(null);
     if (!canCreate) return;
     let cancelled = false;
-    post<SnapshotSummary>({ cluster, ...windowBody(w), dryRun: true })
-      .then((s) => !cancelled && setSummary(s))
-      .catch((e: Error) => !cancelled && setPreviewError(e.message));
+    void api.previewSnapshot({ cluster, ...windowBody(w) }, { timeoutMs: FREEZE_TIMEOUT_MS }).then((r) => {
+      if (cancelled) return;
+      if (r.ok) setSummary(r.data);
+      else setPreviewError(r.error.message);
+    });
     return () => {
       cancelled = true;
     };
@@ -117,21 +106,18 @@ export function ShareDialog({
   const create = async () => {
     setBusy(true);
     setError(null);
-    try {
-      const c = await post<Created>({
-        cluster,
-        ...windowBody(win),
-        title: title.trim() || null,
-        note: note.trim() || null,
-        expiry,
-      });
-      const suffix = member ? `/members/${encodeURIComponent(member)}` : '';
-      setCreated({ ...c, url: `${c.url}${suffix}`, path: `${c.path}${suffix}` });
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
+    const r = await api.createSnapshot(
+      { cluster, ...windowBody(win), title: title.trim() || null, note: note.trim() || null, expiry },
+      { timeoutMs: FREEZE_TIMEOUT_MS },
+    );
+    setBusy(false);
+    if (!r.ok) {
+      setError(r.error.message);
+      return;
     }
+    const c = r.data;
+    const suffix = member ? `/members/${encodeURIComponent(member)}` : '';
+    setCreated({ ...c, url: `${c.url}${suffix}`, path: `${c.path}${suffix}` });
   };
 
   const loginHref =

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { apiPath } from '@/lib/client/api';
 import type { SnapshotRecord } from '@/lib/store/types';
 import { formatWindow } from '@/lib/snapshots/view';
 import { CopyButton } from '../CopyButton';
@@ -76,7 +77,7 @@ export function SnapshotBanner({ record: r, shareUrl, liveExists }: SnapshotBann
               the cluster is not watched by this Fulcrum
             </span>
           )}
-          <a href={`/api/snapshots/${r.id}/export`} className={BUTTON} data-testid="snapshot-export" download>
+          <a href={apiPath.snapshotExport(r.id)} className={BUTTON} data-testid="snapshot-export" download>
             Export JSON
           </a>
           {shareUrl && <CopyButton text={shareUrl} label="Copy link" testId="copy-snapshot-link" />}

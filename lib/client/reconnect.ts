@@ -18,3 +18,35 @@ export function backoffDelay(attempt: number, random: () => number, opts: Backof
   const r = Math.min(1, Math.max(0, random()));
   return Math.round(cap / 2 + (cap / 2) * r);
 }
+
+/** What a stream needs of EventSource (a fake in tests). */
+export interface EventSourceLike {
+  readonly readyState: number;
+  addEventListener(type: string, listener: (ev: MessageEvent<string>) => void): void;
+  onerror: ((ev: Event) => void) | null;
+  close(): void;
+}
+
+/** A stream's outside world, injected: the browser's in pages (browserStreamDeps), a script in tests. */
+export interface StreamDeps {
+  createEventSource(url: string): EventSourceLike;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(id: unknown): void;
+  now(): number;
+  random(): number;
+}
+
+/** The real ones (call in the browser only). */
+export function browserStreamDeps(): StreamDeps {
+  return {
+    createEventSource: (url) => new EventSource(url) as unknown as EventSourceLike,
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: (id) => window.clearTimeout(id as number),
+    setInterval: (fn, ms) => window.setInterval(fn, ms),
+    clearInterval: (id) => window.clearInterval(id as number),
+    now: () => Date.now(),
+    random: () => Math.random(),
+  };
+}

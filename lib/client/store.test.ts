@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterDelta, ClusterState, Frame } from '../types';
-import { adoptState, applyDelta, staleAfterMs } from './store';
+import { heartbeatMs, staleAfterMs } from '../stream/freshness';
+import { adoptState, applyDelta } from './store';
 
 const frame = (t: number) => ({ t }) as Frame;
 const state = (seq: number, frames: Frame[]) =>
@@ -45,6 +46,12 @@ describe('applyDelta', () => {
   it('calls data stale after three missed polls, at least 5 s', () => {
     expect(staleAfterMs(1000)).toBe(5000);
     expect(staleAfterMs(10_000)).toBe(30_000);
+  });
+  it('has the server send three heartbeats per stale window, at most 15 s apart', () => {
+    expect(heartbeatMs(1000)).toBe(1666);
+    expect(heartbeatMs(10_000)).toBe(10_000);
+    expect(heartbeatMs(60_000)).toBe(15_000);
+    for (const p of [100, 1000, 5000, 20_000]) expect(3 * heartbeatMs(p)).toBeLessThanOrEqual(staleAfterMs(p));
   });
 });
 

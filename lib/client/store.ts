@@ -63,8 +63,3 @@ export function adoptState(prev: ClusterState | null, next: ClusterState): Clust
       : next.events,
   };
 }
-
-/** Data older than this is shown as stale: three missed polls, at least 5 s. */
-export function staleAfterMs(pollIntervalMs: number): number {
-  return Math.max(5000, 3 * pollIntervalMs);
-}

@@ -61,6 +61,18 @@ describe('sseResponse', () => {
     expect(e.hub.size).toBe(0);
   });
 
+  it('sends a named heartbeat event (a browser never sees comments) while no poll publishes', async () => {
+    const e = fakeEngine();
+    const ac = new AbortController();
+    const res = sseResponse(e, ac.signal, { heartbeatMs: 30 });
+    const reader = res.body!.getReader();
+    const before = Date.now();
+    const evs = (await readEvents(reader, 3)) as unknown as Array<{ event: string; data: { t?: number } }>;
+    expect(evs.map((x) => x.event)).toEqual(['state', 'heartbeat', 'heartbeat']);
+    expect(evs[1].data.t).toBeGreaterThanOrEqual(before);
+    ac.abort();
+  });
+
   it('gives a slow client the latest state instead of an unbounded queue', async () => {
     const e = fakeEngine();
     let dropped = 0;

@@ -1,9 +1,12 @@
 // Server-Sent Events: the full state on connect, then one delta per tick (a cluster's poll, or
 // the fleet's tick). Each event is encoded once and the same bytes go to every subscriber.
 // Each client has a small bounded queue; a client that can't keep up loses deltas, not memory:
-// it is sent the full current state as soon as it has room again.
+// it is sent the full current state as soon as it has room again. A named `heartbeat` event
+// (`data: {"t": server ms}`) goes out every heartbeatMs: EventSource never hands comment lines
+// to scripts, so a browser can only count the server as alive from a named event.
 import type { StreamMessage } from '../engine/cluster';
 import type { ClusterState } from '../types';
+import { MAX_HEARTBEAT_MS } from './freshness';
 
 export const SSE_HEADERS: Record<string, string> = {
   'Content-Type': 'text/event-stream; charset=utf-8',
@@ -13,6 +16,7 @@ export const SSE_HEADERS: Record<string, string> = {
 };
 
 export interface StreamOptions {
+  /** How often `event: heartbeat` goes out (default 15 s): a browser counts it as the server being alive. */
   heartbeatMs?: number;
   /** Chunks queued per client before it counts as slow. */
   queueChunks?: number;
@@ -74,6 +78,11 @@ export function clusterFeed(engine: {
   };
 }
 
+/** The heartbeat event's bytes (its data: the server's clock, for a client that wants the skew). */
+export function heartbeatEvent(now: number): Uint8Array {
+  return encoder.encode(`event: heartbeat\ndata: {"t":${now}}\n\n`);
+}
+
 /** A Response streaming `engine`'s updates until `signal` aborts; 503 when the hub is full. */
 export function sseResponse(
   engine: { hub: SseFeed<StreamMessage>['hub']; state(): ClusterState },
@@ -85,7 +94,7 @@ export function sseResponse(
 
 /** A Response streaming a feed until `signal` aborts; 503 when its hub is full. */
 export function sseStream<M>(feed: SseFeed<M>, signal: AbortSignal, opts: StreamOptions = {}): Response {
-  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const heartbeatMs = opts.heartbeatMs ?? MAX_HEARTBEAT_MS;
   let unsubscribe: (() => void) | null = null;
   let heartbeat: NodeJS.Timeout | null = null;
   let closed = false;
@@ -137,8 +146,7 @@ export function sseStream<M>(feed: SseFeed<M>, signal: AbortSignal, opts: Stream
         controller.enqueue(encoder.encode(`retry: 2000\n\n`));
         controller.enqueue(feed.full());
         heartbeat = setInterval(() => {
-          if (!closed && (controller.desiredSize ?? 0) > 0)
-            controller.enqueue(encoder.encode(`: keep-alive ${Date.now()}\n\n`));
+          if (!closed && (controller.desiredSize ?? 0) > 0) controller.enqueue(heartbeatEvent(Date.now()));
         }, heartbeatMs);
         heartbeat.unref?.();
       },

@@ -20,13 +20,14 @@ export interface SseEvent {
   data: unknown;
 }
 
-/** Reads `event:`/`data:` blocks from an SSE body; comments (keep-alives) are counted, not returned. */
+/** Reads `event:`/`data:` blocks from an SSE body; comments and `heartbeat` events are counted, not returned. */
 export class SseReader {
   private reader: ReadableStreamDefaultReader<Uint8Array>;
   private buf = '';
   private queue: SseEvent[] = [];
   private dec = new TextDecoder();
   comments = 0;
+  heartbeats = 0;
 
   constructor(body: ReadableStream<Uint8Array>) {
     this.reader = body.getReader();
@@ -46,7 +47,8 @@ export class SseReader {
         else if (line.startsWith('id: ')) id = line.slice(4);
         else if (line.startsWith('data: ')) data.push(line.slice(6));
       }
-      if (data.length) this.queue.push({ event, id, data: JSON.parse(data.join('\n')) });
+      if (event === 'heartbeat') this.heartbeats++;
+      else if (data.length) this.queue.push({ event, id, data: JSON.parse(data.join('\n')) });
     }
   }
 
