@@ -209,7 +209,7 @@ export function MemberLive({
         hasMore: p.nextCursor !== null,
       }));
     });
-  }, [cluster, endpoint, cursor, win.from, win.to, query]);
+  }, [cluster, endpoint, cursor, win, query]);
 
   const onQueryChange = useCallback(
     (q: LogQueryState) => {
