@@ -41,6 +41,8 @@ export function SourcesLine({
       <Source name="etcd" s={sources.etcd} testId="source-etcd" />
       <Source name="Prometheus" s={sources.prometheus} testId="source-prometheus" />
       {sources.balancer && <Source name="balancer" s={sources.balancer} testId="source-balancer" />}
+      {sources.logs && <Source name="logs" s={sources.logs} testId="source-logs" />}
+      {sources.engine && !sources.engine.ok && <Source name="Fulcrum" s={sources.engine} testId="source-engine" />}
       {history && (
         <span
           data-testid="source-history"

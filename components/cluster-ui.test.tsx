@@ -8,6 +8,7 @@ import { makeMember, quietSignals } from '@/lib/testkit';
 import { DemoFaultPanel } from './DemoFaultPanel';
 import { FindingsPanel } from './FindingsPanel';
 import { MemberTable } from './MemberTable';
+import { SourcesLine } from './SourcesLine';
 
 const SIGNALS = quietSignals();
 
@@ -152,5 +153,31 @@ describe('DemoFaultPanel', () => {
       expect(html).toContain(`<option value="${f}"`);
     expect(html).toContain('<option value="etcd-2">etcd-2</option>');
     expect(html).toContain('data-testid="demo-inject"');
+  });
+});
+
+describe('SourcesLine', () => {
+  const ok = { ok: true, error: null, lastOk: 1, latencyMs: 3 };
+  const sources = { etcd: ok, prometheus: null, balancer: null, logs: null, engine: ok };
+  it('shows the logs source when configured, and Fulcrum itself only when a poll crashed inside it', () => {
+    const quiet = renderToStaticMarkup(<SourcesLine sources={sources} />);
+    expect(quiet).not.toContain('source-logs');
+    expect(quiet).not.toContain('source-engine');
+    const failing = renderToStaticMarkup(
+      <SourcesLine
+        sources={{
+          ...sources,
+          logs: {
+            ok: false,
+            error: 'member log: log file /var/log/etcd.log does not exist (yet?)',
+            lastOk: null,
+            latencyMs: 1,
+          },
+          engine: { ok: false, error: 'internal error: boom', lastOk: 1, latencyMs: null },
+        }}
+      />,
+    );
+    expect(failing).toMatch(/data-testid="source-logs" data-ok="false"[^>]*>.*logs: member log: log file/);
+    expect(failing).toMatch(/data-testid="source-engine" data-ok="false"[^>]*>.*Fulcrum: internal error: boom/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseHaproxyCheckConfig, parseHaproxyTime, parseServersState, parseShowStat } from './haproxy';
+import { checkLayer, parseHaproxyCheckConfig, parseHaproxyTime, parseServersState, parseShowStat } from './haproxy';
 
 // Captured from HAProxy 2.6 (Debian) in front of two etcd 3.4 members, one of them stopped.
 const SHOW_STAT = `# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,hrsp_1xx,hrsp_2xx,hrsp_3xx,hrsp_4xx,hrsp_5xx,hrsp_other,hanafail,req_rate,req_rate_max,req_tot,cli_abrt,srv_abrt,comp_in,comp_out,comp_byp,comp_rsp,lastsess,last_chk,last_agt,qtime,ctime,rtime,ttime,agent_status,agent_code,agent_duration,check_desc,agent_desc,check_rise,check_fall,check_health,agent_rise,agent_fall,agent_health,addr,cookie,mode,algo,conn_rate,conn_rate_max,conn_tot,intercepted,dcon,dses,wrew,connect,reuse,cache_lookups,cache_hits,srv_icur,src_ilim,qtime_max,ctime_max,rtime_max,ttime_max,eint,idle_conn_cur,safe_conn_cur,used_conn_cur,need_conn_est,uweight,agg_server_status,agg_server_check_status,agg_check_status,-,ssl_sess,ssl_reused_sess,ssl_failed_handshake,h2_headers_rcvd,h2_data_rcvd,h2_settings_rcvd,h2_rst_stream_rcvd,h2_goaway_rcvd,h2_detected_conn_protocol_errors,h2_detected_strm_protocol_errors,h2_rst_stream_resp,h2_goaway_resp,h2_open_connections,h2_backend_open_streams,h2_total_connections,h2_backend_total_streams,h1_open_connections,h1_open_streams,h1_total_connections,h1_total_streams,h1_bytes_in,h1_bytes_out,h1_spliced_bytes_in,h1_spliced_bytes_out,
@@ -18,10 +18,26 @@ describe('HAProxy parsing', () => {
     const s = parseShowStat(SHOW_STAT, 'etcd');
     expect(s.map((x) => [x.name, x.address, x.status, x.weight, x.checkLayer, x.checkStatus])).toEqual([
       ['etcd-1', '127.0.0.1:23791', 'UP', 30, 'L7', 'L7OK'],
-      ['etcd-2', '127.0.0.1:23799', 'DOWN', 20, 'L4', 'L4CON'],
+      // L4CON: the check could not connect; an HTTP check on a dead member fails the same way.
+      ['etcd-2', '127.0.0.1:23799', 'DOWN', 20, 'unknown', 'L4CON'],
     ]);
     expect(parseShowStat(SHOW_STAT, 'other')).toEqual([]);
     expect(() => parseShowStat('garbage', 'etcd')).toThrow(/no CSV header/);
+  });
+  it('maps check_status to what it says about the kind of check', () => {
+    const layer = (status: string | null, field = 'UP') => checkLayer(status, field);
+    // Passed: the status names the check's layer.
+    expect(['L7OK', 'L7OKC', '* L7OK'].map((s) => layer(s))).toEqual(['L7', 'L7', 'L7']);
+    expect(['L4OK', 'L6OK', '* L4OK'].map((s) => layer(s))).toEqual(['L4', 'L4', 'L4']);
+    // Failed at layer 7: it was a layer-7 check.
+    expect(['L7TOUT', 'L7RSP', 'L7STS'].map((s) => layer(s, 'DOWN'))).toEqual(['L7', 'L7', 'L7']);
+    // Failed before its layer, or not run yet: the kind is unknown.
+    expect(['L4CON', 'L4TOUT', 'SOCKERR', 'L6TOUT', 'L6RSP', 'INI', 'UNK'].map((s) => layer(s, 'DOWN'))).toEqual(
+      new Array(7).fill('unknown'),
+    );
+    // No check at all.
+    expect(layer(null)).toBe('none');
+    expect(layer('L7OK', 'no check')).toBe('none');
   });
   it('reads initial weights from show servers state', () => {
     expect(parseServersState(SERVERS_STATE)).toEqual({ 'etcd-1': 30, 'etcd-2': 20 });
@@ -36,7 +52,19 @@ describe('HAProxy parsing', () => {
       expect: 'status 200',
       interMs: { a: 30_000, b: 3000 },
     });
-    expect(parseHaproxyCheckConfig('backend etcd\n  server a 1.1.1.1:1 check\n', 'etcd').type).toBe('tcp');
+    const type = (body: string) =>
+      parseHaproxyCheckConfig(`backend etcd\n${body}  server a 1.1.1.1:1 check\n`, 'etcd').type;
+    expect(type('')).toBe('tcp');
+    // tcp-check without rules is a connect, like a plain check; with an expect it tests the answer.
+    expect(type('  option tcp-check\n')).toBe('tcp');
+    expect(type('  option tcp-check\n  tcp-check connect\n')).toBe('tcp');
+    expect(
+      type(
+        '  option tcp-check\n  tcp-check send GET\\ /health\\ HTTP/1.0\\r\\n\\r\\n\n  tcp-check expect string true\n',
+      ),
+    ).toBe('unknown');
+    expect(type('  option ssl-hello-chk\n')).toBe('tcp');
+    expect(type('  option redis-check\n')).toBe('unknown');
     expect(parseHaproxyCheckConfig('backend etcd\n  server a 1.1.1.1:1\n', 'etcd').type).toBe('none');
     expect(parseHaproxyTime('1500')).toBe(1500);
     expect(parseHaproxyTime('2m')).toBe(120_000);

@@ -14,7 +14,7 @@ export interface HaproxyServerStat {
   weight: number;
   /** Weight from the config file at start (show servers state srv_iweight), null when unknown. */
   initialWeight: number | null;
-  /** L7 (HTTP check), L4 (TCP connect only), none (no check), unknown. */
+  /** L7 (a layer-7 check), L4 (a connect or TLS hello only), none (no check), unknown (not run yet, or failed before its layer). */
   checkLayer: 'L7' | 'L4' | 'none' | 'unknown';
   checkStatus: string | null;
   checkCode: string | null;
@@ -38,7 +38,11 @@ export interface HaproxyServerStat {
 }
 
 export interface HaproxyCheckConfig {
-  /** From the config file: http (option httpchk), tcp (check without httpchk), none. */
+  /**
+   * From the config file: http (option httpchk), tcp (a bare connect: `check` alone, ssl-hello-chk,
+   * or tcp-check without expect rules), none (no server is checked), unknown (tcp-check rules with
+   * an expect, or a protocol check: more than a connect, judged by the check status).
+   */
   type: 'http' | 'tcp' | 'none' | 'unknown';
   method: string | null;
   path: string | null;
@@ -94,13 +98,22 @@ const num = (s: string | undefined): number => {
   return s === undefined || s === '' || !Number.isFinite(n) ? 0 : n;
 };
 
-function checkLayer(status: string | null, statusField: string): HaproxyServerStat['checkLayer'] {
+/**
+ * What kind of check the last check result shows (HAProxy's `check_status`, management guide
+ * "show stat"). A passed check says its kind: L7OK/L7OKC (HTTP, or tcp-check rules with an
+ * expect) is layer 7; L4OK ("no upper layers testing enabled") is a bare connect; L6OK is a TLS
+ * hello only (ssl-hello-chk), which says no more about etcd than a connect: both count as L4.
+ * A failed one only says where it stopped: L7TOUT/L7RSP/L7STS come from a layer-7 check, but
+ * L4CON/L4TOUT/SOCKERR/L6TOUT/L6RSP happen to any check before it reaches its layer, so they say
+ * nothing about its kind (an HTTP check on a dead member reports L4CON). INI/UNK: not run yet.
+ * A "* " prefix marks a check in progress. No status, or "no check" in the server's status: none.
+ */
+export function checkLayer(status: string | null, statusField: string): HaproxyServerStat['checkLayer'] {
   if (statusField.toLowerCase().includes('no check')) return 'none';
   if (!status) return 'none';
   const s = status.replace(/^\*\s*/, '');
   if (s.startsWith('L7')) return 'L7';
-  if (s.startsWith('L4') || s === 'SOCKERR' || s === 'L6OK' || s.startsWith('L6')) return 'L4';
-  if (s === 'INI' || s === 'UNK') return 'unknown';
+  if (s === 'L4OK' || s === 'L6OK') return 'L4';
   return 'unknown';
 }
 
@@ -175,6 +188,17 @@ export function parseHaproxyTime(s: string): number | null {
   return v * mult[unit];
 }
 
+/** `option` checks that speak a protocol (not etcd's): they test more than a connect. */
+const PROTOCOL_CHECKS = new Set([
+  'mysql-check',
+  'pgsql-check',
+  'redis-check',
+  'smtpchk',
+  'ldap-check',
+  'spop-check',
+  'external-check',
+]);
+
 /** Reads the health-check settings of one backend from an HAProxy config file's text. */
 export function parseHaproxyCheckConfig(text: string, backend: string): HaproxyCheckConfig {
   const out: HaproxyCheckConfig = { type: 'none', method: null, path: null, interMs: {}, expect: null };
@@ -184,6 +208,8 @@ export function parseHaproxyCheckConfig(text: string, backend: string): HaproxyC
   let sectionDefaultInter: number | null = null;
   let httpchk = false;
   let tcpCheck = false;
+  let tcpExpect = false;
+  let otherCheck = false;
   const servers: Array<{ name: string; check: boolean; inter: number | null }> = [];
   for (const raw of text.split('\n')) {
     const line = raw.replace(/#.*$/, '').trim();
@@ -224,6 +250,10 @@ export function parseHaproxyCheckConfig(text: string, backend: string): HaproxyC
       out.expect = words.slice(2).join(' ');
     } else if (words[0] === 'option' && words[1] === 'tcp-check') {
       tcpCheck = true;
+    } else if (words[0] === 'tcp-check' && words[1] === 'expect') {
+      tcpExpect = true;
+    } else if (words[0] === 'option' && PROTOCOL_CHECKS.has(words[1])) {
+      otherCheck = true;
     } else if (words[0] === 'default-server') {
       sectionDefaultInter = interOf(words) ?? sectionDefaultInter;
     } else if (words[0] === 'server' && words[1]) {
@@ -231,7 +261,10 @@ export function parseHaproxyCheckConfig(text: string, backend: string): HaproxyC
     }
   }
   const anyCheck = servers.some((s) => s.check);
-  out.type = !anyCheck ? 'none' : httpchk ? 'http' : tcpCheck ? 'tcp' : 'tcp';
+  // A plain `check`, and `option tcp-check` without rules, only connect; tcp-check rules with an
+  // expect (or a protocol check: mysql, redis, ...) test more than the port, which the config
+  // alone can't judge: 'unknown' lets the check status (L7OK) decide.
+  out.type = !anyCheck ? 'none' : httpchk ? 'http' : (tcpCheck && tcpExpect) || otherCheck ? 'unknown' : 'tcp';
   if (httpchk && !out.method) out.method = 'OPTIONS';
   if (httpchk && !out.path) out.path = '/';
   for (const s of servers) {
