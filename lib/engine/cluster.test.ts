@@ -47,6 +47,8 @@ const healthyPoll = (endpoint: string, t: number): MemberPoll => ({
   metricsError: null,
   members: null,
   durationMs: 1,
+  cert: null,
+  certError: null,
 });
 
 /** An engine on fake member answers, with its telemetry calls, log lines and hub messages recorded. */
