@@ -101,10 +101,7 @@ export function syntheticFleet(spec: SyntheticSpec): SynthCluster[] {
       name,
       skewed: isSkewed,
       rate: 100 + ((index * 37) % 400),
-      labels:
-        spec.labels === false
-          ? {}
-          : { env: ENVS[index % 3], region: REGIONS[index % 4], team: TEAMS[index % 5] },
+      labels: spec.labels === false ? {} : { env: ENVS[index % 3], region: REGIONS[index % 4], team: TEAMS[index % 5] },
       members: ms,
     };
   };
@@ -158,9 +155,9 @@ export function renderMemberMetrics(c: SynthCluster, j: number, dt: number): str
     const n = counter(r * part, dt, phase);
     const base = `grpc_method="${method}",grpc_service="${svc}",grpc_type="unary"`;
     LATENCY_LE.forEach((le, k) => {
-      g('grpc_server_handling_seconds_bucket', Math.floor(n * LATENCY_CDF[k]), `${base},le="${le}"`);
+      g('grpc_server_handling_seconds_bucket', n * LATENCY_CDF[k], `${base},le="${le}"`);
     });
-    g('grpc_server_handling_seconds_count', Math.floor(n), base);
+    g('grpc_server_handling_seconds_count', n, base);
   }
   lines.push('# TYPE etcd_network_client_grpc_received_bytes_total counter');
   g('etcd_network_client_grpc_received_bytes_total', counter(r * 200, dt, phase));
@@ -181,9 +178,9 @@ export function renderMemberMetrics(c: SynthCluster, j: number, dt: number): str
   lines.push('# TYPE etcd_disk_wal_fsync_duration_seconds histogram');
   const fsyncs = counter(20, dt, phase);
   FSYNC_LE.forEach((le, k) => {
-    g('etcd_disk_wal_fsync_duration_seconds_bucket', Math.floor(fsyncs * FSYNC_CDF[k]), `le="${le}"`);
+    g('etcd_disk_wal_fsync_duration_seconds_bucket', fsyncs * FSYNC_CDF[k], `le="${le}"`);
   });
-  g('etcd_disk_wal_fsync_duration_seconds_count', Math.floor(fsyncs));
+  g('etcd_disk_wal_fsync_duration_seconds_count', fsyncs);
   return `${lines.join('\n')}\n`;
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Thresholds } from '../analysis/diagnosis/thresholds';
-import { ConfigSchema, type RawConfig, type SNAPSHOT_EXPIRIES } from './schema';
+import { ConfigSchema, durationMs, type RawConfig, type SNAPSHOT_EXPIRIES } from './schema';
 import { Secret } from './secret';
 import { resolveLogsConfig, type LogsConfig } from '../logs/config';
 
@@ -62,6 +62,17 @@ export interface AuthConfig {
   userHeader: string | null;
 }
 
+export interface DiscoveryConfig {
+  clusterLabel: string;
+  memberLabel: string;
+  selector: string;
+  refreshMs: number;
+  intervalMs: number;
+  /** Series labels copied to cluster labels; null: those every series of the cluster shares. */
+  labels: string[] | null;
+  maxClusters: number;
+}
+
 export interface FulcrumConfig {
   file: string;
   pollIntervalMs: number;
@@ -77,6 +88,8 @@ export interface FulcrumConfig {
     backfill: boolean;
   } | null;
   clusters: ClusterConfig[];
+  /** Clusters read from Prometheus (config `discovery.prometheus`), null when off. */
+  discovery: DiscoveryConfig | null;
   snapshots: SnapshotsConfig;
   auth: AuthConfig;
   /** FULCRUM_DEMO=1: the local stack's fault buttons may be shown. */
@@ -294,6 +307,17 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
     maxSubscribers: c.maxSubscribers,
     prometheus,
     clusters,
+    discovery: c.discovery.prometheus
+      ? {
+          clusterLabel: c.discovery.prometheus.clusterLabel,
+          memberLabel: c.discovery.prometheus.memberLabel,
+          selector: c.discovery.prometheus.selector.trim().replace(/,\s*$/, ''),
+          refreshMs: durationMs(c.discovery.prometheus.refresh),
+          intervalMs: durationMs(c.discovery.prometheus.interval),
+          labels: c.discovery.prometheus.labels ?? null,
+          maxClusters: c.discovery.prometheus.maxClusters,
+        }
+      : null,
     snapshots: {
       dataDir: path.resolve(baseDir, c.snapshots.dataDir),
       defaultExpiry: c.snapshots.defaultExpiry,

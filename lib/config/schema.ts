@@ -9,6 +9,34 @@ export const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 /** PromQL label matchers we splice into queries: `job="etcd",env=~"prod|stage"`. */
 const MATCHERS_RE = /^\s*([a-zA-Z_][a-zA-Z0-9_]*\s*(=|!=|=~|!~)\s*"(?:[^"\\\n]|\\.)*"\s*,?\s*)*$/;
 const DURATION_RE = /^[1-9][0-9]{0,4}(ms|s|m|h)$/;
+const PROM_LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Milliseconds of a duration that passed DURATION_RE (`500ms`, `30s`, `5m`, `1h`). */
+export function durationMs(s: string): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(s);
+  if (!m) throw new Error(`not a duration: ${s}`);
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+}
+
+/** Clusters read from Prometheus: the series of etcd's metrics grouped by a cluster label. */
+export const DiscoveryPrometheusSchema = z
+  .object({
+    /** Label naming the cluster; its values become cluster names (checked like configured names). */
+    clusterLabel: z.string().regex(PROM_LABEL_RE, 'a Prometheus label name').default('cluster'),
+    /** Label naming the member within its cluster. */
+    memberLabel: z.string().regex(PROM_LABEL_RE, 'a Prometheus label name').default('instance'),
+    /** Label matchers added to every query, e.g. `job="etcd"`. */
+    selector: z.string().max(1024).regex(MATCHERS_RE, 'PromQL label matchers such as job="etcd"').default(''),
+    /** How often the list of clusters, members and labels is read again. */
+    refresh: z.string().regex(DURATION_RE, 'a duration such as 30s or 1m').default('30s'),
+    /** How often the metrics of every discovered cluster are read (one query per dimension for all). */
+    interval: z.string().regex(DURATION_RE, 'a duration such as 5s').default('5s'),
+    /** Series labels copied to the cluster's labels; default: the labels every series of the cluster shares. */
+    labels: z.array(z.string().regex(PROM_LABEL_RE, 'a Prometheus label name')).max(16).optional(),
+    /** Discovered clusters beyond this many (by name) are left out and counted. */
+    maxClusters: z.number().int().min(1).max(5000).default(2000),
+  })
+  .strict();
 
 function httpUrl(what: string) {
   return z.string().superRefine((s, ctx) => {
@@ -246,7 +274,9 @@ export const ConfigSchema = z
       .optional(),
     /** Detector thresholds for every cluster (clusters may override some). */
     diagnosis: ThresholdsSchema.default(ThresholdsSchema.parse({})),
-    clusters: z.array(ClusterSchema).min(1).max(1000),
+    /** Clusters found in Prometheus rather than listed here (configured clusters win on a name clash). */
+    discovery: z.object({ prometheus: DiscoveryPrometheusSchema.optional() }).strict().default({}),
+    clusters: z.array(ClusterSchema).max(1000).default([]),
     snapshots: SnapshotsSchema.default({
       dataDir: './data',
       defaultExpiry: '1w',
@@ -264,6 +294,35 @@ export const ConfigSchema = z
         path: ['timeoutMs'],
         message: `must be below pollIntervalMs (${c.pollIntervalMs})`,
       });
+    }
+    if (c.clusters.length === 0 && !c.discovery.prometheus)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters'],
+        message: 'list at least one cluster, or find them with discovery.prometheus',
+      });
+    if (c.discovery.prometheus) {
+      if (!c.prometheus)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['discovery', 'prometheus'],
+          message: 'needs prometheus.url (the Prometheus to discover clusters in)',
+        });
+      const d = c.discovery.prometheus;
+      if (d.clusterLabel === d.memberLabel)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['discovery', 'prometheus', 'memberLabel'],
+          message: 'must differ from clusterLabel',
+        });
+      if (durationMs(d.interval) < 1000)
+        ctx.addIssue({ code: 'custom', path: ['discovery', 'prometheus', 'interval'], message: 'at least 1s' });
+      if (durationMs(d.refresh) < durationMs(d.interval))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['discovery', 'prometheus', 'refresh'],
+          message: `at least the interval (${d.interval})`,
+        });
     }
     const seen = new Set<string>();
     c.clusters.forEach((cl, i) => {

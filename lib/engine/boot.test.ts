@@ -27,7 +27,7 @@ describe('start-up', () => {
   it.each([
     ['a missing file', null, /not found: set FULCRUM_CONFIG/],
     ['invalid YAML', 'clusters: [', /invalid YAML/],
-    ['a schema error', 'clusters: []\n', /clusters: .*at least 1|clusters.*>=1|too small/i],
+    ['a schema error', 'clusters: []\n', /clusters: list at least one cluster/],
     ['an alias bomb', aliasBomb(), /alias/],
   ])('exits at start on %s', (_what, text, message) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-boot-'));
