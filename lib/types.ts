@@ -236,7 +236,8 @@ export type ClusterStatus = 'ok' | 'degraded' | 'down' | 'starting';
 
 /** Where a cluster's numbers come from, and whether each source answered its last call. */
 export interface ClusterSources {
-  etcd: SourceStatus;
+  /** null: no member is polled directly (a cluster read from Prometheus only). */
+  etcd: SourceStatus | null;
   /** null: not configured. */
   prometheus: SourceStatus | null;
   balancer: SourceStatus | null;

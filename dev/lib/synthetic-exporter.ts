@@ -238,7 +238,7 @@ export function serveSynthetic(spec0: SyntheticSpec, fileSd: string, port: numbe
     const m = /^\/metrics\/([^/]+)\/(\d+)$/.exec(url.pathname);
     const c = m ? fleet.get(decodeURIComponent(m[1])) : undefined;
     const j = m ? Number(m[2]) : -1;
-    if (!c || !c.members[j]) {
+    if (!c?.members[j]) {
       res.writeHead(404).end('no such member\n');
       return;
     }

@@ -11,6 +11,8 @@ export interface PromMemberView {
   hasLeader: boolean | null;
   version: string | null;
   dbSizeBytes: number | null;
+  /** etcd_server_quota_backend_bytes, when Prometheus has it. */
+  quotaBackendBytes?: number | null;
 }
 
 export interface MemberInput {
@@ -128,7 +130,7 @@ export function deriveMember(input: MemberInput): MemberState {
     version: keep('version', status?.version ?? prom?.version),
     dbSizeBytes: keep('dbSizeBytes', status?.dbSize ?? prom?.dbSizeBytes),
     dbSizeInUseBytes: keep('dbSizeInUseBytes', status?.dbSizeInUse),
-    quotaBackendBytes: keep('quotaBackendBytes', poll?.counters?.gauges.quotaBackendBytes),
+    quotaBackendBytes: keep('quotaBackendBytes', poll?.counters?.gauges.quotaBackendBytes ?? prom?.quotaBackendBytes),
     leaderId: status ? (status.leader === '0' ? null : status.leader) : (prev?.leaderId ?? null),
     raftIndex: keep('raftIndex', status?.raftIndex),
     raftTerm: keep('raftTerm', status?.raftTerm),

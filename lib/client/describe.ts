@@ -78,7 +78,7 @@ export function checkedList(state: Pick<ClusterState, 'members' | 'scores' | 'ev
   if (lat) out.push(`latency p99: slowest ${lat.name} at ${lat.ratio.toFixed(1)}× the median`);
   const balancer = state.sources.balancer;
   out.push(
-    `sources: etcd ${state.sources.etcd.ok ? 'ok' : 'failing'}, Prometheus ${
+    `sources: etcd ${state.sources.etcd ? (state.sources.etcd.ok ? 'ok' : 'failing') : 'not polled'}, Prometheus ${
       state.sources.prometheus ? (state.sources.prometheus.ok ? 'ok' : 'failing') : 'not configured'
     }${balancer ? `, balancer ${balancer.ok ? 'ok' : 'failing'}` : ''}`,
   );

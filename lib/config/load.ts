@@ -88,6 +88,8 @@ export interface FulcrumConfig {
     backfill: boolean;
   } | null;
   clusters: ClusterConfig[];
+  /** The global detector thresholds (config `diagnosis`): discovered clusters use them. */
+  diagnosis: Thresholds;
   /** Clusters read from Prometheus (config `discovery.prometheus`), null when off. */
   discovery: DiscoveryConfig | null;
   snapshots: SnapshotsConfig;
@@ -307,6 +309,7 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
     maxSubscribers: c.maxSubscribers,
     prometheus,
     clusters,
+    diagnosis: c.diagnosis,
     discovery: c.discovery.prometheus
       ? {
           clusterLabel: c.discovery.prometheus.clusterLabel,

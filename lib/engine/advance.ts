@@ -10,7 +10,8 @@ import { trackFindings } from '../analysis/diagnosis/tracker';
 import { detectEvents } from '../analysis/events';
 import { buildFrame, round4 } from '../analysis/frames';
 import { isLive, leaderIndex } from '../analysis/live';
-import { deriveMember } from '../analysis/member';
+import { prometheusOnlyChecks } from '../analysis/diagnosis/prometheus-only';
+import { deriveMember, emptySignals } from '../analysis/member';
 import { type CounterDelta, diffCounters } from '../analysis/rates';
 import { scoreDimensions } from '../analysis/score';
 import { balancerView, memberSignals } from '../analysis/signals';
@@ -144,7 +145,9 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
           appliedStalled,
           prev: prevMembers[i].signals,
         })
-      : { ...prevMembers[i].signals, appliedStalledPolls: 0 };
+      : m.source === 'prometheus' && promData?.get(i)?.signals
+        ? { ...emptySignals(), ...promData.get(i)!.signals }
+        : { ...prevMembers[i].signals, appliedStalledPolls: 0 };
   });
 
   // The balancer as the detectors see it.
@@ -220,6 +223,8 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     logSignals: c.logs?.signals ?? null,
     thresholds: cfg.cluster.thresholds,
   });
+  // Without a directly polled member, what needs one says so.
+  const checks = cfg.has.etcd ? diag.checks : prometheusOnlyChecks(diag.checks);
   const tracked = trackFindings(prev.tracker, diag.candidates, t, {
     cluster: cfg.name,
     raiseAfter: cfg.cluster.thresholds.raiseAfterPolls,
@@ -229,9 +234,11 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
 
   const durationMs = Math.max(0, ...polls.map((p) => p?.durationMs ?? 0));
   const sources: ClusterSources = {
-    etcd: answered.some(Boolean)
-      ? sourceOk(t, durationMs)
-      : sourceFailed(prev.sources.etcd, 'no member answered', durationMs),
+    etcd: !cfg.has.etcd
+      ? null
+      : answered.some(Boolean)
+        ? sourceOk(t, durationMs)
+        : sourceFailed(prev.sources.etcd, 'no member answered', durationMs),
     prometheus: prometheusStatus,
     balancer: balancerStatus,
     logs: logsStatus(prev.sources.logs, c, t),
@@ -257,7 +264,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     balancer,
     tracker: tracked.state,
     findings: tracked.active,
-    checks: diag.checks,
+    checks,
     sources,
   };
   const delta: ClusterDelta = {
@@ -271,7 +278,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     events: newEvents,
     findings: tracked.active,
     resolvedFindings: tracked.state.resolved.slice(),
-    checks: diag.checks,
+    checks,
     balancer,
     sources: structuredClone(sources),
   };

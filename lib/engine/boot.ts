@@ -29,7 +29,9 @@ export function startServer(): void {
     const names = [...rt.clusters.keys()];
     const shown =
       names.length > 20 ? `${names.slice(0, 20).join(', ')}, ... (${names.length - 20} more)` : names.join(', ');
-    console.log(`fulcrum: watching ${rt.clusters.size} cluster(s): ${shown}; config ${rt.config.file}`);
+    const d = rt.config.discovery;
+    const more = d ? `, and the clusters Prometheus knows by label ${d.clusterLabel}` : '';
+    console.log(`fulcrum: watching ${rt.clusters.size} cluster(s): ${shown}${more}; config ${rt.config.file}`);
   } catch (e) {
     // Any failure to start (a bad config, or anything else) stops the server with one line:
     // a server that serves nothing but errors is worse than one that does not start.

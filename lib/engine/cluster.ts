@@ -13,9 +13,19 @@ import { EtcdMemberSource } from '../sources/etcd';
 import { HaproxySource } from '../sources/haproxy';
 import { PrometheusSource } from '../sources/prometheus';
 import { fetchClusterRange } from '../sources/prometheus-queries';
+import type { ClusterSource } from '../fleet/types';
 import type { ClusterState, ClusterSummary, Finding, Frame } from '../types';
 import { advance } from './advance';
-import { type BalancerSourceLike, collect, type MemberSourceLike, planCollect, type Sources } from './collect';
+import {
+  type BalancerSourceLike,
+  type Collected,
+  collect,
+  type MemberSourceLike,
+  planCollect,
+  type PromMemberNow,
+  type Sources,
+  type Timed,
+} from './collect';
 import { Hub } from './hub';
 import type { LiveCluster } from './live';
 import { RateLimitedLog } from './log';
@@ -30,6 +40,7 @@ import {
   summaryOf,
   toClusterState,
   withBackfill,
+  withEndpoints,
   withInternalError,
   withPrometheusStatus,
 } from './state';
@@ -50,19 +61,27 @@ export interface EngineOptions {
   balancerSource?: BalancerSourceLike | null;
   /** Where rate-limited log lines go (default: stderr, one per cluster and cause per minute). */
   log?: RateLimitedLog;
+  /** `prometheus`: a cluster read from Prometheus only (discovered), fed by the fleet (default `direct`). */
+  source?: ClusterSource;
+  /**
+   * Fed from outside (`feed`): no poll loop and no backfill of its own. A discovered cluster is
+   * fed by the fleet's Prometheus tick, which reads every discovered cluster in a few queries.
+   */
+  fed?: boolean;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class ClusterEngine implements LiveCluster {
   readonly name: string;
-  readonly source = 'direct' as const;
+  readonly source: ClusterSource;
   readonly hub: Hub<StreamMessage>;
-  readonly cluster: ClusterConfig;
+  private clusterCfg: ClusterConfig;
   private readonly cfg: FulcrumConfig;
   /** What the pure steps read from the config. */
-  readonly config: EngineConfig;
+  private engineCfg: EngineConfig;
   private readonly sources: Sources;
+  private readonly opts: EngineOptions;
   private readonly now: () => number;
   private readonly telemetry: EngineTelemetry | undefined;
   private readonly log: RateLimitedLog;
@@ -74,7 +93,9 @@ export class ClusterEngine implements LiveCluster {
 
   constructor(cfg: FulcrumConfig, cluster: ClusterConfig, opts: EngineOptions = {}) {
     this.cfg = cfg;
-    this.cluster = cluster;
+    this.clusterCfg = cluster;
+    this.opts = opts;
+    this.source = opts.source ?? 'direct';
     this.name = cluster.name;
     this.now = opts.now ?? Date.now;
     this.telemetry = opts.telemetry;
@@ -83,11 +104,11 @@ export class ClusterEngine implements LiveCluster {
     const b = cluster.balancer;
     const watcher = cluster.logs ? new LogSignalWatcher(cluster) : null;
     this.sources = {
-      members: cluster.endpoints.map((e) =>
-        e.direct ? (opts.memberSource ? opts.memberSource(e) : new EtcdMemberSource(e, cluster, cfg.timeoutMs)) : null,
-      ),
+      members: cluster.endpoints.map((e) => this.memberSource(e)),
       prometheus: cfg.prometheus
-        ? new PrometheusSource(cfg.prometheus.url, cfg.prometheus.timeoutMs, cfg.prometheus.bearerToken)
+        ? new PrometheusSource(cfg.prometheus.url, cfg.prometheus.timeoutMs, cfg.prometheus.bearerToken, {
+            onCall: () => opts.telemetry?.prometheusQuery?.(this.source === 'prometheus' ? 'discovered' : 'cluster'),
+          })
         : null,
       balancer:
         opts.balancerSource !== undefined
@@ -97,16 +118,93 @@ export class ClusterEngine implements LiveCluster {
             : null,
       logs: watcher?.enabled ? watcher : null,
     };
-    this.config = engineConfig(cfg, cluster, {
+    this.engineCfg = engineConfig(cfg, cluster, {
       downAfter: opts.downAfter ?? 2,
       memberListEvery: opts.memberListEvery ?? 30,
       has: {
+        etcd: this.sources.members.some((s) => s !== null),
         prometheus: this.sources.prometheus !== null,
         balancer: this.sources.balancer !== null,
         logs: this.sources.logs !== null,
       },
     });
-    this.st = initialState(this.config);
+    this.st = initialState(this.engineCfg);
+  }
+
+  /** The cluster's config (its endpoints change with discovery or a MemberList change). */
+  get cluster(): ClusterConfig {
+    return this.clusterCfg;
+  }
+
+  /** What the pure steps read from the config. */
+  get config(): EngineConfig {
+    return this.engineCfg;
+  }
+
+  private memberSource(e: ClusterConfig['endpoints'][number]): MemberSourceLike | null {
+    if (!e.direct) return null;
+    return this.opts.memberSource
+      ? this.opts.memberSource(e)
+      : new EtcdMemberSource(e, this.clusterCfg, this.cfg.timeoutMs);
+  }
+
+  /**
+   * A new member list (discovery, or etcd's MemberList): members still there keep their state and
+   * history, new ones start fresh, removed ones' sources are closed. Streams get the full state.
+   */
+  setEndpoints(cluster: ClusterConfig): void {
+    const before = this.engineCfg.endpoints;
+    const after = cluster.endpoints.map((e) => e.url);
+    if (before.length === after.length && before.every((e, i) => e === after[i])) {
+      // Same members: only labels or the like changed.
+      this.clusterCfg = cluster;
+      this.engineCfg = { ...this.engineCfg, cluster };
+      return;
+    }
+    const from = this.engineCfg;
+    this.clusterCfg = cluster;
+    this.engineCfg = engineConfig(this.cfg, cluster, {
+      downAfter: from.downAfter,
+      memberListEvery: from.memberListEvery,
+      has: from.has,
+    });
+    const old = new Map(before.map((url, i) => [url, this.sources.members[i]]));
+    this.sources.members = cluster.endpoints.map((e) => {
+      const s = old.get(e.url);
+      old.delete(e.url);
+      return s !== undefined ? s : this.memberSource(e);
+    });
+    for (const s of old.values()) s?.close();
+    this.st = withEndpoints(this.st, from, this.engineCfg);
+    this.hub.publish({ type: 'resync' });
+  }
+
+  /**
+   * One step of a fed cluster: what Prometheus said about its members (by endpoint index), then
+   * the same advance and publish as a poll.
+   */
+  feed(t: number, prom: Timed<ReadonlyMap<number, PromMemberNow>>): void {
+    const collected: Collected = {
+      members: this.engineCfg.endpoints.map(() => null),
+      prometheus: { kind: 'members', ...prom },
+      balancer: null,
+      logs: null,
+      durationMs: prom.latencyMs,
+    };
+    try {
+      const result = advance(this.st, collected, this.engineCfg, t);
+      this.st = result.state;
+      publish(
+        { hub: this.hub, telemetry: this.telemetry, log: this.log },
+        this.engineCfg,
+        collected,
+        result,
+        this.now() - t,
+        this.now(),
+      );
+    } catch (e) {
+      this.internalError(e);
+    }
   }
 
   get historyMs(): number {
@@ -123,7 +221,7 @@ export class ClusterEngine implements LiveCluster {
   }
 
   start(): void {
-    if (this.running) return;
+    if (this.running || this.opts.fed) return;
     this.running = true;
     if (this.sources.prometheus && this.cfg.prometheus?.backfill) void this.backfill();
     this.schedule(0);
@@ -160,14 +258,10 @@ export class ClusterEngine implements LiveCluster {
   async tick(): Promise<void> {
     const t = this.now();
     try {
-      const collected = await collect(
-        this.sources,
-        planCollect(this.st, this.config),
-        this.st,
-        this.config,
-        t,
-        this.now,
-      );
+      const config = this.config;
+      const collected = await collect(this.sources, planCollect(this.st, config), this.st, config, t, this.now);
+      // The member list changed while this poll ran: its answers are in the old order, drop them.
+      if (config !== this.config) return;
       // The state is read again after the await: a backfill may have replaced it meanwhile.
       const result = advance(this.st, collected, this.config, t);
       this.st = result.state;

@@ -8,7 +8,7 @@ import type { EtcdMemberSource, MemberPoll } from '../sources/etcd';
 import type { HaproxySnapshot, HaproxySource } from '../sources/haproxy';
 import type { PrometheusSource } from '../sources/prometheus';
 import { fetchMembersNow } from '../sources/prometheus-queries';
-import type { DimensionId } from '../types';
+import type { DimensionId, MemberSignals } from '../types';
 import type { EngineConfig, EngineState } from './state';
 
 /** What the engine needs from a member source (EtcdMemberSource; a recording in replay tests). */
@@ -36,6 +36,8 @@ export interface Timed<T> {
 export interface PromMemberNow {
   view: PromMemberView;
   values: Record<DimensionId, number | null>;
+  /** Health signals Prometheus can tell (the fleet's queries: leader changes, WAL fsync p99, ...). */
+  signals?: Partial<MemberSignals>;
 }
 
 export type PromCollected =

@@ -16,7 +16,12 @@ export interface EngineTelemetry {
   sourceError(cluster: string, source: TelemetrySource, member: string | null): void;
   /** A poll crashed inside Fulcrum (a bug), not because of a source. */
   internalError(cluster: string): void;
+  /** One query sent to Prometheus, by what it was for. */
+  prometheusQuery?(purpose: PrometheusQueryPurpose): void;
 }
+
+/** What a Prometheus query was for: a polled cluster's members or history, a discovered cluster's history, the fleet. */
+export type PrometheusQueryPurpose = 'cluster' | 'discovered' | 'fleet' | 'discovery';
 
 /** What the hub carries to stream subscribers. */
 export type StreamMessage =

@@ -75,7 +75,7 @@ export function replayConfig(rec: Recording, downAfter = 2): EngineConfig {
   return engineConfig(cfg, cluster, {
     downAfter,
     memberListEvery: 30,
-    has: { prometheus: false, balancer: cluster.balancer !== null, logs: false },
+    has: { etcd: true, prometheus: false, balancer: cluster.balancer !== null, logs: false },
   });
 }
 

@@ -4,6 +4,7 @@
 // loads it.
 import { loadConfig, type FulcrumConfig } from '../config/load';
 import { buildId } from '../fleet/build';
+import { PrometheusFleet } from '../fleet/discovery';
 import { Fleet } from '../fleet/fleet';
 import type { ClusterSource } from '../fleet/types';
 import { Telemetry } from '../telemetry/metrics';
@@ -15,6 +16,8 @@ export interface Runtime {
   /** Every cluster by name: configured ones (polled) and, with discovery, ones read from Prometheus. */
   clusters: Map<string, LiveCluster>;
   fleet: Fleet;
+  /** Clusters discovered in Prometheus and read from it (config `discovery.prometheus`), null when off. */
+  discovery: PrometheusFleet | null;
   telemetry: Telemetry;
   startedAt: number;
   /** Starts every poll loop and the fleet tick. */
@@ -40,18 +43,25 @@ export function createRuntime(config: FulcrumConfig, opts: { defaultMetrics?: bo
       telemetry.fleetTickDone(s, bySource);
     },
   });
+  const discovery =
+    config.discovery && config.prometheus
+      ? new PrometheusFleet({ config, discovery: config.discovery, clusters, telemetry })
+      : null;
   return {
     config,
     clusters,
     fleet,
+    discovery,
     telemetry,
     startedAt: Date.now(),
     start() {
       for (const e of clusters.values()) e.start();
+      discovery?.start();
       fleet.start();
     },
     async stop() {
       fleet.stop();
+      await discovery?.stop();
       await Promise.all([...clusters.values()].map((e) => e.stop()));
     },
   };

@@ -61,8 +61,8 @@ export interface EngineConfig {
   weights: number[];
   /** The configured balancer, as fixes name it (type and backend/upstream): one derivation for all uses. */
   balancerRef: BalancerRef | null;
-  /** Which sources exist (their status is null when not). */
-  has: { prometheus: boolean; balancer: boolean; logs: boolean };
+  /** Which sources exist (their status is null when not); etcd: some member is polled directly. */
+  has: { etcd: boolean; prometheus: boolean; balancer: boolean; logs: boolean };
   /** Prometheus `rate()` window (used when Prometheus is configured). */
   rateWindow: string;
   /** Window of log-signal counts handed to the detectors (ms). */
@@ -207,7 +207,7 @@ export function initialState(c: EngineConfig): EngineState {
     findings: [],
     checks: [],
     sources: {
-      etcd: freshSource(),
+      etcd: c.has.etcd ? freshSource() : null,
       prometheus: c.has.prometheus ? freshSource() : null,
       balancer: c.has.balancer ? freshSource() : null,
       logs: c.has.logs ? freshSource() : null,
@@ -275,5 +275,37 @@ export function summaryOf(s: EngineState, c: EngineConfig): ClusterSummary {
     status: s.status,
     updatedAt: s.updatedAt,
     findings: s.findings.length,
+  };
+}
+
+/**
+ * The state for a new member list (`to.endpoints`, after discovery or a MemberList change):
+ * members still there keep everything (counters, history, failures), new ones start fresh,
+ * removed ones go; every history column is remapped to the new order (a new member's past is
+ * unknown: null values, not up). Pure.
+ */
+export function withEndpoints(s: EngineState, from: EngineConfig, to: EngineConfig): EngineState {
+  const old = to.endpoints.map((e) => from.endpoints.indexOf(e));
+  const pick = <T>(xs: readonly T[], fresh: (j: number) => T): T[] => old.map((i, j) => (i >= 0 ? xs[i] : fresh(j)));
+  const fresh = initialState(to);
+  const remapLeader = (l: number) => (l >= 0 ? old.indexOf(l) : -1);
+  const col = <T>(xs: readonly T[], empty: T): T[] => old.map((i) => (i >= 0 ? xs[i] : empty));
+  const dims = <T>(r: Record<DimensionId, readonly T[]>, empty: T) =>
+    emptyDimRecord((id) => col(r[id], empty)) as Record<DimensionId, T[]>;
+  return {
+    ...s,
+    members: pick(s.members, (j) => fresh.members[j]),
+    failures: pick(s.failures, () => 0),
+    promQuietUntil: pick(s.promQuietUntil, () => 0),
+    lastCounters: pick(s.lastCounters, () => null),
+    deltas: pick(s.deltas, () => []),
+    frames: s.frames.map((f) => ({
+      ...f,
+      up: col(f.up, false),
+      leader: remapLeader(f.leader),
+      values: dims(f.values, null),
+      shares: dims(f.shares, null),
+      expected: dims(f.expected, null),
+    })),
   };
 }

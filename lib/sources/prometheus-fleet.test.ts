@@ -115,10 +115,9 @@ describe('fleet tick queries', () => {
     expect([...r.keys()]).toEqual(['a', 'b']);
     const a = r.get('a')!;
     expect(a.get('a1')).toMatchObject({
-      view: { up: true, isLeader: true, version: '3.5.17', dbSizeBytes: 1e6 },
+      view: { up: true, isLeader: true, version: '3.5.17', dbSizeBytes: 1e6, quotaBackendBytes: 2e9 },
       values: { requests: 70, reads: null },
       signals: { leaderChanges: 2 },
-      quotaBackendBytes: 2e9,
     });
     expect(a.get('a2')!.view).toMatchObject({ up: true, isLeader: false, version: null });
     expect(a.get('a3')!.view.up).toBe(false);

@@ -3,9 +3,9 @@
 // the whole fleet: one per dimension plus one for status and health signals, each grouped by the
 // cluster and member labels. Label values from Prometheus are untrusted: names are checked like
 // configured names, values bounded; what fails is left out and counted, never crashes a tick.
-import type { PromMemberView } from '../analysis/member';
+import type { PromMemberNow } from '../engine/collect';
 import type { DiscoveryConfig } from '../config/load';
-import { LABEL_KEY_RE, MAX_LABEL_VALUE, MAX_LABELS, NAME_RE } from '../config/schema';
+import { durationMs, LABEL_KEY_RE, MAX_LABEL_VALUE, MAX_LABELS, NAME_RE } from '../config/schema';
 import { DIMENSION_IDS, type DimensionId, type MemberSignals } from '../types';
 import { promString, type PromSeries } from './prometheus';
 import { dimensionQueries, type QueryRunner } from './prometheus-queries';
@@ -148,12 +148,7 @@ function clusterLabels(
 // The fleet tick's queries
 
 /** What one member looks like in the fleet query: the engine's Prometheus view, its values, signals. */
-export interface FleetMemberNow {
-  view: PromMemberView;
-  values: Record<DimensionId, number | null>;
-  signals: Partial<MemberSignals>;
-  quotaBackendBytes: number | null;
-}
+export type FleetMemberNow = PromMemberNow & { signals: Partial<MemberSignals> };
 
 const STATUS_PARTS = ['up', 'leader', 'hasLeader', 'quota', 'version', 'leaderChanges', 'walFsyncP99'] as const;
 type StatusPart = (typeof STATUS_PARTS)[number];
@@ -195,16 +190,17 @@ export function parseFleet(
   status: PromSeries[],
   d: Pick<DiscoveryConfig, 'clusterLabel' | 'memberLabel'>,
   known: ReadonlyArray<Pick<DiscoveredCluster, 'name' | 'members'>>,
+  /** The rate() window (s): calls in it approximate the sample count behind a latency p99. */
+  rateWindowS = 0,
 ): Map<string, Map<string, FleetMemberNow>> {
   const out = new Map<string, Map<string, FleetMemberNow>>();
   for (const c of known) {
     const ms = new Map<string, FleetMemberNow>();
     for (const m of c.members)
       ms.set(m, {
-        view: { up: false, isLeader: null, hasLeader: null, version: null, dbSizeBytes: null },
+        view: { up: false, isLeader: null, hasLeader: null, version: null, dbSizeBytes: null, quotaBackendBytes: null },
         values: Object.fromEntries(DIMENSION_IDS.map((id) => [id, null])) as Record<DimensionId, number | null>,
         signals: {},
-        quotaBackendBytes: null,
       });
     out.set(c.name, ms);
   }
@@ -233,7 +229,7 @@ export function parseFleet(
         m.view.hasLeader = v === null ? null : v > 0;
         break;
       case 'quota':
-        m.quotaBackendBytes = v;
+        m.view.quotaBackendBytes = v;
         break;
       case 'version': {
         const ver = s.metric.server_version;
@@ -260,7 +256,11 @@ export function parseFleet(
     for (const m of ms.values()) {
       m.view.dbSizeBytes = m.values.dbSize;
       if (m.view.hasLeader !== null) m.signals.hasLeader = m.view.hasLeader;
-      if (m.values.latencyP99 !== null) m.signals.latencyP99 = m.values.latencyP99;
+      if (m.values.latencyP99 !== null) {
+        m.signals.latencyP99 = m.values.latencyP99;
+        const calls = (m.values.reads ?? 0) + (m.values.writes ?? 0);
+        if (rateWindowS > 0) m.signals.latencyCount = Math.round(calls * rateWindowS);
+      }
     }
   return out;
 }
@@ -290,7 +290,7 @@ export async function fetchFleetNow(
     DimensionId,
     PromSeries[]
   >;
-  return parseFleet(dims, status, d, known);
+  return parseFleet(dims, status, d, known, durationMs(rateWindow) / 1000);
 }
 
 /** A discovered cluster's selector for its own history (range) queries. */

@@ -32,9 +32,11 @@ export class PrometheusSource {
     readonly url: string,
     private readonly timeoutMs: number,
     private readonly bearerToken: Secret | null = null,
+    private readonly opts: { onCall?: (path: string) => void } = {},
   ) {}
 
   private async call(path: string, params: Record<string, string>): Promise<ApiResponse['data']> {
+    this.opts.onCall?.(path);
     const body = new URLSearchParams(params);
     const headers: Record<string, string> = {
       'Content-Type': 'application/x-www-form-urlencoded',

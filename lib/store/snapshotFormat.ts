@@ -186,7 +186,7 @@ export const ClusterStateSchema = z
       .default([]),
     balancer: BalancerStateSchema.nullable().default(null),
     sources: z.object({
-      etcd: SourceStatusSchema,
+      etcd: SourceStatusSchema.nullable(),
       prometheus: SourceStatusSchema.nullable(),
       balancer: SourceStatusSchema.nullable().default(null),
       logs: SourceStatusSchema.nullable().default(null),

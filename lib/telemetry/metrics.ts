@@ -1,7 +1,7 @@
 // Fulcrum's own metrics (GET /api/metrics), so teams can alert on imbalance with Prometheus.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DIMENSIONS } from '../dimensions';
-import type { EngineTelemetry, TelemetrySource } from '../engine/publish';
+import type { EngineTelemetry, PrometheusQueryPurpose, TelemetrySource } from '../engine/publish';
 import type { FleetTickStats } from '../fleet/fleet';
 import type { ClusterSource } from '../fleet/types';
 import { DIMENSION_IDS, type ClusterState } from '../types';
@@ -17,6 +17,9 @@ export class Telemetry implements EngineTelemetry {
   private readonly pollDuration: Histogram;
   private readonly sourceErrors: Counter;
   private readonly internalErrors: Counter;
+  private readonly promQueries: Counter;
+  private readonly discoverySkipped: Gauge;
+  private readonly fleetPromTick: Histogram;
   private readonly findings: Gauge;
   private readonly findingKeys = new Map<string, Set<string>>();
   readonly subscribers: Gauge;
@@ -77,6 +80,24 @@ export class Telemetry implements EngineTelemetry {
       name: 'fulcrum_source_errors_total',
       help: 'Failed calls to a source (an etcd member that did not answer a poll, Prometheus, the balancer, a log source)',
       labelNames: ['cluster', 'source', 'member'],
+      registers,
+    });
+    this.promQueries = new Counter({
+      name: 'fulcrum_prometheus_queries_total',
+      help: "Queries sent to Prometheus, by purpose (fleet: the discovered fleet tick; discovery: the cluster list; cluster/discovered: one cluster's members or history)",
+      labelNames: ['purpose'],
+      registers,
+    });
+    this.discoverySkipped = new Gauge({
+      name: 'fulcrum_discovery_skipped',
+      help: 'What the last Prometheus discovery left out, by reason (invalid-name, invalid-member, too-many-members, too-many-clusters, invalid-label, configured)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.fleetPromTick = new Histogram({
+      name: 'fulcrum_fleet_prometheus_tick_duration_seconds',
+      help: 'Time of one Prometheus fleet tick (its queries, then every discovered cluster advanced)',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
     this.internalErrors = new Counter({
@@ -186,6 +207,16 @@ export class Telemetry implements EngineTelemetry {
 
   sourceError(cluster: string, source: TelemetrySource, member: string | null): void {
     this.sourceErrors.inc({ cluster, source, member: member ?? '' });
+  }
+
+  prometheusQuery(purpose: PrometheusQueryPurpose): void {
+    this.promQueries.inc({ purpose });
+  }
+
+  /** One Prometheus fleet tick: its duration, and what discovery left out. */
+  discoveryDone(durationMs: number, skipped: Record<string, number> | null): void {
+    this.fleetPromTick.observe(durationMs / 1000);
+    if (skipped) for (const [reason, n] of Object.entries(skipped)) this.discoverySkipped.set({ reason }, n);
   }
 
   internalError(cluster: string): void {

@@ -3,14 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GET as clusterGET } from '@/app/api/clusters/[name]/route';
+import { GET as historyGET } from '@/app/api/clusters/[name]/history/route';
 import { GET as fleetGET } from '@/app/api/fleet/route';
+import { GET as metricsGET } from '@/app/api/metrics/route';
 import { GET as streamGET } from '@/app/api/fleet/stream/route';
 import { startEtcdCluster, type EtcdCluster } from '@/dev/lib/etcd';
 import { startLoad, type LoadHandle } from '@/dev/lib/load';
+import { type Prometheus, startPrometheus } from '@/dev/lib/prometheus';
+import { type SyntheticExporter, type SyntheticSpec, startSyntheticExporter } from '@/dev/lib/synthetic-exporter';
 import { parseConfig } from '@/lib/config/load';
 import { createRuntime, setRuntime, type Runtime } from '@/lib/engine/runtime';
 import { applyFleetDelta } from '@/lib/fleet/delta';
-import type { FleetDelta, FleetState } from '@/lib/fleet/types';
+import type { FleetCluster, FleetDelta, FleetState } from '@/lib/fleet/types';
+import type { ClusterState } from '@/lib/types';
 import { SseReader, waitUntil } from './helpers';
 
 describe('fleet API: configured (polled) clusters', () => {
@@ -122,5 +128,146 @@ describe('fleet API: configured (polled) clusters', () => {
     ac.abort();
     await sse.cancel();
     expect(rt.fleet.hub.size).toBe(0);
+  });
+});
+
+describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthetic exporter, a real etcd cluster)', () => {
+  let dir: string;
+  let etcd: EtcdCluster;
+  let exporter: SyntheticExporter;
+  let prom: Prometheus;
+  let rt: Runtime;
+  const spec: SyntheticSpec = { clusters: 12, members: 3, extraNames: ['bad name!', 'x'.repeat(80)] };
+  const fleet = async () => (await (await fleetGET(new Request('http://x/api/fleet'))).json()) as FleetState;
+  const params = (name: string) => ({ params: Promise.resolve({ name }) });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-fleet-prom-'));
+    etcd = await startEtcdCluster({ size: 3, dir: path.join(dir, 'etcd') });
+    exporter = await startSyntheticExporter({ dir: path.join(dir, 'synthetic'), spec });
+    prom = await startPrometheus({
+      dir: path.join(dir, 'prometheus'),
+      targets: [],
+      scrapeIntervalS: 1,
+      fileSd: [{ job: 'syn', file: exporter.fileSd }],
+    });
+    await etcd.waitHealthy(30_000);
+    // syn-001 is configured (polled directly) and discovered: the configured one wins.
+    const yaml = [
+      'pollIntervalMs: 500',
+      'prometheus:',
+      `  url: ${prom.url}`,
+      '  rateWindow: 5s',
+      '  backfill: false',
+      'discovery:',
+      '  prometheus:',
+      `    selector: 'job="syn"'`,
+      '    refresh: 2s',
+      '    interval: 1s',
+      'clusters:',
+      '  - name: syn-001',
+      '    endpoints:',
+      ...etcd.members.map((m) => `      - ${m.clientUrl}`),
+    ].join('\n');
+    rt = createRuntime(parseConfig(yaml, path.join(dir, 'fulcrum.yaml'), {}), { defaultMetrics: false });
+    setRuntime(rt);
+    rt.start();
+  });
+
+  afterAll(async () => {
+    setRuntime(undefined);
+    await rt?.stop();
+    await prom?.stop();
+    await exporter?.stop();
+    await etcd?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists discovered clusters with source prometheus, their members, labels, down members and skew', async () => {
+    const ready = (c: FleetCluster | undefined) => c && c.members.some((m) => m.dims.requests?.share !== undefined);
+    await waitUntil(
+      async () => {
+        const s = await fleet();
+        return s.clusters.length === 12 && s.clusters.filter((c) => c.source === 'prometheus').every(ready);
+      },
+      60_000,
+      '11 discovered clusters with request shares beside the configured one',
+    );
+    const s = await fleet();
+    const byName = new Map(s.clusters.map((c) => [c.name, c]));
+    expect([...byName.keys()].sort()).toEqual(Array.from({ length: 12 }, (_, i) => `syn-${String(i).padStart(3, '0')}`));
+    const configured = byName.get('syn-001')!;
+    expect(configured.source).toBe('direct');
+    expect(configured.members.map((m) => m.endpoint)).toEqual(etcd.members.map((m) => m.clientUrl));
+    for (const c of s.clusters.filter((x) => x.source === 'prometheus')) {
+      expect(c.members.map((m) => m.endpoint)).toEqual([1, 2, 3].map((j) => `etcd-${j}.${c.name}:2379`));
+      expect(Object.keys(c.labels).sort()).toEqual(['env', 'region', 'team']);
+      expect(c.pollIntervalMs).toBe(1000);
+    }
+    expect(byName.get('syn-000')!.labels).toEqual({ env: 'prod', region: 'eu-west', team: 'platform' });
+    // syn-003 and syn-010 have their last member down (503: Prometheus says up=0).
+    for (const name of ['syn-003', 'syn-010']) {
+      const c = byName.get(name)!;
+      expect(c.members.map((m) => m.status)).toEqual(['up', 'up', 'down']);
+      expect(c.status).toBe('degraded');
+    }
+    // syn-002 and syn-007: the first member takes 70 % of the requests.
+    await waitUntil(
+      async () => ((await fleet()).clusters.find((c) => c.name === 'syn-007')?.worst?.kind ?? '') === 'request-skew',
+      30_000,
+      'request-skew on a skewed discovered cluster',
+    );
+    const skewed = (await fleet()).clusters.find((c) => c.name === 'syn-007')!;
+    expect(skewed.members[0].dims.requests!.share).toBeGreaterThan(0.55);
+    expect(skewed.score).toBeGreaterThan(0.3);
+    expect(byName.get('syn-000')!.score ?? 1).toBeLessThan(0.25);
+
+    // Untrusted names were left out and counted; queries per tick stay bounded.
+    expect(rt.discovery!.lastDiscovery!.skipped['invalid-name']).toBe(2);
+    expect(rt.discovery!.lastTick!.queries).toBeLessThanOrEqual(12);
+    expect(rt.discovery!.lastTick!.queries).toBeGreaterThanOrEqual(11);
+    const metrics = await (await metricsGET(new Request('http://x/api/metrics'))).text();
+    expect(Number(/fulcrum_prometheus_queries_total\{purpose="fleet"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(11);
+    expect(metrics).toMatch(/fulcrum_prometheus_queries_total\{purpose="discovery"\} [1-9]/);
+    expect(metrics).toMatch(/fulcrum_discovery_skipped\{reason="invalid-name"\} 2/);
+    expect(metrics).toMatch(/fulcrum_fleet_clusters\{source="prometheus"\} 11/);
+  });
+
+  it('serves a discovered cluster like any other: state, checks, history from Prometheus', async () => {
+    const r = await clusterGET(new Request('http://x/api/clusters/syn-004'), params('syn-004'));
+    expect(r.status).toBe(200);
+    const st = (await r.json()) as ClusterState;
+    expect(st.members.map((m) => m.source)).toEqual(['prometheus', 'prometheus', 'prometheus']);
+    expect(st.sources.etcd).toBeNull();
+    expect(st.sources.prometheus?.ok).toBe(true);
+    expect(st.checks.find((c) => c.kind === 'raft-lag')?.note).toMatch(/read from Prometheus only/);
+    expect(st.members.every((m) => m.version === '3.5.17')).toBe(true);
+    const from = Date.now() - 3_600_000;
+    const h = await historyGET(new Request(`http://x/api/clusters/syn-004/history?from=${from}`), params('syn-004'));
+    const hist = (await h.json()) as { source: string; frames: Array<{ up: boolean[] }> };
+    expect(hist.source).toBe('prometheus');
+    expect(hist.frames.length).toBeGreaterThan(0);
+    expect(hist.frames.at(-1)!.up).toEqual([true, true, true]);
+  });
+
+  it('drops clusters whose series go, and says so in a fleet delta', async () => {
+    const ac = new AbortController();
+    const res = await streamGET(new Request('http://x/api/fleet/stream', { signal: ac.signal }));
+    const sse = new SseReader(res.body!);
+    expect((await sse.next()).event).toBe('fleet');
+    await exporter.setSpec({ ...spec, removed: [4, 5] });
+    const removed = new Set<string>();
+    const deadline = Date.now() + 60_000;
+    while (removed.size < 2 && Date.now() < deadline) {
+      const ev = await sse.next(10_000);
+      if (ev.event === 'fleet-delta') for (const n of (ev.data as FleetDelta).removed) removed.add(n);
+    }
+    ac.abort();
+    await sse.cancel();
+    expect([...removed].sort()).toEqual(['syn-004', 'syn-005']);
+    expect(rt.clusters.has('syn-004')).toBe(false);
+    const s = await fleet();
+    expect(s.clusters).toHaveLength(10);
+    expect((await clusterGET(new Request('http://x/api/clusters/syn-004'), params('syn-004'))).status).toBe(404);
   });
 });

@@ -1,0 +1,238 @@
+// Clusters found in Prometheus, read from Prometheus only. One loop for all of them: every
+// `interval` a few queries for the whole fleet (one per dimension, one for status and signals,
+// and every `refresh` the discovery query), then each discovered cluster advances through the
+// same engine steps as a polled one (advance: scores, events, detectors, hysteresis; publish:
+// its own stream), so its cluster page, stream, history and snapshots work as for any cluster.
+import type { ClusterConfig, DiscoveryConfig, FulcrumConfig } from '../config/load';
+import { ClusterEngine } from '../engine/cluster';
+import type { PromMemberNow } from '../engine/collect';
+import type { LiveCluster } from '../engine/live';
+import type { EngineTelemetry } from '../engine/publish';
+import { PrometheusSource } from '../sources/prometheus';
+import {
+  type DiscoveredCluster,
+  type Discovery,
+  discover,
+  discoveredClusterSelector,
+  FLEET_QUERIES_PER_TICK,
+  fetchFleetNow,
+  type SkipReason,
+} from '../sources/prometheus-fleet';
+import type { QueryRunner } from '../sources/prometheus-queries';
+
+export interface DiscoveryTelemetry extends EngineTelemetry {
+  discoveryDone?(durationMs: number, skipped: Record<SkipReason, number> | null): void;
+}
+
+export interface PrometheusFleetOptions {
+  config: FulcrumConfig;
+  discovery: DiscoveryConfig;
+  /** The runtime's clusters: discovered ones are added and removed here. */
+  clusters: Map<string, LiveCluster>;
+  telemetry?: DiscoveryTelemetry;
+  now?: () => number;
+  /** Replace Prometheus (tests). */
+  prom?: QueryRunner;
+}
+
+export interface PrometheusFleetTick {
+  t: number;
+  durationMs: number;
+  /** Queries this tick sent (the fleet's, plus discovery when it ran). */
+  queries: number;
+  discovered: boolean;
+  clusters: number;
+  error: string | null;
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** A discovered cluster as a cluster config: members read from Prometheus only, global thresholds. */
+export function discoveredClusterConfig(c: DiscoveredCluster, d: DiscoveryConfig, cfg: FulcrumConfig): ClusterConfig {
+  return {
+    name: c.name,
+    labels: c.labels,
+    endpoints: c.members.map((m) => ({ url: m, name: m, weight: 1, instance: m, direct: false })),
+    weighted: false,
+    tls: null,
+    auth: null,
+    prometheus: { instanceLabel: d.memberLabel, selector: discoveredClusterSelector(d, c.name) },
+    balancer: null,
+    logs: null,
+    thresholds: cfg.diagnosis,
+  };
+}
+
+export class PrometheusFleet {
+  private readonly d: DiscoveryConfig;
+  private readonly cfg: FulcrumConfig;
+  /** The config discovered clusters run with: their poll interval is the fleet's interval. */
+  private readonly clusterCfg: FulcrumConfig;
+  private readonly fleetProm: QueryRunner;
+  private readonly discoveryProm: QueryRunner;
+  private readonly engines = new Map<string, ClusterEngine>();
+  private readonly now: () => number;
+  private lastDiscoveryAt = -Infinity;
+  private queries = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private inFlight: Promise<unknown> | null = null;
+  /** The last discovery's answer (null before the first). */
+  lastDiscovery: Discovery | null = null;
+  lastTick: PrometheusFleetTick | null = null;
+
+  constructor(private readonly opts: PrometheusFleetOptions) {
+    this.d = opts.discovery;
+    this.cfg = opts.config;
+    this.clusterCfg = { ...opts.config, pollIntervalMs: opts.discovery.intervalMs };
+    this.now = opts.now ?? Date.now;
+    const p = opts.config.prometheus;
+    const counted = (purpose: 'fleet' | 'discovery'): QueryRunner => {
+      if (opts.prom) {
+        const inner = opts.prom;
+        return {
+          query: (q, t) => {
+            this.queries++;
+            opts.telemetry?.prometheusQuery?.(purpose);
+            return inner.query(q, t);
+          },
+          queryRange: (...a) => inner.queryRange(...a),
+        };
+      }
+      if (!p) throw new Error('discovery.prometheus needs prometheus.url');
+      // A fleet's answers are larger than one cluster's: a longer deadline, still below the interval.
+      const timeout = Math.max(p.timeoutMs, Math.floor(opts.discovery.intervalMs * 0.8));
+      return new PrometheusSource(p.url, timeout, p.bearerToken, {
+        onCall: () => {
+          this.queries++;
+          opts.telemetry?.prometheusQuery?.(purpose);
+        },
+      });
+    };
+    this.fleetProm = counted('fleet');
+    this.discoveryProm = counted('discovery');
+  }
+
+  /** Names of the discovered clusters now. */
+  names(): string[] {
+    return [...this.engines.keys()];
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const loop = () => {
+      if (!this.running) return;
+      const started = this.now();
+      this.inFlight = this.tick().finally(() => {
+        this.inFlight = null;
+        if (!this.running) return;
+        this.timer = setTimeout(loop, Math.max(0, this.d.intervalMs - (this.now() - started)));
+        this.timer.unref?.();
+      });
+    };
+    this.timer = setTimeout(loop, 0);
+    this.timer.unref?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight?.catch(() => undefined);
+    for (const name of [...this.engines.keys()]) await this.remove(name);
+  }
+
+  /** One fleet tick: discovery when due, the fleet's queries, every discovered cluster advanced. Public for tests. */
+  async tick(): Promise<PrometheusFleetTick> {
+    const t = this.now();
+    const q0 = this.queries;
+    let error: string | null = null;
+    let discovered = false;
+    if (t - this.lastDiscoveryAt >= this.d.refreshMs || this.lastDiscovery === null) {
+      try {
+        const configured = new Set(this.cfg.clusters.map((c) => c.name));
+        this.apply(await discover(this.discoveryProm, this.d, configured));
+        this.lastDiscoveryAt = t;
+        discovered = true;
+      } catch (e) {
+        // Keep what was discovered before; try again next tick.
+        error = `discovery: ${errorText(e)}`;
+      }
+    }
+    const known = [...this.engines.values()].map((e) => ({
+      name: e.name,
+      members: e.config.endpoints,
+    }));
+    if (known.length > 0) {
+      const at = this.now();
+      try {
+        const data = await fetchFleetNow(this.fleetProm, this.d, this.cfg.prometheus?.rateWindow ?? '30s', known);
+        const latencyMs = this.now() - at;
+        for (const e of this.engines.values()) {
+          const members = data.get(e.name);
+          const byIndex = new Map<number, PromMemberNow>();
+          e.config.endpoints.forEach((m, i) => {
+            const v = members?.get(m);
+            if (v) byIndex.set(i, v);
+          });
+          e.feed(t, { at, latencyMs, result: { ok: true, value: byIndex } });
+        }
+      } catch (e) {
+        const message = errorText(e);
+        error = error ? `${error}; ${message}` : message;
+        const latencyMs = this.now() - at;
+        for (const eng of this.engines.values()) eng.feed(t, { at, latencyMs, result: { ok: false, error: message } });
+      }
+    }
+    const tick: PrometheusFleetTick = {
+      t,
+      durationMs: this.now() - t,
+      queries: this.queries - q0,
+      discovered,
+      clusters: this.engines.size,
+      error,
+    };
+    this.lastTick = tick;
+    this.opts.telemetry?.discoveryDone?.(tick.durationMs, discovered ? (this.lastDiscovery?.skipped ?? null) : null);
+    return tick;
+  }
+
+  /** New clusters start, changed ones take their new members and labels, gone ones stop. */
+  private apply(found: Discovery): void {
+    this.lastDiscovery = found;
+    const seen = new Set<string>();
+    for (const c of found.clusters) {
+      // A configured cluster with this name wins (it may have been added to the config's map since).
+      const existing = this.opts.clusters.get(c.name);
+      if (existing && !this.engines.has(c.name)) continue;
+      seen.add(c.name);
+      const cluster = discoveredClusterConfig(c, this.d, this.cfg);
+      const e = this.engines.get(c.name);
+      if (e) e.setEndpoints(cluster);
+      else {
+        const engine = new ClusterEngine(this.clusterCfg, cluster, {
+          source: 'prometheus',
+          fed: true,
+          downAfter: 1,
+          telemetry: this.opts.telemetry,
+          now: this.now,
+        });
+        this.engines.set(c.name, engine);
+        this.opts.clusters.set(c.name, engine);
+      }
+    }
+    for (const name of [...this.engines.keys()]) if (!seen.has(name)) void this.remove(name);
+  }
+
+  private async remove(name: string): Promise<void> {
+    const e = this.engines.get(name);
+    if (!e) return;
+    this.engines.delete(name);
+    if (this.opts.clusters.get(name) === e) this.opts.clusters.delete(name);
+    await e.stop();
+  }
+}
+
+/** Queries one Prometheus fleet tick sends at most (the discovery query on refresh ticks included). */
+export const MAX_FLEET_QUERIES_PER_TICK = FLEET_QUERIES_PER_TICK + 1;
