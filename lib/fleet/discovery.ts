@@ -52,7 +52,7 @@ export function discoveredClusterConfig(c: DiscoveredCluster, d: DiscoveryConfig
   return {
     name: c.name,
     labels: c.labels,
-    endpoints: c.members.map((m) => ({ url: m, name: m, weight: 1, instance: m, direct: false })),
+    endpoints: c.members.map((m) => ({ url: m, name: m, weight: 1, instance: m, direct: false, metricsUrl: null })),
     weighted: false,
     tls: null,
     auth: null,
