@@ -184,7 +184,7 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
   });
 
   it('lists discovered clusters with source prometheus, their members, labels, down members and skew', async () => {
-    const ready = (c: FleetCluster | undefined) => c && c.members.some((m) => m.dims.requests?.share !== undefined);
+    const ready = (c: FleetCluster | undefined) => c?.members.some((m) => m.dims.requests?.share !== undefined);
     await waitUntil(
       async () => {
         const s = await fleet();
@@ -195,7 +195,9 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
     );
     const s = await fleet();
     const byName = new Map(s.clusters.map((c) => [c.name, c]));
-    expect([...byName.keys()].sort()).toEqual(Array.from({ length: 12 }, (_, i) => `syn-${String(i).padStart(3, '0')}`));
+    expect([...byName.keys()].sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `syn-${String(i).padStart(3, '0')}`),
+    );
     const configured = byName.get('syn-001')!;
     expect(configured.source).toBe('direct');
     expect(configured.members.map((m) => m.endpoint)).toEqual(etcd.members.map((m) => m.clientUrl));
