@@ -84,9 +84,15 @@ export class PrometheusFleet {
   constructor(private readonly opts: PrometheusFleetOptions) {
     this.d = opts.discovery;
     this.cfg = opts.config;
-    this.clusterCfg = { ...opts.config, pollIntervalMs: opts.discovery.intervalMs };
-    this.now = opts.now ?? Date.now;
     const p = opts.config.prometheus;
+    // A fleet's answers are larger than one cluster's: a longer deadline, still below the interval.
+    const timeoutMs = p ? Math.max(p.timeoutMs, Math.floor(opts.discovery.intervalMs * 0.8)) : 0;
+    this.clusterCfg = {
+      ...opts.config,
+      pollIntervalMs: opts.discovery.intervalMs,
+      prometheus: p ? { ...p, timeoutMs } : null,
+    };
+    this.now = opts.now ?? Date.now;
     const counted = (purpose: 'fleet' | 'discovery'): QueryRunner => {
       if (opts.prom) {
         const inner = opts.prom;
@@ -100,9 +106,7 @@ export class PrometheusFleet {
         };
       }
       if (!p) throw new Error('discovery.prometheus needs prometheus.url');
-      // A fleet's answers are larger than one cluster's: a longer deadline, still below the interval.
-      const timeout = Math.max(p.timeoutMs, Math.floor(opts.discovery.intervalMs * 0.8));
-      return new PrometheusSource(p.url, timeout, p.bearerToken, {
+      return new PrometheusSource(p.url, timeoutMs, p.bearerToken, {
         onCall: () => {
           this.queries++;
           opts.telemetry?.prometheusQuery?.(purpose);

@@ -246,7 +246,8 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
     expect(st.members.every((m) => m.version === '3.5.17')).toBe(true);
     const from = Date.now() - 3_600_000;
     const h = await historyGET(new Request(`http://x/api/clusters/syn-004/history?from=${from}`), params('syn-004'));
-    const hist = (await h.json()) as { source: string; frames: Array<{ up: boolean[] }> };
+    const hist = (await h.json()) as { source: string; error: string | null; frames: Array<{ up: boolean[] }> };
+    expect(hist.error).toBeNull();
     expect(hist.source).toBe('prometheus');
     expect(hist.frames.length).toBeGreaterThan(0);
     expect(hist.frames.at(-1)!.up).toEqual([true, true, true]);
