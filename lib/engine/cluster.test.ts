@@ -113,13 +113,13 @@ describe('a crash inside a poll', () => {
     const h = harness();
     await h.tick();
     expect(h.engine.state().sources.engine.ok).toBe(true);
-    expect(h.engine.state().sources.etcd.ok).toBe(true);
+    expect(h.engine.state().sources.etcd?.ok).toBe(true);
 
     await h.tick({ crash: true }); // tick() resolves: the loop goes on
     await h.tick({ crash: true });
     const s = h.engine.state();
     expect(s.sources.engine).toMatchObject({ ok: false, error: 'internal error: boom' });
-    expect(s.sources.etcd.ok).toBe(true);
+    expect(s.sources.etcd?.ok).toBe(true);
     expect(s.members.map((m) => m.status)).toEqual(['up', 'up']);
     expect(s.seq).toBe(1);
     expect(h.calls.filter((c) => c.startsWith('internalError'))).toEqual(['internalError c', 'internalError c']);
@@ -161,7 +161,7 @@ describe('log sources', () => {
     const s = h.engine.state();
     expect(s.sources.logs?.ok).toBe(false);
     expect(s.sources.logs?.error).toContain(`log file ${missing} does not exist`);
-    expect(s.sources.etcd.ok).toBe(true);
+    expect(s.sources.etcd?.ok).toBe(true);
     expect(h.calls.filter((c) => c.startsWith('sourceError'))).toEqual([
       'sourceError logs http://127.0.0.1:23790',
       'sourceError logs http://127.0.0.1:23790',
