@@ -4,13 +4,13 @@ import { ThemeToggle } from '@/components/ThemeToggle';
 import { THEME_SCRIPT } from '@/lib/client/themeScript';
 import './globals.css';
 
-const ICON =
-  'data:image/svg+xml,' +
-  encodeURIComponent(
-    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0f172a"/><path d="M5 22h22M16 8l-9 14h18z" stroke="#f8fafc" stroke-width="2.5" fill="none" stroke-linejoin="round"/><circle cx="16" cy="8" r="2.5" fill="#f87171"/></svg>',
-  );
-
-export const metadata: Metadata = { title: 'Fulcrum', description: 'etcd load balance, live', icons: { icon: ICON } };
+export const metadata: Metadata = {
+  title: 'Fulcrum',
+  description: 'etcd load balance, live',
+  icons: { icon: '/favicon.svg', apple: '/icon-192.png' },
+  // A kiosk browser can pin the wall (`display: fullscreen`, start at /wall).
+  manifest: '/manifest.webmanifest',
+};
 export const viewport: Viewport = {
   themeColor: [
     { media: '(prefers-color-scheme: light)', color: '#f8fafc' },

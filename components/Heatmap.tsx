@@ -4,7 +4,7 @@
 // the tooltip are DOM overlays, so hovering never repaints the canvas.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DIMENSIONS } from '@/lib/dimensions';
-import { type Theme, absolutePalette, relativePalette } from '@/lib/client/color';
+import { type Palette, type Theme, absolutePalette, relativePalette } from '@/lib/client/color';
 import { findingsAt, heatmapMarks, worstPerRow, type HeatmapMark, type MarkFinding } from '@/lib/client/findingMarks';
 import { formatClock, formatPercent, formatRatio, formatValue } from '@/lib/format';
 import { leaderIndex } from '@/lib/analysis/live';
@@ -40,6 +40,8 @@ export interface HeatmapProps {
   onCellClick?: (memberEndpoint: string, t: number) => void;
   /** Active findings: a severity bar along the top of each affected member's row, from its start to now. */
   findings?: readonly MarkFinding[];
+  /** Colour scale of the relative mode (`cb`: colour-blind safe). */
+  palette?: Palette;
 }
 
 const NO_FINDINGS: readonly MarkFinding[] = [];
@@ -60,7 +62,7 @@ function rowHeight(n: number, wide: boolean): number {
   return wide ? 34 : 28;
 }
 
-const THEME_COLORS: Record<
+export const THEME_COLORS: Record<
   Theme,
   { leader: string; nodata: string; hatchBg: string; hatch: string; change: string; markBacking: string }
 > = {
@@ -82,7 +84,8 @@ const THEME_COLORS: Record<
   },
 };
 
-function hatchPattern(ctx: CanvasRenderingContext2D, theme: Theme, dpr: number): CanvasPattern | string {
+/** The down-member hatch (a tiling pattern in the theme's greys). */
+export function hatchPattern(ctx: CanvasRenderingContext2D, theme: Theme, dpr: number): CanvasPattern | string {
   const c = THEME_COLORS[theme];
   const size = Math.max(6, Math.round(6 * dpr));
   const off = document.createElement('canvas');
@@ -145,7 +148,8 @@ function drawFindingMarks(
   }
 }
 
-function draw(
+/** Draws a member × time layout: one Path2D per colour bucket, then down/no-data, leader, changes, findings. */
+export function drawHeatmap(
   canvas: HTMLCanvasElement,
   layout: HeatmapLayout,
   rowH: number,
@@ -153,6 +157,7 @@ function draw(
   theme: Theme,
   mode: HeatmapMode,
   marks: readonly HeatmapMark[],
+  palette: Palette = 'default',
 ) {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
@@ -161,8 +166,8 @@ function draw(
   const rows = layout.rows;
   const rh = Math.round(rowH * dpr);
   const gap = Math.max(1, Math.round(dpr));
-  const palette = mode === 'relative' ? relativePalette(theme) : absolutePalette();
-  const paths: Array<Path2D | null> = palette.map(() => null);
+  const colors = mode === 'relative' ? relativePalette(theme, palette) : absolutePalette();
+  const paths: Array<Path2D | null> = colors.map(() => null);
   const down = new Path2D();
   const nodata = new Path2D();
   const leader = new Path2D();
@@ -193,7 +198,7 @@ function draw(
 
   paths.forEach((p, b) => {
     if (!p) return;
-    ctx.fillStyle = palette[b];
+    ctx.fillStyle = colors[b];
     ctx.fill(p);
   });
   const tc = THEME_COLORS[theme];
@@ -244,6 +249,7 @@ export function Heatmap({
   selected,
   onCellClick,
   findings = NO_FINDINGS,
+  palette = 'default',
 }: HeatmapProps) {
   const theme = useTheme();
   const wrapRef = useRef<HTMLDivElement>(null);
@@ -295,9 +301,9 @@ export function Heatmap({
     const hD = Math.round(height * size.dpr);
     if (canvas.width !== widthD) canvas.width = widthD;
     if (canvas.height !== hD) canvas.height = hD;
-    const id = requestAnimationFrame(() => draw(canvas, layout, rowH, size.dpr, theme, mode, marks));
+    const id = requestAnimationFrame(() => drawHeatmap(canvas, layout, rowH, size.dpr, theme, mode, marks, palette));
     return () => cancelAnimationFrame(id);
-  }, [layout, widthD, height, rowH, size.dpr, theme, mode, marks]);
+  }, [layout, widthD, height, rowH, size.dpr, theme, mode, marks, palette]);
 
   const cellFromEvent = useCallback(
     (e: React.PointerEvent | React.MouseEvent): Hover | null => {
@@ -443,7 +449,14 @@ export function Heatmap({
           })}
         </div>
       </div>
-      <HeatmapLegend mode={mode} dim={dim} absMax={layout.absMax} absClipped={layout.absClipped} theme={theme} />
+      <HeatmapLegend
+        mode={mode}
+        dim={dim}
+        absMax={layout.absMax}
+        absClipped={layout.absClipped}
+        theme={theme}
+        palette={palette}
+      />
       {marks.length > 0 && (
         <p
           className="mt-1 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-300"

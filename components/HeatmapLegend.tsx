@@ -1,5 +1,12 @@
 import { DIMENSIONS } from '@/lib/dimensions';
-import { type Theme, absolutePalette, cssGradient, relativePalette } from '@/lib/client/color';
+import {
+  PALETTE_WORDS,
+  type Palette,
+  type Theme,
+  absolutePalette,
+  cssGradient,
+  relativePalette,
+} from '@/lib/client/color';
 import { formatValue } from '@/lib/format';
 import type { HeatmapMode } from '@/lib/client/viewParams';
 import type { DimensionId } from '@/lib/types';
@@ -19,14 +26,17 @@ export function HeatmapLegend({
   absMax,
   absClipped = false,
   theme,
+  palette = 'default',
 }: {
   mode: HeatmapMode;
   dim: DimensionId;
   absMax: number;
   absClipped?: boolean;
   theme: Theme;
+  palette?: Palette;
 }) {
   const spec = DIMENSIONS[dim];
+  const words = PALETTE_WORDS[palette];
   const latency = spec.kind === 'latency';
   return (
     <div
@@ -37,7 +47,9 @@ export function HeatmapLegend({
         <div className="mx-4 w-56 shrink-0">
           <div
             className="h-3 rounded-sm ring-1 ring-slate-300 dark:ring-slate-700"
-            style={{ background: cssGradient(mode === 'relative' ? relativePalette(theme) : absolutePalette()) }}
+            style={{
+              background: cssGradient(mode === 'relative' ? relativePalette(theme, palette) : absolutePalette()),
+            }}
           />
           <div className="relative mt-0.5 h-4 tabular-nums">
             {mode === 'relative' ? (
@@ -60,13 +72,13 @@ export function HeatmapLegend({
           {mode === 'relative' ? (
             latency ? (
               <>
-                <b>p99 ÷ peers’ median</b> (log scale): <b>red</b> = slower than its peers, <b>blue</b> = faster,
-                neutral = like the others.
+                <b>p99 ÷ peers’ median</b> (log scale): <b>{words.above}</b> = slower than its peers,{' '}
+                <b>{words.below}</b> = faster, neutral = like the others.
               </>
             ) : (
               <>
-                <b>share ÷ expected share</b> (log scale): <b>red</b> = carries more than expected, <b>blue</b> = less,
-                neutral = as expected.
+                <b>share ÷ expected share</b> (log scale): <b>{words.above}</b> = carries more than expected,{' '}
+                <b>{words.below}</b> = less, neutral = as expected.
               </>
             )
           ) : (

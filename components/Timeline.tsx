@@ -44,6 +44,8 @@ export interface TimelineProps {
   onEventClick?: (e: ClusterEvent) => void;
   /** Active findings: a severity-coloured band from each one's start to the right edge, with a flag. */
   findings?: readonly MarkFinding[];
+  /** Axis text size (px): the wall reads it from across a room. */
+  fontSize?: number;
 }
 
 const LINE = { light: '#0369a1', dark: '#38bdf8' } as const;
@@ -62,6 +64,7 @@ export function Timeline({
   height = 180,
   onEventClick,
   findings = NO_FINDINGS,
+  fontSize = 12,
 }: TimelineProps) {
   const theme = useTheme();
   const spec = DIMENSIONS[dim];
@@ -103,14 +106,15 @@ export function Timeline({
                   ticks={ticks.ticks}
                   tickFormatter={(t: number) => formatClock(t, ticks.step < 60_000)}
                   stroke={AXIS[theme]}
-                  fontSize={12}
+                  fontSize={fontSize}
+                  height={Math.round(fontSize * 2.5)}
                 />
                 <YAxis
                   domain={[0, 1]}
                   ticks={[0, SCORE_WARN, SCORE_BAD, 1]}
-                  width={40}
+                  width={Math.round(fontSize * 3.4)}
                   stroke={AXIS[theme]}
-                  fontSize={12}
+                  fontSize={fontSize}
                   allowDataOverflow
                 />
                 <ReferenceLine y={SCORE_WARN} stroke="#d97706" strokeOpacity={0.5} strokeDasharray="2 4" />

@@ -60,7 +60,7 @@ export function ViewControls({ view, onChange }: { view: ViewParams; onChange: (
 }
 
 /** A labelled row of radio buttons (range, colour mode). */
-function Segmented<T extends string>(p: {
+export function Segmented<T extends string>(p: {
   label: string;
   id: string;
   testId: string;

@@ -6,7 +6,8 @@
 // that the reconnect logic is unit-tested.
 import type { FleetDelta, FleetState } from '../../fleet/types';
 import { backoffDelay } from '../reconnect';
-import { applyFleetDelta, fleetStaleAfterMs } from './store';
+import { applyFleetDelta } from '../../fleet/delta';
+import { fleetStaleAfterMs } from './store';
 
 export const FLEET_STREAM_URL = '/api/fleet/stream';
 

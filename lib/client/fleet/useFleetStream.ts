@@ -1,0 +1,61 @@
+'use client';
+// React side of the fleet stream: one EventSource per page (see ./stream.ts).
+import { useEffect, useRef, useState } from 'react';
+import type { FleetState } from '../../fleet/types';
+import { FLEET_STREAM_URL, openFleetStream, type FleetStreamDeps, type FleetStreamSnapshot } from './stream';
+
+/** A reload for a new build at most this often (two replicas on different builds must not loop). */
+const RELOAD_GUARD_MS = 60_000;
+const RELOAD_KEY = 'fulcrum-build-reload-at';
+
+function browserDeps(): FleetStreamDeps {
+  return {
+    createEventSource: (url) => new EventSource(url),
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: (id) => window.clearTimeout(id as number),
+    setInterval: (fn, ms) => window.setInterval(fn, ms),
+    clearInterval: (id) => window.clearInterval(id as number),
+    now: () => Date.now(),
+    random: Math.random,
+    reload: () => {
+      try {
+        const last = Number(sessionStorage.getItem(RELOAD_KEY) ?? 0);
+        if (Date.now() - last < RELOAD_GUARD_MS) return;
+        sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
+      } catch {
+        // no storage: reload anyway
+      }
+      window.location.reload();
+    },
+  };
+}
+
+const INITIAL: FleetStreamSnapshot = {
+  state: null,
+  connected: false,
+  lastDataAt: null,
+  attempt: 0,
+  retryAt: null,
+  error: null,
+  skewMs: 0,
+  deltas: 0,
+};
+
+/**
+ * The fleet, live. `onState` sees every state the stream produces (full or after a delta), in
+ * order, before React renders: the wall records its history there.
+ */
+export function useFleetStream(
+  opts: { onState?: (s: FleetState) => void; url?: string; build?: string | null } = {},
+): FleetStreamSnapshot {
+  const [snap, setSnap] = useState<FleetStreamSnapshot>(INITIAL);
+  const onStateRef = useRef(opts.onState);
+  onStateRef.current = opts.onState;
+  const url = opts.url ?? FLEET_STREAM_URL;
+  const build = opts.build ?? null;
+  useEffect(() => {
+    const stream = openFleetStream(url, browserDeps(), setSnap, (s) => onStateRef.current?.(s), build);
+    return () => stream.close();
+  }, [url, build]);
+  return snap;
+}
