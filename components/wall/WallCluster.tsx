@@ -12,7 +12,7 @@ import { heatmapMarks, type MarkFinding } from '@/lib/client/findingMarks';
 import { layoutHeatmap } from '@/lib/client/heatmap';
 import { DIMENSIONS } from '@/lib/dimensions';
 import type { FleetCluster } from '@/lib/fleet/types';
-import { formatAge, formatScore } from '@/lib/format';
+import { formatAge, formatClock, formatScore } from '@/lib/format';
 import type { DimensionId } from '@/lib/types';
 import { drawHeatmap } from '../Heatmap';
 import { prepareCanvas } from '../fleet/drawCells';
@@ -277,7 +277,20 @@ function WallHeatmap({
         ))}
       </div>
       {history && history.frames.length > 0 ? (
-        <canvas ref={ref} data-testid="wall-heatmap-canvas" style={{ width: canvasW, height: rows * rowH }} />
+        <div className="relative" style={{ width: canvasW, height: rows * rowH }}>
+          <canvas ref={ref} data-testid="wall-heatmap-canvas" style={{ width: canvasW, height: rows * rowH }} />
+          {(history.frames[0].t - from) / (to - from) > 0.25 && (
+            <div
+              className="absolute inset-y-0 left-0 flex items-center justify-center px-4 text-center text-slate-400 dark:text-slate-500"
+              style={{
+                width: ((history.frames[0].t - from) / (to - from)) * canvasW,
+                fontSize: Math.round(l.labelFontPx * 0.8),
+              }}
+            >
+              no history before {formatClock(history.frames[0].t)}: the wall keeps what it has seen since it opened
+            </div>
+          )}
+        </div>
       ) : (
         <div
           className="flex flex-1 items-center justify-center text-slate-500 dark:text-slate-400"

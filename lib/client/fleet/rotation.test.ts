@@ -49,6 +49,13 @@ describe('stepRotation', () => {
     expect(seen).toEqual(['cluster:w1', 'cluster:w2', 'fleet:0', 'cluster:w1']);
   });
 
+  it('starts the round on the first step, whatever the clock said at creation', () => {
+    const s = run(initialRotation(0), [ok, w1, w2], 5 * ROT);
+    expect(slideKey(s.slide)).toBe('fleet:0');
+    expect(s.shownAt).toBe(5 * ROT);
+    expect(slideKey(run(s, [ok, w1, w2], 6 * ROT - 1).slide)).toBe('fleet:0');
+  });
+
   it('stays put between periods and returns the same object when nothing changed', () => {
     const s = run(initialRotation(0), [ok, w1], 0);
     const s2 = run(s, [ok, w1], ROT - 1);

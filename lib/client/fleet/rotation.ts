@@ -117,7 +117,8 @@ export function stepRotation(s: RotationState, input: RotationInput): RotationSt
     return same(s, base, cur);
   }
 
-  // 3. The round.
+  // 3. The round. The first step starts it: the first slide, shown from now.
+  if (!s.primed) return show(base, slides[0], 0, now);
   const key = slideKey(s.slide);
   const at = slides.findIndex((x) => slideKey(x) === key);
   if (rotateMs <= 0) {
