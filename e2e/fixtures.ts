@@ -13,13 +13,17 @@ export interface FulcrumServer {
   stop(): Promise<void>;
 }
 
-/** `next start` on a free port with the given config; resolves when /api/health answers. */
+/**
+ * `next start` on a free port (or `port`: a restart on the same address) with the given config;
+ * resolves when /api/health answers.
+ */
 export async function startFulcrum(
   configFile: string,
   dir: string,
   env: Record<string, string> = {},
+  port?: number,
 ): Promise<FulcrumServer> {
-  const port = await freePort();
+  port ??= await freePort();
   const logFile = path.join(dir, `fulcrum-${port}.log`);
   const out = openSync(logFile, 'a');
   const child: ChildProcess = spawn(

@@ -1,5 +1,5 @@
 // The spine on the real local stack (etcd ×3 behind HAProxy 30/20/10, load, Prometheus) and a
-// production Fulcrum: overview → cluster page live, the heatmap painted, request shares that
+// production Fulcrum: fleet page → cluster page live, the heatmap painted, request shares that
 // follow the weights (score ≈ 0 against them, ≈ 0.25 against equal shares), the view state in
 // the URL surviving a reload, kill -9 of a member shown within seconds while the rest keeps
 // updating, the members' health signals and HAProxy's view of them, and a stopped Fulcrum
@@ -28,17 +28,18 @@ async function seq(page: Page): Promise<number> {
   return Number(await page.getByTestId('cluster-view').getAttribute('data-seq'));
 }
 
-test('the overview lists the cluster with its score', async ({ page, fulcrum }) => {
+test('the fleet page lists the cluster with its score; a click opens it', async ({ page, fulcrum }) => {
   await page.goto(fulcrum.url);
-  const card = page.locator('[data-testid="cluster-card"][data-cluster="local"]');
-  await expect(card).toBeVisible();
-  await expect(card.getByTestId('cluster-members')).toHaveText('3/3');
+  const row = page.locator('[data-testid="fleet-row"][data-cluster="local"]');
+  await expect(row).toBeVisible();
+  await expect(row).toHaveAttribute('data-source', 'direct');
+  await expect(row).toContainText('3/3');
   // The score is a number in [0, 1] once the first polls are in.
   await expect
-    .poll(async () => card.getByTestId('cluster-score').getAttribute('data-score'), { timeout: 30_000 })
+    .poll(async () => row.getByTestId('fleet-row-score').getAttribute('data-score'), { timeout: 30_000 })
     .toMatch(/^0(\.\d+)?$|^1$/);
-  await expect(card.getByTestId('cluster-score')).toContainText(/\d\.\d\d/);
-  await card.click();
+  await expect(row.getByTestId('fleet-row-score')).toContainText(/\d\.\d\d/);
+  await row.getByTestId('fleet-row-name').click();
   await expect(page).toHaveURL(/\/clusters\/local/);
   await expect(page.getByTestId('cluster-name')).toHaveText('local');
 });

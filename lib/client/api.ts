@@ -149,6 +149,8 @@ export const apiPath = {
   cluster: (name: string) => `/api/clusters/${encodeURIComponent(name)}`,
   clusterStream: (name: string) => `/api/clusters/${encodeURIComponent(name)}/stream`,
   clusterHistory: (name: string) => `/api/clusters/${encodeURIComponent(name)}/history`,
+  fleet: () => '/api/fleet',
+  fleetStream: () => '/api/fleet/stream',
   memberLogs: (cluster: string, member: string) =>
     `/api/clusters/${encodeURIComponent(cluster)}/members/${encodeURIComponent(member)}/logs`,
   snapshots: () => '/api/snapshots',

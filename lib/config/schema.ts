@@ -244,7 +244,7 @@ const AccessSchema = z
 
 export const ConfigSchema = z
   .object({
-    pollIntervalMs: z.number().int().min(200).max(60_000).default(1000),
+    pollIntervalMs: z.number().int().min(100).max(60_000).default(1000),
     /** Per source call; must stay below pollIntervalMs. Default: 80 % of it. */
     timeoutMs: z.number().int().min(50).max(59_000).optional(),
     historyMinutes: z

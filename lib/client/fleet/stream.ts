@@ -5,11 +5,12 @@
 // Framework-free (the React hook wraps it), with its clock, timers and EventSource injected so
 // that the reconnect logic is unit-tested.
 import type { FleetDelta, FleetState } from '../../fleet/types';
+import { apiPath } from '../api';
 import { backoffDelay } from '../reconnect';
 import { applyFleetDelta } from '../../fleet/delta';
 import { fleetStaleAfterMs } from './store';
 
-export const FLEET_STREAM_URL = '/api/fleet/stream';
+export const FLEET_STREAM_URL = apiPath.fleetStream();
 
 export interface FleetStreamSnapshot {
   state: FleetState | null;
