@@ -133,16 +133,46 @@ describe('openFleetStream', () => {
     expect(h.snap()).toMatchObject({ connected: true, attempt: 0, retryAt: null });
   });
 
-  it('closes a silent connection after six ticks and opens a new one', () => {
+  it('closes a silent connection (no data, no heartbeat) and opens a new one', () => {
     const h = harness();
-    h.latest().emit('fleet', fleetState([], { tickMs: 1000 }));
-    h.advance(5_000);
+    h.latest().emit('fleet', fleetState([], { tickMs: 10_000 }));
+    // heartbeats keep a connection whose data stopped open (the banner says stale; reconnecting would not help)
+    for (let i = 0; i < 6; i++) {
+      h.advance(15_000);
+      h.latest().emit('heartbeat', { t: 0 });
+    }
     expect(h.sources()).toHaveLength(1);
-    h.advance(2_000);
+    expect(h.sources()[0].closed).toBe(false);
+    // six ticks (60 s) of nothing at all: dropped
+    h.advance(61_000);
     expect(h.sources()[0].closed).toBe(true);
     expect(h.snap().error).toMatch(/no data for/);
     h.advance(1_000);
     expect(h.sources()).toHaveLength(2);
+  });
+
+  it('waits at least 40 s before calling a fast-ticking connection silent', () => {
+    const h = harness();
+    h.latest().emit('fleet', fleetState([], { tickMs: 100 }));
+    h.advance(39_000);
+    expect(h.sources()[0].closed).toBe(false);
+    h.advance(2_000);
+    expect(h.sources()[0].closed).toBe(true);
+  });
+
+  it('does not pass an old full state off as new after a reconnect', () => {
+    const h = harness();
+    h.latest().emit('fleet', fleetState([], { seq: 1, updatedAt: 0 }));
+    h.advance(1000);
+    h.latest().emit('fleet-delta', { ...delta(2), updatedAt: 1000 });
+    expect(h.snap()).toMatchObject({ lastDataAt: 1000, skewMs: 0 });
+    // the server's ticks stop; the connection drops; the new one hands over the same old state
+    h.advance(30_000);
+    h.latest().fail();
+    h.advance(2000);
+    h.latest().emit('fleet', fleetState([], { seq: 2, updatedAt: 1000 }));
+    expect(h.snap().connected).toBe(true);
+    expect(h.snap().lastDataAt).toBe(1000);
   });
 
   it('resyncs on a gap in the deltas with a new connection', () => {

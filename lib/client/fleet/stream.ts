@@ -16,14 +16,18 @@ export interface FleetStreamSnapshot {
   state: FleetState | null;
   /** An EventSource is open and has delivered the full state. */
   connected: boolean;
-  /** Browser time of the last full state or delta. */
+  /**
+   * When the newest data was made, on the browser's clock: a delta's time is when it arrived (the
+   * server sends it as it makes it); a full state's is its server time less the clock skew, so
+   * a reconnect to a server whose ticks stopped does not pass old data off as new.
+   */
   lastDataAt: number | null;
   /** Failed attempts since the last success. */
   attempt: number;
   /** Browser time of the next attempt while disconnected. */
   retryAt: number | null;
   error: string | null;
-  /** Server clock minus browser clock, from the newest data (for "N s ago" against server times). */
+  /** Server clock minus browser clock, from the newest delta or heartbeat (for "N s ago" against server times). */
   skewMs: number;
   /** Deltas applied since the page opened (the soak test reads it). */
   deltas: number;
@@ -48,8 +52,13 @@ export interface FleetStreamDeps {
   reload(): void;
 }
 
-/** A silent connection is dropped and reopened after this many ticks without data (half-open TCP). */
+/**
+ * A silent connection (no data, no heartbeat: half-open TCP, a proxy that stopped forwarding) is
+ * dropped and reopened after this many ticks, and never sooner than SILENT_RECONNECT_MIN_MS (the
+ * server's heartbeat is every 15 s at most).
+ */
 export const SILENT_RECONNECT_TICKS = 6;
+export const SILENT_RECONNECT_MIN_MS = 40_000;
 export const WATCHDOG_MS = 1000;
 
 export interface FleetStream {
@@ -68,6 +77,8 @@ export function openFleetStream(
   let retry: unknown = null;
   let closed = false;
   let build = knownBuild;
+  /** Browser time of the last heartbeat: the connection is alive (it says nothing about the data). */
+  let aliveAt = 0;
   let snap: FleetStreamSnapshot = {
     state: null,
     connected: false,
@@ -83,17 +94,27 @@ export function openFleetStream(
     onChange(snap);
   };
 
+  /** True once a delta or heartbeat measured the skew (a full state may be old: it cannot). */
+  let skewKnown = false;
   const adopt = (state: FleetState, isDelta: boolean) => {
     const now = deps.now();
     onState?.(state);
+    let skewMs = snap.skewMs;
+    let lastDataAt = now;
+    if (isDelta) {
+      skewMs = state.updatedAt - now;
+      skewKnown = true;
+    } else if (skewKnown) {
+      lastDataAt = Math.min(now, state.updatedAt - skewMs);
+    }
     set({
       state,
       connected: true,
-      lastDataAt: now,
+      lastDataAt,
       attempt: 0,
       retryAt: null,
       error: null,
-      skewMs: state.updatedAt - now,
+      skewMs,
       deltas: snap.deltas + (isDelta ? 1 : 0),
     });
   };
@@ -150,6 +171,19 @@ export function openFleetStream(
         open();
       }
     });
+    src.addEventListener('heartbeat', (ev) => {
+      if (es !== src) return;
+      aliveAt = deps.now();
+      try {
+        const t = (JSON.parse(ev.data) as { t?: unknown }).t;
+        if (typeof t === 'number' && Number.isFinite(t)) {
+          snap = { ...snap, skewMs: t - aliveAt };
+          skewKnown = true;
+        }
+      } catch {
+        // a heartbeat without a clock still says the connection is alive
+      }
+    });
     src.onerror = () => {
       if (es !== src) return;
       drop(snap.connected ? 'the connection to Fulcrum was lost' : 'Fulcrum is unreachable');
@@ -158,8 +192,10 @@ export function openFleetStream(
 
   const watchdog = deps.setInterval(() => {
     if (!snap.connected || snap.lastDataAt === null || !snap.state) return;
-    const silent = deps.now() - snap.lastDataAt;
-    if (silent > (SILENT_RECONNECT_TICKS / 3) * fleetStaleAfterMs(snap.state.tickMs)) {
+    const silent = deps.now() - Math.max(snap.lastDataAt, aliveAt);
+    if (
+      silent > Math.max(SILENT_RECONNECT_MIN_MS, (SILENT_RECONNECT_TICKS / 3) * fleetStaleAfterMs(snap.state.tickMs))
+    ) {
       drop(`no data for ${Math.round(silent / 1000)} s`);
     }
   }, WATCHDOG_MS);
