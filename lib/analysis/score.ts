@@ -10,21 +10,17 @@
 
 import { DIMENSIONS, emptyDimRecord } from '../dimensions';
 import { DIMENSION_IDS, type DimensionId, type DimensionScore } from '../types';
+import { sharesFromWeights } from './weights/shares';
 
-/** Expected shares proportional to `weights` among eligible members; equal when weights sum to 0. */
+/**
+ * Expected shares proportional to `weights` among eligible members (the balancer's own model:
+ * weights/shares.ts); equal when no eligible member has a positive weight.
+ */
 export function expectedShares(weights: number[], eligible: boolean[]): (number | null)[] {
-  let sum = 0;
-  let n = 0;
-  weights.forEach((w, i) => {
-    if (eligible[i]) {
-      sum += Math.max(0, w);
-      n++;
-    }
-  });
-  return weights.map((w, i) => {
-    if (!eligible[i]) return null;
-    return sum > 0 ? Math.max(0, w) / sum : 1 / n;
-  });
+  const s = sharesFromWeights(weights, eligible);
+  if (s.some((x) => x !== null && x > 0)) return s;
+  const n = eligible.filter(Boolean).length;
+  return eligible.map((e) => (e ? 1 / n : null));
 }
 
 /** Each eligible member's fraction of the eligible total; null when the total is not positive. */

@@ -1,6 +1,5 @@
 // Fix text: concrete snippets and commands with the measured values filled in. Pure.
 import type { BalancerServer, Fix, MemberState } from '../../types';
-import { median } from '../../stats';
 import type { BalancerRef, DiagnosisInput } from './types';
 
 /** The balancer's server for a member, if the balancer is read and has one. */
@@ -106,36 +105,6 @@ export function nginxUpstream(name: string, servers: ServerLine[]): string {
     '# in the server block (listen ... http2;):',
     `#     location / { grpc_pass grpc://${name}; }`,
   ].join('\n');
-}
-
-/** Integer weights (1..256) proportional to `raw`, keeping the old total where possible. */
-export function integerWeights(raw: number[], total: number): number[] {
-  const sum = raw.reduce((a, b) => a + b, 0);
-  if (!(sum > 0)) return raw.map(() => 1);
-  const scale = Math.min(total > 0 ? total : raw.length * 10, 256 * raw.length) / sum;
-  let out = raw.map((w) => Math.max(1, Math.round(w * scale)));
-  const max = Math.max(...out);
-  if (max > 256) out = out.map((w) => Math.max(1, Math.round((w * 256) / max)));
-  return out;
-}
-
-/**
- * New weights from measured latency headroom: each member's weight scaled by how its p99
- * compares to the median p99 (slower member, less traffic), clamped to a 4x change per step.
- */
-export function weightsFromLatency(weights: number[], p99: Array<number | null>): number[] {
-  const mid = median(p99.filter((x) => x !== null && x > 0));
-  if (mid === null) return weights.slice();
-  const raw = weights.map((w, i) => {
-    const l = p99[i];
-    if (l === null || !(l > 0)) return w;
-    const f = Math.min(4, Math.max(0.25, mid / l));
-    return w * f;
-  });
-  return integerWeights(
-    raw,
-    weights.reduce((a, b) => a + b, 0),
-  );
 }
 
 /** Weight commands + config lines for a set of new weights. */

@@ -3,7 +3,8 @@ import type { DetectorCheck, Evidence, MemberState } from '../../../types';
 import { memberIdHex } from '../../../format';
 import { isLive } from '../../live';
 import type { Candidate, DetectorResult, DiagnosisInput, FindingKind } from '../types';
-import { serverOf, weightNow, weightsFromLatency } from '../fixes';
+import { serverOf, weightNow } from '../fixes';
+import { capacityFactors, capacityInputOf, proposeWeights, serverP99 } from '../../weights/propose';
 
 export function result(
   kind: FindingKind,
@@ -21,20 +22,14 @@ export function result(
 
 /** p99 over the diagnosis window, only when the member saw enough calls for it to mean something. */
 export function latencyOf(input: DiagnosisInput, m: MemberState): number | null {
-  const s = m.signals;
-  return s.latencyP99 !== null && (s.latencyCount ?? 0) >= input.thresholds.minLatencySamples ? s.latencyP99 : null;
+  return serverP99(m, input.thresholds.minLatencySamples);
 }
 
-/** Weights now and weights scaled by latency headroom, for members with a latency. */
+/** Weights now and Fulcrum's proposal for them (weights/propose.ts: the one proposal). */
 export function latencyWeights(input: DiagnosisInput, members: MemberState[]): { current: number[]; next: number[] } {
   const current = members.map((m) => weightNow(input, m));
-  return {
-    current,
-    next: weightsFromLatency(
-      current,
-      members.map((m) => latencyOf(input, m)),
-    ),
-  };
+  const factors = capacityFactors(members.map((m) => capacityInputOf(m, input.thresholds.minLatencySamples)));
+  return { current, next: proposeWeights(current, factors) };
 }
 
 export function logEvidence(input: DiagnosisInput, m: MemberState, signals: string[]): Evidence[] {

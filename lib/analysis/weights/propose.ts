@@ -1,0 +1,186 @@
+// Fulcrum's weight proposal: how much of its current load each member can carry, from measured
+// latency (as etcd and as a client see it) and CPU per request, compared with its peers. Pure.
+// The ONE implementation behind the weight fixes of the detectors (request-skew, capacity-mismatch,
+// slow-member), the what-if panel and the weights agent (agent.ts).
+import { formatDuration, formatNumber } from '../../format';
+import { clamp, median } from '../../stats';
+import type { MemberState } from '../../types';
+import { isLive } from '../live';
+
+/** A member as the proposal sees it. */
+export interface CapacityInput {
+  name: string;
+  /** It answers (isLive); a member that is down gets no proposal. */
+  live: boolean;
+  isLeader: boolean;
+  /**
+   * Latencies of this member by signal, in seconds (null: unknown, or too few samples): etcd's
+   * own p99 and, where measured, what a client waits for a tiny request (Fulcrum's probe). Every
+   * member lists the same signals in the same order.
+   */
+  latency: ReadonlyArray<{ label: string; value: number | null }>;
+  /** CPU in cores and requests per second over the same window (null: unknown). */
+  cpu: number | null;
+  requests: number | null;
+}
+
+/** etcd's p99 over the diagnosis window, only when the member saw enough calls for it to mean something. */
+export function serverP99(m: Pick<MemberState, 'signals'>, minLatencySamples: number): number | null {
+  const s = m.signals;
+  return s.latencyP99 !== null && (s.latencyCount ?? 0) >= minLatencySamples ? s.latencyP99 : null;
+}
+
+/**
+ * A member's inputs from its state: etcd's p99 (only with at least `minLatencySamples` calls in
+ * the window, as the detectors count it), CPU and requests over the score window.
+ */
+export function capacityInputOf(m: MemberState, minLatencySamples: number): CapacityInput {
+  const p99 = serverP99(m, minLatencySamples);
+  return {
+    name: m.name,
+    live: isLive(m),
+    isLeader: m.isLeader,
+    latency: [{ label: 'p99', value: p99 }],
+    cpu: m.dims.cpu.value,
+    requests: m.dims.requests.value,
+  };
+}
+
+export interface CapacityOptions {
+  /** A member counts as slower when its value is at least this many times its peers' median… */
+  ratio: number;
+  /** …and at least this much above it (seconds): 2 ms against 1 ms is noise, not a capacity problem. */
+  latencyFloorS: number;
+  /** The lowest factor proposed in one step (a 4× change at most). */
+  minFactor: number;
+  /** CPU per request is compared only above this many requests per second on the member. */
+  cpuMinRequests: number;
+}
+
+export const DEFAULT_CAPACITY: CapacityOptions = {
+  ratio: 1.5,
+  latencyFloorS: 0.005,
+  minFactor: 0.25,
+  cpuMinRequests: 1,
+};
+
+export interface CapacityFactor {
+  /** Share of its current load the member can carry (1: as its peers; below 1: slower). */
+  factor: number;
+  /** What bound it: the signal's label, 'cpu', or null (as its peers, or no data). */
+  bound: string | null;
+  /** One line for the member: the numbers behind the factor. */
+  why: string;
+  /** The member had data for at least one comparison. */
+  measured: boolean;
+}
+
+interface Compared {
+  factor: number;
+  text: string;
+}
+
+/** value against the median of the peers' values: a factor below 1 when clearly slower. */
+function compare(
+  i: number,
+  values: ReadonlyArray<number | null>,
+  ok: ReadonlyArray<boolean>,
+  ratio: number,
+  floor: number,
+  minFactor: number,
+): { factor: number; value: number; ref: number } | null {
+  const v = values[i];
+  if (!ok[i] || v === null || !(v >= 0)) return null;
+  const ref = median(values.filter((x, j) => j !== i && ok[j] && x !== null && x >= 0));
+  if (ref === null) return null;
+  const slow = v >= ratio * ref && v - ref >= floor && v > 0;
+  // Two decimals: what the explanation shows is what is used.
+  return { factor: slow ? Math.round(clamp(ref / v, minFactor, 1) * 100) / 100 : 1, value: v, ref };
+}
+
+/**
+ * Each member's capacity factor against its peers: the lowest of its latency factors (peers'
+ * median / its own, when clearly slower) and its CPU-per-request factor (followers only: the
+ * leader's replication work is not per request). 1 for a member as fast as its peers, or without
+ * data; never below `minFactor`, never above 1 (a fast member is not promised more than it has).
+ */
+export function capacityFactors(
+  members: readonly CapacityInput[],
+  opts: CapacityOptions = DEFAULT_CAPACITY,
+): CapacityFactor[] {
+  const live = members.map((m) => m.live);
+  const signals = members[0]?.latency.map((l) => l.label) ?? [];
+  const lat = signals.map((_, k) => members.map((m) => m.latency[k]?.value ?? null));
+  const follower = members.map((m) => m.live && !m.isLeader && (m.requests ?? 0) >= opts.cpuMinRequests);
+  const cpuPerReq = members.map((m) =>
+    m.cpu !== null && m.requests !== null && m.requests > 0 ? m.cpu / m.requests : null,
+  );
+  return members.map((m, i) => {
+    if (!m.live) return { factor: 1, bound: null, why: `${m.name}: down, nothing to propose`, measured: false };
+    let best: Compared & { bound: string | null } = { factor: 1, bound: null, text: '' };
+    const seen: string[] = [];
+    signals.forEach((label, k) => {
+      const c = compare(i, lat[k], live, opts.ratio, opts.latencyFloorS, opts.minFactor);
+      if (!c) return;
+      seen.push(`${label} ${formatDuration(c.value)} (peers ${formatDuration(c.ref)})`);
+      if (c.factor < best.factor)
+        best = {
+          factor: c.factor,
+          bound: label,
+          text: `${label} ${formatDuration(c.value)} vs peers' ${formatDuration(c.ref)}`,
+        };
+    });
+    // CPU seconds per request, among followers with real load: a slower or busier machine spends more.
+    const c = compare(i, cpuPerReq, follower, opts.ratio, 0, opts.minFactor);
+    if (c) {
+      seen.push(`CPU ${formatNumber(c.value * 1000)} ms/request (peers ${formatNumber(c.ref * 1000)})`);
+      if (c.factor < best.factor)
+        best = {
+          factor: c.factor,
+          bound: 'cpu',
+          text: `CPU ${formatNumber(c.value * 1000)} ms per request vs peers' ${formatNumber(c.ref * 1000)}`,
+        };
+    }
+    const leaderNote = m.isLeader ? '; leader: CPU not compared (replication work)' : '';
+    if (seen.length === 0)
+      return { factor: 1, bound: null, why: `${m.name}: no latency or CPU data to compare yet: kept`, measured: false };
+    if (best.bound === null)
+      return {
+        factor: 1,
+        bound: null,
+        why: `${m.name}: as fast as its peers (${seen.join(', ')})${leaderNote}`,
+        measured: true,
+      };
+    return {
+      factor: best.factor,
+      bound: best.bound,
+      why: `${m.name}: ${best.text} → ×${best.factor.toFixed(2)}${leaderNote}`,
+      measured: true,
+    };
+  });
+}
+
+/** Integer weights (1..256) proportional to `raw`, keeping the old total where possible. */
+export function integerWeights(raw: readonly number[], total: number): number[] {
+  const sum = raw.reduce((a, b) => a + b, 0);
+  if (!(sum > 0)) return raw.map(() => 1);
+  const scale = Math.min(total > 0 ? total : raw.length * 10, 256 * raw.length) / sum;
+  let out = raw.map((w) => (w > 0 ? Math.max(1, Math.round(w * scale)) : 0));
+  const max = Math.max(...out);
+  if (max > 256) out = out.map((w) => (w > 0 ? Math.max(1, Math.round((w * 256) / max)) : 0));
+  return out;
+}
+
+/**
+ * New integer weights: each member's current weight times its capacity factor, scaled back to the
+ * current total (so the others take what the slow one gives up). A weight of 0 stays 0 (drained on
+ * purpose); a member without a factor keeps its weight's proportion.
+ */
+export function proposeWeights(current: readonly number[], factors: readonly CapacityFactor[]): number[] {
+  const raw = current.map((w, i) => Math.max(0, w) * (factors[i]?.factor ?? 1));
+  if (raw.every((w, i) => w === Math.max(0, current[i]))) return current.map((w) => Math.max(0, Math.round(w)));
+  return integerWeights(
+    raw,
+    current.reduce((a, b) => a + Math.max(0, b), 0),
+  );
+}
