@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extractCounters, wantedMetric } from './counters';
+import { countersFromText, extractCounters, wantedMetric } from './counters';
 import { parsePromText } from './promtext';
 
 const fixture = readFileSync(path.join(__dirname, '../../test/fixtures/etcd-3.4.23-single-metrics.txt'), 'utf8');
@@ -52,4 +55,188 @@ describe('extractCounters', () => {
     ]);
     expect(c.gauges.watchStreams).toBeNull();
   });
+});
+
+// The poll reads counters straight from the text (countersFromText); the general parser plus
+// extractCounters is the reference it must agree with exactly, on real pages and on pages
+// changed in every way the text format allows (and some it doesn't).
+const gz = (f: string) =>
+  gunzipSync(readFileSync(path.join(__dirname, '../../test/fixtures/metrics', f))).toString('utf8');
+const REAL_PAGES: Array<[string, string]> = [
+  ['single member, idle', fixture],
+  ['leader under load', gz('etcd-3.4.23-leader-under-load.txt.gz')],
+  ['follower under load', gz('etcd-3.4.23-follower-under-load.txt.gz')],
+];
+const reference = (text: string) => extractCounters(parsePromText(text).samples);
+
+function expectSame(text: string) {
+  const want = reference(text);
+  const got = countersFromText(text);
+  expect(got).toStrictEqual(want);
+  // Object.is per number: 0 and -0 differ, NaN equals NaN.
+  expect(isDeepStrictEqual(got, want)).toBe(true);
+}
+
+describe('countersFromText (the poll path) equals parsePromText + extractCounters', () => {
+  it.each(REAL_PAGES)('on a real etcd 3.4 page: %s', (_, text) => {
+    expectSame(text);
+    expect(countersFromText(text).counters.requests).not.toBeNull();
+  });
+
+  it('reads the load of a member under load', () => {
+    const c = countersFromText(REAL_PAGES[1][1]);
+    expect(c.counters.reads).toBeGreaterThan(0);
+    expect(c.counters.writes).toBeGreaterThan(0);
+    expect(c.histograms.grpcLatency?.count).toBeGreaterThan(0);
+    expect(c.gauges.isLeader).toBe(1);
+  });
+
+  const NAMES = [
+    'grpc_server_started_total',
+    'grpc_server_handled_total',
+    'grpc_server_handling_seconds_bucket',
+    'grpc_server_handling_seconds_sum',
+    'grpc_server_handling_seconds_count',
+    'etcd_network_peer_round_trip_time_seconds_bucket',
+    'etcd_disk_wal_fsync_duration_seconds_bucket',
+    'etcd_server_is_leader',
+    'process_cpu_seconds_total',
+    'grpc_server_msg_sent_total',
+    'grpc_server_handled_total_x',
+    'grpc_server_handled',
+    'etcd_unwanted_family',
+    '9bad',
+  ];
+  const KEYS = [
+    'grpc_service',
+    'grpc_method',
+    'grpc_code',
+    'grpc_type',
+    'le',
+    'To',
+    'grpc_servic',
+    'xle',
+    ' le',
+    'le ',
+  ];
+  const VALUES = [
+    'etcdserverpb.KV',
+    'etcdserverpb.Watch',
+    'etcdserverpb.Lease',
+    'etcdserverpb.Maintenance',
+    'etcdserverpb.K\\V',
+    'etcdserverpb.\\KV',
+    'Range',
+    'Put',
+    'Txn',
+    'Unavailable',
+    'DeadlineExceeded',
+    'OK',
+    'unary',
+    'bidi_stream',
+    '0.005',
+    '+Inf',
+    '',
+    'a\\"b',
+    'x\\ny',
+    '1e-3',
+    ' 0.1',
+  ];
+  const NUMBERS = [
+    '0',
+    '1',
+    '7',
+    '12.5',
+    '1e3',
+    '-0',
+    '-3',
+    '+Inf',
+    '-Inf',
+    'Inf',
+    'NaN',
+    '0x1f',
+    '',
+    'abc',
+    '3 1700000000000',
+    '4\t1700000000000',
+    '5\r',
+    '.5',
+  ];
+  const SPACES = [' ', '  ', '\t', '\u00a0', ' \t'];
+  const SEPS = [',', ', ', ' , ', ',,', ''];
+
+  const labelPair = fc
+    .tuple(fc.constantFrom(...KEYS), fc.constantFrom(...VALUES), fc.constantFrom(...SEPS))
+    .map(([k, v, sep]) => `${k}="${v}"${sep}`);
+  const randomLine = fc
+    .tuple(
+      fc.constantFrom('', ' ', '\t'),
+      fc.constantFrom(...NAMES),
+      fc.option(fc.array(labelPair, { maxLength: 5 }), { nil: null }),
+      fc.constantFrom(...SPACES),
+      fc.constantFrom(...NUMBERS),
+      fc.constantFrom('', '\r', ' ', '}'),
+    )
+    .map(([lead, name, labels, sp, value, tail]) =>
+      labels === null ? `${lead}${name}${sp}${value}${tail}` : `${lead}${name}{${labels.join('')}}${sp}${value}${tail}`,
+    );
+
+  type Edit = (lines: string[], at: number, extra: string) => void;
+  const EDITS: Record<string, Edit> = {
+    drop: (l, i) => l.splice(i, 1),
+    duplicate: (l, i) => l.splice(i, 0, l[i]),
+    insert: (l, i, extra) => l.splice(i, 0, extra),
+    replaceValue: (l, i, extra) => {
+      l[i] = l[i].replace(/ \S+$/, ` ${extra.split(' ').at(-1)}`);
+    },
+    zeroToOne: (l, i) => {
+      l[i] = l[i].replace(/ 0$/, ' 1');
+    },
+    reorderLabels: (l, i) => {
+      l[i] = l[i].replace(/\{([^}]*)\}/, (_, inner: string) => `{${inner.split(',').reverse().join(',')}}`);
+    },
+    tabs: (l, i) => {
+      l[i] = l[i].replace(' ', '\t');
+    },
+    crlf: (l, i) => {
+      l[i] = `${l[i]}\r`;
+    },
+    indent: (l, i) => {
+      l[i] = ` ${l[i]}`;
+    },
+    escape: (l, i) => {
+      l[i] = l[i].replace('etcdserverpb.', 'etcdserverpb\\.');
+    },
+    spaceInLabels: (l, i) => {
+      l[i] = l[i].replace('",', '", ').replace('{', '{ ');
+    },
+    truncate: (l, i) => {
+      l[i] = l[i].slice(0, Math.floor(l[i].length / 2));
+    },
+    comment: (l, i) => l.splice(i, 0, `# ${l[i]}`),
+  };
+  const edit = fc.tuple(fc.constantFrom(...Object.keys(EDITS)), fc.nat(), randomLine);
+
+  it('on real pages with random edits (dropped, repeated, reordered, re-spaced, escaped, broken lines)', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: REAL_PAGES.length - 1 }),
+        fc.array(edit, { minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        (page, edits, crlf) => {
+          const lines = REAL_PAGES[page][1].split('\n');
+          for (const [kind, at, extra] of edits) EDITS[kind](lines, at % lines.length, extra);
+          expectSame(lines.join(crlf ? '\r\n' : '\n'));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 60_000);
+
+  it('on generated pages', () => {
+    fc.assert(
+      fc.property(fc.array(randomLine, { maxLength: 60 }), (lines) => expectSame(lines.join('\n'))),
+      { numRuns: 500 },
+    );
+  }, 60_000);
 });

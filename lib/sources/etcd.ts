@@ -5,8 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
-import { extractCounters, wantedMetric, type MemberCounters } from '../analysis/counters';
-import { parsePromText } from '../analysis/promtext';
+import { countersFromText, type MemberCounters } from '../analysis/counters';
 import type { ClusterConfig, EndpointConfig, TlsConfig } from '../config/load';
 import { httpGet } from './http';
 import { type CertInfo, certProblems, inspectCertificate } from './tls-check';
@@ -203,7 +202,7 @@ export class EtcdMemberSource {
   private async metrics(): Promise<MemberCounters> {
     const r = await httpGet(`${this.httpBase}/metrics`, { agent: this.httpAgent, timeoutMs: this.timeoutMs });
     if (r.status !== 200) throw new Error(`/metrics answered HTTP ${r.status}`);
-    return extractCounters(parsePromText(r.body, wantedMetric).samples);
+    return countersFromText(r.body);
   }
 
   async poll(opts: { memberList: boolean; metrics: boolean }): Promise<MemberPoll> {
