@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countersFromText, extractCounters, wantedMetric } from './counters';
+import { CountersReader, countersFromText, extractCounters, wantedMetric } from './counters';
 import { parsePromText } from './promtext';
 
 const fixture = readFileSync(path.join(__dirname, '../../test/fixtures/etcd-3.4.23-single-metrics.txt'), 'utf8');
@@ -237,6 +237,23 @@ describe('countersFromText (the poll path) equals parsePromText + extractCounter
     fc.assert(
       fc.property(fc.array(randomLine, { maxLength: 60 }), (lines) => expectSame(lines.join('\n'))),
       { numRuns: 500 },
+    );
+  }, 60_000);
+
+  it('fed in pieces as they arrive (cut anywhere, even inside a line) equals fed whole', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: REAL_PAGES.length - 1 }), fc.array(fc.nat(), { maxLength: 80 }), (page, cuts) => {
+        const text = REAL_PAGES[page][1];
+        const at = [...new Set(cuts.map((c) => c % text.length))].sort((a, b) => a - b);
+        const r = new CountersReader();
+        let from = 0;
+        for (const c of [...at, text.length]) {
+          r.feed(text.slice(from, c));
+          from = c;
+        }
+        expect(r.end()).toStrictEqual(countersFromText(text));
+      }),
+      { numRuns: 30 },
     );
   }, 60_000);
 });

@@ -418,80 +418,120 @@ function zeroAfterLabels(text: string, s: number, nl: number): boolean {
   return i < nl && text.charCodeAt(i) === 48 && (i + 1 === nl || text.charCodeAt(i + 1) === CH_SPACE);
 }
 
-/** One member's counters straight from its `/metrics` text. */
-export function countersFromText(text: string): MemberCounters {
-  const out = emptyCounters();
-  const buckets: Buckets = {};
-  const scan = new Scan(text);
-  const len = text.length;
-  let pos = 0;
-  // Where the name of the line before starts, its length and its family (null: not wanted): the
-  // next lines are likely of the same family.
-  let lastAt = -1;
-  let lastLen = 0;
-  let lastFam: Family | null = null;
-  while (pos < len) {
-    let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = len;
-    const s = pos;
-    pos = nl + 1;
-    if (s === nl) continue;
-    const c0 = text.charCodeAt(s);
-    if (c0 === CH_HASH) continue;
-    if (isSpace(c0)) {
-      slowLine(text, s, nl, scan, out, buckets);
-      continue;
+/**
+ * One member's counters from its `/metrics` text, fed in pieces as they arrive (no copy of the
+ * whole page is ever made): `feed` each chunk, then `end`.
+ */
+export class CountersReader {
+  private readonly out = emptyCounters();
+  private readonly buckets: Buckets = {};
+  /** Chunks since the last newline. */
+  private pending: string[] = [];
+
+  feed(chunk: string): void {
+    const nl = chunk.lastIndexOf('\n');
+    if (nl < 0) {
+      this.pending.push(chunk);
+      return;
     }
-    let fam: Family | null = null;
-    let ne = -1;
-    if (lastAt >= 0 && s + lastLen < nl && sameChars(text, s, lastAt, lastLen)) {
-      const c = text.charCodeAt(s + lastLen);
-      if (c === CH_OPEN || c === CH_SPACE) {
-        fam = lastFam;
-        ne = s + lastLen;
-      }
+    let text = chunk;
+    let end = nl + 1;
+    if (this.pending.length) {
+      const head = this.pending.join('');
+      text = head + chunk;
+      end += head.length;
+      this.pending = [];
     }
-    if (ne < 0) {
-      ne = s;
-      let c = text.charCodeAt(ne);
-      while (ne < nl && c !== CH_OPEN && !isSpace(c)) c = text.charCodeAt(++ne);
-      if (ne < nl && c !== CH_OPEN && c !== CH_SPACE) {
-        // A tab or another white space after the name: the generic rules.
-        lastAt = -1;
-        slowLine(text, s, nl, scan, out, buckets);
-        continue;
-      }
-      fam = lastFam = FAMILIES.get(text.slice(s, ne)) ?? null;
-      lastAt = s;
-      lastLen = ne - s;
-    }
-    if (!fam) continue;
-    // Most gRPC result counters are 0: once the member is known to serve load, they add nothing.
-    if (fam.k === 'handled' && out.counters.grpcErrors !== null && zeroAfterLabels(text, s, nl)) continue;
-    const labels = scan.resetLabels();
-    let rest = ne;
-    if (text.charCodeAt(ne) === CH_OPEN) {
-      rest = scan.fastLabels(ne, nl);
-      if (rest === SLOW) {
-        slowLine(text, s, nl, scan, out, buckets);
-        continue;
-      }
-    }
-    // The value: up to the next space (a timestamp may follow); Number() trims what is left.
-    let vs = rest;
-    while (vs < nl && text.charCodeAt(vs) === CH_SPACE) vs++;
-    let ve = text.indexOf(' ', vs);
-    if (ve < 0 || ve > nl) ve = nl;
-    const d = text.charCodeAt(vs) - 48;
-    let v = NaN;
-    if (ve === vs + 1 && d >= 0 && d <= 9) v = d;
-    // Number('') and Number('\t') are 0: white space at either end goes the generic way.
-    else if (ve > vs && !isSpace(text.charCodeAt(vs)) && !isSpace(text.charCodeAt(ve - 1)))
-      v = Number(text.slice(vs, ve));
-    if (Number.isNaN(v)) slowLine(text, s, nl, scan, out, buckets);
-    else accumulate(out, buckets, fam, labels, v);
+    this.lines(text, end);
+    if (end < text.length) this.pending.push(text.slice(end));
   }
-  return sortBuckets(out, buckets);
+
+  end(): MemberCounters {
+    const rest = this.pending.join('');
+    this.pending = [];
+    if (rest) this.lines(rest, rest.length);
+    return sortBuckets(this.out, this.buckets);
+  }
+
+  /** The lines of text[0, limit) (limit is just after a newline, or the text's end). */
+  private lines(text: string, limit: number): void {
+    const { out, buckets } = this;
+    const scan = new Scan(text);
+    let pos = 0;
+    // Where the name of the line before starts, its length and its family (null: not wanted):
+    // the next lines are likely of the same family.
+    let lastAt = -1;
+    let lastLen = 0;
+    let lastFam: Family | null = null;
+    while (pos < limit) {
+      let nl = text.indexOf('\n', pos);
+      if (nl < 0 || nl > limit) nl = limit;
+      const s = pos;
+      pos = nl + 1;
+      if (s === nl) continue;
+      const c0 = text.charCodeAt(s);
+      if (c0 === CH_HASH) continue;
+      if (isSpace(c0)) {
+        slowLine(text, s, nl, scan, out, buckets);
+        continue;
+      }
+      let fam: Family | null = null;
+      let ne = -1;
+      if (lastAt >= 0 && s + lastLen < nl && sameChars(text, s, lastAt, lastLen)) {
+        const c = text.charCodeAt(s + lastLen);
+        if (c === CH_OPEN || c === CH_SPACE) {
+          fam = lastFam;
+          ne = s + lastLen;
+        }
+      }
+      if (ne < 0) {
+        ne = s;
+        let c = text.charCodeAt(ne);
+        while (ne < nl && c !== CH_OPEN && !isSpace(c)) c = text.charCodeAt(++ne);
+        if (ne < nl && c !== CH_OPEN && c !== CH_SPACE) {
+          // A tab or another white space after the name: the generic rules.
+          lastAt = -1;
+          slowLine(text, s, nl, scan, out, buckets);
+          continue;
+        }
+        fam = lastFam = FAMILIES.get(text.slice(s, ne)) ?? null;
+        lastAt = s;
+        lastLen = ne - s;
+      }
+      if (!fam) continue;
+      // Most gRPC result counters are 0: once the member is known to serve load, they add nothing.
+      if (fam.k === 'handled' && out.counters.grpcErrors !== null && zeroAfterLabels(text, s, nl)) continue;
+      const labels = scan.resetLabels();
+      let rest = ne;
+      if (text.charCodeAt(ne) === CH_OPEN) {
+        rest = scan.fastLabels(ne, nl);
+        if (rest === SLOW) {
+          slowLine(text, s, nl, scan, out, buckets);
+          continue;
+        }
+      }
+      // The value: up to the next space (a timestamp may follow); Number() trims what is left.
+      let vs = rest;
+      while (vs < nl && text.charCodeAt(vs) === CH_SPACE) vs++;
+      let ve = text.indexOf(' ', vs);
+      if (ve < 0 || ve > nl) ve = nl;
+      const d = text.charCodeAt(vs) - 48;
+      let v = NaN;
+      if (ve === vs + 1 && d >= 0 && d <= 9) v = d;
+      // Number('') and Number('\t') are 0: white space at either end goes the generic way.
+      else if (ve > vs && !isSpace(text.charCodeAt(vs)) && !isSpace(text.charCodeAt(ve - 1)))
+        v = Number(text.slice(vs, ve));
+      if (Number.isNaN(v)) slowLine(text, s, nl, scan, out, buckets);
+      else accumulate(out, buckets, fam, labels, v);
+    }
+  }
+}
+
+/** One member's counters straight from its whole `/metrics` text. */
+export function countersFromText(text: string): MemberCounters {
+  const r = new CountersReader();
+  r.feed(text);
+  return r.end();
 }
 
 /** One line by the generic rules (parsePromText's): trimmed, name, labels, first token. */

@@ -77,11 +77,24 @@ export interface CollectPlan {
   tick: number;
   /** Ask for the member list too (every `memberListEvery` polls, and until one is known). */
   memberList: boolean;
+  /**
+   * The member (endpoint index) asked for what is the same from every member: the alarm list,
+   * and the member list when due. -1 when no member is polled directly.
+   */
+  clusterFrom: number;
 }
 
 export function planCollect(s: EngineState, c: EngineConfig): CollectPlan {
   const tick = s.ticks + 1;
-  return { tick, memberList: tick % c.memberListEvery === 1 || s.knownMembers.length === 0 };
+  // Take turns, skipping members that failed their last poll.
+  const direct = c.cluster.endpoints.flatMap((e, i) => (e.direct ? [i] : []));
+  let clusterFrom = -1;
+  for (let k = 0; k < direct.length && clusterFrom < 0; k++) {
+    const i = direct[(tick + k) % direct.length];
+    if (!s.failures[i]) clusterFrom = i;
+  }
+  if (clusterFrom < 0 && direct.length) clusterFrom = direct[tick % direct.length];
+  return { tick, memberList: tick % c.memberListEvery === 1 || s.knownMembers.length === 0, clusterFrom };
 }
 
 /** A member answered when its Status RPC or /health did. */
@@ -160,10 +173,14 @@ export async function collect(
   const started = now();
   const [members, balancer, logs] = await Promise.all([
     Promise.all(
-      sources.members.map(async (s): Promise<Outcome<MemberPoll> | null> => {
+      sources.members.map(async (s, i): Promise<Outcome<MemberPoll> | null> => {
         if (!s) return null;
+        const cluster = i === plan.clusterFrom;
         try {
-          return { ok: true, value: await s.poll({ memberList: plan.memberList, metrics: true }) };
+          return {
+            ok: true,
+            value: await s.poll({ memberList: cluster && plan.memberList, alarms: cluster, metrics: true }),
+          };
         } catch (e) {
           return { ok: false, error: errorText(e) };
         }

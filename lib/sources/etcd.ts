@@ -5,9 +5,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
-import { countersFromText, type MemberCounters } from '../analysis/counters';
+import { CountersReader, type MemberCounters } from '../analysis/counters';
 import type { ClusterConfig, EndpointConfig, TlsConfig } from '../config/load';
-import { httpGet } from './http';
+import { httpGet, httpGetText } from './http';
 import { type CertInfo, certProblems, inspectCertificate } from './tls-check';
 
 export interface EtcdStatus {
@@ -200,16 +200,21 @@ export class EtcdMemberSource {
   }
 
   private async metrics(): Promise<MemberCounters> {
-    const r = await httpGet(`${this.httpBase}/metrics`, { agent: this.httpAgent, timeoutMs: this.timeoutMs });
+    // Read as it arrives: the page (~220 kB with --metrics extensive) is never held whole.
+    const reader = new CountersReader();
+    const r = await httpGetText(`${this.httpBase}/metrics`, { agent: this.httpAgent, timeoutMs: this.timeoutMs }, (t) =>
+      reader.feed(t),
+    );
     if (r.status !== 200) throw new Error(`/metrics answered HTTP ${r.status}`);
-    return countersFromText(r.body);
+    return reader.end();
   }
 
-  async poll(opts: { memberList: boolean; metrics: boolean }): Promise<MemberPoll> {
+  /** `alarms` and `memberList` are the same from every member: the engine asks one member per poll. */
+  async poll(opts: { memberList: boolean; alarms: boolean; metrics: boolean }): Promise<MemberPoll> {
     const start = Date.now();
     const [status, alarms, health, counters, members, cert] = await Promise.allSettled([
       this.status(),
-      this.alarms(),
+      opts.alarms ? this.alarms() : Promise.resolve(null),
       this.health(),
       opts.metrics ? this.metrics() : Promise.resolve(null),
       opts.memberList ? this.memberList() : Promise.resolve(null),

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface HttpResult {
   status: number;
@@ -25,21 +26,52 @@ export interface GetOptions {
  * GET with a hard deadline covering connect, headers and body, and a body size bound.
  * Resolves for any HTTP status; rejects (HttpError) on network errors, timeouts, oversize.
  */
-export function httpGet(url: string, opts: GetOptions): Promise<HttpResult> {
+export async function httpGet(url: string, opts: GetOptions): Promise<HttpResult> {
+  const chunks: Buffer[] = [];
+  const { status } = await get(url, opts, () => (c) => chunks.push(c));
+  return { status, body: Buffer.concat(chunks).toString('utf8') };
+}
+
+/**
+ * `httpGet` whose body goes to `onText` piece by piece as it arrives (UTF-8, characters split
+ * between chunks kept whole), so a large body is never held whole. Only a 200 body is handed over.
+ */
+export async function httpGetText(
+  url: string,
+  opts: GetOptions,
+  onText: (text: string) => void,
+): Promise<{ status: number }> {
+  return get(url, opts, (status) => {
+    if (status !== 200) return () => undefined;
+    const dec = new StringDecoder('utf8');
+    return (c, end) => {
+      const t = end ? dec.end() : dec.write(c);
+      if (t) onText(t);
+    };
+  });
+}
+
+/** `onBody(status)` returns what to do with each body chunk (`end`: called once more after the last). */
+function get(
+  url: string,
+  opts: GetOptions,
+  onBody: (status: number) => (chunk: Buffer, end: boolean) => void,
+): Promise<{ status: number }> {
   const maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const mod = u.protocol === 'https:' ? https : http;
     let done = false;
-    const finish = (err: Error | null, res?: HttpResult) => {
+    const finish = (err: Error | null, status = 0) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       if (err) reject(err);
-      else resolve(res!);
+      else resolve({ status });
     };
     const req = mod.get(u, { agent: opts.agent, headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
+      const status = res.statusCode ?? 0;
+      const sink = onBody(status);
       let size = 0;
       res.on('data', (c: Buffer) => {
         size += c.length;
@@ -48,9 +80,23 @@ export function httpGet(url: string, opts: GetOptions): Promise<HttpResult> {
           finish(new HttpError(`response from ${u.host}${u.pathname} larger than ${maxBytes} bytes`));
           return;
         }
-        chunks.push(c);
+        if (done) return;
+        try {
+          sink(c, false);
+        } catch (e) {
+          req.destroy();
+          finish(e instanceof Error ? e : new Error(String(e)));
+        }
       });
-      res.on('end', () => finish(null, { status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        if (done) return;
+        try {
+          sink(Buffer.alloc(0), true);
+          finish(null, status);
+        } catch (e) {
+          finish(e instanceof Error ? e : new Error(String(e)));
+        }
+      });
       res.on('error', (e) => finish(new HttpError(`${u.host}${u.pathname}: ${e.message}`)));
     });
     const timer = setTimeout(() => {
