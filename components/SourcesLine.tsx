@@ -42,6 +42,7 @@ export function SourcesLine({
       <Source name="Prometheus" s={sources.prometheus} testId="source-prometheus" />
       {sources.balancer && <Source name="balancer" s={sources.balancer} testId="source-balancer" />}
       {sources.logs && <Source name="logs" s={sources.logs} testId="source-logs" />}
+      {/* Fulcrum itself: shown when it is overloaded or a poll crashed inside it. */}
       {sources.engine && !sources.engine.ok && <Source name="Fulcrum" s={sources.engine} testId="source-engine" />}
       {history && (
         <span

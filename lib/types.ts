@@ -243,7 +243,11 @@ export interface ClusterSources {
   balancer: SourceStatus | null;
   /** The configured log files / Loki streams (null: none); an unreadable one fails it. */
   logs: SourceStatus | null;
-  /** Fulcrum itself: fails when a poll crashed inside Fulcrum (a bug), never because of etcd. */
+  /**
+   * Fulcrum itself: fails when Fulcrum is overloaded (its own polls run late: "Fulcrum is
+   * overloaded: …", with the stretched interval) or a poll crashed inside it (a bug); never
+   * because of etcd.
+   */
   engine: SourceStatus;
 }
 
@@ -252,6 +256,7 @@ export interface ClusterState {
   /** Poll sequence number of the last update; deltas carry the next one. */
   seq: number;
   updatedAt: number | null;
+  /** The poll interval in force: the configured one, or longer while Fulcrum is overloaded. */
   pollIntervalMs: number;
   historyMs: number;
   status: ClusterStatus;

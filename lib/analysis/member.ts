@@ -28,6 +28,11 @@ export interface MemberInput {
   clusterAlarms: EtcdAlarm[] | null;
   prom: PromMemberView | null;
   t: number;
+  /**
+   * Fulcrum itself stalled during this poll and the parts that timed out were taken as not asked:
+   * what the poll did not say is what was known before (a member that said nothing stays as it was).
+   */
+  excused?: boolean;
 }
 
 function hostPortOf(url: string): string {
@@ -68,6 +73,9 @@ export function deriveMember(input: MemberInput): MemberState {
   const { endpoint, prev, poll, prom, t } = input;
   const status = poll?.status ?? null;
   const answered = Boolean(status) || Boolean(poll?.health);
+  if (input.excused && prev && poll && !answered && !poll.statusError && !poll.healthError) {
+    return { ...prev, dims: emptyDims() as MemberState['dims'], signals: prev.signals };
+  }
   const info =
     input.knownMembers.find((m) => status && m.id === status.id) ??
     input.knownMembers.find((m) => m.clientUrls.some((u) => normUrl(u) === endpoint.url));
@@ -108,11 +116,13 @@ export function deriveMember(input: MemberInput): MemberState {
   // One missed poll ('unknown') keeps the last-known role: no leader → none → same leader flap.
   const isLeader = status
     ? status.leader === status.id && status.leader !== '0'
-    : source === 'prometheus'
-      ? Boolean(prom?.isLeader)
-      : memberStatus === 'unknown'
-        ? (prev?.isLeader ?? false)
-        : false;
+    : input.excused && answered && !poll?.statusError
+      ? (prev?.isLeader ?? false)
+      : source === 'prometheus'
+        ? Boolean(prom?.isLeader)
+        : memberStatus === 'unknown'
+          ? (prev?.isLeader ?? false)
+          : false;
   const keep = <K extends keyof MemberState>(k: K, v: MemberState[K] | null | undefined): MemberState[K] | null =>
     v !== null && v !== undefined ? v : ((prev?.[k] as MemberState[K] | undefined) ?? null);
 

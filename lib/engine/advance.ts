@@ -17,7 +17,8 @@ import { scoreDimensions } from '../analysis/score';
 import { balancerView, memberSignals } from '../analysis/signals';
 import { memberValues } from '../analysis/values';
 import { emptyDimRecord } from '../dimensions';
-import type { EtcdAlarm } from '../sources/etcd';
+import type { EtcdAlarm, MemberPoll } from '../sources/etcd';
+import { isTimeout } from '../sources/http';
 import { type ClusterDelta, type ClusterSources, DIMENSION_IDS, type MemberState, type SourceStatus } from '../types';
 import { answeredPoll, type Collected, pollOf, type PromMemberNow } from './collect';
 import { pushCapped } from './ring';
@@ -26,6 +27,8 @@ import {
   type EngineConfig,
   type EngineState,
   MAX_EVENTS,
+  type Overload,
+  overloadOf,
   PROM_DOWN_QUIET_POLLS,
   sourceFailed,
   sourceOk,
@@ -35,6 +38,10 @@ export interface AdvanceResult {
   state: EngineState;
   /** What the stream sends for this poll. */
   delta: ClusterDelta;
+  /** Fulcrum's own lateness in this poll, and the interval that follows. */
+  overload: Overload;
+  /** Per member: it did not answer, but only because Fulcrum stalled (not held against it). */
+  excused: boolean[];
 }
 
 /** Longest log-source error text kept in the logs source status. */
@@ -43,9 +50,18 @@ const MAX_LOGS_ERROR = 500;
 export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: number): AdvanceResult {
   const ticks = prev.ticks + 1;
   const n = cfg.cluster.endpoints.length;
-  const polls = c.members.map(pollOf);
+  // Fulcrum's own lateness first: when its event loop stalled, a timeout says nothing about the
+  // member (the answer may have sat unread), so a timed-out part counts as not asked.
+  const overload = overloadOf(prev, cfg, c, t);
+  const polls = c.members.map((o) => {
+    const p = pollOf(o);
+    return p && overload.stalled ? excuseTimeouts(p) : p;
+  });
   const answered = polls.map(answeredPoll);
-  const failures = answered.map((a, i) => (a ? 0 : prev.failures[i] + 1));
+  const excused = polls.map(
+    (p, i) => overload.stalled && !answered[i] && p !== null && p.statusError === null && p.healthError === null,
+  );
+  const failures = answered.map((a, i) => (a ? 0 : excused[i] ? prev.failures[i] : prev.failures[i] + 1));
   let knownMembers = prev.knownMembers;
   for (const p of polls) if (p?.members) knownMembers = p.members;
   const clusterAlarms: EtcdAlarm[] | null = polls.find((p) => p?.alarms)?.alarms ?? null;
@@ -63,7 +79,8 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
           if (!r.view.up && cfg.cluster.endpoints[i].direct) promQuietUntil[i] = ticks + PROM_DOWN_QUIET_POLLS;
       }
       prometheusStatus = sourceOk(pc.at, pc.latencyMs);
-    } else prometheusStatus = sourceFailed(prometheusStatus, pc.result.error, pc.latencyMs);
+    } else if (!(overload.stalled && isTimeout(pc.result.error)))
+      prometheusStatus = sourceFailed(prometheusStatus, pc.result.error, pc.latencyMs);
   }
 
   // Members, their counter deltas, and this poll's values (instant for the frame, windowed for scores).
@@ -87,6 +104,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
       clusterAlarms,
       prom: promData?.get(i)?.view ?? null,
       t,
+      excused: overload.stalled,
     });
     if (answered[i] && poll?.counters) {
       const last = lastCounters[i];
@@ -109,6 +127,13 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
       for (const id of DIMENSION_IDS) {
         instant[id][i] = vals?.[id] ?? null;
         windowed[id][i] = vals?.[id] ?? null;
+      }
+    } else if (excused[i]) {
+      // Not heard this poll through Fulcrum's fault: its window stays as it was.
+      const last = lastCounters[i];
+      if (last) {
+        const win = memberValues(deltas[i].slice(-cfg.scoreWindowPolls), last.counters, m.dbSizeBytes);
+        for (const id of DIMENSION_IDS) windowed[id][i] = win[id];
       }
     } else if (!answered[i]) {
       // Gone: its window restarts when it comes back (the restart shows as a counter reset).
@@ -134,20 +159,22 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
       answered[i] &&
       m.raftAppliedIndex !== null &&
       m.raftAppliedIndex === prevMembers[i].raftAppliedIndex;
-    m.signals = answered[i]
-      ? memberSignals({
-          deltas: deltas[i],
-          windowPolls: cfg.cluster.thresholds.windowPolls,
-          minutePolls: cfg.minutePolls,
-          scorePolls: cfg.scoreWindowPolls,
-          latest: polls[i]?.counters ?? null,
-          revision: polls[i]?.status?.revision ?? null,
-          appliedStalled,
-          prev: prevMembers[i].signals,
-        })
-      : m.source === 'prometheus' && promData?.get(i)?.signals
-        ? { ...emptySignals(), ...promData.get(i)!.signals }
-        : { ...prevMembers[i].signals, appliedStalledPolls: 0 };
+    m.signals = excused[i]
+      ? prevMembers[i].signals
+      : answered[i]
+        ? memberSignals({
+            deltas: deltas[i],
+            windowPolls: cfg.cluster.thresholds.windowPolls,
+            minutePolls: cfg.minutePolls,
+            scorePolls: cfg.scoreWindowPolls,
+            latest: polls[i]?.counters ?? null,
+            revision: polls[i]?.status?.revision ?? null,
+            appliedStalled,
+            prev: prevMembers[i].signals,
+          })
+        : m.source === 'prometheus' && promData?.get(i)?.signals
+          ? { ...emptySignals(), ...promData.get(i)!.signals }
+          : { ...prevMembers[i].signals, appliedStalledPolls: 0 };
   });
 
   // The balancer as the detectors see it.
@@ -158,19 +185,22 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
   if (bc && cfg.balancerRef) {
     const snap = bc.result.ok ? bc.result.value : null;
     const error = bc.result.ok ? null : bc.result.error;
-    if (snap) {
-      balancerSnaps = pushCapped(balancerSnaps, snap, cfg.cluster.thresholds.windowPolls);
-      balancerStatus = sourceOk(t, bc.latencyMs);
-    } else balancerStatus = sourceFailed(balancerStatus, error ?? 'failed', null);
-    balancer = balancerView(
-      cfg.balancerRef.type,
-      cfg.balancerRef.backend,
-      snap ? balancerSnaps : [],
-      members,
-      error,
-      snap ? t : (prev.balancer?.checkedAt ?? null),
-      cfg.scoreWindowPolls,
-    );
+    // A timeout while Fulcrum stalled is Fulcrum's lateness, not the balancer's: keep what was known.
+    if (snap || !(overload.stalled && isTimeout(error))) {
+      if (snap) {
+        balancerSnaps = pushCapped(balancerSnaps, snap, cfg.cluster.thresholds.windowPolls);
+        balancerStatus = sourceOk(t, bc.latencyMs);
+      } else balancerStatus = sourceFailed(balancerStatus, error ?? 'failed', null);
+      balancer = balancerView(
+        cfg.balancerRef.type,
+        cfg.balancerRef.backend,
+        snap ? balancerSnaps : [],
+        members,
+        error,
+        snap ? t : (prev.balancer?.checkedAt ?? null),
+        cfg.scoreWindowPolls,
+      );
+    }
   }
 
   // Scores and the history column.
@@ -238,11 +268,15 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
       ? null
       : answered.some(Boolean)
         ? sourceOk(t, durationMs)
-        : sourceFailed(prev.sources.etcd, 'no member answered', durationMs),
+        : excused.some(Boolean) && excused.every((e, i) => e || !cfg.cluster.endpoints[i].direct)
+          ? prev.sources.etcd
+          : sourceFailed(prev.sources.etcd, 'no member answered', durationMs),
     prometheus: prometheusStatus,
     balancer: balancerStatus,
     logs: logsStatus(prev.sources.logs, c, t),
-    engine: sourceOk(t, c.durationMs),
+    engine: overload.cause
+      ? { ok: false, error: overload.cause, lastOk: prev.sources.engine.lastOk, latencyMs: c.durationMs }
+      : sourceOk(t, c.durationMs),
   };
   const status = clusterStatus(members);
   const seq = prev.seq + 1;
@@ -266,6 +300,9 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     findings: tracked.active,
     checks,
     sources,
+    intervalMs: overload.intervalMs,
+    calmPolls: overload.calmPolls,
+    overloadSince: overload.overloadSince,
   };
   const delta: ClusterDelta = {
     seq,
@@ -282,7 +319,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     balancer,
     sources: structuredClone(sources),
   };
-  return { state, delta };
+  return { state, delta, overload, excused };
 }
 
 /** The logs source: failing while a configured file or stream can't be read, with which and why. */
@@ -292,4 +329,18 @@ function logsStatus(prev: SourceStatus | null, c: Collected, t: number): SourceS
   if (l.error === null && l.problems.length === 0) return sourceOk(t, l.latencyMs);
   const why = l.error ?? [...new Set(l.problems.map((p) => `${p.source} log: ${p.message}`))].join('; ');
   return sourceFailed(prev, why.length > MAX_LOGS_ERROR ? `${why.slice(0, MAX_LOGS_ERROR - 1)}…` : why, l.latencyMs);
+}
+
+/** A poll with its timed-out parts taken as not asked (Fulcrum stalled while they ran). */
+function excuseTimeouts(p: MemberPoll): MemberPoll {
+  const status = p.statusError !== null && isTimeout(p.statusError);
+  const health = p.healthError !== null && isTimeout(p.healthError);
+  const metrics = p.metricsError !== null && isTimeout(p.metricsError);
+  if (!status && !health && !metrics) return p;
+  return {
+    ...p,
+    statusError: status ? null : p.statusError,
+    healthError: health ? null : p.healthError,
+    metricsError: metrics ? null : p.metricsError,
+  };
 }

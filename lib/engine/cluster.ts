@@ -28,6 +28,7 @@ import {
 } from './collect';
 import { Hub } from './hub';
 import type { LiveCluster } from './live';
+import { type LagSource, loopLag } from './lag';
 import { RateLimitedLog } from './log';
 import { type EngineTelemetry, publish, type StreamMessage } from './publish';
 import {
@@ -68,6 +69,8 @@ export interface EngineOptions {
    * fed by the fleet's Prometheus tick, which reads every discovered cluster in a few queries.
    */
   fed?: boolean;
+  /** How Fulcrum's own event-loop stalls are measured (default: the process's sampler). */
+  lag?: LagSource;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -89,6 +92,9 @@ export class ClusterEngine implements LiveCluster {
   private st: EngineState;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  private readonly lag: LagSource;
+  /** How late the scheduled poll that is about to run started (ms). */
+  private startedLateMs = 0;
   private inFlight: Promise<void> | null = null;
 
   constructor(cfg: FulcrumConfig, cluster: ClusterConfig, opts: EngineOptions = {}) {
@@ -100,6 +106,7 @@ export class ClusterEngine implements LiveCluster {
     this.now = opts.now ?? Date.now;
     this.telemetry = opts.telemetry;
     this.log = opts.log ?? new RateLimitedLog();
+    this.lag = opts.lag ?? loopLag;
     this.hub = new Hub<StreamMessage>(cfg.maxSubscribers);
     const b = cluster.balancer;
     const watcher = cluster.logs ? new LogSignalWatcher(cluster) : null;
@@ -190,6 +197,9 @@ export class ClusterEngine implements LiveCluster {
       balancer: null,
       logs: null,
       durationMs: prom.latencyMs,
+      // The fleet's tick runs the query: its own timing is not this cluster's poll schedule.
+      stalledMs: 0,
+      startedLateMs: 0,
     };
     try {
       const result = advance(this.st, collected, this.engineCfg, t);
@@ -223,11 +233,13 @@ export class ClusterEngine implements LiveCluster {
   start(): void {
     if (this.running || this.opts.fed) return;
     this.running = true;
+    this.lag.acquire();
     if (this.sources.prometheus && this.cfg.prometheus?.backfill) void this.backfill();
     this.schedule(0);
   }
 
   async stop(): Promise<void> {
+    if (this.running) this.lag.release();
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -240,11 +252,15 @@ export class ClusterEngine implements LiveCluster {
 
   private schedule(delayMs: number): void {
     if (!this.running) return;
+    // Wall clock on purpose: lateness is this process's, whatever clock the engine reads.
+    const due = Date.now() + delayMs;
     this.timer = setTimeout(() => {
+      this.startedLateMs = Math.max(0, Date.now() - due);
       const started = this.now();
       this.inFlight = this.tick().finally(() => {
         this.inFlight = null;
-        this.schedule(Math.max(0, this.cfg.pollIntervalMs - (this.now() - started)));
+        // The interval in force: the configured one, or longer while Fulcrum is overloaded.
+        this.schedule(Math.max(0, this.st.intervalMs - (this.now() - started)));
       });
     }, delayMs);
     this.timer.unref?.();
@@ -259,7 +275,11 @@ export class ClusterEngine implements LiveCluster {
     const t = this.now();
     try {
       const config = this.config;
-      const collected = await collect(this.sources, planCollect(this.st, config), this.st, config, t, this.now);
+      const collected = await collect(this.sources, planCollect(this.st, config), this.st, config, t, this.now, {
+        lag: this.lag,
+        startedLateMs: this.startedLateMs,
+      });
+      this.startedLateMs = 0;
       // The member list changed while this poll ran: its answers are in the old order, drop them.
       if (config !== this.config) return;
       // The state is read again after the await: a backfill may have replaced it meanwhile.

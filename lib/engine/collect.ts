@@ -6,9 +6,11 @@ import type { PromMemberView } from '../analysis/member';
 import type { LogSignalWatcher } from '../logs/watch';
 import type { EtcdMemberSource, MemberPoll } from '../sources/etcd';
 import type { HaproxySnapshot, HaproxySource } from '../sources/haproxy';
+import { isTimeout } from '../sources/http';
 import type { PrometheusSource } from '../sources/prometheus';
 import { fetchMembersNow } from '../sources/prometheus-queries';
 import type { DimensionId, MemberSignals } from '../types';
+import { type LoopLag, loopLag } from './lag';
 import type { EngineConfig, EngineState } from './state';
 
 /** What the engine needs from a member source (EtcdMemberSource; a recording in replay tests). */
@@ -69,6 +71,10 @@ export interface Collected {
   logs: LogsCollected | null;
   /** Wall time of the whole collect step (ms). */
   durationMs: number;
+  /** How long Fulcrum's own event loop stalled during the collect step (ms): see lag.ts. */
+  stalledMs: number;
+  /** How much later than planned the poll started (ms). */
+  startedLateMs: number;
 }
 
 /** What this poll asks for, decided from the state. Pure. */
@@ -169,8 +175,11 @@ export async function collect(
   c: EngineConfig,
   t: number,
   now: () => number,
+  timing: { lag: Pick<LoopLag, 'stalledMs'>; startedLateMs: number } = { lag: loopLag, startedLateMs: 0 },
 ): Promise<Collected> {
   const started = now();
+  // The stall is measured on the wall clock (the sampler's), whatever clock `now` is.
+  const wallStart = Date.now();
   const [members, balancer, logs] = await Promise.all([
     Promise.all(
       sources.members.map(async (s, i): Promise<Outcome<MemberPoll> | null> => {
@@ -192,7 +201,14 @@ export async function collect(
 
   let prometheus: PromCollected | null = null;
   const prom = sources.prometheus;
-  const ask = prom ? planPrometheus(state, c, plan.tick, members.map(pollOf).map(answeredPoll)) : null;
+  // While Fulcrum stalls, a member that timed out is not asked about elsewhere (advance does not
+  // hold the timeout against it, and another query would only add to the load).
+  const stalled = timing.lag.stalledMs(wallStart, Date.now()) >= c.stallToleranceMs;
+  const heard = members.map((m) => {
+    const p = pollOf(m);
+    return answeredPoll(p) || (stalled && p !== null && isTimeout(p.statusError));
+  });
+  const ask = prom ? planPrometheus(state, c, plan.tick, heard) : null;
   if (prom && ask?.kind === 'members') {
     const r = await timed(now, () => fetchMembersNow(prom, c.cluster, ask.indexes, c.rateWindow));
     prometheus = { kind: 'members', ...r };
@@ -200,5 +216,13 @@ export async function collect(
     const r = await timed(now, () => prom.query('vector(1)').then(() => null));
     prometheus = { kind: 'ping', ...r };
   }
-  return { members, prometheus, balancer, logs, durationMs: now() - started };
+  return {
+    members,
+    prometheus,
+    balancer,
+    logs,
+    durationMs: now() - started,
+    stalledMs: timing.lag.stalledMs(wallStart, Date.now()),
+    startedLateMs: timing.startedLateMs,
+  };
 }

@@ -1,6 +1,7 @@
 // Step 3 of a poll: publish. The delta goes to the hub (every stream of this cluster), the
 // numbers to Fulcrum's own metrics, and sources that keep failing to the log (rate-limited).
 import type { ClusterDelta, ClusterState } from '../types';
+import { isTimeout } from '../sources/http';
 import type { AdvanceResult } from './advance';
 import { answeredPoll, type Collected, pollOf } from './collect';
 import type { Hub } from './hub';
@@ -18,6 +19,8 @@ export interface EngineTelemetry {
   internalError(cluster: string): void;
   /** One query sent to Prometheus, by what it was for. */
   prometheusQuery?(purpose: PrometheusQueryPurpose): void;
+  /** Fulcrum's own lateness in this poll: overloaded or not, and the interval in force. */
+  overload?(cluster: string, o: { overloaded: boolean; stalled: boolean; intervalMs: number }): void;
 }
 
 /** What a Prometheus query was for: a polled cluster's members or history, a discovered cluster's history, the fleet. */
@@ -37,22 +40,41 @@ export interface PublishTarget {
   log: RateLimitedLog;
 }
 
-/** Each failed source call of this poll, as telemetry counts it. */
+/**
+ * Each failed source call of this poll, as telemetry counts it, with why. A timeout while Fulcrum
+ * itself stalled is not a source error (it is counted as an overloaded poll instead).
+ */
 export function sourceErrors(
   c: Collected,
   cfg: EngineConfig,
-): Array<{ source: TelemetrySource; member: string | null }> {
-  const out: Array<{ source: TelemetrySource; member: string | null }> = [];
+  r: Pick<AdvanceResult, 'excused' | 'overload'>,
+): Array<{ source: TelemetrySource; member: string | null; error: string }> {
+  const out: Array<{ source: TelemetrySource; member: string | null; error: string }> = [];
+  const excusable = (error: string | null) => r.overload.stalled && isTimeout(error);
   c.members.forEach((m, i) => {
-    if (m && !answeredPoll(pollOf(m))) out.push({ source: 'etcd', member: cfg.endpoints[i] });
+    if (!m || r.excused[i]) return;
+    const p = pollOf(m);
+    if (!answeredPoll(p))
+      out.push({ source: 'etcd', member: cfg.endpoints[i], error: m.ok ? (p?.statusError ?? 'no answer') : m.error });
   });
-  if (c.prometheus?.kind === 'members' && !c.prometheus.result.ok) out.push({ source: 'prometheus', member: null });
-  if (c.balancer && !c.balancer.result.ok) out.push({ source: 'balancer', member: null });
-  if (c.logs?.error) out.push({ source: 'logs', member: null });
-  for (const endpoint of new Set(c.logs?.problems.map((p) => p.endpoint)))
-    out.push({ source: 'logs', member: endpoint });
+  const pr = c.prometheus;
+  if (pr?.kind === 'members' && !pr.result.ok && !excusable(pr.result.error))
+    out.push({ source: 'prometheus', member: null, error: pr.result.error });
+  const b = c.balancer;
+  if (b && !b.result.ok && !excusable(b.result.error))
+    out.push({ source: 'balancer', member: null, error: b.result.error });
+  if (c.logs?.error) out.push({ source: 'logs', member: null, error: c.logs.error });
+  const seen = new Set<string>();
+  for (const p of c.logs?.problems ?? []) {
+    if (seen.has(p.endpoint)) continue;
+    seen.add(p.endpoint);
+    out.push({ source: 'logs', member: p.endpoint, error: p.message });
+  }
   return out;
 }
+
+/** Keys of the rate-limited log: one line per cluster and cause. */
+const logKey = (cluster: string, cause: string) => `${cluster}\u0000${cause}`;
 
 /**
  * Step 3 of a poll. `durationMs` is the poll's wall time so far; `now` the time of publishing
@@ -66,11 +88,36 @@ export function publish(
   durationMs: number,
   now: number,
 ): void {
-  for (const e of sourceErrors(c, cfg)) to.telemetry?.sourceError(cfg.name, e.source, e.member);
+  const name = cfg.name;
+  const errors = sourceErrors(c, cfg, r);
+  for (const e of errors) to.telemetry?.sourceError(name, e.source, e.member);
+  // One line per cluster and source, whatever the number of failures behind it.
+  const etcd = errors.filter((e) => e.source === 'etcd');
+  if (etcd.length)
+    to.log.warn(
+      logKey(name, 'etcd'),
+      `cluster ${name}: etcd: ${etcd.length} of ${c.members.filter(Boolean).length} members did not answer: ${etcd
+        .map((e) => `${e.member} (${e.error})`)
+        .join(', ')}`,
+      now,
+    );
+  for (const source of ['prometheus', 'balancer'] as const) {
+    const e = errors.find((x) => x.source === source);
+    if (e) to.log.warn(logKey(name, source), `cluster ${name}: ${source}: ${e.error}`, now);
+  }
   const logs = r.state.sources.logs;
-  if (logs && !logs.ok) to.log.warn(`${cfg.name}\u0000logs`, `cluster ${cfg.name}: logs: ${logs.error}`, now);
+  if (logs && !logs.ok) to.log.warn(logKey(name, 'logs'), `cluster ${name}: logs: ${logs.error}`, now);
+  const o = r.overload;
+  if (o.cause) to.log.warn(logKey(name, 'overload'), `cluster ${name}: ${o.cause}`, now);
+  else if (o.cleared)
+    to.log.warn(
+      logKey(name, 'caught-up'),
+      `cluster ${name}: Fulcrum caught up: polling every ${o.intervalMs} ms again`,
+      now,
+    );
+  to.telemetry?.overload?.(name, { overloaded: o.cause !== null, stalled: o.stalled, intervalMs: o.intervalMs });
   to.telemetry?.pollDone(
-    cfg.name,
+    name,
     { scores: r.state.scores, members: r.state.members, findings: r.state.findings },
     durationMs,
   );

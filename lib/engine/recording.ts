@@ -1,5 +1,6 @@
 // Recorded source answers (dev/record-samples.ts), replayed as `advance` inputs (collectedAt) or
 // as the engine's sources (replay).
+import { NO_LAG } from './lag';
 import type { MemberPoll } from '../sources/etcd';
 import type { HaproxySnapshot } from '../sources/haproxy';
 import { parseConfig } from '../config/load';
@@ -48,6 +49,7 @@ export function replay(rec: Recording): { options: EngineOptions; next(): Record
     index: () => i,
     options: {
       now: () => tick().t,
+      lag: NO_LAG,
       memberSource: (e) => ({
         endpoint: e.url,
         async poll() {
@@ -99,5 +101,7 @@ export function collectedAt(tick: RecordedTick, c: EngineConfig): Collected {
       : null,
     logs: null,
     durationMs: 0,
+    stalledMs: 0,
+    startedLateMs: 0,
   };
 }

@@ -67,7 +67,19 @@ export interface EngineConfig {
   rateWindow: string;
   /** Window of log-signal counts handed to the detectors (ms). */
   logWindowMs: number;
+  /** Deadline of one source call (ms). */
+  timeoutMs: number;
+  /**
+   * Fulcrum's event loop stalled at least this long during a poll (or the poll started this late):
+   * Fulcrum is overloaded, and a timeout in that poll is not held against the source.
+   */
+  stallToleranceMs: number;
+  /** The longest an overloaded Fulcrum stretches the poll interval to. */
+  maxIntervalMs: number;
 }
+
+/** Polls in time in a row before a stretched interval is halved again. */
+export const CALM_POLLS_TO_SHRINK = 5;
 
 export function engineConfig(
   cfg: FulcrumConfig,
@@ -93,6 +105,9 @@ export function engineConfig(
     has: opts.has,
     rateWindow: cfg.prometheus?.rateWindow ?? '',
     logWindowMs: Math.max(60_000, cluster.thresholds.windowPolls * cfg.pollIntervalMs),
+    timeoutMs: cfg.timeoutMs,
+    stallToleranceMs: Math.max(50, Math.round(cfg.timeoutMs / 10)),
+    maxIntervalMs: Math.min(60_000, Math.max(cfg.pollIntervalMs, cfg.pollIntervalMs * 8)),
   };
 }
 
@@ -134,6 +149,12 @@ export interface EngineState {
   findings: Finding[];
   checks: DetectorCheck[];
   sources: ClusterSources;
+  /** The poll interval in force: the configured one, or longer while Fulcrum is overloaded. */
+  intervalMs: number;
+  /** Polls in a row that ran in time (a stretched interval shrinks after CALM_POLLS_TO_SHRINK). */
+  calmPolls: number;
+  /** Since when Fulcrum has been overloaded (stretched interval or late polls), null when not. */
+  overloadSince: number | null;
 }
 
 export function sourceOk(t: number, latencyMs: number | null): SourceStatus {
@@ -213,6 +234,78 @@ export function initialState(c: EngineConfig): EngineState {
       logs: c.has.logs ? freshSource() : null,
       engine: { ok: true, error: null, lastOk: null, latencyMs: null },
     },
+    intervalMs: c.pollIntervalMs,
+    calmPolls: 0,
+    overloadSince: null,
+  };
+}
+
+/** What one poll says about Fulcrum's own timing (from `collect` and the scheduler). */
+export interface PollTiming {
+  /** Wall time of the collect step (ms). */
+  durationMs: number;
+  /** How long Fulcrum's event loop stalled during the collect step (ms). */
+  stalledMs: number;
+  /** How much later than planned the poll started (ms). */
+  startedLateMs: number;
+}
+
+export interface Overload {
+  /** Fulcrum stalled: timeouts of this poll say nothing about the sources. */
+  stalled: boolean;
+  /** The interval for the next poll. */
+  intervalMs: number;
+  calmPolls: number;
+  overloadSince: number | null;
+  /** Why the schedule is degraded (null: it is not): the engine source's error and the log line. */
+  cause: string | null;
+  /** This poll ended an overload. */
+  cleared: boolean;
+}
+
+const secs = (ms: number) => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 100) / 10} s`);
+
+/**
+ * Fulcrum's own lateness, and the interval that follows from it. Pure. A poll whose collect step
+ * saw Fulcrum's event loop stall (or that started late) means Fulcrum is overloaded; a poll that
+ * takes longer than the interval can't keep it either. Either doubles the interval (up to
+ * maxIntervalMs); CALM_POLLS_TO_SHRINK polls in time in a row halve it again, down to the
+ * configured one.
+ */
+export function overloadOf(prev: EngineState, cfg: EngineConfig, p: PollTiming, t: number): Overload {
+  const stalled = p.stalledMs >= cfg.stallToleranceMs;
+  const startedLate = p.startedLateMs >= Math.max(cfg.stallToleranceMs, prev.intervalMs / 2);
+  const overran = p.durationMs > prev.intervalMs;
+  let intervalMs = prev.intervalMs;
+  let calmPolls = prev.calmPolls;
+  if (stalled || startedLate || overran) {
+    calmPolls = 0;
+    intervalMs = Math.min(cfg.maxIntervalMs, prev.intervalMs * 2);
+  } else if (++calmPolls >= CALM_POLLS_TO_SHRINK && intervalMs > cfg.pollIntervalMs) {
+    calmPolls = 0;
+    intervalMs = Math.max(cfg.pollIntervalMs, Math.round(intervalMs / 2));
+  }
+  const degraded = stalled || startedLate || overran || intervalMs > cfg.pollIntervalMs;
+  let cause: string | null = null;
+  if (degraded) {
+    const why: string[] = [];
+    if (stalled) why.push(`its event loop stalled ${secs(p.stalledMs)} during the last poll`);
+    if (startedLate) why.push(`the last poll started ${secs(p.startedLateMs)} late`);
+    if (overran) why.push(`the last poll took ${secs(p.durationMs)} of a ${secs(prev.intervalMs)} interval`);
+    const head = stalled || startedLate ? 'Fulcrum is overloaded' : 'polls take longer than the interval';
+    cause =
+      `${head}${why.length ? `: ${why.join(', ')}` : ''}; polling every ${secs(intervalMs)}` +
+      (intervalMs > cfg.pollIntervalMs ? ` instead of ${secs(cfg.pollIntervalMs)} until it catches up` : '');
+    if (!why.length)
+      cause = `Fulcrum is catching up after an overload; polling every ${secs(intervalMs)} instead of ${secs(cfg.pollIntervalMs)}`;
+  }
+  return {
+    stalled,
+    intervalMs,
+    calmPolls,
+    overloadSince: degraded ? (prev.overloadSince ?? t) : null,
+    cause,
+    cleared: !degraded && prev.overloadSince !== null,
   };
 }
 
@@ -248,7 +341,7 @@ export function toClusterState(s: EngineState, c: EngineConfig): ClusterState {
     name: c.name,
     seq: s.seq,
     updatedAt: s.updatedAt,
-    pollIntervalMs: c.pollIntervalMs,
+    pollIntervalMs: s.intervalMs,
     historyMs: c.historyMs,
     status: s.status,
     score: s.scores.requests.score,

@@ -108,3 +108,17 @@ function get(
     );
   });
 }
+
+/**
+ * A failed call that ran out of time (or could not get a connection in time), as opposed to one
+ * the other side refused or answered with an error: only the former can be the caller's own
+ * lateness. Reads the messages Fulcrum's sources produce (HttpError, Prometheus, HAProxy, gRPC).
+ */
+export function isTimeout(message: string | null | undefined): boolean {
+  if (!message) return false;
+  if (/no answer within|DEADLINE_EXCEEDED|Deadline exceeded|ETIMEDOUT/.test(message)) return true;
+  // gRPC: UNAVAILABLE while waiting for a connection, unless the connection was refused outright.
+  return (
+    /UNAVAILABLE/.test(message) && !/ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN/.test(message)
+  );
+}

@@ -20,6 +20,9 @@ export class Telemetry implements EngineTelemetry {
   private readonly promQueries: Counter;
   private readonly discoverySkipped: Gauge;
   private readonly fleetPromTick: Histogram;
+  private readonly overloaded: Gauge;
+  private readonly overloadedPolls: Counter;
+  private readonly pollInterval: Gauge;
   private readonly findings: Gauge;
   private readonly findingKeys = new Map<string, Set<string>>();
   readonly subscribers: Gauge;
@@ -103,6 +106,24 @@ export class Telemetry implements EngineTelemetry {
     this.internalErrors = new Counter({
       name: 'fulcrum_internal_errors_total',
       help: 'Polls that failed inside Fulcrum itself (a bug), not because a source failed',
+      labelNames: ['cluster'],
+      registers,
+    });
+    this.overloaded = new Gauge({
+      name: 'fulcrum_overloaded',
+      help: '1 while Fulcrum is overloaded for this cluster: its own polls run late (event loop stalled, or polls longer than the interval) and the interval is stretched; timeouts then are not blamed on etcd',
+      labelNames: ['cluster'],
+      registers,
+    });
+    this.overloadedPolls = new Counter({
+      name: 'fulcrum_overloaded_polls_total',
+      help: "Polls during which Fulcrum's own event loop stalled: their timeouts were not counted as source errors",
+      labelNames: ['cluster'],
+      registers,
+    });
+    this.pollInterval = new Gauge({
+      name: 'fulcrum_poll_interval_seconds',
+      help: 'The poll interval in force for a cluster: the configured one, or longer while Fulcrum is overloaded',
       labelNames: ['cluster'],
       registers,
     });
@@ -221,5 +242,11 @@ export class Telemetry implements EngineTelemetry {
 
   internalError(cluster: string): void {
     this.internalErrors.inc({ cluster });
+  }
+
+  overload(cluster: string, o: { overloaded: boolean; stalled: boolean; intervalMs: number }): void {
+    this.overloaded.set({ cluster }, o.overloaded ? 1 : 0);
+    if (o.stalled) this.overloadedPolls.inc({ cluster });
+    this.pollInterval.set({ cluster }, o.intervalMs / 1000);
   }
 }

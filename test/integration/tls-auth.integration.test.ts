@@ -115,7 +115,7 @@ describe('TLS + etcd auth (etcd 3.4.23, --client-cert-auth, JWT tokens)', () => 
     for (const i of [0, 2]) {
       const src = new EtcdMemberSource(c.endpoints[i], c, 3000);
       try {
-        const p = await src.poll({ memberList: true, metrics: true });
+        const p = await src.poll({ memberList: true, alarms: true, metrics: true });
         expect(p.statusError, `etcd-${i + 1} Status`).toBeNull();
         expect(p.status?.version).toBe('3.4.23');
         expect(p.alarms).toEqual([]);
@@ -176,12 +176,12 @@ describe('TLS + etcd auth (etcd 3.4.23, --client-cert-auth, JWT tokens)', () => 
     const withMetricsUrl = new EtcdMemberSource(c.endpoints[0], c, 3000);
     const without = new EtcdMemberSource(c.endpoints[2], c, 3000);
     try {
-      const a = await withMetricsUrl.poll({ memberList: false, metrics: true });
+      const a = await withMetricsUrl.poll({ memberList: false, alarms: true, metrics: true });
       // gRPC needs the client certificate etcd asks for; the plain-HTTP metrics listener does not
       expect(a.statusError).not.toBeNull();
       expect(a.health).toEqual({ healthy: true, reason: null });
       expect(a.counters?.gauges.hasLeader).toBe(1);
-      const b = await without.poll({ memberList: false, metrics: true });
+      const b = await without.poll({ memberList: false, alarms: true, metrics: true });
       expect(b.health).toBeNull();
       expect(b.counters).toBeNull();
       expect(b.metricsError).not.toBeNull();
@@ -196,13 +196,13 @@ describe('TLS + etcd auth (etcd 3.4.23, --client-cert-auth, JWT tokens)', () => 
     const wrong = new EtcdMemberSource(c.endpoints[1], c, 3000);
     const soon = new EtcdMemberSource(c.endpoints[2], c, 3000);
     try {
-      const w = await wrong.poll({ memberList: false, metrics: false });
+      const w = await wrong.poll({ memberList: false, alarms: true, metrics: false });
       const host = new URL(c.endpoints[1].url).hostname;
       expect(w.statusError).toMatch(
         new RegExp(`^the certificate of ${c.endpoints[1].url} does not cover ${host} \\(DNS:wrong\\.example\\)`),
       );
       expect(w.cert?.nameMatches).toBe(false);
-      const s = await soon.poll({ memberList: false, metrics: false });
+      const s = await soon.poll({ memberList: false, alarms: true, metrics: false });
       expect(s.statusError).toBeNull();
       const days = (s.cert!.notAfter - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(4);
@@ -223,7 +223,7 @@ describe('TLS + etcd auth (etcd 3.4.23, --client-cert-auth, JWT tokens)', () => 
     const { cluster: c } = configOf(fulcrumYaml({ passwordEnv: 'ETCD_WRONG_PASSWORD' }));
     const src = new EtcdMemberSource(c.endpoints[0], c, 3000);
     try {
-      const p = await src.poll({ memberList: false, metrics: false });
+      const p = await src.poll({ memberList: false, alarms: true, metrics: false });
       expect(p.statusError).toContain('authentication failed');
       expect(p.statusError).toContain('check auth.username and the password in auth.passwordEnv');
       expect(p.statusError).not.toContain(ENV.ETCD_WRONG_PASSWORD);
