@@ -1,6 +1,7 @@
 // The engine's own failures and its derived config: a crash inside a poll, log sources that
 // can't be read, the balancer's kind and backend. Member answers are fakes (what a member source
 // returns); log files are real files in a temp dir.
+import { NO_LAG } from './lag';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,7 @@ function harness(cfgExtra: Record<string, unknown> = {}, opts: Partial<EngineOpt
       calls.push(`internalError ${c}`);
       real?.internalError(c);
     },
+    overload: (c, o) => real?.overload(c, o),
   };
   const engine = new ClusterEngine(cfg, cluster, {
     now: () => t,
@@ -92,6 +94,8 @@ function harness(cfgExtra: Record<string, unknown> = {}, opts: Partial<EngineOpt
       close() {},
     }),
     balancerSource: null,
+    // Polls here are instant: this process's own stalls (a busy test machine) are not what is tested.
+    lag: NO_LAG,
     ...opts,
   });
   engine.hub.subscribe((m) => messages.push(m.type));
