@@ -1,10 +1,10 @@
 // The faults' etcd helpers: one-member clients that fail fast, Status, member IDs (exact uint64s),
 // etcdctl, the alarm list, and which members are running and not frozen.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
 import { memberIdHex as idHex } from '../../lib/format';
+import { etcdctl } from '../lib/etcd';
 import type { Stack } from '../stack';
 
 export const QUIET: Pick<IOptions, 'faultHandling' | 'grpcOptions'> = {
@@ -79,21 +79,7 @@ export function memberIdHex(decimal: string): string {
   return hex;
 }
 
-export const ETCDCTL_BIN = process.env.FULCRUM_ETCDCTL_BIN ?? '/usr/bin/etcdctl';
-
-export function etcdctl(args: string[], timeoutMs = 10_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      ETCDCTL_BIN,
-      ['--dial-timeout=2s', '--command-timeout=5s', ...args],
-      { env: { ...process.env, ETCDCTL_API: '3' }, timeout: timeoutMs },
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`etcdctl ${args.join(' ')}: ${String(stderr).trim() || err.message}`));
-        else resolve(String(stdout));
-      },
-    );
-  });
-}
+export { ETCDCTL_BIN, etcdctl } from '../lib/etcd';
 
 export interface MemberId {
   name: string;

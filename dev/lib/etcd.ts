@@ -3,6 +3,7 @@
 // Layout under dir: <name>/data (data dir) and <name>/etcd.log (zap JSON lines; etcd's stderr,
 // so flag errors and Go panics land in the same file). Logs are left in place on stop.
 
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,21 @@ import {
 } from './procs';
 
 export const ETCD_BIN = process.env.FULCRUM_ETCD_BIN ?? '/usr/bin/etcd';
+export const ETCDCTL_BIN = process.env.FULCRUM_ETCDCTL_BIN ?? '/usr/bin/etcdctl';
+
+export function etcdctl(args: string[], timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      ETCDCTL_BIN,
+      ['--dial-timeout=2s', '--command-timeout=5s', ...args],
+      { env: { ...process.env, ETCDCTL_API: '3' }, timeout: timeoutMs },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`etcdctl ${args.join(' ')}: ${String(stderr).trim() || err.message}`));
+        else resolve(String(stdout));
+      },
+    );
+  });
+}
 
 export interface EtcdMember {
   name: string;
@@ -74,6 +90,13 @@ export interface EtcdCluster {
   waitHealthy(timeoutMs?: number): Promise<void>;
   /** Polls one member's /health. */
   waitMemberHealthy(i: number, timeoutMs?: number): Promise<void>;
+  /**
+   * `etcdctl member add` a new member, then start it (--initial-cluster-state existing) and wait
+   * until it is healthy. Returns its index (plain-HTTP clusters only).
+   */
+  addMember(name?: string): Promise<number>;
+  /** `etcdctl member remove` member i (its hex ID from `member list`), then stop its process. */
+  removeMember(i: number): Promise<void>;
 }
 
 interface MemberState {
@@ -184,8 +207,70 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
       if (errors.length > 0) throw new Error(errors.join('\n'));
     },
     waitMemberHealthy,
+    async addMember(name = defaultMemberName(states.length)) {
+      if (opts.tls || opts.metricsListener)
+        throw new Error('addMember: plain-HTTP clusters without a metrics listener only');
+      const [clientPort, peerPort] = await freePorts(2);
+      const member: EtcdMember = {
+        name,
+        clientUrl: `http://127.0.0.1:${clientPort}`,
+        metricsUrl: null,
+        peerUrl: `http://127.0.0.1:${peerPort}`,
+        dataDir: path.join(path.resolve(opts.dir), name, 'data'),
+        logFile: path.join(path.resolve(opts.dir), name, 'etcd.log'),
+        pid: 0,
+      };
+      fs.mkdirSync(path.dirname(member.logFile), { recursive: true });
+      const running = states.filter((s) => isRunning(s.proc)).map((s) => s.member.clientUrl);
+      const out = await reconfig([
+        '--endpoints',
+        running.join(','),
+        'member',
+        'add',
+        name,
+        `--peer-urls=${member.peerUrl}`,
+      ]);
+      const initial = /ETCD_INITIAL_CLUSTER="([^"]+)"/.exec(out)?.[1];
+      if (!initial) throw new Error(`etcdctl member add printed no ETCD_INITIAL_CLUSTER: ${out.trim()}`);
+      const i = states.length;
+      const flags = memberFlags(member, i, initial, token, opts);
+      states.push({ member, flags, proc: launch(member, [...flags, '--initial-cluster-state', 'existing']) });
+      members.push(member);
+      cluster.endpoints.push(member.clientUrl);
+      await waitMemberHealthy(i, 30_000);
+      return i;
+    },
+    async removeMember(i) {
+      const { member, proc } = byIndex(i);
+      const others = states.filter((s, k) => k !== i && isRunning(s.proc)).map((s) => s.member.clientUrl);
+      // `member list` (simple format) prints hex IDs: no uint64 through a JS number.
+      const list = await etcdctl(['--endpoints', others.join(','), 'member', 'list']);
+      const id = list
+        .split('\n')
+        .map((l) => l.split(',').map((x) => x.trim()))
+        .find((f) => f[2] === member.name)?.[0];
+      if (!id) throw new Error(`etcdctl member list has no member named ${member.name}: ${list.trim()}`);
+      await reconfig(['--endpoints', others.join(','), 'member', 'remove', id]);
+      await stopProcess(proc);
+    },
   };
   return cluster;
+}
+
+/**
+ * A membership change. etcd refuses one ("unhealthy cluster") until every member has been
+ * connected for 5 s (strict reconfiguration check): ask again until it is accepted.
+ */
+async function reconfig(args: string[], timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await etcdctl(args);
+    } catch (e) {
+      if (!/unhealthy cluster/.test((e as Error).message) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 function memberFlags(

@@ -33,6 +33,8 @@ export interface ClusterConfig {
   endpoints: EndpointConfig[];
   /** Some endpoint has a configured weight: expected shares follow the weights. */
   weighted: boolean;
+  /** `discover: true`: the endpoints follow etcd's member list (the configured one is only a seed). */
+  discover: boolean;
   tls: TlsConfig | null;
   auth: { username: string; password: Secret } | null;
   prometheus: { instanceLabel: string; selector: string };
@@ -248,6 +250,7 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
       name: cl.name,
       labels: cl.labels,
       endpoints,
+      discover: cl.discover,
       weighted: cl.endpoints.some((e) => typeof e !== 'string' && e.weight !== undefined),
       tls,
       auth,

@@ -199,6 +199,8 @@ export const ClusterSchema = z
     /** Free labels (env, region, team, ...) the fleet page and the wall filter on. */
     labels: LabelsSchema.default({}),
     endpoints: z.array(EndpointSchema).min(1).max(15),
+    /** One seed endpoint; Fulcrum polls every member etcd's MemberList names, and follows changes. */
+    discover: z.boolean().default(false),
     tls: TlsSchema.optional(),
     auth: AuthSchema.optional(),
     prometheus: ClusterPrometheusSchema.default({ instanceLabel: 'instance', selector: '' }),
@@ -326,6 +328,12 @@ export const ConfigSchema = z
     }
     const seen = new Set<string>();
     c.clusters.forEach((cl, i) => {
+      if (cl.discover && cl.endpoints.length !== 1)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'endpoints'],
+          message: `discover: true takes one seed endpoint (Fulcrum finds the others), got ${cl.endpoints.length}`,
+        });
       if (seen.has(cl.name))
         ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cl.name}"` });
       seen.add(cl.name);

@@ -27,6 +27,7 @@ import {
   type Timed,
 } from './collect';
 import { Hub } from './hub';
+import { endpointsFromMembers, sameEndpoints } from './membership';
 import type { LiveCluster } from './live';
 import { type LagSource, loopLag } from './lag';
 import { RateLimitedLog } from './log';
@@ -75,6 +76,9 @@ export interface EngineOptions {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** A `discover: true` cluster asks for the member list this often (polls): membership changes show soon. */
+export const DISCOVER_MEMBER_LIST_EVERY = 5;
+
 export class ClusterEngine implements LiveCluster {
   readonly name: string;
   readonly source: ClusterSource;
@@ -85,6 +89,8 @@ export class ClusterEngine implements LiveCluster {
   private engineCfg: EngineConfig;
   private readonly sources: Sources;
   private readonly opts: EngineOptions;
+  /** The configured endpoint of a `discover: true` cluster: asked until the member list is known. */
+  private readonly seed: ClusterConfig['endpoints'][number];
   private readonly now: () => number;
   private readonly telemetry: EngineTelemetry | undefined;
   private readonly log: RateLimitedLog;
@@ -102,6 +108,7 @@ export class ClusterEngine implements LiveCluster {
     this.clusterCfg = cluster;
     this.opts = opts;
     this.source = opts.source ?? 'direct';
+    this.seed = cluster.endpoints[0];
     this.name = cluster.name;
     this.now = opts.now ?? Date.now;
     this.telemetry = opts.telemetry;
@@ -127,7 +134,7 @@ export class ClusterEngine implements LiveCluster {
     };
     this.engineCfg = engineConfig(cfg, cluster, {
       downAfter: opts.downAfter ?? 2,
-      memberListEvery: opts.memberListEvery ?? 30,
+      memberListEvery: opts.memberListEvery ?? (cluster.discover ? DISCOVER_MEMBER_LIST_EVERY : 30),
       has: {
         etcd: this.sources.members.some((s) => s !== null),
         prometheus: this.sources.prometheus !== null,
@@ -293,9 +300,17 @@ export class ClusterEngine implements LiveCluster {
         this.now() - t,
         this.now(),
       );
+      if (this.clusterCfg.discover) this.followMembers();
     } catch (e) {
       this.internalError(e);
     }
+  }
+
+  /** `discover: true`: poll the members etcd's member list names (the seed until it is known). */
+  private followMembers(): void {
+    const next = endpointsFromMembers(this.clusterCfg, this.seed, this.st.knownMembers);
+    if (next && !sameEndpoints(next, this.clusterCfg.endpoints))
+      this.setEndpoints({ ...this.clusterCfg, endpoints: next });
   }
 
   private internalError(e: unknown): void {

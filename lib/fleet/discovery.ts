@@ -54,6 +54,7 @@ export function discoveredClusterConfig(c: DiscoveredCluster, d: DiscoveryConfig
     labels: c.labels,
     endpoints: c.members.map((m) => ({ url: m, name: m, weight: 1, instance: m, direct: false, metricsUrl: null })),
     weighted: false,
+    discover: false,
     tls: null,
     auth: null,
     prometheus: { instanceLabel: d.memberLabel, selector: discoveredClusterSelector(d, c.name) },
