@@ -1,6 +1,7 @@
 // Builders of state objects for unit tests of pure logic and views: one place that knows every
 // field of a MemberState, so a new field means one edit here, not one per test file.
 import { emptySignals } from './analysis/member';
+import { type AuthConfig, AuthSchema, resolveAccess, type ServerConfig, ServerSchema } from './config/access';
 import { emptyDimRecord } from './dimensions';
 import type { MemberSignals, MemberState } from './types';
 
@@ -53,4 +54,24 @@ export function quietSignals(over: Partial<MemberSignals> = {}): MemberSignals {
     revision: '123',
     ...over,
   };
+}
+
+/**
+ * The `auth` and `server` sections of a config, resolved as the loader would: an admin token
+ * and viewer tokens (or neither: no access control), anything else from `auth`/`server` fields.
+ */
+export function accessConfigFor(
+  o: { adminToken?: string | null; viewerTokens?: string[]; auth?: object; server?: object } = {},
+): { auth: AuthConfig; server: ServerConfig } {
+  const env: Record<string, string> = {};
+  const auth: Record<string, unknown> = { ...o.auth };
+  if (o.adminToken) {
+    env.TEST_ADMIN_TOKEN = o.adminToken;
+    auth.adminTokenEnv = 'TEST_ADMIN_TOKEN';
+  }
+  if (o.viewerTokens?.length) {
+    env.TEST_VIEWER_TOKENS = o.viewerTokens.join(',');
+    auth.viewerTokensEnv = 'TEST_VIEWER_TOKENS';
+  }
+  return resolveAccess(AuthSchema.parse(auth), ServerSchema.parse(o.server ?? {}), env);
 }

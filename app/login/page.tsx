@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
-import { accessOf } from '@/lib/auth/admin';
+import { identify } from '@/lib/auth/access';
+import { accessContext } from '@/lib/auth/context';
+import { localPath } from '@/lib/auth/redirect';
 import { getRuntime } from '@/lib/engine/runtime';
 import { CARD, MUTED } from '@/components/styles';
 import { FIELD, NOTICE, PRIMARY, BUTTON } from '@/components/snapshot/ui';
@@ -9,8 +11,8 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Log in · Fulcrum', referrer: 'no-referrer' };
 
 const ERRORS: Record<string, string> = {
-  wrong: 'That is not the admin token.',
-  missing: 'Enter the admin token.',
+  wrong: 'That is not an admin or viewer token.',
+  missing: 'Enter a token.',
   'too-many': 'Too many wrong tokens from this address: wait a minute.',
 };
 
@@ -20,37 +22,44 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 export default async function LoginPage({ searchParams }: Props) {
   const sp = await searchParams;
   const one = (k: string) => (Array.isArray(sp[k]) ? sp[k][0] : sp[k]) ?? '';
-  const nextRaw = one('next');
-  const next = nextRaw.startsWith('/') && !nextRaw.startsWith('//') ? nextRaw : '/';
+  const next = localPath(one('next')) ?? '/';
   const error = ERRORS[one('error')];
-  const auth = getRuntime().config.auth;
-  const access = accessOf(await headers(), auth);
+  const access = await identify(await headers(), accessContext(getRuntime()));
+  const loggedIn = access.via === 'session' || access.via === 'proxy' || access.via === 'bearer';
 
   return (
     <main className="mx-auto mt-10 max-w-md">
       <div className={`${CARD} space-y-4 p-6`}>
         <h1 className="text-2xl font-bold">Log in</h1>
-        {!access.required ? (
+        {access.via === 'open' && !access.readRequired && !access.required ? (
           <p className={NOTICE} data-testid="open-access-notice">
             No access control is configured: anyone who can reach this Fulcrum can create, list and delete snapshots.
             Set <code>auth.adminTokenEnv</code> in the config to require an admin token.
           </p>
-        ) : access.granted ? (
+        ) : loggedIn && access.role ? (
           <>
             <p data-testid="logged-in">
-              You are logged in{access.user ? ` as ${access.user}` : ''} and may create snapshots.
+              You are logged in{access.user ? ` as ${access.user}` : ''}{' '}
+              {access.role === 'admin'
+                ? 'as an admin: you may create snapshots and wall links.'
+                : 'as a viewer: you may read, not change anything.'}
             </p>
-            <form method="post" action="/api/auth/logout">
-              <input type="hidden" name="next" value="/login" />
-              <button type="submit" className={BUTTON}>
-                Log out
-              </button>
-            </form>
+            {access.via === 'session' && (
+              <form method="post" action="/api/auth/logout">
+                <input type="hidden" name="next" value="/login" />
+                <button type="submit" className={BUTTON}>
+                  Log out
+                </button>
+              </form>
+            )}
           </>
         ) : (
           <form method="post" action="/api/auth/login" className="space-y-3" data-testid="login-form">
             <p className={`text-sm ${MUTED}`}>
-              Creating, listing and deleting snapshots needs the admin token. Viewing a snapshot needs only its link.
+              {access.readRequired
+                ? 'This Fulcrum needs a viewer token to read and the admin token to create, list and delete snapshots.'
+                : 'Creating, listing and deleting snapshots needs the admin token.'}{' '}
+              Viewing a snapshot needs only its link.
             </p>
             {error && (
               <p
@@ -63,7 +72,7 @@ export default async function LoginPage({ searchParams }: Props) {
             )}
             <input type="hidden" name="next" value={next} />
             <label className="block text-sm font-semibold">
-              Admin token
+              Token
               <input
                 className={`${FIELD} mt-1 font-mono`}
                 type="password"

@@ -72,7 +72,7 @@ export function ShareDialog({
   const [expiry, setExpiry] = useState<SnapshotExpiry>(defaultExpiry);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [created, setCreated] = useState<Created | null>(null);
+  const [created, setCreated] = useState<(Created & { url: string }) | null>(null);
   const canCreate = access.granted;
 
   useEffect(() => {
@@ -117,7 +117,9 @@ export function ShareDialog({
     }
     const c = r.data;
     const suffix = member ? `/members/${encodeURIComponent(member)}` : '';
-    setCreated({ ...c, url: `${c.url}${suffix}`, path: `${c.path}${suffix}` });
+    // The server gives an absolute URL only when server.publicUrl is set; else this page's origin.
+    const url = `${c.url ?? new URL(c.path, window.location.origin).toString()}${suffix}`;
+    setCreated({ ...c, url, path: `${c.path}${suffix}` });
   };
 
   const loginHref =

@@ -1,9 +1,9 @@
 // handle(): the access check runs before the route, domain errors become their status codes,
 // anything else is a logged 500 that says nothing more.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Secret } from '../config/secret';
 import type { FulcrumConfig } from '../config/load';
 import { setRuntime, type Runtime } from '../engine/runtime';
+import { accessConfigFor } from '../testkit';
 import {
   ConflictError,
   DataCorruptError,
@@ -17,9 +17,7 @@ import {
 import { handle, json } from './respond';
 
 function runtime(adminToken: string | null): void {
-  const config = {
-    auth: { adminToken: adminToken ? new Secret(adminToken) : null, adminTokenEnv: null, userHeader: null },
-  } as unknown as FulcrumConfig;
+  const config = { ...accessConfigFor({ adminToken }) } as unknown as FulcrumConfig;
   setRuntime({ config, clusters: new Map() } as unknown as Runtime);
 }
 

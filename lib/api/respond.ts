@@ -1,10 +1,12 @@
 // Route plumbing: every route is `export const GET = handle(need, async ({ req, rt, params, access }) => …)`.
-// `handle` runs the access check (lib/auth/admin.ts `authorize`, the one place), awaits the route
+// `handle` runs the access check (lib/auth/access.ts `authorize`, the one place), awaits the route
 // params, and turns domain errors (lib/errors.ts) into JSON errors with the right status, so no
 // route needs a try/catch. Answers are typed: `json<ClusterListResponse>(…)` (lib/api/types.ts).
 import { z } from 'zod';
-import { type Access, type AccessNeed, AUTH_CHALLENGE, authorize } from '../auth/admin';
+import { type Access, type AccessNeed, AUTH_CHALLENGE, authorize } from '../auth/access';
+import { accessContext } from '../auth/context';
 import { ConfigError } from '../config/load';
+import { NAME_RE } from '../config/schema';
 import type { LiveCluster } from '../engine/live';
 import { getRuntime, type Runtime } from '../engine/runtime';
 import {
@@ -75,14 +77,14 @@ type RouteFn<P> = (c: RouteContext<P>) => Promise<Response> | Response;
 type NextRouteHandler<P> = (req: Request, ctx?: { params: Promise<P> }) => Promise<Response>;
 
 /**
- * A Next.js route handler: checks the access the route declares (`public`, `read` or `write`)
+ * A Next.js route handler: checks the access the route declares (`public`, `read`, `logs` or `write`)
  * before anything else, then runs `fn`; a thrown domain error becomes its status code.
  */
 export function handle<P = Record<string, never>>(need: AccessNeed, fn: RouteFn<P>): NextRouteHandler<P> {
   return async (req, ctx) => {
     try {
       const rt = getRuntime();
-      const access = authorize(req, rt.config.auth, need);
+      const access = await authorize(req.headers, accessContext(rt), need);
       const params = ((await ctx?.params) ?? {}) as P;
       return await fn({ req, rt, params, access });
     } catch (e) {
@@ -91,7 +93,24 @@ export function handle<P = Record<string, never>>(need: AccessNeed, fn: RouteFn<
   };
 }
 
-export const ClusterNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/);
+/**
+ * `Content-Disposition: attachment` for a file name from anywhere (RFC 6266): an ASCII
+ * `filename` with anything unsafe replaced, and the exact name as UTF-8 in `filename*`. Never
+ * throws (a raw CR/LF or non-Latin-1 name would make the header invalid).
+ */
+export function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200) || 'download';
+  // RFC 5987 attr-chars stay, every other UTF-8 byte is %XX (lone surrogates become U+FFFD).
+  let exact = '';
+  for (const b of Buffer.from(name.slice(0, 500), 'utf8'))
+    exact +=
+      /[A-Za-z0-9!#$&+.^_`|~-]/.test(String.fromCharCode(b)) && b < 0x80
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
+}
+
+export const ClusterNameSchema = z.string().regex(NAME_RE);
 
 export function clusterOr404(rt: Runtime, name: string): LiveCluster {
   const parsed = ClusterNameSchema.safeParse(name);

@@ -76,7 +76,8 @@ export type SnapshotPreviewResponse = SnapshotSummary;
 export interface SnapshotCreatedResponse {
   id: string;
   path: string;
-  url: string;
+  /** The absolute link, from server.publicUrl; null without one (the browser adds its own origin to `path`). */
+  url: string | null;
   deleteKey: string;
   createdAt: number;
   createdBy: string | null;
@@ -126,3 +127,33 @@ export interface DemoFaultsResponse {
 
 /** `GET /api/fleet` */
 export type FleetResponse = FleetState;
+
+/** A wall link as admins see it in the list (never its token). */
+export interface WallLinkInfo {
+  id: string;
+  name: string;
+  /** The page it opens. */
+  path: string;
+  createdAt: number;
+  createdBy: string | null;
+  expiresAt: number;
+  /** Kiosk sessions opened with it and still valid. */
+  sessions: number;
+}
+
+/** `POST /api/wall-links` (201): the link, shown once (`url` needs server.publicUrl; else add your origin to `path`). */
+export interface WallLinkCreatedResponse extends WallLinkInfo {
+  /** `/w/<token>`: opening it signs a browser in as a viewer and goes to `path`. */
+  linkPath: string;
+  url: string | null;
+}
+
+/** `GET /api/wall-links` (admins) */
+export interface WallLinkListResponse {
+  links: WallLinkInfo[];
+}
+
+/** `DELETE /api/wall-links/{id}`: the link and every session made with it are gone. */
+export interface WallLinkRevokedResponse {
+  revoked: string;
+}

@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Thresholds } from '../analysis/diagnosis/thresholds';
 import { ConfigSchema, durationMs, type RawConfig, type SNAPSHOT_EXPIRIES } from './schema';
+import { type AuthConfig, resolveAccess, type ServerConfig } from './access';
 import { Secret } from './secret';
 import { resolveLogsConfig, type LogsConfig } from '../logs/config';
 
@@ -56,13 +57,7 @@ export interface SnapshotsConfig {
   databaseUrl: Secret | null;
 }
 
-export interface AuthConfig {
-  /** Shared admin token (from the env var named by auth.adminTokenEnv); null: no access control. */
-  adminToken: Secret | null;
-  adminTokenEnv: string | null;
-  /** Header naming the user, set by an authenticating proxy. */
-  userHeader: string | null;
-}
+export type { AuthConfig, ServerConfig };
 
 export interface DiscoveryConfig {
   clusterLabel: string;
@@ -96,6 +91,7 @@ export interface FulcrumConfig {
   discovery: DiscoveryConfig | null;
   snapshots: SnapshotsConfig;
   auth: AuthConfig;
+  server: ServerConfig;
   /** FULCRUM_DEMO=1: the local stack's fault buttons may be shown. */
   demo: boolean;
 }
@@ -279,16 +275,11 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
       backfill: c.prometheus.backfill,
     };
   }
-  let adminToken: Secret | null = null;
-  if (c.auth.adminTokenEnv) {
-    const tok = env[c.auth.adminTokenEnv];
-    if (!tok)
-      throw new ConfigError(`${where}: auth.adminTokenEnv: environment variable ${c.auth.adminTokenEnv} is not set`);
-    if (tok.length < 16)
-      throw new ConfigError(
-        `${where}: auth.adminTokenEnv: the token in ${c.auth.adminTokenEnv} is shorter than 16 characters`,
-      );
-    adminToken = new Secret(tok);
+  let access: ReturnType<typeof resolveAccess>;
+  try {
+    access = resolveAccess(c.auth, c.server, env);
+  } catch (e) {
+    throw new ConfigError(`${where}: ${(e as Error).message}`);
   }
   let databaseUrl: Secret | null = null;
   if (env.DATABASE_URL) {
@@ -331,7 +322,8 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
       createPerMinute: c.snapshots.createPerMinute,
       databaseUrl,
     },
-    auth: { adminToken, adminTokenEnv: c.auth.adminTokenEnv ?? null, userHeader: c.auth.userHeader ?? null },
+    auth: access.auth,
+    server: access.server,
     demo: env.FULCRUM_DEMO === '1' || env.FULCRUM_DEMO === 'true',
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LogsConfigSchema } from '../logs/config';
 import { ThresholdsSchema } from '../analysis/diagnosis/thresholds';
+import { AuthSchema as AccessAuthSchema, ServerSchema } from './access';
 
 // The config file (YAML) schema. Every value here is untrusted input: bounded and checked.
 
@@ -226,24 +227,6 @@ const SnapshotsSchema = z
   })
   .strict();
 
-const AccessSchema = z
-  .object({
-    /** Name of the environment variable holding the shared admin token. Never the token itself. */
-    adminTokenEnv: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as FULCRUM_ADMIN_TOKEN')
-      .optional(),
-    /** Request header an authenticating proxy sets to the user's name (e.g. X-Forwarded-User): "taken by". */
-    userHeader: z
-      .string()
-      .regex(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name such as X-Forwarded-User')
-      .refine((h) => !['authorization', 'cookie', 'host'].includes(h.toLowerCase()), {
-        message: 'not a credentials or host header',
-      })
-      .optional(),
-  })
-  .strict();
-
 export const ConfigSchema = z
   .object({
     pollIntervalMs: z.number().int().min(100).max(60_000).default(1000),
@@ -285,8 +268,10 @@ export const ConfigSchema = z
       maxBytes: 20_000_000,
       createPerMinute: 10,
     }),
-    /** Write access (creating, listing, deleting snapshots). Without adminTokenEnv anyone who can reach Fulcrum may. */
-    auth: AccessSchema.default({}),
+    /** Viewer (read) and admin (write) access: lib/config/access.ts. Without it anyone who can reach Fulcrum may read and write. */
+    auth: AccessAuthSchema.default(AccessAuthSchema.parse({})),
+    /** Public URL, trusted proxies, framing, stream caps: lib/config/access.ts. */
+    server: ServerSchema.default(ServerSchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -24,11 +24,19 @@ describe('snapshots and auth config', () => {
       createPerMinute: 10,
       databaseUrl: null,
     });
-    expect(c.auth).toEqual({ adminToken: null, adminTokenEnv: null, userHeader: null });
+    expect(c.auth).toMatchObject({
+      adminToken: null,
+      viewerTokens: [],
+      userHeader: null,
+      logs: 'viewer',
+      readRequired: false,
+      writeRequired: false,
+    });
+    expect(c.server).toMatchObject({ publicUrl: null, trustedProxies: [], frameAncestors: ["'none'"] });
   });
 
   it('reads every field, FULCRUM_DATA_DIR overrides the data dir', () => {
-    const text = `${base}snapshots: { dataDir: /var/lib/fulcrum, defaultExpiry: never, maxBytes: 1000000, createPerMinute: 3 }\nauth: { adminTokenEnv: ADMIN_T, userHeader: X-Forwarded-User }\n`;
+    const text = `${base}snapshots: { dataDir: /var/lib/fulcrum, defaultExpiry: never, maxBytes: 1000000, createPerMinute: 3 }\nauth: { adminTokenEnv: ADMIN_T, userHeader: X-Forwarded-User }\nserver: { trustedProxies: [10.0.0.0/8] }\n`;
     const c = parseConfig(text, '/x.yaml', { ADMIN_T: 'sixteen-chars-at-least' });
     expect(c.snapshots).toMatchObject({
       dataDir: '/var/lib/fulcrum',
@@ -62,7 +70,7 @@ describe('snapshots and auth config', () => {
       /shorter than 16 characters/,
     );
     expect(error(`${base}auth: { userHeader: Authorization }`)).toMatch(
-      /auth\.userHeader: not a credentials or host header/,
+      /auth\.userHeader: not a credentials, host or address header/,
     );
   });
 

@@ -6,9 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '../../app/api/demo/faults/route';
 import { DELETE, POST } from '../../app/api/demo/faults/[name]/route';
 import { FAULT_NAMES } from '../../dev/faults';
-import { Secret } from '../config/secret';
 import type { FulcrumConfig } from '../config/load';
 import { setRuntime, type Runtime } from '../engine/runtime';
+import { accessConfigFor } from '../testkit';
 import { DEMO_FAULT_HELP, DEMO_FAULTS, demoControlUrl, forwardToControl } from './faults';
 
 const seen: Array<{ method: string; url: string }> = [];
@@ -50,7 +50,7 @@ afterEach(() => {
 function runtime(demo: boolean, adminToken: string | null = null): void {
   const config = {
     demo,
-    auth: { adminToken: adminToken ? new Secret(adminToken) : null, adminTokenEnv: null, userHeader: null },
+    ...accessConfigFor({ adminToken }),
   } as unknown as FulcrumConfig;
   setRuntime({ config, clusters: new Map() } as unknown as Runtime);
 }

@@ -17,6 +17,7 @@ import { scoreDimensions } from '../analysis/score';
 import { balancerView, memberSignals } from '../analysis/signals';
 import { memberValues } from '../analysis/values';
 import { emptyDimRecord } from '../dimensions';
+import { redactPaths } from '../logs/present';
 import type { EtcdAlarm, MemberPoll } from '../sources/etcd';
 import { isTimeout } from '../sources/http';
 import { type ClusterDelta, type ClusterSources, DIMENSION_IDS, type MemberState, type SourceStatus } from '../types';
@@ -327,7 +328,8 @@ function logsStatus(prev: SourceStatus | null, c: Collected, t: number): SourceS
   const l = c.logs;
   if (!prev || !l) return prev;
   if (l.error === null && l.problems.length === 0) return sourceOk(t, l.latencyMs);
-  const why = l.error ?? [...new Set(l.problems.map((p) => `${p.source} log: ${p.message}`))].join('; ');
+  // The state goes to every viewer: file paths stay out of it (admins read them in the logs API).
+  const why = redactPaths(l.error ?? [...new Set(l.problems.map((p) => `${p.source} log: ${p.message}`))].join('; '));
   return sourceFailed(prev, why.length > MAX_LOGS_ERROR ? `${why.slice(0, MAX_LOGS_ERROR - 1)}…` : why, l.latencyMs);
 }
 

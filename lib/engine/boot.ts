@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load';
+import { installRequestGuard } from '../http/guard';
 import { getRuntime, getRuntimeIfStarted } from './runtime';
 
 /** An error at start-up as one line: `fulcrum: <what>` (a config error's field list joined by "; "). */
@@ -13,6 +14,7 @@ export function startupMessage(e: unknown): string {
 
 /** Called by instrumentation.ts at server start. */
 export function startServer(): void {
+  installRequestGuard();
   process.on('unhandledRejection', (reason) => {
     // A source library's stray rejection must degrade a poll, never kill the server.
     console.error('fulcrum: unhandled rejection:', reason instanceof Error ? reason.message : reason);

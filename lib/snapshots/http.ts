@@ -1,37 +1,35 @@
 // What the snapshot routes share: the store, the rate limiter, the log reader, who created it.
 // Throws domain errors (lib/errors.ts); handle() gives them their status codes.
-import type { Access } from '../auth/admin';
+import type { Access } from '../auth/access';
 import type { Runtime } from '../engine/runtime';
 import { NotFoundError, RateLimitError, UnavailableError } from '../errors';
+import { rateTake } from '../auth/ratelimit';
 import { getStore } from '../store';
 import type { SnapshotStore } from '../store/types';
 import { queryLogs } from '../logs/query';
 import type { QueryLogsFn } from './excerpts';
 import { SNAPSHOT_ID_RE } from './ids';
-import { RateLimiter, clientKey } from './ratelimit';
 
-const LIMITER = Symbol.for('fulcrum.snapshotRateLimiter');
-type Holder = { [LIMITER]?: { perMinute: number; limiter: RateLimiter } };
-
-export function rateLimiter(perMinute: number): RateLimiter {
-  const g = globalThis as Holder;
-  if (!g[LIMITER] || g[LIMITER].perMinute !== perMinute)
-    g[LIMITER] = { perMinute, limiter: new RateLimiter(perMinute) };
-  return g[LIMITER].limiter;
-}
-
-/** RateLimitError (429 with Retry-After) when this client created too many snapshots in the last minute. */
-export function takeCreation(req: Request, rt: Runtime): void {
-  const d = rateLimiter(rt.config.snapshots.createPerMinute).take(clientKey(req.headers), Date.now());
-  if (!d.ok) {
+/**
+ * RateLimitError (429 with Retry-After) when this client created too many snapshots in the last
+ * minute, or all clients together more than ten times that (clients that change address). Counted
+ * in the store: replicas sharing it share the limit.
+ */
+export async function takeCreation(access: Access, rt: Pick<Runtime, 'config'>): Promise<void> {
+  const store = await storeOf(rt);
+  const per = rt.config.snapshots.createPerMinute;
+  const now = Date.now();
+  const mine = await rateTake(store, `snapshot-create|${access.client}`, { limit: per, windowMs: 60_000 }, now);
+  const all = await rateTake(store, 'snapshot-create|*', { limit: per * 10, windowMs: 60_000 }, now);
+  const d = !mine.ok ? mine : all;
+  if (!mine.ok || !all.ok)
     throw new RateLimitError(
-      `too many snapshots: at most ${rt.config.snapshots.createPerMinute} per minute per client (snapshots.createPerMinute); try again in ${d.retryAfterS} s`,
+      `too many snapshots: at most ${per} per minute per client and ${per * 10} from all clients (snapshots.createPerMinute); try again in ${d.retryAfterS} s`,
       d.retryAfterS,
     );
-  }
 }
 
-export async function storeOf(rt: Runtime): Promise<SnapshotStore> {
+export async function storeOf(rt: Pick<Runtime, 'config'>): Promise<SnapshotStore> {
   try {
     return await getStore(rt.config.snapshots);
   } catch (e) {

@@ -213,16 +213,23 @@ export function exportFile(record: SnapshotRecord, now: number): SnapshotFile {
   return { kind: SNAPSHOT_FILE_KIND, exportedAt: now, ...record };
 }
 
-/** Validates an export file and stores it under a new id and delete key, with this instance's expiry. */
+/**
+ * Validates an export file and stores it under a new id and delete key, with this instance's
+ * expiry. Scrubbed like a snapshot made here: another Fulcrum's file may carry secrets this one
+ * knows, or text that looks like credentials.
+ */
 export async function importSnapshot(
   store: SnapshotStore,
   text: string,
-  opts: { now: number; expiry: SnapshotExpiry; maxBytes: number },
+  opts: { now: number; expiry: SnapshotExpiry; maxBytes: number; secrets: readonly string[] },
 ): Promise<Stored & { originalId: string }> {
   const parsed = parseSnapshotFile(text);
   const expiryMs = EXPIRY_MS[opts.expiry];
+  // Frames are numbers only: scrub the rest, then put them back.
+  const clean = scrubDeep({ ...parsed, state: { ...parsed.state, frames: [] } }, opts.secrets);
   const record: SnapshotRecord = {
-    ...parsed,
+    ...clean,
+    state: { ...clean.state, frames: parsed.state.frames },
     id: newSnapshotId(),
     importedAt: opts.now,
     expiresAt: expiryMs === null ? null : opts.now + expiryMs,

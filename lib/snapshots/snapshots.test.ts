@@ -6,7 +6,6 @@ import { SNAPSHOT_FILE_KIND, type ExcerptLine } from '../store/types';
 import { boundExcerpt, collectExcerpts } from './excerpts';
 import { deleteKeyMatches, hashDeleteKey, newDeleteKey, newSnapshotId, SNAPSHOT_ID_RE } from './ids';
 import { publicClusterConfig } from './publicConfig';
-import { clientKey, RateLimiter } from './ratelimit';
 import { configSecrets, scrubDeep, scrubText } from './scrub';
 import { freezeState, resolveWindow, upgradeRecord } from './service';
 import { excerptPanelData, findMember, formatWindow, rangeForWindow } from './view';
@@ -23,29 +22,6 @@ describe('ids and delete keys', () => {
     expect(deleteKeyMatches(`${k}x`, hashDeleteKey(k))).toBe(false);
     expect(deleteKeyMatches(newDeleteKey(), hashDeleteKey(k))).toBe(false);
     expect(deleteKeyMatches(k, 'abc')).toBe(false);
-  });
-});
-
-describe('rate limiter', () => {
-  it('allows n per window per client, then says when to retry; other clients are separate', () => {
-    const rl = new RateLimiter(3, 60_000);
-    expect([0, 1000, 2000].map((t) => rl.take('a', t).ok)).toEqual([true, true, true]);
-    const no = rl.take('a', 3000);
-    expect(no).toEqual({ ok: false, retryAfterS: 57 });
-    expect(rl.blocked('a', 3000)).toBe(true);
-    expect(rl.take('b', 3000).ok).toBe(true);
-    expect(rl.take('a', 60_001).ok).toBe(true);
-  });
-  it('a process-wide ceiling of 10x bounds clients that vary their address', () => {
-    const rl = new RateLimiter(2, 60_000);
-    let ok = 0;
-    for (let i = 0; i < 100; i++) if (rl.take(`c${i}`, 1000).ok) ok++;
-    expect(ok).toBe(20);
-  });
-  it('the client is the last X-Forwarded-For hop', () => {
-    expect(clientKey(new Headers({ 'x-forwarded-for': '1.1.1.1, 10.0.0.5' }))).toBe('10.0.0.5');
-    expect(clientKey(new Headers({ 'x-forwarded-for': '::1' }))).toBe('::1');
-    expect(clientKey(new Headers())).toBe('unknown');
   });
 });
 

@@ -57,6 +57,70 @@ export const MIGRATIONS: readonly Migration[] = [
         body_sha256 TEXT NOT NULL
       );`,
   },
+  {
+    version: 2,
+    name: 'sessions, wall links, shared rate limits, server secrets',
+    sqlite: `
+      CREATE TABLE fulcrum_sessions (
+        id_hash TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        user_name TEXT,
+        via TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        link_id TEXT
+      );
+      CREATE INDEX fulcrum_sessions_expires ON fulcrum_sessions (expires_at);
+      CREATE INDEX fulcrum_sessions_link ON fulcrum_sessions (link_id) WHERE link_id IS NOT NULL;
+      CREATE TABLE fulcrum_wall_links (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        path TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE TABLE fulcrum_rate (
+        bucket TEXT NOT NULL,
+        win INTEGER NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (bucket, win)
+      );
+      CREATE TABLE fulcrum_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );`,
+    postgres: `
+      CREATE TABLE fulcrum_sessions (
+        id_hash TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        user_name TEXT,
+        via TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        link_id TEXT
+      );
+      CREATE INDEX fulcrum_sessions_expires ON fulcrum_sessions (expires_at);
+      CREATE INDEX fulcrum_sessions_link ON fulcrum_sessions (link_id) WHERE link_id IS NOT NULL;
+      CREATE TABLE fulcrum_wall_links (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        path TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        created_by TEXT,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE TABLE fulcrum_rate (
+        bucket TEXT NOT NULL,
+        win BIGINT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (bucket, win)
+      );
+      CREATE TABLE fulcrum_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );`,
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -3,8 +3,8 @@
 // migrate once.
 import pg from 'pg';
 import { LATEST_SCHEMA, META_COLUMNS, MIGRATIONS, SchemaTooNewError } from './migrations';
-import { metaFromDb } from './sqlite';
-import type { SnapshotMeta, SnapshotRow, SnapshotStore } from './types';
+import { metaFromDb, type SessionDb, sessionFromDb, type WallLinkDb, wallLinkFromDb } from './sqlite';
+import type { SessionRow, SnapshotMeta, SnapshotRow, SnapshotStore, WallLinkRow } from './types';
 
 /** Any constant: the key of the migration lock ("fulcrum" in ASCII). */
 const MIGRATION_LOCK = '28839556009850221'; // 0x66756c6372756d, a bigint: kept as a string
@@ -152,6 +152,89 @@ export class PostgresStore implements SnapshotStore {
       (await this.pool.query('DELETE FROM fulcrum_snapshots WHERE expires_at IS NOT NULL AND expires_at <= $1', [now]))
         .rowCount ?? 0
     );
+  }
+
+  async insertSession(r: SessionRow): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO fulcrum_sessions (id_hash, role, user_name, via, created_at, expires_at, link_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [r.idHash, r.role, r.user, r.via, r.createdAt, r.expiresAt, r.linkId],
+    );
+  }
+
+  async getSession(idHash: string, now: number): Promise<SessionRow | null> {
+    const r = (await this.pool.query<SessionDb>('SELECT * FROM fulcrum_sessions WHERE id_hash = $1', [idHash])).rows[0];
+    if (!r) return null;
+    if (Number(r.expires_at) <= now) {
+      await this.deleteSession(idHash);
+      return null;
+    }
+    return sessionFromDb(r);
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM fulcrum_sessions WHERE id_hash = $1', [idHash])).rowCount ?? 0) > 0;
+  }
+
+  async insertWallLink(l: WallLinkRow): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO fulcrum_wall_links (id, name, path, created_at, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [l.id, l.name, l.path, l.createdAt, l.createdBy, l.expiresAt],
+    );
+  }
+
+  async getWallLink(id: string, now: number): Promise<WallLinkRow | null> {
+    const r = (
+      await this.pool.query<WallLinkDb>('SELECT * FROM fulcrum_wall_links WHERE id = $1 AND expires_at > $2', [id, now])
+    ).rows[0];
+    return r ? wallLinkFromDb(r) : null;
+  }
+
+  async listWallLinks(now: number): Promise<Array<WallLinkRow & { sessions: number }>> {
+    const res = await this.pool.query<WallLinkDb & { sessions: string }>(
+      `SELECT l.*, (SELECT COUNT(*) FROM fulcrum_sessions s WHERE s.link_id = l.id AND s.expires_at > $1) AS sessions
+       FROM fulcrum_wall_links l WHERE l.expires_at > $1 ORDER BY l.created_at DESC, l.id LIMIT 1000`,
+      [now],
+    );
+    return res.rows.map((r) => ({ ...wallLinkFromDb(r), sessions: Number(r.sessions) }));
+  }
+
+  async deleteWallLink(id: string): Promise<boolean> {
+    return this.tx(async (c) => {
+      await c.query('DELETE FROM fulcrum_sessions WHERE link_id = $1', [id]);
+      return ((await c.query('DELETE FROM fulcrum_wall_links WHERE id = $1', [id])).rowCount ?? 0) > 0;
+    });
+  }
+
+  async rateAdd(bucket: string, win: number, n: number): Promise<number> {
+    const r = await this.pool.query<{ n: number }>(
+      'INSERT INTO fulcrum_rate (bucket, win, n) VALUES ($1, $2, $3) ON CONFLICT (bucket, win) DO UPDATE SET n = fulcrum_rate.n + EXCLUDED.n RETURNING n',
+      [bucket, win, n],
+    );
+    return Number(r.rows[0].n);
+  }
+
+  async rateGet(bucket: string, wins: number[]): Promise<number[]> {
+    const r = await this.pool.query<{ win: string; n: number }>(
+      'SELECT win, n FROM fulcrum_rate WHERE bucket = $1 AND win = ANY($2::bigint[])',
+      [bucket, wins],
+    );
+    const by = new Map(r.rows.map((x) => [Number(x.win), Number(x.n)]));
+    return wins.map((w) => by.get(w) ?? 0);
+  }
+
+  async secret(name: string, make: () => string): Promise<string> {
+    await this.pool.query('INSERT INTO fulcrum_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+      name,
+      make(),
+    ]);
+    return (await this.pool.query<{ value: string }>('SELECT value FROM fulcrum_secrets WHERE name = $1', [name]))
+      .rows[0].value;
+  }
+
+  async purgeAccess(now: number, rateBefore: number): Promise<void> {
+    await this.pool.query('DELETE FROM fulcrum_sessions WHERE expires_at <= $1', [now]);
+    await this.pool.query('DELETE FROM fulcrum_wall_links WHERE expires_at <= $1', [now]);
+    await this.pool.query('DELETE FROM fulcrum_rate WHERE win < $1', [rateBefore]);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
 // it (with bounds), and the errors name the field. Fields added to the state after version 1
 // was first written have defaults, so older files still read.
 import { z } from 'zod';
+import { NAME_RE } from '../config/schema';
 import { ValidationError } from '../errors';
 import { emptySignals } from '../analysis/member';
 import { DIMENSION_IDS, type ClusterState } from '../types';
@@ -165,9 +166,14 @@ const BalancerStateSchema = z.object({
     .nullable(),
 });
 
+/** A cluster's name follows the config's rule wherever it comes from (it ends up in URLs and file names). */
+const clusterName = z
+  .string()
+  .regex(NAME_RE, 'letters, digits, "_", "." or "-", starting with a letter or digit, at most 63');
+
 export const ClusterStateSchema = z
   .object({
-    name: str(63),
+    name: clusterName,
     seq: z.number().int().min(0),
     updatedAt: ntime,
     pollIntervalMs: z.number().int().min(1).max(3_600_000),
@@ -249,7 +255,7 @@ const SnapshotLogsSchema = z.object({
 });
 
 const PublicClusterConfigSchema = z.object({
-  name: str(63),
+  name: clusterName,
   endpoints: z
     .array(z.object({ url: str(2048), name: nstr(63), weight: num }))
     .min(1)

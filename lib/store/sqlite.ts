@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { LATEST_SCHEMA, META_COLUMNS, MIGRATIONS, SchemaTooNewError } from './migrations';
-import type { SnapshotMeta, SnapshotRow, SnapshotStore } from './types';
+import type { SessionRow, SnapshotMeta, SnapshotRow, SnapshotStore, WallLinkRow } from './types';
 
 export const SQLITE_FILE = 'fulcrum-snapshots.sqlite';
 
@@ -44,13 +44,18 @@ export class SqliteStore implements SnapshotStore {
   private readonly db: Database.Database;
 
   constructor(dataDir: string) {
+    // The data dir is Fulcrum's alone (0700) and the database files are 0600, whoever made the
+    // dir and whatever the umask: mkdirSync's mode applies only to a dir it creates.
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dataDir, 0o700);
     this.file = path.join(dataDir, SQLITE_FILE);
+    if (!fs.existsSync(this.file)) fs.closeSync(fs.openSync(this.file, 'a', 0o600));
     this.db = new Database(this.file);
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
+    for (const f of [this.file, `${this.file}-wal`, `${this.file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
     this.migrate();
   }
 
@@ -155,7 +160,131 @@ export class SqliteStore implements SnapshotStore {
       .changes;
   }
 
+  async insertSession(r: SessionRow): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO fulcrum_sessions (id_hash, role, user_name, via, created_at, expires_at, link_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(r.idHash, r.role, r.user, r.via, r.createdAt, r.expiresAt, r.linkId);
+  }
+
+  async getSession(idHash: string, now: number): Promise<SessionRow | null> {
+    const r = this.db.prepare('SELECT * FROM fulcrum_sessions WHERE id_hash = ?').get(idHash) as SessionDb | undefined;
+    if (!r) return null;
+    if (Number(r.expires_at) <= now) {
+      await this.deleteSession(idHash);
+      return null;
+    }
+    return sessionFromDb(r);
+  }
+
+  async deleteSession(idHash: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM fulcrum_sessions WHERE id_hash = ?').run(idHash).changes > 0;
+  }
+
+  async insertWallLink(l: WallLinkRow): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO fulcrum_wall_links (id, name, path, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(l.id, l.name, l.path, l.createdAt, l.createdBy, l.expiresAt);
+  }
+
+  async getWallLink(id: string, now: number): Promise<WallLinkRow | null> {
+    const r = this.db.prepare('SELECT * FROM fulcrum_wall_links WHERE id = ? AND expires_at > ?').get(id, now) as
+      | WallLinkDb
+      | undefined;
+    return r ? wallLinkFromDb(r) : null;
+  }
+
+  async listWallLinks(now: number): Promise<Array<WallLinkRow & { sessions: number }>> {
+    const rows = this.db
+      .prepare(
+        `SELECT l.*, (SELECT COUNT(*) FROM fulcrum_sessions s WHERE s.link_id = l.id AND s.expires_at > ?) AS sessions
+         FROM fulcrum_wall_links l WHERE l.expires_at > ? ORDER BY l.created_at DESC, l.id LIMIT 1000`,
+      )
+      .all(now, now) as Array<WallLinkDb & { sessions: number }>;
+    return rows.map((r) => ({ ...wallLinkFromDb(r), sessions: Number(r.sessions) }));
+  }
+
+  async deleteWallLink(id: string): Promise<boolean> {
+    const tx = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM fulcrum_sessions WHERE link_id = ?').run(id);
+      return this.db.prepare('DELETE FROM fulcrum_wall_links WHERE id = ?').run(id).changes > 0;
+    });
+    return tx.immediate();
+  }
+
+  async rateAdd(bucket: string, win: number, n: number): Promise<number> {
+    const r = this.db
+      .prepare(
+        'INSERT INTO fulcrum_rate (bucket, win, n) VALUES (?, ?, ?) ON CONFLICT (bucket, win) DO UPDATE SET n = n + excluded.n RETURNING n',
+      )
+      .get(bucket, win, n) as { n: number };
+    return Number(r.n);
+  }
+
+  async rateGet(bucket: string, wins: number[]): Promise<number[]> {
+    const q = this.db.prepare('SELECT n FROM fulcrum_rate WHERE bucket = ? AND win = ?');
+    return wins.map((w) => Number((q.get(bucket, w) as { n: number } | undefined)?.n ?? 0));
+  }
+
+  async secret(name: string, make: () => string): Promise<string> {
+    this.db
+      .prepare('INSERT INTO fulcrum_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING')
+      .run(name, make());
+    return (this.db.prepare('SELECT value FROM fulcrum_secrets WHERE name = ?').get(name) as { value: string }).value;
+  }
+
+  async purgeAccess(now: number, rateBefore: number): Promise<void> {
+    this.db.prepare('DELETE FROM fulcrum_sessions WHERE expires_at <= ?').run(now);
+    this.db.prepare('DELETE FROM fulcrum_wall_links WHERE expires_at <= ?').run(now);
+    this.db.prepare('DELETE FROM fulcrum_rate WHERE win < ?').run(rateBefore);
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+export interface SessionDb {
+  id_hash: string;
+  role: string;
+  user_name: string | null;
+  via: string;
+  created_at: number | string;
+  expires_at: number | string;
+  link_id: string | null;
+}
+
+export function sessionFromDb(r: SessionDb): SessionRow {
+  return {
+    idHash: r.id_hash,
+    role: r.role === 'admin' ? 'admin' : 'viewer',
+    user: r.user_name,
+    via: r.via === 'wall-link' ? 'wall-link' : 'token',
+    createdAt: Number(r.created_at),
+    expiresAt: Number(r.expires_at),
+    linkId: r.link_id,
+  };
+}
+
+export interface WallLinkDb {
+  id: string;
+  name: string;
+  path: string;
+  created_at: number | string;
+  created_by: string | null;
+  expires_at: number | string;
+}
+
+export function wallLinkFromDb(r: WallLinkDb): WallLinkRow {
+  return {
+    id: r.id,
+    name: r.name,
+    path: r.path,
+    createdAt: Number(r.created_at),
+    createdBy: r.created_by,
+    expiresAt: Number(r.expires_at),
+  };
 }

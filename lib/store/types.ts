@@ -119,7 +119,59 @@ export interface SnapshotRow extends SnapshotMeta {
   bodySha256: string;
 }
 
-export interface SnapshotStore {
+export type Role = 'viewer' | 'admin';
+
+/** A login (or a wall link's kiosk) as stored: the id's hash, never the id the cookie carries. */
+export interface SessionRow {
+  /** sha256 (hex) of the session id. */
+  idHash: string;
+  role: Role;
+  user: string | null;
+  /** How the session was made: a token login, or a wall link. */
+  via: 'token' | 'wall-link';
+  createdAt: number;
+  expiresAt: number;
+  /** The wall link it came from (revoking the link ends it). */
+  linkId: string | null;
+}
+
+/** A signed read-only link for a wall screen; revocable. */
+export interface WallLinkRow {
+  id: string;
+  name: string;
+  /** Where it opens (a local path such as /wall?rotate=20s). */
+  path: string;
+  createdAt: number;
+  createdBy: string | null;
+  expiresAt: number;
+}
+
+/**
+ * What several replicas share besides snapshots: sessions, wall links, rate-limit counters and
+ * server secrets (the wall-link signing key). Same interface in SQLite and PostgreSQL.
+ */
+export interface AccessStore {
+  insertSession(s: SessionRow): Promise<void>;
+  /** The session, or null when there is none or it has expired (expired rows are removed). */
+  getSession(idHash: string, now: number): Promise<SessionRow | null>;
+  deleteSession(idHash: string): Promise<boolean>;
+  insertWallLink(l: WallLinkRow): Promise<void>;
+  getWallLink(id: string, now: number): Promise<WallLinkRow | null>;
+  /** Unexpired links, newest first, with how many sessions each has open. */
+  listWallLinks(now: number): Promise<Array<WallLinkRow & { sessions: number }>>;
+  /** Removes the link and every session made from it; true when the link existed. */
+  deleteWallLink(id: string): Promise<boolean>;
+  /** Adds `n` to a rate counter (bucket, fixed window start) and answers the new count. */
+  rateAdd(bucket: string, win: number, n: number): Promise<number>;
+  /** The counts of a bucket's windows (missing windows are 0). */
+  rateGet(bucket: string, wins: number[]): Promise<number[]>;
+  /** A named server secret, created once with `make()` (every replica gets the same value). */
+  secret(name: string, make: () => string): Promise<string>;
+  /** Removes expired sessions and rate windows that ended before `before`. */
+  purgeAccess(now: number, rateBefore: number): Promise<void>;
+}
+
+export interface SnapshotStore extends AccessStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Writes metadata and body in one transaction: a crash leaves all of it or none. */
   insert(row: SnapshotRow): Promise<void>;

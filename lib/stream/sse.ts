@@ -15,9 +15,27 @@ export const SSE_HEADERS: Record<string, string> = {
   'X-Accel-Buffering': 'no',
 };
 
+/** Per-client bounds: how many streams one client may hold at once, and how long any one lasts. */
+export interface StreamLimits {
+  /** The key the client is counted by (lib/auth/client.ts clientKey). */
+  client: string;
+  maxPerClient: number;
+  /** Closed after this long (±10 %, so a crowd does not reconnect at once); EventSource reconnects by itself. */
+  maxAgeMs: number;
+}
+
+/** The config's stream bounds (server.maxStreamsPerClient, server.maxStreamAgeMs) for one client. */
+export function streamLimits(
+  server: { maxStreamsPerClient: number; maxStreamAgeMs: number },
+  client: string,
+): StreamLimits {
+  return { client, maxPerClient: server.maxStreamsPerClient, maxAgeMs: server.maxStreamAgeMs };
+}
+
 export interface StreamOptions {
   /** How often `event: heartbeat` goes out (default 15 s): a browser counts it as the server being alive. */
   heartbeatMs?: number;
+  limits?: StreamLimits;
   /** Chunks queued per client before it counts as slow. */
   queueChunks?: number;
   onDrop?: () => void;
@@ -92,11 +110,43 @@ export function sseResponse(
   return sseStream(clusterFeed(engine), signal, opts);
 }
 
-/** A Response streaming a feed until `signal` aborts; 503 when its hub is full. */
+// Open streams per client, across every stream route (each route bundle may load this module
+// separately: the counts live on globalThis).
+const OPEN = Symbol.for('fulcrum.streamsPerClient');
+type Holder = { [OPEN]?: Map<string, number> };
+function openPerClient(): Map<string, number> {
+  const g = globalThis as Holder;
+  g[OPEN] ??= new Map();
+  return g[OPEN];
+}
+
+/** Streams `client` holds open now. */
+export function openStreams(client: string): number {
+  return openPerClient().get(client) ?? 0;
+}
+
+/** Sent before a stream is closed for its age: reconnect soon (EventSource uses the last retry). */
+const RECONNECT_SOON = encoder.encode('retry: 250\n\n');
+
+/** A Response streaming a feed until `signal` aborts; 503 when its hub is full, 429 when the client holds too many. */
 export function sseStream<M>(feed: SseFeed<M>, signal: AbortSignal, opts: StreamOptions = {}): Response {
   const heartbeatMs = opts.heartbeatMs ?? MAX_HEARTBEAT_MS;
+  const limits = opts.limits;
+  if (limits && openStreams(limits.client) >= limits.maxPerClient) {
+    return new Response(
+      JSON.stringify({
+        error: `too many open streams from this client (at most ${limits.maxPerClient}): close some tabs`,
+      }),
+      {
+        status: 429,
+        headers: { 'Content-Type': 'application/json', 'Retry-After': '10', 'Cache-Control': 'no-store' },
+      },
+    );
+  }
   let unsubscribe: (() => void) | null = null;
   let heartbeat: NodeJS.Timeout | null = null;
+  let ageTimer: NodeJS.Timeout | null = null;
+  let counted = false;
   let closed = false;
   let behind = false;
 
@@ -105,6 +155,13 @@ export function sseStream<M>(feed: SseFeed<M>, signal: AbortSignal, opts: Stream
     closed = true;
     unsubscribe?.();
     if (heartbeat) clearInterval(heartbeat);
+    if (ageTimer) clearTimeout(ageTimer);
+    if (counted && limits) {
+      const m = openPerClient();
+      const n = (m.get(limits.client) ?? 1) - 1;
+      if (n > 0) m.set(limits.client, n);
+      else m.delete(limits.client);
+    }
     opts.onClose?.();
   };
 
@@ -143,6 +200,24 @@ export function sseStream<M>(feed: SseFeed<M>, signal: AbortSignal, opts: Stream
           return;
         }
         opts.onOpen?.();
+        if (limits) {
+          openPerClient().set(limits.client, openStreams(limits.client) + 1);
+          counted = true;
+          ageTimer = setTimeout(
+            () => {
+              if (closed) return;
+              try {
+                controller.enqueue(RECONNECT_SOON);
+                controller.close();
+              } catch {
+                // already closed
+              }
+              cleanup();
+            },
+            limits.maxAgeMs * (0.9 + 0.1 * Math.random()),
+          );
+          ageTimer.unref?.();
+        }
         controller.enqueue(encoder.encode(`retry: 2000\n\n`));
         controller.enqueue(feed.full());
         heartbeat = setInterval(() => {

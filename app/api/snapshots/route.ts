@@ -7,7 +7,8 @@ import type {
   SnapshotListResponse,
   SnapshotPreviewResponse,
 } from '@/lib/api/types';
-import { SNAPSHOT_EXPIRIES } from '@/lib/config/schema';
+import { NAME_RE, SNAPSHOT_EXPIRIES } from '@/lib/config/schema';
+import { absoluteUrl } from '@/lib/http/urls';
 import { ValidationError } from '@/lib/errors';
 import { createdByOf, logReader, storeOf, takeCreation } from '@/lib/snapshots/http';
 import { freezeSnapshot, storeRecord, summarize } from '@/lib/snapshots/service';
@@ -16,10 +17,7 @@ export const dynamic = 'force-dynamic';
 
 const ListQuery = z
   .object({
-    cluster: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/)
-      .optional(),
+    cluster: z.string().regex(NAME_RE).optional(),
     limit: z.coerce.number().int().min(1).max(10_000).default(1000),
   })
   .strict();
@@ -77,7 +75,7 @@ export const POST = handle('write', async ({ req, rt, access }) => {
       summarize(rec, Buffer.byteLength(JSON.stringify(rec), 'utf8'), rt.config.snapshots.maxBytes),
     );
   }
-  takeCreation(req, rt);
+  await takeCreation(access, rt);
   const store = await storeOf(rt);
   const rec = await freezeSnapshot(rt.config, engine, body, ctx);
   const stored = await storeRecord(store, rec, rt.config.snapshots.maxBytes);
@@ -87,7 +85,7 @@ export const POST = handle('write', async ({ req, rt, access }) => {
     {
       id: rec.id,
       path,
-      url: new URL(path, publicOrigin(req)).toString(),
+      url: absoluteUrl(rt.config.server, path),
       deleteKey: stored.deleteKey,
       createdAt: rec.createdAt,
       createdBy: rec.createdBy,
@@ -101,11 +99,3 @@ export const POST = handle('write', async ({ req, rt, access }) => {
     { Location: path },
   );
 });
-
-/** The origin the browser used (behind a proxy: its forwarded host and scheme). */
-function publicOrigin(req: Request): string {
-  const u = new URL(req.url);
-  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host') ?? u.host;
-  const proto = req.headers.get('x-forwarded-proto') ?? u.protocol.replace(':', '');
-  return `${proto}://${host}`;
-}

@@ -1,5 +1,6 @@
 import { handle, json } from '@/lib/api/respond';
 import type { SnapshotDeletedResponse, SnapshotRecordResponse } from '@/lib/api/types';
+import { sameOrigin } from '@/lib/auth/access';
 import { ForbiddenError } from '@/lib/errors';
 import { notFound, storeOf, validId } from '@/lib/snapshots/http';
 import { deleteSnapshot, loadSnapshot } from '@/lib/snapshots/service';
@@ -15,12 +16,15 @@ export const GET = handle<{ id: string }>('public', async ({ rt, params }) => {
 });
 
 /**
- * Deletes a snapshot: with its delete key (`X-Delete-Key` header or `?key=`), or with write
- * access (an admin needs no key). When access control is configured, write access is required.
+ * Deletes a snapshot: with its delete key (`X-Delete-Key` header or `?key=`: the key alone is
+ * enough, whoever sends it), or as an admin (no key needed). A browser's request must come from
+ * this site.
  */
-export const DELETE = handle<{ id: string }>('write', async ({ req, rt, params, access }) => {
-  // Without access control everyone has write access: then the delete key decides.
-  const admin = access.required && access.granted;
+export const DELETE = handle<{ id: string }>('public', async ({ req, rt, params, access }) => {
+  // Without access control everyone is an admin ("open"): then the delete key decides.
+  const admin = access.required && access.role === 'admin';
+  if (!sameOrigin(req.headers, rt.config.server) && access.via !== 'bearer')
+    throw new ForbiddenError('cross-site request refused');
   const key = req.headers.get('x-delete-key') ?? new URL(req.url).searchParams.get('key');
   const store = await storeOf(rt);
   const outcome = await deleteSnapshot(store, validId(params.id), key, admin, Date.now());

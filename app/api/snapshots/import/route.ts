@@ -3,8 +3,9 @@ import { parseForm, parseQuery, readBoundedText, tooLarge } from '@/lib/api/pars
 import { handle, json } from '@/lib/api/respond';
 import type { SnapshotImportedResponse } from '@/lib/api/types';
 import { SNAPSHOT_EXPIRIES } from '@/lib/config/schema';
-import { ValidationError } from '@/lib/errors';
+import { LimitError, ValidationError } from '@/lib/errors';
 import { storeOf, takeCreation } from '@/lib/snapshots/http';
+import { configSecrets } from '@/lib/snapshots/scrub';
 import { importSnapshot } from '@/lib/snapshots/service';
 
 export const dynamic = 'force-dynamic';
@@ -20,7 +21,10 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 async function fileText(req: Request, maxBytes: number): Promise<string> {
   const limit = { maxBytes, setting: 'snapshots.maxBytes', what: 'file' };
   if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) return readBoundedText(req, limit);
-  const form = await parseForm(req, { ...limit, maxBytes: maxBytes + MULTIPART_OVERHEAD_BYTES });
+  // The body may be the file plus the multipart framing; the 413 names the file's own limit.
+  const form = await parseForm(req, { ...limit, maxBytes: maxBytes + MULTIPART_OVERHEAD_BYTES }).catch((e) => {
+    throw e instanceof LimitError ? tooLarge(limit) : e;
+  });
   const f = form.get('file');
   if (!f || typeof f === 'string')
     throw new ValidationError('no file: send the snapshot JSON as the body, or as the multipart field "file"');
@@ -33,9 +37,9 @@ async function fileText(req: Request, maxBytes: number): Promise<string> {
  * Imports an exported snapshot file (the request body, JSON or a multipart upload field
  * named "file"). Validated against its schemaVersion; stored under a new id and delete key.
  */
-export const POST = handle('write', async ({ req, rt }) => {
+export const POST = handle('write', async ({ req, rt, access }) => {
   const q = parseQuery(req.url, Query);
-  takeCreation(req, rt);
+  await takeCreation(access, rt);
   const max = rt.config.snapshots.maxBytes;
   const text = await fileText(req, max);
   if (!text.trim()) throw new ValidationError('empty body: send the snapshot JSON file');
@@ -44,6 +48,7 @@ export const POST = handle('write', async ({ req, rt }) => {
     now: Date.now(),
     expiry: q.expiry ?? rt.config.snapshots.defaultExpiry,
     maxBytes: max,
+    secrets: configSecrets(rt.config),
   });
   const path = `/s/${stored.record.id}`;
   return json<SnapshotImportedResponse>(

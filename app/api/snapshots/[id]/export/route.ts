@@ -1,4 +1,4 @@
-import { handle } from '@/lib/api/respond';
+import { contentDisposition, handle } from '@/lib/api/respond';
 import type { SnapshotExportResponse } from '@/lib/api/types';
 import { notFound, storeOf, validId } from '@/lib/snapshots/http';
 import { exportFile, loadSnapshot } from '@/lib/snapshots/service';
@@ -17,7 +17,7 @@ export const GET = handle<{ id: string }>('public', async ({ rt, params }) => {
   return new Response(JSON.stringify(body), {
     headers: {
       'Content-Type': 'application/json; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${file}"`,
+      'Content-Disposition': contentDisposition(file),
       'Cache-Control': 'no-store',
     },
   });

@@ -4,7 +4,10 @@ import { clusterOr404, handle, json } from '@/lib/api/respond';
 import type { MemberLogsResponse } from '@/lib/api/types';
 import { NotFoundError, ValidationError } from '@/lib/errors';
 import { MAX_CURSOR_CHARS } from '@/lib/logs/cursor';
+import { hasRole } from '@/lib/auth/access';
 import { findMember } from '@/lib/logs/members';
+import { presentLogPage } from '@/lib/logs/present';
+import { configSecrets } from '@/lib/snapshots/scrub';
 import { MAX_LIMIT, MAX_Q_CHARS, MAX_WINDOW_MS, queryLogs } from '@/lib/logs/query';
 import { LOG_LEVELS } from '@/lib/logs/types';
 
@@ -36,8 +39,10 @@ const Query = z
  * (≤ 1000), `cursor` (from the previous page), `source` (member | balancer | both), `signals=1`
  * (only lines with a known signal).
  * The member is its configured name, its URL-encoded endpoint URL, or host:port.
+ * Who may read: auth.logs (viewer by default). Lines are scrubbed of secrets and credentials;
+ * error texts name files only to admins.
  */
-export const GET = handle<{ name: string; member: string }>('read', async ({ req, rt, params }) => {
+export const GET = handle<{ name: string; member: string }>('logs', async ({ req, rt, params, access }) => {
   const q = parseQuery(req.url, Query);
   if (q.from >= q.to) throw new ValidationError('invalid parameter from: must be before to');
   if (q.to - q.from > MAX_WINDOW_MS)
@@ -50,5 +55,6 @@ export const GET = handle<{ name: string; member: string }>('read', async ({ req
     throw new NotFoundError(`no member ${JSON.stringify(String(member).slice(0, 80))} in cluster ${engine.name}`);
   const { signals, ...rest } = q;
   const page = await queryLogs(engine.cluster, ep.url, { ...rest, signalsOnly: signals === '1' }, { names });
-  return json<MemberLogsResponse>({ cluster: engine.name, member: ep.url, from: q.from, to: q.to, ...page });
+  const shown = presentLogPage(page, { secrets: configSecrets(rt.config), admin: hasRole(access, 'admin') });
+  return json<MemberLogsResponse>({ cluster: engine.name, member: ep.url, from: q.from, to: q.to, ...shown });
 });
