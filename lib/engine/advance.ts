@@ -324,12 +324,20 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
 }
 
 /** The logs source: failing while a configured file or stream can't be read, with which and why. */
+/** What went wrong reading the logs this poll, as one line (with file paths: for the server log); null when nothing. */
+export function logsProblem(l: Collected['logs']): string | null {
+  if (!l || (l.error === null && l.problems.length === 0)) return null;
+  return l.error ?? [...new Set(l.problems.map((p) => `${p.source} log: ${p.message}`))].join('; ');
+}
+
 function logsStatus(prev: SourceStatus | null, c: Collected, t: number): SourceStatus | null {
   const l = c.logs;
   if (!prev || !l) return prev;
-  if (l.error === null && l.problems.length === 0) return sourceOk(t, l.latencyMs);
-  // The state goes to every viewer: file paths stay out of it (admins read them in the logs API).
-  const why = redactPaths(l.error ?? [...new Set(l.problems.map((p) => `${p.source} log: ${p.message}`))].join('; '));
+  const problem = logsProblem(l);
+  if (problem === null) return sourceOk(t, l.latencyMs);
+  // The state goes to every viewer: file paths stay out of it (the server log and admins in
+  // the logs API see them).
+  const why = redactPaths(problem);
   return sourceFailed(prev, why.length > MAX_LOGS_ERROR ? `${why.slice(0, MAX_LOGS_ERROR - 1)}…` : why, l.latencyMs);
 }
 

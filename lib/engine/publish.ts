@@ -2,7 +2,7 @@
 // numbers to Fulcrum's own metrics, and sources that keep failing to the log (rate-limited).
 import type { ClusterDelta, ClusterState } from '../types';
 import { isTimeout } from '../sources/http';
-import type { AdvanceResult } from './advance';
+import { type AdvanceResult, logsProblem } from './advance';
 import { answeredPoll, type Collected, pollOf } from './collect';
 import type { Hub } from './hub';
 import type { RateLimitedLog } from './log';
@@ -106,7 +106,8 @@ export function publish(
     if (e) to.log.warn(logKey(name, source), `cluster ${name}: ${source}: ${e.error}`, now);
   }
   const logs = r.state.sources.logs;
-  if (logs && !logs.ok) to.log.warn(logKey(name, 'logs'), `cluster ${name}: logs: ${logs.error}`, now);
+  if (logs && !logs.ok)
+    to.log.warn(logKey(name, 'logs'), `cluster ${name}: logs: ${logsProblem(c.logs) ?? logs.error}`, now);
   const o = r.overload;
   if (o.cause) to.log.warn(logKey(name, 'overload'), `cluster ${name}: ${o.cause}`, now);
   else if (o.cleared)
