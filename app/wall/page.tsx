@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { InlineScript } from '@/components/InlineScript';
 import { Wall } from '@/components/wall/Wall';
 import { parseWallParams } from '@/lib/client/fleet/params';
 
@@ -18,8 +19,7 @@ export default async function WallPage({
   const params = parseWallParams(await searchParams);
   return (
     <>
-      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: a constant script of ours, no user input */}
-      <script dangerouslySetInnerHTML={{ __html: WALL_THEME_SCRIPT }} />
+      <InlineScript code={WALL_THEME_SCRIPT} />
       <Wall params={params} />
     </>
   );
