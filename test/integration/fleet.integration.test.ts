@@ -74,7 +74,9 @@ describe('fleet API: configured (polled) clusters', () => {
     expect(s.tickMs).toBe(500);
     expect(s.build).toBeTruthy();
     const real = s.clusters.find((c) => c.name === 'real')!;
-    expect(real).toMatchObject({ source: 'direct', labels: { env: 'prod', team: 'platform' }, pollIntervalMs: 500 });
+    expect(real).toMatchObject({ source: 'direct', labels: { env: 'prod', team: 'platform' } });
+    // The configured interval, or longer while Fulcrum is overloaded (a busy machine).
+    expect(real.pollIntervalMs).toBeGreaterThanOrEqual(500);
     expect(real.members.map((m) => m.endpoint)).toEqual(etcd.members.map((m) => m.clientUrl));
     expect(real.members.map((m) => m.name)).toEqual(['etcd-1', 'etcd-2', 'etcd-3']);
     expect(real.members.filter((m) => m.isLeader)).toHaveLength(1);
