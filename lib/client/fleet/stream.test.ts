@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetDelta, FleetState } from '../../fleet/types';
-import { openFleetStream, type FleetStreamDeps, type FleetStreamSnapshot } from './stream';
+import { FLEET_DELTA_MARK, openFleetStream, type FleetStreamDeps, type FleetStreamSnapshot } from './stream';
 import { fleetCluster, fleetState } from './testkit';
 
 /** A scripted EventSource and a manual clock: what the browser would do, step by step. */
@@ -34,7 +34,9 @@ function harness(knownBuild: string | null = null) {
   let nextId = 1;
   const timers = new Map<number, { at: number; fn: () => void; every?: number }>();
   let reloads = 0;
+  const marks: string[] = [];
   const deps: FleetStreamDeps = {
+    mark: (name) => marks.push(name),
     createEventSource: (url) => new FakeSource(url),
     setTimeout: (fn, ms) => {
       timers.set(nextId, { at: now + ms, fn });
@@ -82,6 +84,7 @@ function harness(knownBuild: string | null = null) {
     latest: () => FakeSource.all[FakeSource.all.length - 1],
     sources: () => FakeSource.all,
     reloads: () => reloads,
+    marks,
     snap: () => stream.snapshot(),
     clock: () => now,
   };
@@ -106,6 +109,10 @@ describe('openFleetStream', () => {
     expect(h.snap()).toMatchObject({ connected: true, attempt: 0, deltas: 1, error: null });
     expect(h.states.map((s) => s.seq)).toEqual([1, 2]);
     expect(h.sources()).toHaveLength(1);
+    // One mark per applied delta (bench:fleet times the next frame from it); a gap marks nothing.
+    expect(h.marks).toEqual([FLEET_DELTA_MARK]);
+    h.latest().emit('fleet-delta', delta(9));
+    expect(h.marks).toEqual([FLEET_DELTA_MARK]);
   });
 
   it('reconnects forever with growing, jittered waits, and keeps the last data meanwhile', () => {

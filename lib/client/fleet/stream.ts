@@ -50,7 +50,12 @@ export interface FleetStreamDeps {
   random(): number;
   /** Reload the page (a new build is being served). */
   reload(): void;
+  /** A performance mark (FLEET_DELTA_MARK when a delta is applied: bench:fleet times the next frame from it). */
+  mark?(name: string): void;
 }
+
+/** The performance mark set each time a fleet delta has been applied. */
+export const FLEET_DELTA_MARK = 'fulcrum:fleet-delta';
 
 /**
  * A silent connection (no data, no heartbeat: half-open TCP, a proxy that stopped forwarding) is
@@ -163,8 +168,10 @@ export function openFleetStream(
         return;
       }
       const r = applyFleetDelta(snap.state, d);
-      if (r.kind === 'applied') adopt(r.state, true);
-      else if (r.kind === 'resync') {
+      if (r.kind === 'applied') {
+        adopt(r.state, true);
+        deps.mark?.(FLEET_DELTA_MARK);
+      } else if (r.kind === 'resync') {
         // Missed deltas: a new connection starts with the whole fleet.
         src.close();
         es = null;

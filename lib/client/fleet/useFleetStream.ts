@@ -17,6 +17,11 @@ function browserDeps(): FleetStreamDeps {
     clearInterval: (id) => window.clearInterval(id as number),
     now: () => Date.now(),
     random: Math.random,
+    mark: (name) => {
+      // Marks pile up in the performance timeline: keep only the newest (a wall runs for weeks).
+      performance.clearMarks(name);
+      performance.mark(name);
+    },
     reload: () => {
       try {
         const last = Number(sessionStorage.getItem(RELOAD_KEY) ?? 0);
