@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Hub } from '../engine/hub';
 import type { StreamMessage } from '../engine/cluster';
 import type { ClusterDelta, ClusterState } from '../types';
-import { sseResponse } from './sse';
+import { openStreams, sseResponse } from './sse';
 
 // A stand-in engine: the stream only needs a hub and a state() function.
 function fakeEngine(max = 10) {
@@ -108,5 +108,47 @@ describe('sseResponse', () => {
     const res = sseResponse(e, new AbortController().signal);
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: expect.stringMatching(/too many/) });
+  });
+});
+
+describe('per-client bounds', () => {
+  it('one client holds at most maxPerClient streams (429 past it); closing one frees a slot; others are separate', async () => {
+    const e = fakeEngine(100);
+    const limits = (client: string) => ({ client, maxPerClient: 2, maxAgeMs: 3600_000 });
+    const acs = [new AbortController(), new AbortController(), new AbortController()];
+    const a = sseResponse(e, acs[0].signal, { limits: limits('10.0.0.1') });
+    const b = sseResponse(e, acs[1].signal, { limits: limits('10.0.0.1') });
+    const c = sseResponse(e, acs[2].signal, { limits: limits('10.0.0.1') });
+    expect([a.status, b.status, c.status]).toEqual([200, 200, 429]);
+    expect(c.headers.get('retry-after')).toBe('10');
+    expect(((await c.json()) as { error: string }).error).toMatch(/at most 2/);
+    expect(openStreams('10.0.0.1')).toBe(2);
+    const other = new AbortController();
+    expect(sseResponse(e, other.signal, { limits: limits('10.0.0.2') }).status).toBe(200);
+    acs[0].abort();
+    expect(openStreams('10.0.0.1')).toBe(1);
+    const again = new AbortController();
+    expect(sseResponse(e, again.signal, { limits: limits('10.0.0.1') }).status).toBe(200);
+    for (const x of [acs[1], other, again]) x.abort();
+    expect(openStreams('10.0.0.1')).toBe(0);
+    expect(openStreams('10.0.0.2')).toBe(0);
+  });
+
+  it('a stream ends after its maximum age (within ±10 %), telling the browser to reconnect soon', async () => {
+    const e = fakeEngine();
+    const ac = new AbortController();
+    const t0 = Date.now();
+    const res = sseResponse(e, ac.signal, { limits: { client: 'k', maxPerClient: 5, maxAgeMs: 300 } });
+    const reader = res.body!.getReader();
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(270);
+    expect(text).toMatch(/retry: 250\n\n$/);
+    expect(openStreams('k')).toBe(0);
+    expect(e.hub.size).toBe(0);
   });
 });

@@ -1,0 +1,72 @@
+// A kiosk with no login: an admin makes a wall link, a fresh browser opens it and is a viewer.
+// It lands on /wall, which goes live over one EventSource with no console errors (the page's CSP
+// nonce covers every script); the same browser cannot write. Without the link: the login page.
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { expect, type FulcrumServer, startFulcrum, test } from './fixtures';
+
+const ADMIN = 'e2e-admin-token-0123456789';
+const VIEWER = 'e2e-viewer-token-0123456789';
+
+test('a wall link opens /wall read-only in a browser that never logged in', async ({ stack, workDir, browser }) => {
+  const cfg = YAML.parse(fs.readFileSync(stack.configFile, 'utf8'));
+  cfg.auth = { adminTokenEnv: 'E2E_ADMIN_TOKEN', viewerTokensEnv: 'E2E_VIEWER_TOKENS' };
+  cfg.snapshots = { dataDir: path.join(workDir, 'viewer-data') };
+  const configFile = path.join(workDir, 'viewer.yaml');
+  fs.writeFileSync(configFile, YAML.stringify(cfg));
+  let f: FulcrumServer | null = null;
+  const kiosk = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  try {
+    f = await startFulcrum(configFile, workDir, { E2E_ADMIN_TOKEN: ADMIN, E2E_VIEWER_TOKENS: VIEWER });
+    const page = await kiosk.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    const streams: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/stream')) streams.push(r.url());
+    });
+
+    // Without the link: the login form, not the wall.
+    await page.goto(`${f.url}/wall`);
+    await expect(page).toHaveURL(/\/login\?next=%2Fwall/);
+
+    const made = await fetch(`${f.url}/api/wall-links`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'e2e kiosk', path: '/wall?rotate=0&theme=dark', expiry: '1d' }),
+    });
+    expect(made.status).toBe(201);
+    const { linkPath } = (await made.json()) as { linkPath: string };
+
+    await page.goto(`${f.url}${linkPath}`);
+    await expect(page).toHaveURL(/\/wall\?rotate=0&theme=dark$/);
+    const wall = page.getByTestId('wall');
+    await expect(wall).toHaveAttribute('data-freshness', 'live', { timeout: 30_000 });
+    await expect(page.getByTestId('wall-counts')).toBeVisible();
+    expect(streams.filter((u) => u.includes('/api/fleet/stream'))).toHaveLength(1);
+
+    expect(errors).toEqual([]);
+    // The same browser, through its session cookie, may not write.
+    const tried = await page.evaluate(async () => {
+      const r = await fetch('/api/snapshots', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ cluster: 'local' }),
+      });
+      return r.status;
+    });
+    expect(tried).toBe(403);
+    // The cluster page opens too, read-only.
+    await page.goto(`${f.url}/clusters/local`);
+    await expect(page.getByTestId('cluster-toolbar')).toBeVisible();
+    // Only the refused write's own "403" line.
+    expect(errors.filter((e) => !/status of 403/.test(e))).toEqual([]);
+  } finally {
+    await kiosk.close();
+    await f?.stop();
+  }
+});
