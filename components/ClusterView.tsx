@@ -14,7 +14,7 @@ import { FindingsPanel } from './FindingsPanel';
 import { Heatmap } from './Heatmap';
 import { MemberTable } from './MemberTable';
 import type { HistoryStatus } from './SourcesLine';
-import { Timeline } from './Timeline';
+import { Timeline } from './lazy';
 import { ViewControls } from './ViewControls';
 import { CARD, MUTED } from './styles';
 

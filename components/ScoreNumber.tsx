@@ -1,4 +1,4 @@
-import { SCORE_LEVEL_LABEL, scoreLevel } from '@/lib/client/color';
+import { SCORE_LEVEL_LABEL, scoreLevel } from '@/lib/client/scoreLevel';
 import { formatScore } from '@/lib/format';
 import { SCORE_ICON, SCORE_TEXT } from './styles';
 

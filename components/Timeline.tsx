@@ -14,7 +14,7 @@ import {
   YAxis,
 } from 'recharts';
 import type { TooltipContentProps } from 'recharts';
-import { SCORE_BAD, SCORE_WARN } from '@/lib/client/color';
+import { SCORE_BAD, SCORE_WARN } from '@/lib/client/scoreLevel';
 import {
   findingsAt,
   timelineMarks,

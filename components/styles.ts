@@ -1,6 +1,6 @@
 // Literal maps from state to Tailwind classes (Tailwind only sees class names written out in
 // full), with the icon and word that go with each colour: status is never colour alone.
-import type { ScoreLevel } from '@/lib/client/color';
+import type { ScoreLevel } from '@/lib/client/scoreLevel';
 import type { ClusterStatus, EventKind, MemberStatus, Severity } from '@/lib/types';
 
 export interface Tone {

@@ -17,6 +17,8 @@ step "unit tests"
 npx vitest run
 step "production build"
 npx next build
+step "JS budget (initial JS per page, gzip, in Chromium)"
+npx tsx scripts/js-budget.ts
 step "integration tests (real etcd, HAProxy, Prometheus)"
 npx vitest run -c vitest.integration.config.ts
 step "e2e tests (Playwright in Debian's Chromium)"

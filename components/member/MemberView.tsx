@@ -13,8 +13,8 @@ import { CopyButton } from '../CopyButton';
 import { EventList } from '../EventList';
 import { FindingCard } from '../FindingCard';
 import { CARD, MUTED, SEVERITY } from '../styles';
-import { LogPanel, type LogPanelProps } from './LogPanel';
-import { MemberCharts } from './MemberCharts';
+import { LogPanel, MemberCharts } from '../lazy';
+import type { LogPanelProps } from './LogPanel';
 import { eventsInWindow, findingsInWindow } from './model';
 import { StatusStrip } from './StatusStrip';
 

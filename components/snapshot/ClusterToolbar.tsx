@@ -7,7 +7,8 @@ import { useHydrated } from '@/lib/client/hooks';
 import type { SnapshotExpiry } from '@/lib/store/types';
 import { CopyButton } from '../CopyButton';
 import { MUTED } from '../styles';
-import { ShareDialog, type ShareAccess } from './ShareDialog';
+import { ShareDialog } from '../lazy';
+import type { ShareAccess } from './ShareDialog';
 import { BUTTON } from './ui';
 
 export function ClusterToolbar({
@@ -28,6 +29,8 @@ export function ClusterToolbar({
   const pathname = usePathname();
   const search = useSearchParams();
   const [open, setOpen] = useState(false);
+  // The dialog's code loads on the first click, and stays (closing it keeps what it showed).
+  const [wanted, setWanted] = useState(false);
   const qs = search.toString();
   const href = hydrated ? `${window.location.origin}${pathname}${qs ? `?${qs}` : ''}` : '';
   return (
@@ -39,20 +42,25 @@ export function ClusterToolbar({
       <button
         type="button"
         className={BUTTON}
-        onClick={() => setOpen(true)}
+        onClick={() => {
+          setWanted(true);
+          setOpen(true);
+        }}
         data-testid="snapshot-button"
         title="Freeze this page into a shareable, read-only link"
       >
         <span aria-hidden>❄</span> Snapshot
       </button>
-      <ShareDialog
-        cluster={cluster}
-        member={member}
-        access={access}
-        defaultExpiry={defaultExpiry}
-        open={open}
-        onClose={() => setOpen(false)}
-      />
+      {wanted && (
+        <ShareDialog
+          cluster={cluster}
+          member={member}
+          access={access}
+          defaultExpiry={defaultExpiry}
+          open={open}
+          onClose={() => setOpen(false)}
+        />
+      )}
     </div>
   );
 }

@@ -141,22 +141,5 @@ export function cssGradient(colors: readonly string[], direction = 'to right'): 
 
 // ---- the imbalance score ----
 
-export type ScoreLevel = 'none' | 'good' | 'warn' | 'bad';
-
-/** Score thresholds for the colour of a score: below WARN it is "balanced", from BAD "skewed". */
-export const SCORE_WARN = 0.2;
-export const SCORE_BAD = 0.5;
-
-export function scoreLevel(score: number | null | undefined): ScoreLevel {
-  if (score === null || score === undefined || !Number.isFinite(score)) return 'none';
-  if (score >= SCORE_BAD) return 'bad';
-  if (score >= SCORE_WARN) return 'warn';
-  return 'good';
-}
-
-export const SCORE_LEVEL_LABEL: Record<ScoreLevel, string> = {
-  none: 'no score',
-  good: 'balanced',
-  warn: 'uneven',
-  bad: 'skewed',
-};
+// Score levels live in ./scoreLevel (no colour library: the score badge is on every page).
+export { SCORE_BAD, SCORE_LEVEL_LABEL, SCORE_WARN, type ScoreLevel, scoreLevel } from './scoreLevel';
