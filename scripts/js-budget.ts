@@ -7,13 +7,12 @@
 // listed and skipped, so a page in the table is checked as soon as it lands. Run after
 // `next build` (npm test does); FULCRUM_DIST_DIR picks the build, as for `next build`.
 // `--markdown` prints the README table, `--verbose` every script.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from '@playwright/test';
-import { startFulcrum } from '../dev/lib/fulcrum';
-import { freePort } from '../dev/lib/procs';
+import { startFulcrum, writeDeadClusterConfig } from '../dev/lib/fulcrum';
 
 interface PageBudget {
   path: string;
@@ -97,23 +96,8 @@ const kb = (n: number) => (n / 1000).toFixed(1);
 async function main() {
   const markdown = process.argv.includes('--markdown');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-jsbudget-'));
-  const closed = await freePort();
-  const config = path.join(dir, 'fulcrum.yaml');
   // Members that don't answer: the pages render their whole UI (down members, no data yet).
-  writeFileSync(
-    config,
-    `pollIntervalMs: 1000
-timeoutMs: 300
-snapshots:
-  dataDir: ${path.join(dir, 'data')}
-clusters:
-  - name: prod
-    endpoints:
-      - { url: "http://127.0.0.1:${closed}", name: a }
-      - { url: "http://127.0.0.2:${closed}", name: b }
-      - { url: "http://127.0.0.3:${closed}", name: c }
-`,
-  );
+  const config = await writeDeadClusterConfig(dir, { members: 3 });
   const fulcrum = await startFulcrum(config, dir);
   const browser = await chromium.launch({
     executablePath: process.env.FULCRUM_CHROMIUM ?? '/usr/bin/chromium',

@@ -1,7 +1,7 @@
 // A production Fulcrum server (`next start` on the current build) on a free port, for e2e,
 // integration tests and benchmarks. Its own process group: stop() ends it and its children.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync, readdirSync } from 'node:fs';
+import { openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './procs';
 
@@ -100,4 +100,36 @@ export async function startFulcrum(
       clearTimeout(t);
     },
   };
+}
+
+/**
+ * Writes `dir/fulcrum.yaml`: one cluster `prod` whose members (`a`, `b`, …) listen on a port
+ * nobody answers on, snapshots in `dir/data`. For tests of what does not need a live cluster.
+ */
+export async function writeDeadClusterConfig(
+  dir: string,
+  opts: { members?: number; snapshotMaxBytes?: number } = {},
+): Promise<string> {
+  const closed = await freePort();
+  const members = Array.from(
+    { length: opts.members ?? 1 },
+    (_, i) => `      - { url: "http://127.0.0.${i + 1}:${closed}", name: ${String.fromCharCode(97 + i)} }`,
+  );
+  const file = path.join(dir, 'fulcrum.yaml');
+  writeFileSync(
+    file,
+    [
+      'pollIntervalMs: 1000',
+      'timeoutMs: 300',
+      'snapshots:',
+      `  dataDir: ${path.join(dir, 'data')}`,
+      ...(opts.snapshotMaxBytes ? [`  maxBytes: ${opts.snapshotMaxBytes}`] : []),
+      'clusters:',
+      '  - name: prod',
+      '    endpoints:',
+      ...members,
+      '',
+    ].join('\n'),
+  );
+  return file;
 }

@@ -2,13 +2,12 @@
 // refused with a 413 naming the limit while it is still being sent, chunked (no Content-Length)
 // or not, JSON or a multipart import. The client streams a body far larger than the limit and
 // stops as soon as the answer comes: what it had sent by then bounds what the server read.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FulcrumServer, startFulcrum } from '@/dev/lib/fulcrum';
-import { freePort } from '@/dev/lib/procs';
+import { type FulcrumServer, startFulcrum, writeDeadClusterConfig } from '@/dev/lib/fulcrum';
 
 const MAX_BYTES = 65_536; // snapshots.maxBytes (its minimum)
 const BODY_BYTES = 256 * 1024 * 1024; // what the client would send if nobody stopped it
@@ -20,21 +19,7 @@ let fulcrum: FulcrumServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-limits-'));
-  const closed = await freePort();
-  const config = path.join(dir, 'fulcrum.yaml');
-  writeFileSync(
-    config,
-    `pollIntervalMs: 1000
-timeoutMs: 300
-snapshots:
-  dataDir: ${path.join(dir, 'data')}
-  maxBytes: ${MAX_BYTES}
-clusters:
-  - name: prod
-    endpoints:
-      - { url: "http://127.0.0.1:${closed}", name: a }
-`,
-  );
+  const config = await writeDeadClusterConfig(dir, { snapshotMaxBytes: MAX_BYTES });
   fulcrum = await startFulcrum(config, dir);
 });
 
