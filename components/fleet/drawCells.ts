@@ -3,7 +3,7 @@
 import { type Palette, type Theme, relativePalette } from '@/lib/client/color';
 import type { FleetCellsLayout } from '@/lib/client/fleet/grid';
 import { CELL_DOWN, CELL_NODATA, CELL_VALUE } from '@/lib/client/heatmap';
-import { THEME_COLORS, hatchPattern } from '../Heatmap';
+import { THEME_COLORS, hatchPattern } from '../heatmapCanvas';
 
 export interface CellBox {
   /** Device px of cell (row r of the layout, col c). */

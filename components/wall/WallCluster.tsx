@@ -14,7 +14,7 @@ import { DIMENSIONS } from '@/lib/dimensions';
 import type { FleetCluster } from '@/lib/fleet/types';
 import { formatAge, formatClock, formatScore } from '@/lib/format';
 import type { DimensionId } from '@/lib/types';
-import { drawHeatmap } from '../Heatmap';
+import { drawHeatmap } from '../heatmapCanvas';
 import { prepareCanvas } from '../fleet/drawCells';
 import { CLUSTER_STATUS, SCORE_TEXT, SEVERITY } from '../styles';
 import { clusterTone } from './WallFleet';

@@ -5,13 +5,24 @@ import {
   absoluteBucket,
   absolutePalette,
   bucketRatio,
-  divergingColor,
   parseColor,
   ratioToT,
   relativeBucket,
   relativePalette,
   scoreLevel,
 } from './color';
+import { computePalettes, divergingColor } from './colorScales';
+import { ABSOLUTE_PALETTE, RELATIVE_PALETTES } from './palettes';
+
+describe('the precomputed palettes', () => {
+  it('are what the d3 scales give (run `npm run palettes` after changing a scale)', () => {
+    const p = computePalettes();
+    expect(RELATIVE_PALETTES).toEqual(p.relative);
+    expect(ABSOLUTE_PALETTE).toEqual(p.absolute);
+    expect(relativePalette('dark', 'cb')).toEqual(p.relative.dark.cb);
+    expect(absolutePalette()).toEqual(p.absolute);
+  });
+});
 
 describe('relative scale', () => {
   it('is neutral at 1x and symmetric on a log2 scale', () => {

@@ -1,8 +1,10 @@
 // Colour scales for the heatmap and the score. Colour-blind safe: a diverging red/blue scale
 // (ColorBrewer RdBu, reversed so "more than expected" is red) for share relative to expected,
-// viridis for absolute values. Values are bucketed: the canvas fills one path per bucket.
-import { interpolatePuOr, interpolateRdBu, interpolateViridis } from 'd3-scale-chromatic';
+// viridis for absolute values. Values are bucketed: the canvas fills one path per bucket. The
+// bucket colours are constants (./palettes, generated from d3 by ./colorScales): no colour
+// library reaches the browser.
 import { clamp } from '../stats';
+import { ABSOLUTE_PALETTE, RELATIVE_PALETTES } from './palettes';
 
 export type Theme = 'light' | 'dark';
 
@@ -13,13 +15,6 @@ export type Theme = 'light' | 'dark';
  */
 export const PALETTES = ['default', 'cb'] as const;
 export type Palette = (typeof PALETTES)[number];
-
-/** Each palette as d3 gives it: 0 = the "above expected" end (dark red / dark orange), 1 = the "below" end. */
-const DIVERGING: Record<Palette, (t: number) => string> = {
-  default: interpolateRdBu,
-  // d3's PuOr runs purple (0) .. white .. orange (1): flipped to RdBu's orientation.
-  cb: (t) => interpolatePuOr(1 - t),
-};
 
 /** The words for the two ends of a palette, for legends. */
 export const PALETTE_WORDS: Record<Palette, { above: string; below: string }> = {
@@ -81,57 +76,20 @@ export function toHex({ r, g, b }: Rgb): string {
   return `#${h(r)}${h(g)}${h(b)}`;
 }
 
-function mix(a: Rgb, b: Rgb, k: number): Rgb {
-  return { r: a.r + (b.r - a.r) * k, g: a.g + (b.g - a.g) * k, b: a.b + (b.b - a.b) * k };
-}
-
 /** Heatmap background per theme (matches the card background in globals.css). */
 export const HEATMAP_BG: Record<Theme, string> = { light: '#ffffff', dark: '#0f172a' };
 
 /**
- * The diverging colour at t (0 = far below expected, 0.5 = as expected, 1 = far above).
- * Light theme: RdBu reversed (neutral near-white, darker toward the ends). Dark theme: the
- * same two hues with lightness reversed, so that on a dark page a cell gets brighter the further
- * it is from expected: neutral is the background's grey, the ends are light salmon / light blue.
+ * One colour per bucket, for the relative (diverging) scale: precomputed from d3's scales by
+ * `npm run palettes` into ./palettes (tested equal to ./colorScales), so pages do not load d3.
  */
-export function divergingColor(t: number, theme: Theme, palette: Palette = 'default'): string {
-  const tt = clamp(t, 0, 1);
-  const interpolate = DIVERGING[palette] ?? interpolateRdBu;
-  if (theme === 'light') return toHex(parseColor(interpolate(1 - tt)));
-  const d = Math.abs(tt - 0.5) * 2; // 0 at neutral .. 1 at the ends
-  // RdBu runs dark red (0) .. white (0.5) .. dark blue (1): walk from its dark end inward.
-  const p = DARK_START + (DARK_REACH - DARK_START) * d;
-  const hue = parseColor(interpolate(tt >= 0.5 ? p : 1 - p));
-  return toHex(mix(parseColor(DARK_NEUTRAL), hue, clamp(d * 4, 0, 1)));
-}
-
-/** Dark theme: the stretch of RdBu used, from its dark ends toward white (0.5). */
-const DARK_START = 0.05;
-const DARK_REACH = 0.3;
-/** Dark theme: the colour of "as expected" (slate-800, a step above the card background). */
-export const DARK_NEUTRAL = '#1e293b';
-
-/** The sequential colour at t in [0,1] (viridis: dark purple = low, yellow = high). */
-export function sequentialColor(t: number): string {
-  return toHex(parseColor(interpolateViridis(clamp(t, 0, 1))));
-}
-
-/** One colour per bucket, for the relative (diverging) scale. */
 export function relativePalette(theme: Theme, palette: Palette = 'default'): readonly string[] {
-  const key = `${theme}/${palette}`;
-  let p = PALETTE_CACHE.get(key);
-  if (!p) {
-    p = Array.from({ length: RELATIVE_BUCKETS }, (_, i) => divergingColor(i / (RELATIVE_BUCKETS - 1), theme, palette));
-    PALETTE_CACHE.set(key, p);
-  }
-  return p;
+  return RELATIVE_PALETTES[theme][palette] ?? RELATIVE_PALETTES[theme].default;
 }
-/** At most 4 entries (2 themes × 2 palettes): views redraw often, the colours never change. */
-const PALETTE_CACHE = new Map<string, string[]>();
 
 /** One colour per bucket, for the absolute (sequential) scale; bucket i covers [i/N, (i+1)/N) of max. */
 export function absolutePalette(): string[] {
-  return Array.from({ length: ABSOLUTE_BUCKETS }, (_, i) => sequentialColor((i + 0.5) / ABSOLUTE_BUCKETS));
+  return [...ABSOLUTE_PALETTE];
 }
 
 /** CSS gradient of a palette, for legends. */
