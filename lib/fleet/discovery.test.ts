@@ -64,18 +64,20 @@ describe('PrometheusFleet', () => {
     const calls: string[] = [];
     const p = fakeProm(world, calls);
     let now = 1_000_000;
+    const lines: string[] = [];
     const pf = new PrometheusFleet({
       config: cfg,
       discovery: cfg.discovery!,
       clusters,
       prom: p.runner,
       now: () => now,
+      logLine: (l) => lines.push(l),
     });
     const first = await pf.tick();
     expect(first).toMatchObject({ discovered: true, clusters: 2, error: null });
-    // Discovery, one query per dimension, one for status.
-    expect(first.queries).toBe(12);
-    expect(calls).toHaveLength(12);
+    // Discovery, one query per dimension, one for status, one for the slow signals.
+    expect(first.queries).toBe(13);
+    expect(calls).toHaveLength(13);
     expect([...clusters.keys()]).toEqual(['mine', 'a', 'b']);
     expect(clusters.get('mine')).toBe(configured); // the configured cluster wins
     expect(pf.lastDiscovery?.skipped).toMatchObject({ 'invalid-name': 1, configured: 1 });
@@ -101,7 +103,7 @@ describe('PrometheusFleet', () => {
     expect(b.members.map((m) => m.status)).toEqual(['up', 'down']);
     expect(summarize(clusters.get('b')!)).toMatchObject({ source: 'prometheus', status: 'degraded', leader: 'b1' });
 
-    // Between refreshes: no discovery query.
+    // Between refreshes: no discovery query, no slow signals query.
     now += 5_000;
     calls.length = 0;
     expect(await pf.tick()).toMatchObject({ discovered: false, queries: 11 });
@@ -127,6 +129,9 @@ describe('PrometheusFleet', () => {
     const a3 = clusters.get('a')!.state();
     expect(a3.sources.prometheus).toMatchObject({ ok: false, error: expect.stringMatching(/ECONNREFUSED/) });
     expect(a3.members.every((m) => m.status === 'unknown')).toBe(true);
+    // One log line for the fleet, not one per cluster.
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^fulcrum: discovered clusters: cluster a: prometheus: .*ECONNREFUSED/);
     await pf.stop();
     expect([...clusters.keys()]).toEqual(['mine']);
   });

@@ -7,14 +7,15 @@ import type { ClusterConfig, DiscoveryConfig, FulcrumConfig } from '../config/lo
 import { ClusterEngine } from '../engine/cluster';
 import type { PromMemberNow } from '../engine/collect';
 import type { LiveCluster } from '../engine/live';
+import { RateLimitedLog } from '../engine/log';
 import type { EngineTelemetry } from '../engine/publish';
-import { PrometheusSource } from '../sources/prometheus';
+import { PrometheusSource, type PromSeries } from '../sources/prometheus';
 import {
   type DiscoveredCluster,
   type Discovery,
   discover,
   discoveredClusterSelector,
-  FLEET_QUERIES_PER_TICK,
+  FLEET_QUERIES_PER_REFRESH_TICK,
   fetchFleetNow,
   type SkipReason,
 } from '../sources/prometheus-fleet';
@@ -33,11 +34,15 @@ export interface PrometheusFleetOptions {
   now?: () => number;
   /** Replace Prometheus (tests). */
   prom?: QueryRunner;
+  /** Where log lines go (default stderr). */
+  logLine?: (line: string) => void;
 }
 
 export interface PrometheusFleetTick {
   t: number;
   durationMs: number;
+  /** Of which waiting for the fleet queries' answers. */
+  prometheusMs: number;
   /** Queries this tick sent (the fleet's, plus discovery when it ran). */
   queries: number;
   discovered: boolean;
@@ -46,6 +51,17 @@ export interface PrometheusFleetTick {
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * One log for every discovered cluster: when Prometheus fails, it fails for all of them at once,
+ * and that is one line a minute (with how many were held back), not one per cluster.
+ */
+class FleetLog extends RateLimitedLog {
+  override warn(key: string, text: string, now: number): boolean {
+    const cause = key.split('\u0000')[1] ?? key;
+    return super.warn(`discovered\u0000${cause}`, `discovered clusters: ${text}`, now);
+  }
+}
 
 /** A discovered cluster as a cluster config: members read from Prometheus only, global thresholds. */
 export function discoveredClusterConfig(c: DiscoveredCluster, d: DiscoveryConfig, cfg: FulcrumConfig): ClusterConfig {
@@ -78,12 +94,16 @@ export class PrometheusFleet {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private inFlight: Promise<unknown> | null = null;
+  /** The last slow status answer (quota, version, signals), read every `refresh`. */
+  private slowSeries: PromSeries[] = [];
+  private readonly log: FleetLog;
   /** The last discovery's answer (null before the first). */
   lastDiscovery: Discovery | null = null;
   lastTick: PrometheusFleetTick | null = null;
 
   constructor(private readonly opts: PrometheusFleetOptions) {
     this.d = opts.discovery;
+    this.log = new FleetLog(60_000, opts.logLine);
     this.cfg = opts.config;
     const p = opts.config.prometheus;
     // A fleet's answers are larger than one cluster's: a longer deadline, still below the interval.
@@ -165,6 +185,7 @@ export class PrometheusFleet {
         error = `discovery: ${errorText(e)}`;
       }
     }
+    let promMs = 0;
     const known = [...this.engines.values()].map((e) => ({
       name: e.name,
       members: e.config.endpoints,
@@ -172,8 +193,14 @@ export class PrometheusFleet {
     if (known.length > 0) {
       const at = this.now();
       try {
-        const data = await fetchFleetNow(this.fleetProm, this.d, this.cfg.prometheus?.rateWindow ?? '30s', known);
+        const r = await fetchFleetNow(this.fleetProm, this.d, this.cfg.prometheus?.rateWindow ?? '30s', known, {
+          slow: discovered || this.slowSeries.length === 0,
+          slowSeries: this.slowSeries,
+        });
+        this.slowSeries = r.slowSeries;
+        const data = r.members;
         const latencyMs = this.now() - at;
+        promMs = latencyMs;
         for (const e of this.engines.values()) {
           const members = data.get(e.name);
           const byIndex = new Map<number, PromMemberNow>();
@@ -187,12 +214,14 @@ export class PrometheusFleet {
         const message = errorText(e);
         error = error ? `${error}; ${message}` : message;
         const latencyMs = this.now() - at;
+        promMs = latencyMs;
         for (const eng of this.engines.values()) eng.feed(t, { at, latencyMs, result: { ok: false, error: message } });
       }
     }
     const tick: PrometheusFleetTick = {
       t,
       durationMs: this.now() - t,
+      prometheusMs: promMs,
       queries: this.queries - q0,
       discovered,
       clusters: this.engines.size,
@@ -221,6 +250,7 @@ export class PrometheusFleet {
           fed: true,
           downAfter: 1,
           telemetry: this.opts.telemetry,
+          log: this.log,
           now: this.now,
         });
         this.engines.set(c.name, engine);
@@ -239,5 +269,5 @@ export class PrometheusFleet {
   }
 }
 
-/** Queries one Prometheus fleet tick sends at most (the discovery query on refresh ticks included). */
-export const MAX_FLEET_QUERIES_PER_TICK = FLEET_QUERIES_PER_TICK + 1;
+/** Queries one Prometheus fleet tick sends at most (a refresh tick: discovery and the slow status query too). */
+export const MAX_FLEET_QUERIES_PER_TICK = FLEET_QUERIES_PER_REFRESH_TICK;

@@ -4,6 +4,7 @@ import { DIMENSION_IDS, type DimensionId } from '../types';
 import type { PromSeries } from './prometheus';
 import {
   discoveryQuery,
+  FLEET_QUERIES_PER_REFRESH_TICK,
   FLEET_QUERIES_PER_TICK,
   fleetQueries,
   groupDiscovered,
@@ -83,8 +84,10 @@ describe('fleet tick queries', () => {
     expect(q.dims.requests).toBe(
       'sum by (cluster,instance) (rate(grpc_server_started_total{cluster!="",job="etcd",grpc_service=~"etcdserverpb.(KV|Watch|Lease)"}[30s]))',
     );
-    for (const part of ['up', 'leader', 'hasLeader', 'quota', 'version', 'leaderChanges', 'walFsyncP99'])
-      expect(q.status).toContain(`"fulcrum_q", "${part}"`);
+    for (const part of ['up', 'leader', 'hasLeader']) expect(q.status).toContain(`"fulcrum_q", "${part}"`);
+    for (const part of ['quota', 'version', 'leaderChanges', 'walFsyncP99'])
+      expect(q.slow).toContain(`"fulcrum_q", "${part}"`);
+    expect(FLEET_QUERIES_PER_REFRESH_TICK).toBeLessThanOrEqual(15);
   });
 
   it('reads members, leaders, versions and values; a member without series is down', () => {

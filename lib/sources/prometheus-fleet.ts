@@ -150,17 +150,21 @@ function clusterLabels(
 /** What one member looks like in the fleet query: the engine's Prometheus view, its values, signals. */
 export type FleetMemberNow = PromMemberNow & { signals: Partial<MemberSignals> };
 
-const STATUS_PARTS = ['up', 'leader', 'hasLeader', 'quota', 'version', 'leaderChanges', 'walFsyncP99'] as const;
-type StatusPart = (typeof STATUS_PARTS)[number];
+/** Read every tick: who is up and who leads. */
+const STATUS_PARTS = ['up', 'leader', 'hasLeader'] as const;
+/** Read every `refresh` (they move slowly, and cost Prometheus the most): quota, version, health signals. */
+const SLOW_PARTS = ['quota', 'version', 'leaderChanges', 'walFsyncP99'] as const;
+type StatusPart = (typeof STATUS_PARTS)[number] | (typeof SLOW_PARTS)[number];
 
 /**
- * The queries of one fleet tick: one per dimension, plus one that carries every status and
- * health signal (each part tagged with a `fulcrum_q` label and joined with `or`).
+ * The queries of one fleet tick: one per dimension, plus one for status (up, leader); and every
+ * `refresh` one more for what moves slowly (quota, version, leader changes, WAL fsync p99). The
+ * parts of a status query are tagged with a `fulcrum_q` label and joined with `or`.
  */
 export function fleetQueries(
   d: DiscoveryConfig,
   rateWindow: string,
-): { dims: Record<DimensionId, string>; status: string } {
+): { dims: Record<DimensionId, string>; status: string; slow: string } {
   const sel = fleetSelector(d);
   const by = `${d.clusterLabel},${d.memberLabel}`;
   const tag = (part: StatusPart, expr: string) => `label_replace(${expr}, "fulcrum_q", "${part}", "", "")`;
@@ -176,11 +180,13 @@ export function fleetQueries(
   return {
     dims: dimensionQueries(sel, by, rateWindow),
     status: STATUS_PARTS.map((p) => tag(p, parts[p])).join(' or '),
+    slow: SLOW_PARTS.map((p) => tag(p, parts[p])).join(' or '),
   };
 }
 
-/** Number of queries one fleet tick sends (the discovery query comes on top, every `refresh`). */
+/** Queries one fleet tick sends; every `refresh` the discovery and the slow status query come on top. */
 export const FLEET_QUERIES_PER_TICK = DIMENSION_IDS.length + 1;
+export const FLEET_QUERIES_PER_REFRESH_TICK = FLEET_QUERIES_PER_TICK + 2;
 
 const VERSION_RE = /^[0-9A-Za-z.+-]{1,32}$/;
 
@@ -274,23 +280,31 @@ export async function discover(
   return groupDiscovered(await prom.query(discoveryQuery(d)), d, configured);
 }
 
-/** Runs one fleet tick's queries (FLEET_QUERIES_PER_TICK of them). Rejects when any fails. */
+/**
+ * Runs one fleet tick's queries (and the slow status query when `slow`). Rejects when any fails.
+ * `slowSeries`: the last slow answer, read again with this tick's (its values are up to `refresh` old).
+ */
 export async function fetchFleetNow(
   prom: QueryRunner,
   d: DiscoveryConfig,
   rateWindow: string,
   known: ReadonlyArray<Pick<DiscoveredCluster, 'name' | 'members'>>,
-): Promise<Map<string, Map<string, FleetMemberNow>>> {
+  opts: { slow: boolean; slowSeries: PromSeries[] },
+): Promise<{ members: Map<string, Map<string, FleetMemberNow>>; slowSeries: PromSeries[] }> {
   const q = fleetQueries(d, rateWindow);
-  const [dimResults, status] = await Promise.all([
+  const [dimResults, status, slow] = await Promise.all([
     Promise.all(DIMENSION_IDS.map((id) => prom.query(q.dims[id]))),
     prom.query(q.status),
+    opts.slow ? prom.query(q.slow) : Promise.resolve(opts.slowSeries),
   ]);
   const dims = Object.fromEntries(DIMENSION_IDS.map((id, k) => [id, dimResults[k]])) as Record<
     DimensionId,
     PromSeries[]
   >;
-  return parseFleet(dims, status, d, known, durationMs(rateWindow) / 1000);
+  return {
+    members: parseFleet(dims, [...status, ...slow], d, known, durationMs(rateWindow) / 1000),
+    slowSeries: slow,
+  };
 }
 
 /** A discovered cluster's selector for its own history (range) queries. */
