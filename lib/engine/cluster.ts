@@ -203,8 +203,10 @@ export class ClusterEngine implements LiveCluster {
       prometheus: { kind: 'members', ...prom },
       balancer: null,
       logs: null,
-      durationMs: prom.latencyMs,
-      // The fleet's tick runs the query: its own timing is not this cluster's poll schedule.
+      // The fleet's tick runs the queries and keeps its own schedule (ticks never overlap): how
+      // long Prometheus took is the fleet's timing (its tick says), not this cluster overrunning
+      // a poll interval of its own.
+      durationMs: 0,
       stalledMs: 0,
       startedLateMs: 0,
     };

@@ -162,6 +162,7 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
       'prometheus:',
       `  url: ${prom.url}`,
       '  rateWindow: 5s',
+      '  timeoutMs: 5000',
       '  backfill: false',
       'discovery:',
       '  prometheus:',
