@@ -7,7 +7,8 @@ export default defineConfig({
   timeout: 180_000,
   expect: { timeout: 20_000 },
   fullyParallel: false,
-  workers: 1,
+  // Two spec files at a time, each with its own stack and server (worker-scoped fixtures).
+  workers: Math.max(1, Number(process.env.FULCRUM_E2E_WORKERS ?? 2) || 1),
   retries: 0,
   reporter: process.env.CI ? [['list']] : [['list']],
   outputDir: 'test-results',
