@@ -93,7 +93,9 @@ describe('parseForm', () => {
       type: `multipart/form-data; boundary=${boundary}`,
       head: `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.json"\r\n\r\n`,
     });
-    await expect(parseForm(req, 100_000)).rejects.toThrow(LimitError);
+    const e = await parseForm(req, { maxBytes: 100_000, namedBytes: 90_000, what: 'file' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(LimitError);
+    expect((e as LimitError).message).toBe('file too large: over the limit of 90.0 KB (90000 bytes)');
     expect(pulled()).toBeLessThanOrEqual(100_000 + 2 * CHUNK);
     await expect(
       parseForm(

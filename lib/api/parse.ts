@@ -25,14 +25,20 @@ export interface BodyLimit {
   setting?: string;
   /** What is too large, for the message: "request body" (default), "file". */
   what?: string;
+  /**
+   * The limit the 413 names when it is not the bytes counted: an upload's form may carry a
+   * little more than the file it wraps, but the user knows the file's limit.
+   */
+  namedBytes?: number;
 }
 
 /** The 413 for a body (or a part of one) over the limit, naming the limit and the setting. */
 export function tooLarge(limit: BodyLimit): LimitError {
   const by = limit.setting ? `, set by ${limit.setting}` : '';
+  const named = limit.namedBytes ?? limit.maxBytes;
   return new LimitError(
-    `${limit.what ?? 'request body'} too large: over the limit of ${formatLimit(limit.maxBytes)}${by}`,
-    limit.maxBytes,
+    `${limit.what ?? 'request body'} too large: over the limit of ${formatLimit(named)}${by}`,
+    named,
   );
 }
 

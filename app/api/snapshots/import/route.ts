@@ -3,7 +3,7 @@ import { parseForm, parseQuery, readBoundedText, tooLarge } from '@/lib/api/pars
 import { handle, json } from '@/lib/api/respond';
 import type { SnapshotImportedResponse } from '@/lib/api/types';
 import { SNAPSHOT_EXPIRIES } from '@/lib/config/schema';
-import { LimitError, ValidationError } from '@/lib/errors';
+import { ValidationError } from '@/lib/errors';
 import { storeOf, takeCreation } from '@/lib/snapshots/http';
 import { configSecrets } from '@/lib/snapshots/scrub';
 import { importSnapshot } from '@/lib/snapshots/service';
@@ -22,9 +22,7 @@ async function fileText(req: Request, maxBytes: number): Promise<string> {
   const limit = { maxBytes, setting: 'snapshots.maxBytes', what: 'file' };
   if (!(req.headers.get('content-type') ?? '').startsWith('multipart/form-data')) return readBoundedText(req, limit);
   // The body may be the file plus the multipart framing; the 413 names the file's own limit.
-  const form = await parseForm(req, { ...limit, maxBytes: maxBytes + MULTIPART_OVERHEAD_BYTES }).catch((e) => {
-    throw e instanceof LimitError ? tooLarge(limit) : e;
-  });
+  const form = await parseForm(req, { ...limit, maxBytes: maxBytes + MULTIPART_OVERHEAD_BYTES, namedBytes: maxBytes });
   const f = form.get('file');
   if (!f || typeof f === 'string')
     throw new ValidationError('no file: send the snapshot JSON as the body, or as the multipart field "file"');
