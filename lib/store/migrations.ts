@@ -8,66 +8,54 @@ export interface Migration {
   postgres: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
+/** The column types the two dialects spell differently; the rest of the DDL is shared. */
+interface ColumnTypes {
+  /** Epoch milliseconds and byte counts: past 2^31. */
+  big: string;
+  bytes: string;
+}
+
+const SQLITE: ColumnTypes = { big: 'INTEGER', bytes: 'BLOB' };
+const POSTGRES: ColumnTypes = { big: 'BIGINT', bytes: 'BYTEA' };
+
+const STEPS: readonly { version: number; name: string; ddl: (t: ColumnTypes) => string }[] = [
   {
     version: 1,
     name: 'snapshots and bodies',
-    sqlite: `
+    ddl: (t) => `
       CREATE TABLE fulcrum_snapshots (
         id TEXT PRIMARY KEY,
         cluster TEXT NOT NULL,
         title TEXT,
-        created_at INTEGER NOT NULL,
+        created_at ${t.big} NOT NULL,
         created_by TEXT,
-        window_from INTEGER NOT NULL,
-        window_to INTEGER NOT NULL,
-        expires_at INTEGER,
+        window_from ${t.big} NOT NULL,
+        window_to ${t.big} NOT NULL,
+        expires_at ${t.big},
         schema_version INTEGER NOT NULL,
-        size_bytes INTEGER NOT NULL,
-        stored_bytes INTEGER NOT NULL,
+        size_bytes ${t.big} NOT NULL,
+        stored_bytes ${t.big} NOT NULL,
         delete_key_hash TEXT NOT NULL
       );
       CREATE INDEX fulcrum_snapshots_created ON fulcrum_snapshots (created_at);
       CREATE INDEX fulcrum_snapshots_expires ON fulcrum_snapshots (expires_at) WHERE expires_at IS NOT NULL;
       CREATE TABLE fulcrum_snapshot_bodies (
         id TEXT PRIMARY KEY REFERENCES fulcrum_snapshots (id) ON DELETE CASCADE,
-        body BLOB NOT NULL,
-        body_sha256 TEXT NOT NULL
-      );`,
-    postgres: `
-      CREATE TABLE fulcrum_snapshots (
-        id TEXT PRIMARY KEY,
-        cluster TEXT NOT NULL,
-        title TEXT,
-        created_at BIGINT NOT NULL,
-        created_by TEXT,
-        window_from BIGINT NOT NULL,
-        window_to BIGINT NOT NULL,
-        expires_at BIGINT,
-        schema_version INTEGER NOT NULL,
-        size_bytes BIGINT NOT NULL,
-        stored_bytes BIGINT NOT NULL,
-        delete_key_hash TEXT NOT NULL
-      );
-      CREATE INDEX fulcrum_snapshots_created ON fulcrum_snapshots (created_at);
-      CREATE INDEX fulcrum_snapshots_expires ON fulcrum_snapshots (expires_at) WHERE expires_at IS NOT NULL;
-      CREATE TABLE fulcrum_snapshot_bodies (
-        id TEXT PRIMARY KEY REFERENCES fulcrum_snapshots (id) ON DELETE CASCADE,
-        body BYTEA NOT NULL,
+        body ${t.bytes} NOT NULL,
         body_sha256 TEXT NOT NULL
       );`,
   },
   {
     version: 2,
     name: 'sessions, wall links, shared rate limits, server secrets',
-    sqlite: `
+    ddl: (t) => `
       CREATE TABLE fulcrum_sessions (
         id_hash TEXT PRIMARY KEY,
         role TEXT NOT NULL,
         user_name TEXT,
         via TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
+        created_at ${t.big} NOT NULL,
+        expires_at ${t.big} NOT NULL,
         link_id TEXT
       );
       CREATE INDEX fulcrum_sessions_expires ON fulcrum_sessions (expires_at);
@@ -76,43 +64,13 @@ export const MIGRATIONS: readonly Migration[] = [
         id TEXT PRIMARY KEY,
         name TEXT NOT NULL,
         path TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
+        created_at ${t.big} NOT NULL,
         created_by TEXT,
-        expires_at INTEGER NOT NULL
+        expires_at ${t.big} NOT NULL
       );
       CREATE TABLE fulcrum_rate (
         bucket TEXT NOT NULL,
-        win INTEGER NOT NULL,
-        n INTEGER NOT NULL,
-        PRIMARY KEY (bucket, win)
-      );
-      CREATE TABLE fulcrum_secrets (
-        name TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-      );`,
-    postgres: `
-      CREATE TABLE fulcrum_sessions (
-        id_hash TEXT PRIMARY KEY,
-        role TEXT NOT NULL,
-        user_name TEXT,
-        via TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        link_id TEXT
-      );
-      CREATE INDEX fulcrum_sessions_expires ON fulcrum_sessions (expires_at);
-      CREATE INDEX fulcrum_sessions_link ON fulcrum_sessions (link_id) WHERE link_id IS NOT NULL;
-      CREATE TABLE fulcrum_wall_links (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        path TEXT NOT NULL,
-        created_at BIGINT NOT NULL,
-        created_by TEXT,
-        expires_at BIGINT NOT NULL
-      );
-      CREATE TABLE fulcrum_rate (
-        bucket TEXT NOT NULL,
-        win BIGINT NOT NULL,
+        win ${t.big} NOT NULL,
         n INTEGER NOT NULL,
         PRIMARY KEY (bucket, win)
       );
@@ -122,6 +80,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );`,
   },
 ];
+
+/** Schema migrations, in order; each step's DDL written once and spelled for each dialect. */
+export const MIGRATIONS: readonly Migration[] = STEPS.map((s) => ({
+  version: s.version,
+  name: s.name,
+  sqlite: s.ddl(SQLITE),
+  postgres: s.ddl(POSTGRES),
+}));
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1].version;
 
