@@ -17,6 +17,7 @@ import type { HistoryStatus } from './SourcesLine';
 import { Timeline } from './lazy';
 import { ViewControls } from './ViewControls';
 import { CARD, MUTED } from './styles';
+import { Section } from './Section';
 
 export interface ClusterViewProps {
   state: ClusterState;
@@ -35,28 +36,6 @@ export interface ClusterViewProps {
   onEventClick?: (e: ClusterEvent) => void;
   /** Where a finding's drill-down link goes; default: the live member page (a snapshot keeps it inside). */
   findingHref?: (f: Finding) => string | null;
-}
-
-function Section({
-  title,
-  right,
-  children,
-  testId,
-}: {
-  title: React.ReactNode;
-  right?: React.ReactNode;
-  children: React.ReactNode;
-  testId?: string;
-}) {
-  return (
-    <section className={`${CARD} p-4 2xl:p-5`} data-testid={testId}>
-      <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
-        <h2 className="text-lg font-bold 2xl:text-xl">{title}</h2>
-        {right && <div className={`text-sm ${MUTED}`}>{right}</div>}
-      </div>
-      {children}
-    </section>
-  );
 }
 
 export function ClusterView({

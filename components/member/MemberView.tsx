@@ -17,6 +17,7 @@ import { LogPanel, MemberCharts } from '../lazy';
 import type { LogPanelProps } from './LogPanel';
 import { eventsInWindow, findingsInWindow } from './model';
 import { StatusStrip } from './StatusStrip';
+import { Section } from '../Section';
 
 export interface MemberViewProps {
   cluster: { name: string; members: MemberState[]; pollIntervalMs: number; events: readonly ClusterEvent[] };
@@ -40,28 +41,6 @@ export interface MemberViewProps {
   resolved?: ReadonlyMap<string, number>;
   /** Where a finding's drill-down link goes (a snapshot keeps it inside the snapshot); default: the live member page. */
   findingHref?: (f: Finding) => string | null;
-}
-
-function Section({
-  title,
-  right,
-  children,
-  testId,
-}: {
-  title: React.ReactNode;
-  right?: React.ReactNode;
-  children: React.ReactNode;
-  testId?: string;
-}) {
-  return (
-    <section className={`${CARD} p-4 2xl:p-5`} data-testid={testId}>
-      <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
-        <h2 className="text-lg font-bold 2xl:text-xl">{title}</h2>
-        {right && <div className={`text-sm ${MUTED}`}>{right}</div>}
-      </div>
-      {children}
-    </section>
-  );
 }
 
 const BTN =
