@@ -92,6 +92,10 @@ const EXPECT: Record<FaultName, Expectation> = {
   kill: { kind: 'member-down', on: 'run' },
   'tcp-check': { kind: 'health-check-gap', on: 'any' },
   'freeze-behind-tcp-check': { kind: 'unhealthy-serving', on: 'run' },
+  'cpu-throttle': { kind: 'member-stall', on: 'run' },
+  'check-path': { kind: 'balancer-outage', on: 'any', severity: 'critical' },
+  drain: { kind: 'balancer-drain', on: 'run', severity: 'info' },
+  'slow-wal': { kind: 'slow-disk', on: 'run' },
 };
 
 function findingLabel(e: Expectation): string {
@@ -689,6 +693,8 @@ async function main(): Promise<void> {
       // As dev/lib/cli.ts does with a small quota: without compaction the background load's
       // history alone would push etcd-3 toward quota-pressure during the 15-minute bench.
       memberFlags: () => ['--auto-compaction-mode', 'periodic', '--auto-compaction-retention', '5m'],
+      // etcd-1's WAL on a loop device of its own: the slow-wal fault throttles it.
+      walOnLoopDevice: 0,
       log: (l) => log(`  ${l}`),
     });
     log('starting Fulcrum …');

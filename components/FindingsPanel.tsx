@@ -1,7 +1,6 @@
 import type { DetectorCheck, Finding, MemberState } from '@/lib/types';
+import { compareFindings } from '@/lib/analysis/diagnosis/tracker';
 import { FindingCard } from './FindingCard';
-
-const ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
 const CHECK_STATE: Record<DetectorCheck['state'], { icon: string; cls: string; label: string }> = {
   ok: { icon: '✓', cls: 'text-emerald-700 dark:text-emerald-400', label: 'ok' },
@@ -96,7 +95,7 @@ export function FindingsPanel({
   drillDownHref,
   resolved = [],
 }: FindingsPanelProps) {
-  const sorted = [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.since - b.since);
+  const sorted = [...findings].sort(compareFindings);
   const anyChecks = checks.length > 0 || checked.length > 0;
   return (
     <div data-testid="findings-panel" data-count={findings.length}>

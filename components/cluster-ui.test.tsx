@@ -45,6 +45,11 @@ function server(i: number, over: Partial<BalancerServer> = {}): BalancerServer {
     scur: 2,
     sessionRate: 3,
     errors: { econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: 0 },
+    checkCode: null,
+    backup: false,
+    drained: null,
+    timers: null,
+    logTimers: null,
     ...over,
   };
 }

@@ -44,8 +44,8 @@ describe('member IDs from etcdctl -w json', () => {
 });
 
 describe('fault names and sizes', () => {
-  it('knows the eight faults', () => {
-    expect(FAULT_NAMES).toHaveLength(8);
+  it('knows the twelve faults', () => {
+    expect(FAULT_NAMES).toHaveLength(12);
     expect(isFaultName('freeze-behind-tcp-check')).toBe(true);
     expect(isFaultName('freeze-all')).toBe(false);
   });

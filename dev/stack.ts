@@ -12,6 +12,7 @@ import YAML from 'yaml';
 import { startEtcdCluster, type EtcdCluster } from './lib/etcd';
 import { startHaproxy, type Haproxy } from './lib/haproxy';
 import { startLoad, type LoadHandle, type LoadOptions } from './lib/load';
+import { makeLoopFs } from './lib/loopdev';
 import { startPrometheus, type Prometheus } from './lib/prometheus';
 
 export interface StackOptions {
@@ -31,6 +32,11 @@ export interface StackOptions {
   quotaBackendBytes?: Record<number, number>;
   /** Further etcd flags per member index (appended after everything else). */
   memberFlags?: (i: number) => string[];
+  /**
+   * Put this member's WAL (`--wal-dir`) on a loop device of its own (an ext4 image under dir),
+   * which the slow-wal fault throttles. Needs root; see dev/lib/loopdev.ts.
+   */
+  walOnLoopDevice?: number;
   /** Called with a short line as each part comes up. */
   log?: (line: string) => void;
 }
@@ -48,6 +54,8 @@ export interface Stack {
   quotaBackendBytes: Record<number, number>;
   /** Requests per second of the background load, or null without load. */
   loadRate: number | null;
+  /** The member whose WAL is on a loop device of its own (walOnLoopDevice), and that device. */
+  walDevice: { member: number; device: string; majMin: string; walDir: string } | null;
   /** Log files by part, for banners and error messages. */
   logs: { members: Record<string, string>; haproxy: string; prometheus: string | null; load: string | null };
   stop(): Promise<void>;
@@ -65,11 +73,22 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   try {
     const quotas = validQuotas(opts.quotaBackendBytes ?? {}, weights.length);
+    let walDevice: Stack['walDevice'] = null;
+    const w = opts.walOnLoopDevice;
+    if (w !== undefined) {
+      if (!(Number.isInteger(w) && w >= 0 && w < weights.length))
+        throw new Error(`walOnLoopDevice: no member with index ${w} (cluster has ${weights.length})`);
+      const fsys = makeLoopFs(dir, `wal-device-${w + 1}`);
+      stoppers.push(async () => fsys.remove());
+      walDevice = { member: w, device: fsys.device, majMin: fsys.majMin, walDir: path.join(fsys.mountpoint, 'wal') };
+      log(`wal: member ${w + 1} on ${fsys.device} (${fsys.majMin}) at ${fsys.mountpoint}`);
+    }
     const cluster = await startEtcdCluster({
       dir,
       size: weights.length,
       extraFlags: (i) => [
         ...(quotas[i] !== undefined ? ['--quota-backend-bytes', String(quotas[i])] : []),
+        ...(walDevice?.member === i ? ['--wal-dir', walDevice.walDir] : []),
         ...(opts.memberFlags?.(i) ?? []),
       ],
     });
@@ -128,6 +147,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       weights,
       quotaBackendBytes: quotas,
       loadRate: load ? (opts.loadRate ?? opts.loadOptions?.rate ?? 200) : null,
+      walDevice,
       logs: {
         members: Object.fromEntries(cluster.members.map((m) => [m.name, m.logFile])),
         haproxy: haproxy.logFile,

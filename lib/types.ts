@@ -99,6 +99,39 @@ export interface MemberSignals {
   revision: string | null;
   /** Raft applied index did not move for this many polls while the leader's did. */
   appliedStalledPolls: number;
+  /**
+   * Fulcrum's probe: the Status RPC timed on its own each poll (Maintenance, never counted as
+   * load). Latest (ms), median over the last 12 probes (ms), and how many that median saw.
+   */
+  probeMs: number | null;
+  probeP50Ms: number | null;
+  probeSamples: number;
+  /**
+   * How much longer this member's probe took than the fastest member's in the same poll, with
+   * Fulcrum's own lateness during the probes taken off (ms): median and 90th percentile over the
+   * last 12 probes. Fulcrum's slowness delays every member alike and cancels out; a member's own
+   * stalls don't.
+   */
+  probeExcessMs: number | null;
+  probeExcessP90Ms: number | null;
+  /**
+   * The highest that median was over the probes kept (the diagnosis window, at least two minutes;
+   * ms): the member stalled lately, and timings taken meanwhile still hold its pauses.
+   */
+  probeExcessPeakMs: number | null;
+  /**
+   * The round trip this member last measured towards each peer (peer's member ID in hex →
+   * seconds): etcd's prober observes each peer about every 30 s, so the latest observation is
+   * the current one.
+   */
+  peerRttTo: Record<string, number>;
+  /** Raft messages this member failed to send to each peer over the last polls (hex ID → count). */
+  peerSendFailuresTo: Record<string, number>;
+  /** Lower median over the peers of the round trip they last measured towards this member (s). */
+  rttFromPeers: number | null;
+  /** Mean Go GC stop-the-world pause over the window (s); the longest Go remembers (s, sticky). */
+  gcPauseMean: number | null;
+  gcPauseMax: number | null;
 }
 
 export interface BalancerServer {
@@ -119,6 +152,44 @@ export interface BalancerServer {
   sessionRate: number | null;
   /** Error counter increases over the last 10 polls. */
   errors: { econ: number; eresp: number; wretr: number; wredis: number; hrsp5xx: number; srvAbrt: number };
+  /** HTTP status the last layer-7 check got (HAProxy `check_code`), null when none. */
+  checkCode: string | null;
+  /** A backup server: it takes traffic only when no active server is UP. */
+  backup: boolean;
+  /** Taken out by the operator (not by a failed check): its expected share is 0. */
+  drained: DrainState | null;
+  /** Latency as clients see it through the balancer: its own timers (HAProxy `show stat`). */
+  timers: ClientTimers | null;
+  /** The same from the balancer's log lines over the diagnosis window (when its log is read). */
+  logTimers: ClientTimers | null;
+}
+
+/** Why a server carries no expected share: the operator's decision at the balancer. */
+export interface DrainState {
+  reason: 'MAINT' | 'DRAIN' | 'NOLB' | 'weight 0' | 'backup';
+  /** When Fulcrum first saw it so (or HAProxy's last state change, when it says). */
+  since: number;
+  /** It was already so when Fulcrum first looked: `since` is a lower bound. */
+  sinceFirstLook: boolean;
+}
+
+/** Client-side latency at the balancer, per server. */
+export interface ClientTimers {
+  /** haproxy-stats: averages over HAProxy's last 1024; logs: the balancer's lines over the window. */
+  source: 'haproxy-stats' | 'logs';
+  /** What one measurement is: a TCP session (a connection carrying many gRPC calls) or one request. */
+  per: 'session' | 'request';
+  /** Averages in ms, null when not measured: waiting in the queue, connecting, first response, all. */
+  queueMs: number | null;
+  connectMs: number | null;
+  responseMs: number | null;
+  totalMs: number | null;
+  /** The high end in ms: HAProxy's maximum since it started (stats), p99 over the window (logs). */
+  connectHighMs: number | null;
+  responseHighMs: number | null;
+  totalHighMs: number | null;
+  /** Measurements behind the averages (log lines in the window); null for HAProxy's stats. */
+  count: number | null;
 }
 
 export interface BalancerState {
@@ -134,6 +205,8 @@ export interface BalancerState {
     method: string | null;
     path: string | null;
     interMs: Record<string, number>;
+    /** What the check expects (`http-check expect …`), null or absent when the default (2xx/3xx). */
+    expect?: string | null;
   } | null;
 }
 

@@ -12,11 +12,19 @@
 //   kill                      kill -9 a member
 //   tcp-check                 HAProxy config reloaded with plain TCP (L4) checks
 //   freeze-behind-tcp-check   both: the frozen member's kernel still completes handshakes
+//   cpu-throttle              cgroup CFS quota 4 ms / 200 ms on a member: it stalls, disk and network fine
+//   check-path                HAProxy reloaded checking /livez (3.5.11+): 404 on 3.4, every server DOWN
+//   drain                     runtime API: `state drain` on a member's server (the operator's intent)
+//   slow-wal                  cgroup write-IOPS limit on the loop device holding a member's WAL
 //
-// pin-load, leader-churn and tcp-check take no member and refuse one (FaultUsageError).
+// pin-load, leader-churn, tcp-check, check-path and slow-wal take no member and refuse one
+// (FaultUsageError).
 
 import type { Stack } from '../stack';
 import { type Fault, type FaultName, type FaultOptions, type FaultRun, FaultUsageError, FAULT_NAMES } from './fault';
+import { checkPath } from './check-path';
+import { cpuThrottle } from './cpu-throttle';
+import { drain } from './drain';
 import { freeze } from './freeze';
 import { freezeBehindTcpCheck } from './freeze-behind-tcp-check';
 import { kill } from './kill';
@@ -24,6 +32,7 @@ import { leaderChurn } from './leader-churn';
 import { pinLoad } from './pin-load';
 import { quota } from './quota';
 import { skewWeights } from './skew-weights';
+import { slowWal } from './slow-wal';
 import { tcpCheck } from './tcp-check';
 
 export {
@@ -49,6 +58,10 @@ export const FAULTS: Readonly<Record<FaultName, Fault>> = {
   kill,
   'tcp-check': tcpCheck,
   'freeze-behind-tcp-check': freezeBehindTcpCheck,
+  'cpu-throttle': cpuThrottle,
+  'check-path': checkPath,
+  drain,
+  'slow-wal': slowWal,
 };
 
 /**

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './load';
 import { startControlServer, type ControlServer } from '../control';
 import { startStack, type Stack } from '../stack';
+import { loopUnavailable } from './loopdev';
 
 /** A fresh run directory: <repo>/.run/<kind>-<YYYYMMDD-HHMMSS> (gitignored). */
 export function runDir(kind: string): string {
@@ -111,6 +112,8 @@ export async function startDevStack(
     prometheus: args.prometheus,
     quotaBackendBytes: args.quotaBackendBytes,
     memberFlags: args.memberFlags,
+    // etcd-1's WAL on a loop device of its own, for the slow-wal fault (when root can make one).
+    walOnLoopDevice: loopUnavailable() === null ? 0 : undefined,
     log: (l) => console.log(`  ${l}`),
   });
   const control = await startControlServer(stack, { log: (l) => console.log(`  ${l}`) });

@@ -257,3 +257,43 @@ describe('countersFromText (the poll path) equals parsePromText + extractCounter
     );
   }, 60_000);
 });
+
+describe('per peer and Go runtime', () => {
+  it('keeps round trips and failed sends per peer (etcd labels them To=<hex id>), and GC pauses', () => {
+    const text = [
+      'etcd_network_peer_round_trip_time_seconds_bucket{To="a",le="0.001"} 1',
+      'etcd_network_peer_round_trip_time_seconds_bucket{To="a",le="0.2"} 3',
+      'etcd_network_peer_round_trip_time_seconds_bucket{To="a",le="+Inf"} 3',
+      'etcd_network_peer_round_trip_time_seconds_sum{To="a"} 0.3',
+      'etcd_network_peer_round_trip_time_seconds_count{To="a"} 3',
+      'etcd_network_peer_round_trip_time_seconds_bucket{To="b",le="0.001"} 2',
+      'etcd_network_peer_round_trip_time_seconds_bucket{To="b",le="0.2"} 2',
+      'etcd_network_peer_round_trip_time_seconds_bucket{To="b",le="+Inf"} 2',
+      'etcd_network_peer_sent_failures_total{To="b"} 7',
+      'go_gc_duration_seconds{quantile="0.5"} 0.0001',
+      'go_gc_duration_seconds{quantile="1"} 0.25',
+      'go_gc_duration_seconds_sum 0.5',
+      'go_gc_duration_seconds_count 40',
+    ].join('\n');
+    const c = extractCounters(parsePromText(text, wantedMetric).samples);
+    // The poll's own reader reads the same.
+    expect(countersFromText(text)).toStrictEqual(c);
+    expect(c.peers?.a.rtt).toEqual({
+      buckets: [
+        [0.001, 1],
+        [0.2, 3],
+        [Infinity, 3],
+      ],
+      count: 3,
+      sum: 0.3,
+    });
+    expect(c.peers?.b.sendFailures).toBe(7);
+    expect(c.peers?.a.sendFailures).toBeNull();
+    // The sum over peers stays what it was.
+    expect(c.histograms.peerRtt?.buckets.at(-1)).toEqual([Infinity, 5]);
+    expect(c.counters.peerSendFailures).toBe(7);
+    expect(c.gauges.gcPauseMax).toBe(0.25);
+    expect(c.counters.gcPauseSeconds).toBe(0.5);
+    expect(c.counters.gcCycles).toBe(40);
+  });
+});

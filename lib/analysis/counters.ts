@@ -15,6 +15,9 @@ export const COUNTER_IDS = [
   'slowApplies',
   'proposalsFailed',
   'grpcErrors',
+  /** Go GC stop-the-world pause time and cycles (go_gc_duration_seconds sum and count). */
+  'gcPauseSeconds',
+  'gcCycles',
 ] as const;
 export type CounterId = (typeof COUNTER_IDS)[number];
 
@@ -28,6 +31,8 @@ export const GAUGE_IDS = [
   'isLeader',
   'processStartTime',
   'proposalsPending',
+  /** Longest of the last GC pauses Go remembers (go_gc_duration_seconds quantile 1): sticky, evidence only. */
+  'gcPauseMax',
 ] as const;
 export type GaugeId = (typeof GAUGE_IDS)[number];
 
@@ -41,10 +46,20 @@ export interface Histogram {
   sum: number;
 }
 
+/** What one member measures towards one peer (etcd's `To` label: the peer's member ID in hex). */
+export interface PeerCounters {
+  /** Round trips of rafthttp's prober towards that peer (observed about every 30 s per peer). */
+  rtt: Histogram | null;
+  /** Raft messages to that peer that could not be sent (its stream or pipeline was full or broken). */
+  sendFailures: number | null;
+}
+
 export interface MemberCounters {
   counters: Record<CounterId, number | null>;
   gauges: Record<GaugeId, number | null>;
   histograms: Record<HistogramId, Histogram | null>;
+  /** Per peer (hex member ID); absent in polls recorded before it was read. */
+  peers?: Record<string, PeerCounters>;
 }
 
 // What the labels Fulcrum reads say, as small numbers: the text path compares a label value in
@@ -82,6 +97,10 @@ interface LabelClasses {
   unary: boolean;
   /** The `le` label as written (undefined when absent). */
   le: string | undefined;
+  /** The `To` label (the peer a peer metric is about, hex member ID). */
+  to: string | undefined;
+  /** The `quantile` label of a summary. */
+  quantile: string | undefined;
 }
 
 function classesOf(labels: Record<string, string>): LabelClasses {
@@ -91,6 +110,8 @@ function classesOf(labels: Record<string, string>): LabelClasses {
     serverError: SERVER_ERROR.has(labels.grpc_code),
     unary: labels.grpc_type === 'unary',
     le: labels.le,
+    to: labels.To,
+    quantile: labels.quantile,
   };
 }
 
@@ -104,6 +125,8 @@ const COUNTER_METRICS: Record<string, CounterId> = {
   etcd_network_peer_sent_failures_total: 'peerSendFailures',
   etcd_server_slow_apply_total: 'slowApplies',
   etcd_server_proposals_failed_total: 'proposalsFailed',
+  go_gc_duration_seconds_sum: 'gcPauseSeconds',
+  go_gc_duration_seconds_count: 'gcCycles',
 };
 
 const GAUGE_METRICS: Record<string, GaugeId> = {
@@ -131,11 +154,14 @@ type Family =
   | { k: 'handled' }
   | { k: 'counter'; id: CounterId }
   | { k: 'gauge'; id: GaugeId }
-  | { k: 'hist'; id: HistogramId; part: 'bucket' | 'sum' | 'count' };
+  | { k: 'hist'; id: HistogramId; part: 'bucket' | 'sum' | 'count' }
+  /** go_gc_duration_seconds{quantile=…}: only quantile 1 (the longest pause) is kept. */
+  | { k: 'gcQuantile' };
 
 const FAMILIES = new Map<string, Family>([
   ['grpc_server_started_total', { k: 'started' }],
   ['grpc_server_handled_total', { k: 'handled' }],
+  ['go_gc_duration_seconds', { k: 'gcQuantile' }],
   ...Object.entries(COUNTER_METRICS).map(([n, id]): [string, Family] => [n, { k: 'counter', id }]),
   ...Object.entries(GAUGE_METRICS).map(([n, id]): [string, Family] => [n, { k: 'gauge', id }]),
   ...Object.entries(HISTOGRAM_METRICS).flatMap(([n, id]) =>
@@ -155,7 +181,12 @@ export function emptyCounters(): MemberCounters {
   for (const id of GAUGE_IDS) gauges[id] = null;
   const histograms = {} as Record<HistogramId, Histogram | null>;
   for (const id of HISTOGRAM_IDS) histograms[id] = null;
-  return { counters, gauges, histograms };
+  return { counters, gauges, histograms, peers: {} };
+}
+
+function peerOf(out: MemberCounters, to: string): PeerCounters {
+  const peers = (out.peers ??= {});
+  return (peers[to] ??= { rtt: null, sendFailures: null });
 }
 
 function add(rec: Record<string, number | null>, key: string, v: number) {
@@ -181,22 +212,39 @@ function accumulate(out: MemberCounters, buckets: Buckets, fam: Family, l: Label
       return;
     case 'counter':
       add(out.counters, fam.id, value);
+      // Failed sends are also kept per peer: failures towards one member are about that member.
+      if (fam.id === 'peerSendFailures' && l.to) {
+        const p = peerOf(out, l.to);
+        p.sendFailures = (p.sendFailures ?? 0) + value;
+      }
       return;
     case 'gauge':
       add(out.gauges, fam.id, value);
+      return;
+    case 'gcQuantile':
+      if (l.quantile === '1') out.gauges.gcPauseMax = value;
       return;
     case 'hist': {
       // Peer RTT is summed over peers, disk over its one series; client-visible latency is unary
       // KV and Lease calls (Watch is a stream, it has none).
       if (fam.id === 'grpcLatency' && !(l.unary && (l.service === SVC_KV || l.service === SVC_LEASE))) return;
       const hist = (out.histograms[fam.id] ??= { buckets: [], count: 0, sum: 0 });
+      // Peer RTT is also kept per peer: a slow round trip towards one member is about that member.
+      const peer = fam.id === 'peerRtt' && l.to ? peerOf(out, l.to) : null;
+      const peerHist = peer ? (peer.rtt ??= { buckets: [], count: 0, sum: 0 }) : null;
       if (fam.part === 'bucket') {
         const le = l.le === '+Inf' ? Infinity : Number(l.le);
         if (Number.isNaN(le)) return;
         const m = (buckets[fam.id] ??= new Map());
         m.set(le, (m.get(le) ?? 0) + value);
-      } else if (fam.part === 'sum') hist.sum += value;
-      else hist.count += value;
+        peerHist?.buckets.push([le, value]);
+      } else if (fam.part === 'sum') {
+        hist.sum += value;
+        if (peerHist) peerHist.sum += value;
+      } else {
+        hist.count += value;
+        if (peerHist) peerHist.count += value;
+      }
     }
   }
 }
@@ -205,6 +253,7 @@ function sortBuckets(out: MemberCounters, buckets: Buckets): MemberCounters {
   for (const id of Object.keys(buckets) as HistogramId[]) {
     out.histograms[id]!.buckets = [...buckets[id]!.entries()].sort((a, b) => a[0] - b[0]);
   }
+  for (const p of Object.values(out.peers ?? {})) p.rtt?.buckets.sort((a, b) => a[0] - b[0]);
   return out;
 }
 
@@ -285,12 +334,18 @@ function keep(into: LabelClasses, text: string, ks: number, ke: number, val: str
     else if (isAt(text, ks, n, LABEL_CODE)) into.serverError = SERVER_ERROR.has(val);
     else if (isAt(text, ks, n, LABEL_TYPE)) into.unary = val === 'unary';
     else if (isAt(text, ks, n, 'le')) into.le = val;
+    else if (isAt(text, ks, n, 'To')) into.to = val;
+    else if (isAt(text, ks, n, 'quantile')) into.quantile = val;
     return;
   }
   const vn = ve - vs;
   if (n === 2) {
-    if (text.charCodeAt(ks) === 108 && text.charCodeAt(ks + 1) === 101) into.le = text.slice(vs, ve);
-  } else if (isAt(text, ks, n, LABEL_SERVICE)) into.service = classIn(text, vs, vn, SERVICES);
+    const a = text.charCodeAt(ks);
+    const b = text.charCodeAt(ks + 1);
+    if (a === 108 && b === 101) into.le = text.slice(vs, ve);
+    else if (a === 84 && b === 111) into.to = text.slice(vs, ve);
+  } else if (isAt(text, ks, n, 'quantile')) into.quantile = text.slice(vs, ve);
+  else if (isAt(text, ks, n, LABEL_SERVICE)) into.service = classIn(text, vs, vn, SERVICES);
   else if (isAt(text, ks, n, LABEL_METHOD)) into.method = classIn(text, vs, vn, METHODS);
   else if (isAt(text, ks, n, LABEL_CODE)) {
     let err = false;
@@ -362,6 +417,8 @@ class Scan {
     serverError: false,
     unary: false,
     le: undefined,
+    to: undefined,
+    quantile: undefined,
   };
   constructor(readonly text: string) {}
 
@@ -372,6 +429,8 @@ class Scan {
     l.serverError = false;
     l.unary = false;
     l.le = undefined;
+    l.to = undefined;
+    l.quantile = undefined;
     return l;
   }
 

@@ -19,6 +19,8 @@ export interface FrameInput {
   endpoints: string[];
   values: Record<DimensionId, (number | null)[]>;
   noiseFloors?: Partial<Record<DimensionId, number>>;
+  /** Per member: drained at the balancer (expected share 0 on traffic dimensions). */
+  drained?: boolean[];
 }
 
 export function buildFrame(input: FrameInput): Frame {
@@ -29,6 +31,7 @@ export function buildFrame(input: FrameInput): Frame {
       weights: input.weights,
       values: input.values,
       noiseFloors: input.noiseFloors,
+      drained: input.drained,
     },
     input.endpoints,
   );

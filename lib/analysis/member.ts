@@ -66,6 +66,17 @@ export function emptySignals(): MemberSignals {
     hasLeader: null,
     revision: null,
     appliedStalledPolls: 0,
+    probeMs: null,
+    probeP50Ms: null,
+    probeSamples: 0,
+    probeExcessMs: null,
+    probeExcessP90Ms: null,
+    probeExcessPeakMs: null,
+    peerRttTo: {},
+    peerSendFailuresTo: {},
+    rttFromPeers: null,
+    gcPauseMean: null,
+    gcPauseMax: null,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type Histogram,
   type HistogramId,
   type MemberCounters,
+  type PeerCounters,
 } from './counters';
 
 export interface CounterDelta {
@@ -14,6 +15,8 @@ export interface CounterDelta {
   dt: number;
   counters: Record<CounterId, number | null>;
   histograms: Record<HistogramId, Histogram | null>;
+  /** Per peer (hex member ID): what this member measured towards it between the two polls. */
+  peers?: Record<string, PeerCounters>;
   /** The member restarted (process start time changed) or some counter went down. */
   reset: boolean;
 }
@@ -59,7 +62,15 @@ export function diffCounters(prev: MemberCounters | null, cur: MemberCounters, d
   const histograms = {} as Record<HistogramId, Histogram | null>;
   for (const id of HISTOGRAM_IDS)
     histograms[id] = histogramDelta(prev ? prev.histograms[id] : null, cur.histograms[id], restarted);
-  return { dt: dtSec, counters, histograms, reset };
+  const peers: Record<string, PeerCounters> = {};
+  for (const [to, p] of Object.entries(cur.peers ?? {})) {
+    const old = prev?.peers?.[to] ?? null;
+    peers[to] = {
+      rtt: histogramDelta(old?.rtt ?? null, p.rtt, restarted),
+      sendFailures: counterDelta(old?.sendFailures ?? null, p.sendFailures, restarted).d,
+    };
+  }
+  return { dt: dtSec, counters, histograms, peers, reset };
 }
 
 /** Adds histograms with the same bounds (a window of deltas); mismatched bounds keep the newest. */

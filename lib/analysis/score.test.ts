@@ -155,4 +155,39 @@ describe('scoreDimensions', () => {
     expect(r.scores.requests.scoreEqual).toBeCloseTo(r.scores.requests.score!, 9);
     expect(r.scores.latencyP99.score).toBeNull();
   });
+
+  it('expects nothing of a drained member and renormalises the others; its leftover traffic is no skew', () => {
+    // etcd-3 (weight 10) drained: etcd-1 and etcd-2 expect 60 % / 40 %.
+    const drained = [false, false, true];
+    const even = scoreDimensions(
+      { up: all(3), leader: 0, weights: [30, 20, 10], values: values([60, 40, 0]), drained },
+      eps,
+    );
+    expect(even.expected.requests).toEqual([0.6, 0.4, 0]);
+    expect(even.scores.requests.score).toBeCloseTo(0, 9);
+    // Old connections still on it: shown as its share, not scored against the others.
+    const leftover = scoreDimensions(
+      { up: all(3), leader: 0, weights: [30, 20, 10], values: values([45, 30, 25]), drained },
+      eps,
+    );
+    expect(leftover.shares.requests[2]).toBeCloseTo(0.25, 9);
+    expect(leftover.scores.requests.score).toBeCloseTo(0, 9);
+    expect(leftover.scores.requests.hottest).not.toBe('c');
+    // A real skew among the ones that serve still shows.
+    const skew = scoreDimensions(
+      { up: all(3), leader: 0, weights: [30, 20, 10], values: values([20, 80, 0]), drained },
+      eps,
+    );
+    expect(skew.scores.requests.hottest).toBe('b');
+    expect(skew.scores.requests.score).toBeGreaterThan(0.5);
+    // Data dimensions (not weighted) ignore the drain.
+    expect(even.expected.dbSize).toEqual([null, null, null]);
+    // Only one member left to serve: nothing to compare, and it says why.
+    const one = scoreDimensions(
+      { up: all(3), leader: 0, weights: [1, 1, 1], values: values([50, 0, 0]), drained: [false, true, true] },
+      eps,
+    );
+    expect(one.scores.requests.score).toBeNull();
+    expect(one.scores.requests.reason).toContain('drained');
+  });
 });

@@ -92,6 +92,12 @@ export interface ScoreInput {
   weighted?: boolean;
   values: Record<DimensionId, (number | null)[]>;
   noiseFloors?: Partial<Record<DimensionId, number>>;
+  /**
+   * Per member: drained at the balancer on purpose (lib/analysis/intent.ts). For traffic
+   * dimensions its expected share is 0 and the score is taken over the others, their shares and
+   * expectations renormalised: what it still serves over old connections is not a skew.
+   */
+  drained?: boolean[];
 }
 
 export interface ScoreOutput {
@@ -125,13 +131,24 @@ export function scoreDimensions(input: ScoreInput, endpoints: string[]): ScoreOu
     const eligible = values.map((v, i) => input.up[i] && v !== null && !(spec.leaderHeavy && i === input.leader));
     const total = values.reduce<number>((acc, v, i) => acc + (eligible[i] && v !== null && v > 0 ? v : 0), 0);
     scores[id].total = total;
-    const eligibleCount = eligible.filter(Boolean).length;
-    const exp = expectedShares(spec.weighted ? input.weights : equalWeights, eligible);
+    const drained = spec.weighted ? input.drained : undefined;
+    const out = (i: number) => Boolean(drained?.[i]);
+    // Drained members expect nothing; the others share the expectation among themselves.
+    const w = (spec.weighted ? input.weights : equalWeights).map((x, i) => (out(i) ? 0 : x));
+    const serving = eligible.map((e, i) => e && !out(i));
+    const servingExp = expectedShares(w, serving);
+    const exp = eligible.map((e, i) => (!e ? null : out(i) ? 0 : servingExp[i]));
     const obs = observedShares(values, eligible);
     expected[id] = exp;
     shares[id] = obs;
+    const eligibleCount = serving.filter(Boolean).length;
     if (eligibleCount < 2) {
-      scores[id].reason = spec.leaderHeavy ? 'fewer than two followers with data' : 'fewer than two members with data';
+      scores[id].reason =
+        drained && eligible.some((e, i) => e && out(i))
+          ? 'fewer than two members left once the drained ones are set aside'
+          : spec.leaderHeavy
+            ? 'fewer than two followers with data'
+            : 'fewer than two members with data';
       continue;
     }
     const floor = input.noiseFloors?.[id] ?? DEFAULT_NOISE_FLOORS[id];
@@ -139,9 +156,11 @@ export function scoreDimensions(input: ScoreInput, endpoints: string[]): ScoreOu
       scores[id].reason = `too little load to judge (total ${formatNumber(total)} ${spec.unit})`;
       continue;
     }
-    scores[id].score = imbalanceScore(obs, exp);
-    scores[id].scoreEqual = imbalanceScore(obs, expectedShares(equalWeights, eligible));
-    const hot = hottestMember(obs, exp);
+    // Scored over the serving members only (shares renormalised among them).
+    const servingObs = observedShares(values, serving);
+    scores[id].score = imbalanceScore(servingObs, servingExp);
+    scores[id].scoreEqual = imbalanceScore(servingObs, expectedShares(equalWeights, serving));
+    const hot = hottestMember(servingObs, servingExp);
     scores[id].hottest = hot >= 0 ? (endpoints[hot] ?? null) : null;
   }
   return { shares, expected, scores };

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { emptyCounters, type MemberCounters } from './counters';
 import { diffCounters } from './rates';
-import { balancerView, checkLayers, memberSignals, serverMember } from './signals';
+import {
+  balancerView,
+  checkLayers,
+  memberSignals,
+  probeSamples,
+  pushProbe,
+  serverMember,
+  withPeerViews,
+} from './signals';
 import type { HaproxySnapshot } from '../sources/haproxy';
 
 function c(leaderChanges: number, start: number, fsync: Array<[number, number]>): MemberCounters {
@@ -159,5 +167,91 @@ describe('checkLayers', () => {
     expect(tcp.servers.map(checkLayers(tcp))).toEqual(['L4', 'unknown']);
     const cfg = snap([srv('a', 'L4CON')], { type: 'http', method: 'GET', path: '/health', interMs: {}, expect: null });
     expect(cfg.servers.map(checkLayers(cfg))).toEqual(['L7']);
+  });
+});
+
+describe('probe signals', () => {
+  it("takes Fulcrum's own lateness and the fastest member's time off each probe", () => {
+    const s = probeSamples([{ ms: 52, lagMs: 40 }, { ms: 50, lagMs: 40 }, { ms: 190, lagMs: 40 }, null]);
+    expect(s).toEqual([{ ms: 52, excess: 0 }, { ms: 50, excess: 0 }, { ms: 190, excess: 100 }, null]);
+    // Late for every member alike: no member is late.
+    expect(
+      probeSamples([
+        { ms: 300, lagMs: 0 },
+        { ms: 301, lagMs: 0 },
+      ]).map((x) => x?.excess),
+    ).toEqual([0, 1]);
+    expect(probeSamples([{ ms: null, lagMs: 0 }])).toEqual([null]);
+  });
+
+  it('keeps a median of the last 12 excesses per probe, so one hiccup does not make a stall', () => {
+    let ring: ReturnType<typeof pushProbe> = [];
+    for (let k = 0; k < 12; k++) ring = pushProbe(ring, { ms: 2, excess: k === 5 ? 400 : 0 }, 30);
+    expect(ring.at(-1)!.med).toBe(0);
+    // A stall: the median turns once most of the last 12 are late.
+    for (let k = 0; k < 7; k++) ring = pushProbe(ring, { ms: 120, excess: 110 }, 30);
+    expect(ring.at(-1)!.med).toBe(110);
+    expect(ring).toHaveLength(19);
+    for (let k = 0; k < 20; k++) ring = pushProbe(ring, { ms: 2, excess: 0 }, 30);
+    expect(ring).toHaveLength(30);
+    const s = memberSignals({
+      deltas: [],
+      windowPolls: 30,
+      minutePolls: 60,
+      scorePolls: 5,
+      latest: null,
+      revision: null,
+      appliedStalled: false,
+      prev: null,
+      probes: ring,
+    });
+    expect(s.probeExcessMs).toBe(0);
+    expect(s.probeExcessPeakMs).toBe(110);
+    expect(s.probeSamples).toBe(12);
+    expect(s.probeMs).toBe(2);
+  });
+});
+
+describe('peer views', () => {
+  const hex = (d: string) => BigInt(d).toString(16);
+  it("keeps each peer's latest round trip and gives every member what its peers measure towards it", () => {
+    const peer = (rtt: Array<[number, number]>) => ({
+      ...emptyCounters(),
+      peers: { [hex('11')]: { rtt: { buckets: rtt, count: rtt.at(-1)![1], sum: 0 }, sendFailures: 2 } },
+    });
+    const a = peer([
+      [0.001, 1],
+      [0.2, 1],
+      [Infinity, 1],
+    ]);
+    const b = peer([
+      [0.001, 1],
+      [0.2, 2],
+      [Infinity, 2],
+    ]);
+    const c = peer([
+      [0.001, 1],
+      [0.2, 2],
+      [Infinity, 2],
+    ]);
+    const deltas = [diffCounters(a, b, 1), diffCounters(b, c, 1)];
+    const s = memberSignals({
+      deltas,
+      windowPolls: 30,
+      minutePolls: 60,
+      scorePolls: 5,
+      latest: c,
+      revision: null,
+      appliedStalled: false,
+      prev: null,
+    });
+    // The second delta saw no new observation: the first delta's (one slow round trip) is the latest.
+    expect(s.peerRttTo[hex('11')]).toBeGreaterThan(0.1);
+    expect(s.peerSendFailuresTo[hex('11')]).toBe(0);
+    const m = (id: string, to: Record<string, number>) => ({ id, signals: { ...s, peerRttTo: to } });
+    // Two peers: the lower one (a stalled peer measures everything slow).
+    const views = withPeerViews([m('11', {}), m('12', { [hex('11')]: 0.3 }), m('13', { [hex('11')]: 0.001 })]);
+    expect(views[0].rttFromPeers).toBe(0.001);
+    expect(views[1].rttFromPeers).toBeNull();
   });
 });

@@ -1,9 +1,54 @@
 // Per-member health signals and the balancer view over the diagnosis window. Pure.
 import type { HaproxySnapshot } from '../sources/haproxy';
-import type { BalancerServer, BalancerState, MemberSignals, MemberState } from '../types';
+import { memberIdHex } from '../format';
+import { median, quantile } from '../stats';
+import type { BalancerServer, BalancerState, ClientTimers, MemberSignals, MemberState } from '../types';
+import type { HaproxyTimers } from '../sources/haproxy';
+import { drainReason, drainState } from './intent';
 import type { MemberCounters } from './counters';
 import { histogramQuantile, sumHistograms, type CounterDelta } from './rates';
 import { windowRate } from './values';
+
+/** One poll's probe of one member: its time and its excess over the fastest member (ms). */
+export interface ProbeSample {
+  ms: number;
+  excess: number;
+  /** Median excess over the last PROBE_MEDIAN_POLLS probes, this one included. */
+  med: number;
+}
+
+/**
+ * Probes the member's typical lateness is the median of: enough that a hiccup of Fulcrum or of
+ * the machine is outvoted, few enough that a stall shows within about 7 polls.
+ */
+export const PROBE_MEDIAN_POLLS = 12;
+
+/** The next probe ring of a member: `x` (this poll's time and excess) pushed, its median computed. */
+export function pushProbe(
+  ring: ReadonlyArray<ProbeSample>,
+  x: { ms: number; excess: number },
+  capacity: number,
+): ProbeSample[] {
+  const recent = [...ring.slice(-(PROBE_MEDIAN_POLLS - 1)).map((p) => p.excess), x.excess];
+  const next = [...ring, { ...x, med: median(recent) ?? x.excess }];
+  return next.length > capacity ? next.slice(next.length - capacity) : next;
+}
+
+/**
+ * This poll's probe excess per member: its time minus the fastest member's, minus Fulcrum's own
+ * lateness meanwhile (never below 0). Members without a timed probe get null.
+ */
+export function probeSamples(
+  probes: ReadonlyArray<{ ms: number | null; lagMs: number | null } | null | undefined>,
+): Array<{ ms: number; excess: number } | null> {
+  const times = probes.map((p) => (p && p.ms !== null && Number.isFinite(p.ms) ? p.ms : null));
+  const known = times.filter((x): x is number => x !== null);
+  if (known.length === 0) return times.map(() => null);
+  const fastest = Math.min(...known);
+  return times.map((ms, i) =>
+    ms === null ? null : { ms, excess: Math.round(Math.max(0, ms - fastest - (probes[i]?.lagMs ?? 0)) * 100) / 100 },
+  );
+}
 
 function sumCounter(deltas: CounterDelta[], id: keyof CounterDelta['counters']): number | null {
   let any = false;
@@ -28,6 +73,32 @@ export interface SignalInput {
   /** This member's applied index did not move this poll while the leader's commit index did. */
   appliedStalled: boolean;
   prev: MemberSignals | null;
+  /** This member's probes, oldest first (the engine keeps a diagnosis window of them). */
+  probes?: ReadonlyArray<ProbeSample>;
+}
+
+function sumPeerFailures(deltas: CounterDelta[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const d of deltas)
+    for (const [to, p] of Object.entries(d.peers ?? {}))
+      if (p.sendFailures !== null) out[to] = (out[to] ?? 0) + p.sendFailures;
+  return out;
+}
+
+/**
+ * The latest round trip observed towards each peer within `deltas` (newest first wins). etcd's
+ * prober observes each peer only about every 30 s, so a window p99 would lag a change by a
+ * minute; the latest observation (a smoothed RTT already) is the current one.
+ */
+function peerRtts(deltas: CounterDelta[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let k = deltas.length - 1; k >= 0; k--)
+    for (const [to, p] of Object.entries(deltas[k].peers ?? {})) {
+      if (to in out || !p.rtt || !(p.rtt.count > 0)) continue;
+      const q = histogramQuantile(0.99, p.rtt);
+      if (q !== null) out[to] = Math.round(q * 1e6) / 1e6;
+    }
+  return out;
 }
 
 export function memberSignals(i: SignalInput): MemberSignals {
@@ -51,7 +122,60 @@ export function memberSignals(i: SignalInput): MemberSignals {
     hasLeader: i.latest?.gauges.hasLeader === null || i.latest === null ? null : i.latest.gauges.hasLeader > 0,
     revision: i.revision ?? i.prev?.revision ?? null,
     appliedStalledPolls: i.appliedStalled ? (i.prev?.appliedStalledPolls ?? 0) + 1 : 0,
+    ...probeSignals(i.probes ?? []),
+    peerRttTo: peerRtts(i.deltas),
+    peerSendFailuresTo: sumPeerFailures(i.deltas.slice(-i.scorePolls)),
+    rttFromPeers: null,
+    gcPauseMean: gcMean(win),
+    gcPauseMax: i.latest?.gauges.gcPauseMax ?? null,
   };
+}
+
+function gcMean(win: CounterDelta[]): number | null {
+  let pause = 0;
+  let cycles = 0;
+  for (const d of win) {
+    if (d.counters.gcPauseSeconds === null || d.counters.gcCycles === null) continue;
+    pause += d.counters.gcPauseSeconds;
+    cycles += d.counters.gcCycles;
+  }
+  return cycles > 0 ? pause / cycles : null;
+}
+
+function probeSignals(
+  probes: ReadonlyArray<ProbeSample>,
+): Pick<
+  MemberSignals,
+  'probeMs' | 'probeP50Ms' | 'probeSamples' | 'probeExcessMs' | 'probeExcessP90Ms' | 'probeExcessPeakMs'
+> {
+  const recent = probes.slice(-PROBE_MEDIAN_POLLS);
+  const last = probes.at(-1);
+  return {
+    probeMs: last?.ms ?? null,
+    probeP50Ms: median(recent.map((p) => p.ms)),
+    probeSamples: recent.length,
+    probeExcessMs: last ? last.med : null,
+    probeExcessP90Ms: quantile(
+      recent.map((p) => p.excess),
+      0.9,
+    ),
+    probeExcessPeakMs: probes.length ? Math.max(...probes.map((p) => p.med)) : null,
+  };
+}
+
+/**
+ * Fills what only the peers know about a member: the round trip they measure towards it
+ * (the lower median over the peers of their latest observation). Returns new signal objects; members are matched by ID.
+ */
+export function withPeerViews(members: ReadonlyArray<Pick<MemberState, 'id' | 'signals'>>): MemberSignals[] {
+  return members.map((m) => {
+    const hex = memberIdHex(m.id);
+    if (!hex) return { ...m.signals, rttFromPeers: null };
+    // The lower median: with two peers, the lower one. A stalled peer measures everything slow;
+    // what every peer sees is what the member is.
+    const seen = members.filter((p) => p !== m).map((p) => p.signals.peerRttTo?.[hex] ?? null);
+    return { ...m.signals, rttFromPeers: quantile(seen, 0.5) };
+  });
 }
 
 /**
@@ -74,6 +198,25 @@ export function checkLayers(
     if (anyL7) return 'L7';
     if (status(s) === 'L4OK') return 'L4';
     return status(s).startsWith('L7') ? 'L7' : 'unknown';
+  };
+}
+
+/** HAProxy's `show stat` timers as client-side latency (null when it measured nothing yet). */
+export function statsTimers(t: HaproxyTimers | null, mode: 'tcp' | 'http' | null): ClientTimers | null {
+  if (!t) return null;
+  const http = mode === 'http';
+  return {
+    source: 'haproxy-stats',
+    per: http ? 'request' : 'session',
+    queueMs: t.qtime,
+    connectMs: t.ctime,
+    // In tcp mode HAProxy has no response time (it does not parse the stream).
+    responseMs: http ? t.rtime : null,
+    totalMs: t.ttime,
+    connectHighMs: t.ctimeMax,
+    responseHighMs: http ? t.rtimeMax : null,
+    totalHighMs: t.ttimeMax,
+    count: null,
   };
 }
 
@@ -112,6 +255,8 @@ export function balancerView(
   checkedAt: number | null,
   /** Polls over which new-session rates are taken: the same window as the request shares. */
   rateWindowPolls = 5,
+  /** The previous view: how long a server has been drained carries over. */
+  prev: BalancerState | null = null,
 ): BalancerState {
   const last = snapshots[snapshots.length - 1];
   if (!last) return { type, backend, ok: false, error: error ?? 'not polled yet', checkedAt, servers: [], check: null };
@@ -120,6 +265,8 @@ export function balancerView(
   // Errors over the last few polls only: they stop counting soon after the cause is gone.
   const errFrom = snapshots[Math.max(0, snapshots.length - 1 - ERROR_WINDOW_POLLS)];
   const dt = (last.t - first.t) / 1000;
+  const activeUp = last.servers.some((s) => !s.backup && s.status.trim().toUpperCase().startsWith('UP'));
+  const firstLook = !prev || prev.servers.length === 0;
   const servers: BalancerServer[] = last.servers.map((s) => {
     const old = first.servers.find((x) => x.name === s.name);
     const errOld = errFrom.servers.find((x) => x.name === s.name);
@@ -146,6 +293,17 @@ export function balancerView(
         hrsp5xx: inc('hrsp5xx'),
         srvAbrt: inc('srvAbrt'),
       },
+      checkCode: s.checkCode ?? null,
+      backup: s.backup ?? false,
+      drained: drainState(
+        drainReason({ status: s.status, weight: s.weight, backup: s.backup ?? false }, activeUp),
+        prev?.servers.find((x) => x.name === s.name)?.drained ?? null,
+        last.t,
+        s.lastChange,
+        firstLook,
+      ),
+      timers: statsTimers(s.timers ?? null, s.mode ?? null),
+      logTimers: null,
     };
   });
   return {
@@ -156,7 +314,13 @@ export function balancerView(
     checkedAt,
     servers,
     check: last.check
-      ? { type: last.check.type, method: last.check.method, path: last.check.path, interMs: last.check.interMs }
+      ? {
+          type: last.check.type,
+          method: last.check.method,
+          path: last.check.path,
+          interMs: last.check.interMs,
+          expect: last.check.expect ?? null,
+        }
       : null,
   };
 }

@@ -29,6 +29,11 @@ const server = (over: Partial<BalancerServer> = {}): BalancerServer => ({
   scur: 3,
   sessionRate: 12,
   errors: { econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: 0 },
+  checkCode: null,
+  backup: false,
+  drained: null,
+  timers: null,
+  logTimers: null,
   ...over,
 });
 

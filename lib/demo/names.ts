@@ -10,6 +10,10 @@ export const DEMO_FAULTS = [
   'kill',
   'tcp-check',
   'freeze-behind-tcp-check',
+  'cpu-throttle',
+  'check-path',
+  'drain',
+  'slow-wal',
 ] as const;
 export type DemoFault = (typeof DEMO_FAULTS)[number];
 
@@ -23,6 +27,10 @@ export const DEMO_FAULT_HELP: Record<DemoFault, string> = {
   kill: 'kill -9 a member (default: etcd-2)',
   'tcp-check': 'reload HAProxy with plain TCP (L4) checks',
   'freeze-behind-tcp-check': 'TCP checks + SIGSTOP: HAProxy keeps the frozen member UP',
+  'cpu-throttle': 'CFS quota of 4 ms per 200 ms on a member: it stalls many times a second (default: etcd-2)',
+  'check-path': 'reload HAProxy checking /livez, which etcd 3.4 does not serve: every server DOWN',
+  drain: 'drain a member at the balancer on purpose (default: the last member)',
+  'slow-wal': "throttle writes to the loop device holding a member's WAL (stack started with one)",
 };
 
 /** Faults that take a member; pin-load and the cluster-wide ones refuse one (dev/faults.test.ts keeps this equal to dev/faults/). */
@@ -32,4 +40,6 @@ export const DEMO_FAULTS_WITH_MEMBER: ReadonlySet<DemoFault> = new Set([
   'freeze',
   'kill',
   'freeze-behind-tcp-check',
+  'cpu-throttle',
+  'drain',
 ]);

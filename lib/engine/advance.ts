@@ -9,12 +9,13 @@ import { diagnose } from '../analysis/diagnosis/detectors';
 import { trackFindings } from '../analysis/diagnosis/tracker';
 import { detectEvents } from '../analysis/events';
 import { buildFrame, round4 } from '../analysis/frames';
+import { drainedMembers } from '../analysis/intent';
 import { isLive, leaderIndex } from '../analysis/live';
 import { prometheusOnlyChecks } from '../analysis/diagnosis/prometheus-only';
 import { deriveMember, emptySignals } from '../analysis/member';
 import { type CounterDelta, diffCounters } from '../analysis/rates';
 import { scoreDimensions } from '../analysis/score';
-import { balancerView, memberSignals } from '../analysis/signals';
+import { balancerView, memberSignals, probeSamples, pushProbe, withPeerViews } from '../analysis/signals';
 import { memberValues } from '../analysis/values';
 import { emptyDimRecord } from '../dimensions';
 import { redactPaths } from '../logs/present';
@@ -91,6 +92,13 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
   const prevMembers = prev.members;
   const lastCounters = prev.lastCounters.slice();
   const deltas = prev.deltas.slice();
+  // Probes: each member's time against the fastest member's in this poll.
+  const probeNow = probeSamples(polls.map((p, i) => (answered[i] ? (p?.probe ?? null) : null)));
+  const probes = prev.probes.map((ring, i) => {
+    const x = probeNow[i];
+    if (x) return pushProbe(ring, x, cfg.probeCapacity);
+    return answered[i] || excused[i] ? ring : [];
+  });
   const members: MemberState[] = [];
   for (let i = 0; i < n; i++) {
     const poll = polls[i];
@@ -172,10 +180,14 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
             revision: polls[i]?.status?.revision ?? null,
             appliedStalled,
             prev: prevMembers[i].signals,
+            probes: probes[i],
           })
         : m.source === 'prometheus' && promData?.get(i)?.signals
           ? { ...emptySignals(), ...promData.get(i)!.signals }
           : { ...prevMembers[i].signals, appliedStalledPolls: 0 };
+  });
+  withPeerViews(members).forEach((s, i) => {
+    members[i].signals = s;
   });
 
   // The balancer as the detectors see it.
@@ -200,9 +212,13 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
         error,
         snap ? t : (prev.balancer?.checkedAt ?? null),
         cfg.scoreWindowPolls,
+        prev.balancer,
       );
     }
   }
+  // The operator's intent: members drained at the balancer expect no traffic.
+  // (A failed balancer read keeps the last known intent rather than flipping every expectation.)
+  const drained = drainedMembers(members, balancer?.ok ? balancer.servers : (prev.balancer?.servers ?? null));
 
   // Scores and the history column.
   const frame = buildFrame({
@@ -213,9 +229,10 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     weights: cfg.weights,
     endpoints: cfg.endpoints,
     values: instant,
+    drained,
   });
   const scored = scoreDimensions(
-    { up, leader, weights: cfg.weights, weighted: cfg.cluster.weighted, values: windowed },
+    { up, leader, weights: cfg.weights, weighted: cfg.cluster.weighted, values: windowed, drained },
     cfg.endpoints,
   );
   members.forEach((m, i) => {
@@ -292,6 +309,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     promQuietUntil,
     lastCounters,
     deltas,
+    probes,
     frames: pushCapped(prev.frames, frame, cfg.historyCapacity),
     events,
     scores: scored.scores,

@@ -14,7 +14,14 @@ import { type LoopLag, loopLag } from './lag';
 import type { EngineConfig, EngineState } from './state';
 
 /** What the engine needs from a member source (EtcdMemberSource; a recording in replay tests). */
-export type MemberSourceLike = Pick<EtcdMemberSource, 'endpoint' | 'poll' | 'close'>;
+export type MemberSourceLike = Pick<EtcdMemberSource, 'endpoint' | 'poll' | 'close'> &
+  Partial<Pick<EtcdMemberSource, 'probe'>>;
+
+/**
+ * How long the other calls of a poll wait for the probes (ms): long enough for every member that
+ * answers at all, short enough that a hung member does not hold the poll up.
+ */
+export const PROBE_WAIT_MS = 200;
 export type BalancerSourceLike = Pick<HaproxySource, 'poll'>;
 
 export interface Sources {
@@ -131,6 +138,17 @@ export function planPrometheus(
   return null;
 }
 
+/** Waits for `p` (never rejects), at most `ms`. */
+async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p.catch(() => undefined),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 async function timed<T>(now: () => number, call: () => Promise<T>): Promise<Timed<T>> {
@@ -180,15 +198,29 @@ export async function collect(
   const started = now();
   // The stall is measured on the wall clock (the sampler's), whatever clock `now` is.
   const wallStart = Date.now();
+  // Probes first, all members at once, nothing else of this poll in flight: a probe's time is the
+  // member's plus whatever kept Fulcrum's event loop busy meanwhile, which the sampler measures.
+  const probes = sources.members.map((s) => (s?.probe ? s.probe() : null));
+  let lagMs: number | null = null;
+  if (probes.some(Boolean)) {
+    await waitAtMost(Promise.all(probes), PROBE_WAIT_MS);
+    lagMs = Math.round(timing.lag.stalledMs(wallStart, Date.now()) * 100) / 100;
+  }
   const [members, balancer, logs] = await Promise.all([
     Promise.all(
       sources.members.map(async (s, i): Promise<Outcome<MemberPoll> | null> => {
         if (!s) return null;
         const cluster = i === plan.clusterFrom;
+        const probe = probes[i];
         try {
           return {
             ok: true,
-            value: await s.poll({ memberList: cluster && plan.memberList, alarms: cluster, metrics: true }),
+            value: await s.poll({
+              memberList: cluster && plan.memberList,
+              alarms: cluster,
+              metrics: true,
+              ...(probe ? { probe: { result: probe, lagMs } } : {}),
+            }),
           };
         } catch (e) {
           return { ok: false, error: errorText(e) };

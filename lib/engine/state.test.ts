@@ -23,6 +23,7 @@ describe('withEndpoints', () => {
     const s = {
       ...s0,
       failures: [1, 2, 3],
+      probes: [[{ ms: 1, excess: 0, med: 0 }], [], [{ ms: 3, excess: 2, med: 2 }]],
       members: s0.members.map((m, i) => ({ ...m, name: `n${i}` })),
       frames: [
         {
@@ -45,6 +46,7 @@ describe('withEndpoints', () => {
       ['http://d:1', 'd:1'],
     ]);
     expect(r.failures).toEqual([3, 1, 0]);
+    expect(r.probes).toEqual([[{ ms: 3, excess: 2, med: 2 }], [{ ms: 1, excess: 0, med: 0 }], []]);
     expect(r.frames[0].up).toEqual([true, true, false]);
     expect(r.frames[0].leader).toBe(0);
     expect(r.frames[0].values.requests).toEqual([3, 1, null]);

@@ -13,7 +13,7 @@ import { currentLeader, liveCount } from '../analysis/live';
 import { deriveMember } from '../analysis/member';
 import type { CounterDelta } from '../analysis/rates';
 import { scoreDimensions } from '../analysis/score';
-import { balancerView } from '../analysis/signals';
+import { balancerView, type ProbeSample } from '../analysis/signals';
 import type { ClusterConfig, FulcrumConfig } from '../config/load';
 import { emptyDimRecord } from '../dimensions';
 import type { EtcdMemberInfo } from '../sources/etcd';
@@ -53,6 +53,11 @@ export interface EngineConfig {
   deltaCapacity: number;
   /** Polls in one minute (leader changes and failure counters are per minute). */
   minutePolls: number;
+  /**
+   * Probes kept per member: the diagnosis window, and at least two minutes, the time etcd's
+   * smoothed peer round trips take to forget a stall (see lib/analysis/diagnosis/stall.ts).
+   */
+  probeCapacity: number;
   /** Failed polls in a row before a member is called down. */
   downAfter: number;
   /** Refresh the member list every N polls. */
@@ -97,6 +102,7 @@ export function engineConfig(
     historyCapacity: Math.max(10, Math.ceil(historyMs / cfg.pollIntervalMs)),
     deltaCapacity: Math.max(cfg.scoreWindowPolls, cluster.thresholds.windowPolls, minutePolls),
     minutePolls,
+    probeCapacity: Math.max(cluster.thresholds.windowPolls, 2 * minutePolls),
     downAfter: opts.downAfter,
     memberListEvery: opts.memberListEvery,
     endpoints: cluster.endpoints.map((e) => e.url),
@@ -138,6 +144,8 @@ export interface EngineState {
   lastCounters: Array<{ counters: MemberCounters; t: number } | null>;
   /** Per member: counter deltas between consecutive polls, oldest first (at most deltaCapacity). */
   deltas: CounterDelta[][];
+  /** Per member: its probes, oldest first (at most probeCapacity). */
+  probes: ProbeSample[][];
   frames: Frame[];
   events: ClusterEvent[];
   scores: Record<DimensionId, DimensionScore>;
@@ -199,6 +207,7 @@ export function initialState(c: EngineConfig): EngineState {
     promQuietUntil: new Array(n).fill(0),
     lastCounters: new Array(n).fill(null),
     deltas: Array.from({ length: n }, () => []),
+    probes: Array.from({ length: n }, () => []),
     frames: [],
     events: [],
     scores: scoreDimensions(
@@ -392,6 +401,7 @@ export function withEndpoints(s: EngineState, from: EngineConfig, to: EngineConf
     promQuietUntil: pick(s.promQuietUntil, () => 0),
     lastCounters: pick(s.lastCounters, () => null),
     deltas: pick(s.deltas, () => []),
+    probes: pick(s.probes, () => []),
     frames: s.frames.map((f) => ({
       ...f,
       up: col(f.up, false),

@@ -40,6 +40,28 @@ export interface EtcdMemberInfo {
   isLearner: boolean;
 }
 
+/**
+ * Fulcrum's probe of a member: the Status RPC (Maintenance, so never counted as load), timed on
+ * its own before anything else of the poll is asked, so the member's answer is not queued behind
+ * Fulcrum reading another member's /metrics. What a client would wait for a tiny request.
+ */
+export interface ProbeTiming {
+  /** Round trip in ms as Fulcrum timed it; null when the call failed. */
+  ms: number | null;
+  /**
+   * How late Fulcrum's own event loop ran while the probes were out (ms): at most this much of
+   * `ms` may be Fulcrum's, not the member's. null when not measured.
+   */
+  lagMs: number | null;
+}
+
+/** A probe in flight (EtcdMemberSource.probe), handed to poll() so Status is asked once. */
+export interface StatusProbe {
+  status: EtcdStatus | null;
+  error: unknown;
+  ms: number | null;
+}
+
 /** What one poll of one member learned. Every part may fail on its own. */
 export interface MemberPoll {
   endpoint: string;
@@ -56,6 +78,8 @@ export interface MemberPoll {
   /** The member's TLS certificate as last inspected (https endpoints, about once a minute). */
   cert: CertInfo | null;
   certError: string | null;
+  /** The Status call timed as a probe (absent in polls recorded before it was). */
+  probe?: ProbeTiming | null;
   durationMs: number;
 }
 
@@ -209,11 +233,32 @@ export class EtcdMemberSource {
     return reader.end();
   }
 
-  /** `alarms` and `memberList` are the same from every member: the engine asks one member per poll. */
-  async poll(opts: { memberList: boolean; alarms: boolean; metrics: boolean }): Promise<MemberPoll> {
+  /** The Status RPC, timed: the poll's probe (see ProbeTiming). Never rejects. */
+  async probe(): Promise<StatusProbe> {
+    const start = performance.now();
+    try {
+      const status = await this.status();
+      return { status, error: null, ms: Math.round((performance.now() - start) * 100) / 100 };
+    } catch (error) {
+      return { status: null, error, ms: null };
+    }
+  }
+
+  /**
+   * One poll. `alarms` and `memberList` are the same from every member: the engine asks one
+   * member per poll. `probe` is this member's probe, already started (collect starts every
+   * member's first and measures its own lateness meanwhile: `lagMs`); without it Status is asked
+   * here and not timed.
+   */
+  async poll(opts: {
+    memberList: boolean;
+    alarms: boolean;
+    metrics: boolean;
+    probe?: { result: Promise<StatusProbe>; lagMs: number | null };
+  }): Promise<MemberPoll> {
     const start = Date.now();
     const [status, alarms, health, counters, members, cert] = await Promise.allSettled([
-      this.status(),
+      opts.probe ? opts.probe.result.then((p) => p.status ?? Promise.reject(p.error)) : this.status(),
       opts.alarms ? this.alarms() : Promise.resolve(null),
       this.health(),
       opts.metrics ? this.metrics() : Promise.resolve(null),
@@ -241,6 +286,7 @@ export class EtcdMemberSource {
       members: members.status === 'fulfilled' ? members.value : null,
       cert: c.info,
       certError: c.error,
+      probe: opts.probe ? { ms: (await opts.probe.result).ms, lagMs: opts.probe.lagMs } : null,
       durationMs: Date.now() - start,
     };
   }

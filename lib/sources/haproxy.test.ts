@@ -71,3 +71,38 @@ describe('HAProxy parsing', () => {
     expect(parseHaproxyTime('x')).toBeNull();
   });
 });
+
+describe('HAProxy timers and server flags', () => {
+  it('reads qtime/ctime/rtime/ttime and their maxima, the proxy mode and the backup flag', () => {
+    const [a, b] = parseShowStat(SHOW_STAT, 'etcd');
+    // Captured before any session: HAProxy leaves the averages at 0 and the maxima empty.
+    expect(a.timers).toEqual({
+      qtime: 0,
+      ctime: 0,
+      rtime: 0,
+      ttime: 0,
+      qtimeMax: 0,
+      ctimeMax: 0,
+      rtimeMax: 0,
+      ttimeMax: 0,
+    });
+    expect(a.mode).toBe('tcp');
+    expect(a.backup).toBe(false);
+    expect(b.checkCode).toBeNull();
+    expect(a.checkCode).toBe('200');
+    const header = SHOW_STAT.split('\n')[0].slice(2).split(',');
+    const row = SHOW_STAT.split('\n')[1].split(',');
+    const set = (name: string, v: string) => {
+      row[header.indexOf(name)] = v;
+    };
+    set('qtime', '1');
+    set('ctime', '2');
+    set('rtime', '');
+    set('ttime', '4500');
+    set('ctime_max', '35');
+    set('bck', '1');
+    const [c] = parseShowStat(`# ${header.join(',')}\n${row.join(',')}\n`, 'etcd');
+    expect(c.timers).toMatchObject({ qtime: 1, ctime: 2, rtime: null, ttime: 4500, ctimeMax: 35 });
+    expect(c.backup).toBe(true);
+  });
+});

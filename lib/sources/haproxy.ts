@@ -35,6 +35,26 @@ export interface HaproxyServerStat {
   chkdown: number;
   /** Seconds since the last UP/DOWN transition. */
   lastChange: number | null;
+  /** A backup server (`backup`): it takes traffic only when no active server is UP. */
+  backup?: boolean;
+  /** The proxy's mode: tcp (a session is a connection, many gRPC calls) or http (one request). */
+  mode?: 'tcp' | 'http' | null;
+  /**
+   * HAProxy's timers (ms), averages over the server's last 1024 sessions (tcp) or requests (http):
+   * queue, connect, response (http only) and total; and the highest of each since HAProxy started.
+   */
+  timers?: HaproxyTimers | null;
+}
+
+export interface HaproxyTimers {
+  qtime: number | null;
+  ctime: number | null;
+  rtime: number | null;
+  ttime: number | null;
+  qtimeMax: number | null;
+  ctimeMax: number | null;
+  rtimeMax: number | null;
+  ttimeMax: number | null;
 }
 
 export interface HaproxyCheckConfig {
@@ -156,9 +176,33 @@ export function parseShowStat(csv: string, backend: string): Omit<HaproxyServerS
       chkfail: num(get('chkfail')),
       chkdown: num(get('chkdown')),
       lastChange: get('lastchg') ? num(get('lastchg')) : null,
+      backup: get('bck') === '1',
+      mode: get('mode') === 'http' ? 'http' : get('mode') === 'tcp' ? 'tcp' : null,
+      timers: timersOf(get),
     });
   }
   return out;
+}
+
+/** An empty or absent field is not measured (HAProxy leaves timers empty before any session). */
+const optNum = (s: string | undefined): number | null => {
+  if (s === undefined || s === '') return null;
+  const n = Number(s);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+};
+
+function timersOf(get: (name: string) => string | undefined): HaproxyTimers | null {
+  const t: HaproxyTimers = {
+    qtime: optNum(get('qtime')),
+    ctime: optNum(get('ctime')),
+    rtime: optNum(get('rtime')),
+    ttime: optNum(get('ttime')),
+    qtimeMax: optNum(get('qtime_max')),
+    ctimeMax: optNum(get('ctime_max')),
+    rtimeMax: optNum(get('rtime_max')),
+    ttimeMax: optNum(get('ttime_max')),
+  };
+  return Object.values(t).some((v) => v !== null) ? t : null;
 }
 
 /** Parses `show servers state <backend>`: server name → initial (config) weight. */

@@ -20,6 +20,11 @@ const uint64 = z.string().regex(/^[0-9]{1,20}$/, 'a decimal uint64');
 const dimRecord = <T extends z.ZodType>(t: T) => z.record(z.enum(DIMENSION_IDS), t);
 const memberArray = <T extends z.ZodType>(t: T) => z.array(t).max(MAX_MEMBERS);
 
+/** Per peer (hex member ID) values: one per peer at most. */
+const peerRecord = z
+  .record(z.string().regex(/^[0-9a-f]{1,16}$/), num)
+  .refine((r) => Object.keys(r).length <= MAX_MEMBERS, `at most ${MAX_MEMBERS} peers`);
+
 const DimensionValueSchema = z.object({ value: nnum, share: nnum, expectedShare: nnum });
 
 const MemberSignalsSchema = z.object({
@@ -36,6 +41,18 @@ const MemberSignalsSchema = z.object({
   hasLeader: z.boolean().nullable(),
   revision: uint64.nullable(),
   appliedStalledPolls: z.number().int().min(0),
+  // Added after version 1 was first written: older files read with these empty.
+  probeMs: nnum.default(null),
+  probeP50Ms: nnum.default(null),
+  probeSamples: z.number().int().min(0).max(1e6).default(0),
+  probeExcessMs: nnum.default(null),
+  probeExcessP90Ms: nnum.default(null),
+  probeExcessPeakMs: nnum.default(null),
+  peerRttTo: peerRecord.default({}),
+  peerSendFailuresTo: peerRecord.default({}),
+  rttFromPeers: nnum.default(null),
+  gcPauseMean: nnum.default(null),
+  gcPauseMax: nnum.default(null),
 });
 
 const MemberStateSchema = z.object({
@@ -134,6 +151,19 @@ const SourceStatusSchema = z.object({ ok: z.boolean(), error: nstr(10_000), last
 /** Fulcrum's own status in snapshots written before it was recorded. */
 export const ENGINE_OK = { ok: true, error: null, lastOk: null, latencyMs: null };
 
+const ClientTimersSchema = z.object({
+  source: z.enum(['haproxy-stats', 'logs']),
+  per: z.enum(['session', 'request']),
+  queueMs: nnum,
+  connectMs: nnum,
+  responseMs: nnum,
+  totalMs: nnum,
+  connectHighMs: nnum,
+  responseHighMs: nnum,
+  totalHighMs: nnum,
+  count: nnum,
+});
+
 const BalancerServerSchema = z.object({
   name: str(255),
   member: nstr(2048),
@@ -147,6 +177,19 @@ const BalancerServerSchema = z.object({
   scur: num,
   sessionRate: nnum,
   errors: z.object({ econ: num, eresp: num, wretr: num, wredis: num, hrsp5xx: num, srvAbrt: num }),
+  // Added after version 1 was first written.
+  checkCode: nstr(20).default(null),
+  backup: z.boolean().default(false),
+  drained: z
+    .object({
+      reason: z.enum(['MAINT', 'DRAIN', 'NOLB', 'weight 0', 'backup']),
+      since: time,
+      sinceFirstLook: z.boolean(),
+    })
+    .nullable()
+    .default(null),
+  timers: ClientTimersSchema.nullable().default(null),
+  logTimers: ClientTimersSchema.nullable().default(null),
 });
 
 const BalancerStateSchema = z.object({
@@ -162,6 +205,7 @@ const BalancerStateSchema = z.object({
       method: nstr(20),
       path: nstr(2048),
       interMs: z.record(str(255), num),
+      expect: nstr(1000).default(null),
     })
     .nullable(),
 });

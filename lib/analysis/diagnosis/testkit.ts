@@ -1,8 +1,10 @@
 // Builders for detector unit tests: a cluster view as the engine hands it to the detectors.
 import { emptyDimRecord } from '../../dimensions';
+import { memberIdHex } from '../../format';
 import type { BalancerServer, BalancerState, DimensionScore, MemberState } from '../../types';
 import { isLive } from '../live';
 import { scoreDimensions } from '../score';
+import { withPeerViews } from '../signals';
 import { makeMember } from '../../testkit';
 import { DEFAULT_THRESHOLDS } from './thresholds';
 import type { DiagnosisInput } from './types';
@@ -26,6 +28,7 @@ export function withLoad(
   requests: Array<number | null>,
   latency?: Array<number | null>,
   weighted = false,
+  drained?: boolean[],
 ): { members: MemberState[]; scores: Record<string, DimensionScore> } {
   const values = emptyDimRecord<(number | null)[]>(() => members.map(() => null));
   values.requests = requests;
@@ -33,7 +36,7 @@ export function withLoad(
   const up = members.map(isLive);
   const leader = members.findIndex((m) => m.isLeader);
   const r = scoreDimensions(
-    { up, leader, weights: members.map((m) => (weighted ? m.weight : 1)), values },
+    { up, leader, weights: members.map((m) => (weighted ? m.weight : 1)), weighted, values, drained },
     members.map((m) => m.endpoint),
   );
   const out = members.map((m, i) => ({
@@ -62,6 +65,11 @@ export function server(m: MemberState, over: Partial<BalancerServer> = {}): Bala
     scur: 2,
     sessionRate: 5,
     errors: { econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: 0 },
+    checkCode: null,
+    backup: false,
+    drained: null,
+    timers: null,
+    logTimers: null,
     ...over,
   };
 }
@@ -97,3 +105,44 @@ export const three = () => [member(1), member(2), member(3)];
 
 /** Every fix body of a candidate, one string to search. */
 export const fixText = (c: { fixes: Array<{ body: string }> }) => c.fixes.map((f) => f.body).join('\n');
+
+/**
+ * Fills each member's latest round trip towards each peer (`rtt(from, to)` in seconds, null for
+ * none) and what the peers measure towards it, as the engine does.
+ */
+export function withPeers(
+  members: MemberState[],
+  rtt: (from: number, to: number) => number | null,
+  failures: (from: number, to: number) => number = () => 0,
+): MemberState[] {
+  const filled = members.map((m, i) => {
+    const peerRttTo: Record<string, number> = {};
+    const peerSendFailuresTo: Record<string, number> = {};
+    members.forEach((p, j) => {
+      if (i === j) return;
+      const hex = memberIdHex(p.id)!;
+      const v = rtt(i, j);
+      if (v !== null) peerRttTo[hex] = v;
+      peerSendFailuresTo[hex] = failures(i, j);
+    });
+    return { ...m, signals: { ...m.signals, peerRttTo, peerSendFailuresTo } };
+  });
+  const views = withPeerViews(filled);
+  return filled.map((m, i) => ({ ...m, signals: views[i] }));
+}
+
+/** Probe signals as the engine derives them from `samples` probes of `ms` each, `excess` over the fastest. */
+export function probed(m: MemberState, ms: number, excess: number, samples = 12): MemberState {
+  return {
+    ...m,
+    signals: {
+      ...m.signals,
+      probeMs: ms,
+      probeP50Ms: ms,
+      probeSamples: samples,
+      probeExcessMs: excess,
+      probeExcessP90Ms: excess,
+      probeExcessPeakMs: excess,
+    },
+  };
+}

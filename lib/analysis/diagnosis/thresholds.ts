@@ -43,6 +43,16 @@ export const ThresholdsSchema = z
     capacityLatencyRatio: z.number().min(1.1).max(1000).default(2),
     /** connection-pinning: request share above expected by this many points (0..1). */
     pinningShareExcess: z.number().min(0.01).max(1).default(0.15),
+    /**
+     * member-stall: Fulcrum's probe of the member takes this much longer than the fastest
+     * member's, as a median over the probe window (ms, Fulcrum's own lateness taken off).
+     */
+    stallProbeExcessMs: z.number().min(1).max(60_000).default(20),
+    /**
+     * member-stall: a member's own timings (commit, fsync, slow applies) this many times its
+     * peers' median, and the peers' round trip towards it this many times theirs among themselves.
+     */
+    stallRatio: z.number().min(1.1).max(1000).default(3),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { emptyTracker, trackFindings, type TrackerConfig, type TrackerState } from './tracker';
+import { compareFindings, emptyTracker, trackFindings, type TrackerConfig, type TrackerState } from './tracker';
 import type { Candidate } from './types';
 
 const cand = (kind: Candidate['kind'], members: string[], over: Partial<Candidate> = {}): Candidate => ({
@@ -119,5 +119,38 @@ describe('purity', () => {
         },
       ),
     );
+  });
+});
+
+describe('severity and order', () => {
+  it('raises a higher severity of an active finding only after it held as long as a raise takes', () => {
+    const t = new Tracker('c', 3, 5);
+    const info = cand('slow-disk', ['a'], { severity: 'info' });
+    const warn = cand('slow-disk', ['a'], { severity: 'warning' });
+    for (let k = 0; k < 3; k++) t.update([info], k);
+    expect(t.update([info], 3)[0].severity).toBe('info');
+    // Two polls of warning: still info (a raise takes 3), then the third makes it a warning.
+    expect(t.update([warn], 4)[0].severity).toBe('info');
+    expect(t.update([warn], 5)[0].severity).toBe('info');
+    expect(t.update([info], 6)[0].severity).toBe('info');
+    expect(t.update([warn], 7)[0].severity).toBe('info');
+    expect(t.update([warn], 8)[0].severity).toBe('info');
+    expect(t.update([warn], 9)[0].severity).toBe('warning');
+    // Lowering is at once.
+    expect(t.update([info], 10)[0].severity).toBe('info');
+    // A candidate that raises at once (raiseAfter 1) escalates at once too.
+    const crit = cand('slow-disk', ['a'], { severity: 'critical', raiseAfter: 1 });
+    expect(t.update([crit], 11)[0].severity).toBe('critical');
+  });
+
+  it('puts an outage before anything else of its severity, whatever came first', () => {
+    const f = (kind: string, severity: 'critical' | 'warning', since: number) => ({ kind, severity, since });
+    const sorted = [
+      f('health-check-gap', 'critical', 1),
+      f('request-skew', 'warning', 0),
+      f('balancer-outage', 'critical', 5),
+      f('member-down', 'critical', 2),
+    ].sort(compareFindings);
+    expect(sorted.map((x) => x.kind)).toEqual(['balancer-outage', 'health-check-gap', 'member-down', 'request-skew']);
   });
 });

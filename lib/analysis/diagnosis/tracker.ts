@@ -6,7 +6,10 @@ import type { Finding } from '../../types';
 import type { Candidate, FindingKind } from './types';
 
 /** Kinds about the cluster as a whole: one finding however the member list changes. */
-const CLUSTER_WIDE = new Set<FindingKind>(['leader-churn', 'health-check-gap', 'version-skew']);
+const CLUSTER_WIDE = new Set<FindingKind>(['leader-churn', 'health-check-gap', 'version-skew', 'balancer-outage']);
+
+/** Said before anything else of the same severity: clients get no etcd (or too little of it). */
+const OUTAGE_KINDS = new Set<string>(['balancer-outage']);
 
 export interface TrackerEntry {
   key: string;
@@ -17,6 +20,14 @@ export interface TrackerEntry {
   absent: number;
   active: boolean;
   since: number;
+  /**
+   * The severity shown. Raising the severity of an active finding is a raise too: it waits the
+   * same number of polls as raising it did (an info that turns into a warning for one poll stays
+   * an info). Absent on entries of states written before it: the candidate's.
+   */
+  shown?: Finding['severity'];
+  /** Polls in a row the candidate asked for more than `shown`. */
+  escalating?: number;
 }
 
 /** What the tracker remembers between polls: conditions seen (in first-seen order) and cleared findings. */
@@ -47,7 +58,7 @@ function toFinding(cluster: string, e: TrackerEntry): Finding {
     kind: e.candidate.kind,
     cluster,
     members: e.candidate.members,
-    severity: e.candidate.severity,
+    severity: e.shown ?? e.candidate.severity,
     since: e.since,
     title: e.candidate.title,
     summary: e.candidate.summary,
@@ -59,12 +70,21 @@ function toFinding(cluster: string, e: TrackerEntry): Finding {
 
 const RANK = { critical: 0, warning: 1, info: 2 } as const;
 
-/** The active findings of a tracker state, most severe first, then oldest first. */
+/** Display order: most severe first, an outage before anything else, then oldest first. */
+export function compareFindings(
+  a: Pick<Finding, 'severity' | 'kind' | 'since'>,
+  b: Pick<Finding, 'severity' | 'kind' | 'since'>,
+): number {
+  const outage = (f: Pick<Finding, 'kind'>) => (OUTAGE_KINDS.has(f.kind) ? 0 : 1);
+  return RANK[a.severity] - RANK[b.severity] || outage(a) - outage(b) || a.since - b.since;
+}
+
+/** The active findings of a tracker state, in display order (compareFindings). */
 export function activeFindings(state: TrackerState, cluster: string): Finding[] {
   return state.entries
     .filter((e) => e.active)
     .map((e) => toFinding(cluster, e))
-    .sort((a, b) => RANK[a.severity] - RANK[b.severity] || a.since - b.since);
+    .sort(compareFindings);
 }
 
 /** Feeds one poll's candidates; returns the next state and its active findings. */
@@ -91,7 +111,23 @@ export function trackFindings(
     e.candidate = c;
     e.streak++;
     e.absent = 0;
-    if (!e.active && e.streak >= (c.raiseAfter ?? cfg.raiseAfter)) e.active = true;
+    const after = c.raiseAfter ?? cfg.raiseAfter;
+    if (!e.active) {
+      if (e.streak >= after) {
+        e.active = true;
+        e.shown = c.severity;
+        e.escalating = 0;
+      }
+    } else if (RANK[c.severity] < RANK[e.shown ?? c.severity]) {
+      e.escalating = (e.escalating ?? 0) + 1;
+      if (e.escalating >= after) {
+        e.shown = c.severity;
+        e.escalating = 0;
+      }
+    } else {
+      e.shown = c.severity;
+      e.escalating = 0;
+    }
   }
   const resolved = [...prev.resolved];
   for (const [key, e] of entries) {

@@ -11,6 +11,7 @@ import type {
 import type { Thresholds } from './thresholds';
 
 export const FINDING_KINDS = [
+  'balancer-outage',
   'member-down',
   'unhealthy-serving',
   'quota-pressure',
@@ -19,12 +20,14 @@ export const FINDING_KINDS = [
   'capacity-mismatch',
   'health-check-gap',
   'leader-churn',
+  'member-stall',
   'slow-member',
   'slow-disk',
   'raft-lag',
   'peer-network',
   'balancer-errors',
   'version-skew',
+  'balancer-drain',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

@@ -4,6 +4,7 @@ import { isLive } from '../../live';
 import { median } from '../../../stats';
 import type { Candidate, Detector } from '../types';
 import { weightFixes } from '../fixes';
+import { stallingLeader, stallingMembers } from '../stall';
 import { latencyOf, latencyWeights, result } from './common';
 
 export const capacityMismatch: Detector = {
@@ -22,7 +23,13 @@ export const capacityMismatch: Detector = {
     if (s.score === null || s.score >= t.skewScore)
       return result('capacity-mismatch', [], 'shares do not follow the weights: see request-skew');
     const candidates: Candidate[] = [];
+    // A stalling member is slow because it pauses: member-stall says so, with the fixes that help.
+    // A stalling leader slows every member (they all wait for it): that is member-stall too.
+    const stalling = stallingMembers(input);
+    if (stallingLeader(input))
+      return result('capacity-mismatch', [], `the leader stalls (see member-stall): every member waits for it`);
     for (const m of withLat) {
+      if (stalling.has(m.endpoint)) continue;
       const others = withLat.filter((x) => x !== m).map((x) => latencyOf(input, x)!);
       const med = median(others)!;
       const p99 = latencyOf(input, m)!;

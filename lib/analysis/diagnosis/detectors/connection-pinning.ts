@@ -14,6 +14,8 @@ export const connectionPinning: Detector = {
     if (!ss) return result('connection-pinning', [], 'no new connections in the window to compare');
     const candidates: Candidate[] = [];
     input.members.forEach((m, i) => {
+      // A drained member keeps its old connections until clients reconnect: balancer-drain says so.
+      if (serverOf(input, m)?.drained) return;
       const share = m.dims.requests.share;
       const exp = m.dims.requests.expectedShare;
       if (share === null || exp === null || ss[i] === null || input.scores.requests.score === null) return;

@@ -1,6 +1,7 @@
 // health-check-gap: balancer health checks that cannot catch a bad member (none, TCP-only, wrong path, slow).
 import type { Candidate, Detector } from '../types';
 import { backendName, haproxyBackend, healthPath, serverLines } from '../fixes';
+import { stallingMembers } from '../stall';
 import { result } from './common';
 
 export const healthCheckGap: Detector = {
@@ -28,18 +29,28 @@ export const healthCheckGap: Detector = {
         members: l4.map((s) => s.member!),
       });
     const cfg = input.balancer.check;
+    // The HTTP statuses the failing layer-7 checks got (check_code), e.g. "HTTP 404".
+    const codes = [
+      ...new Set(servers.filter((s) => s.checkStatus?.includes('L7') && s.checkCode).map((s) => `HTTP ${s.checkCode}`)),
+    ];
+    let wrongPath = false;
     if (cfg?.type === 'http' && cfg.path) {
       const p = cfg.path.split('?')[0];
       const valid = p === '/health' || ((p === '/livez' || p === '/readyz') && path === '/readyz');
-      if (!valid)
+      if (!valid) {
+        wrongPath = true;
         problems.push({
           severity: 'critical',
-          text: `the check asks for ${cfg.path}, which etcd ${version ?? ''} does not serve (use ${path})`,
+          text: `the check asks for ${cfg.path}, which etcd ${version ?? ''} does not serve${codes.length ? ` (it answers ${codes.join(', ')})` : ''} (use ${path})`,
           members: servers.map((s) => s.member!),
         });
+      }
     }
     const wrongStatus = servers.filter((s) => s.checkStatus?.includes('L7STS') && s.checkLayer === 'L7');
-    if (wrongStatus.length && !(cfg?.type === 'http' && cfg.path && cfg.path.split('?')[0] !== '/health')) {
+    // While a member stalls, /health (a read through raft) can fail anywhere for a moment: that is
+    // the stall, not a wrong check.
+    const stalls = stallingMembers(input).size > 0;
+    if (wrongStatus.length && !stalls && !(cfg?.type === 'http' && cfg.path && cfg.path.split('?')[0] !== '/health')) {
       // L7STS on a member that is healthy by etcd means the check path or expectation is wrong.
       const healthyButFailing = wrongStatus.filter(
         (s) => input.members.find((m) => m.endpoint === s.member)?.status === 'up',
@@ -47,7 +58,7 @@ export const healthCheckGap: Detector = {
       if (healthyButFailing.length)
         problems.push({
           severity: 'critical',
-          text: `the HTTP check fails (${healthyButFailing.map((s) => `${s.name}: ${s.checkStatus} ${s.checkDesc ?? ''}`.trim()).join(', ')}) on members etcd calls healthy`,
+          text: `the HTTP check fails (${healthyButFailing.map((s) => `${s.name}: ${s.checkStatus}${s.checkCode ? ` HTTP ${s.checkCode}` : ''} ${s.checkDesc ?? ''}`.trim()).join(', ')}) on members etcd calls healthy`,
           members: healthyButFailing.map((s) => s.member!),
         });
     }
@@ -71,19 +82,21 @@ export const healthCheckGap: Detector = {
           kind: 'health-check-gap',
           members,
           severity: problems.some((p) => p.severity === 'critical') ? 'critical' : 'warning',
-          title: `The balancer's health checks cannot catch a bad member`,
+          title: wrongPath
+            ? `The balancer's health check asks for a path etcd does not serve${codes.length ? ` (${codes.join(', ')})` : ''}`
+            : `The balancer's health checks cannot catch a bad member`,
           summary: `${problems.map((p) => p.text).join('; ')}.`,
           evidence: [
             ...servers.map((s) => ({
               label: `${s.name} check`,
-              value: `${s.checkLayer}${s.checkStatus ? ` ${s.checkStatus}` : ''}${s.checkDesc ? ` (${s.checkDesc})` : ''}`,
+              value: `${s.checkLayer}${s.checkStatus ? ` ${s.checkStatus}` : ''}${s.checkCode ? ` HTTP ${s.checkCode}` : ''}${s.checkDesc ? ` (${s.checkDesc})` : ''}`,
               member: s.member ?? undefined,
             })),
             ...(cfg
               ? [
                   {
                     label: 'configured check',
-                    value: `${cfg.type}${cfg.path ? ` ${cfg.method ?? 'GET'} ${cfg.path}` : ''}, inter ${
+                    value: `${cfg.type}${cfg.path ? ` ${cfg.method ?? 'GET'} ${cfg.path}` : ''}${cfg.expect ? `, expect ${cfg.expect}` : ''}, inter ${
                       Object.values(cfg.interMs)
                         .map((x) => `${x / 1000}s`)
                         .join('/') || 'n/a'

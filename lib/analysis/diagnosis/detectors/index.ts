@@ -4,12 +4,15 @@
 import type { DetectorCheck } from '../../../types';
 import { emptySignals } from '../../member';
 import type { Candidate, Detector, DiagnosisInput } from '../types';
+import { balancerDrain } from './balancer-drain';
 import { balancerErrors } from './balancer-errors';
+import { balancerOutage } from './balancer-outage';
 import { capacityMismatch } from './capacity-mismatch';
 import { connectionPinning } from './connection-pinning';
 import { healthCheckGap } from './health-check-gap';
 import { leaderChurn } from './leader-churn';
 import { memberDown } from './member-down';
+import { memberStall } from './member-stall';
 import { peerNetwork } from './peer-network';
 import { quotaPressure } from './quota-pressure';
 import { raftLag } from './raft-lag';
@@ -21,6 +24,7 @@ import { versionSkew } from './version-skew';
 
 /** In the order their checks are listed. */
 export const DETECTORS: readonly Detector[] = [
+  balancerOutage,
   memberDown,
   unhealthyServing,
   quotaPressure,
@@ -29,12 +33,14 @@ export const DETECTORS: readonly Detector[] = [
   capacityMismatch,
   healthCheckGap,
   leaderChurn,
+  memberStall,
   slowMember,
   slowDisk,
   raftLag,
   peerNetwork,
   balancerErrors,
   versionSkew,
+  balancerDrain,
 ];
 
 /**

@@ -4,6 +4,7 @@ import { formatDuration } from '../../../format';
 import { isLive } from '../../live';
 import type { Detector } from '../types';
 import { electionFlags, sq } from '../fixes';
+import { assessStalls } from '../stall';
 import { allEndpoints, logEvidence, result } from './common';
 
 export const leaderChurn: Detector = {
@@ -23,9 +24,18 @@ export const leaderChurn: Detector = {
       { label: 'leader changes, last minute', value: String(n), threshold: `> ${t.leaderChangesPerMinute}` },
     ];
     let maxRtt: number | null = null;
-    for (const m of input.members) {
+    const stalls = assessStalls(input);
+    for (const [i, m] of input.members.entries()) {
       const s = m.signals;
       evidence.push({ label: `${m.name} raft term`, value: m.raftTerm ?? 'n/a', member: m.endpoint });
+      // A stalling member misses heartbeats and elections follow; its slow disk and network
+      // timings are the stall's, not drivers of their own.
+      if (stalls[i].recent) {
+        drivers.push(
+          `${m.name} stalls${stalls[i].probe ? ` (Fulcrum's probe +${Math.round(stalls[i].probe!.excessMs)} ms over the fastest member)` : ''}`,
+        );
+        continue;
+      }
       if (s.walFsyncP99 !== null && s.walFsyncP99 > t.walFsyncP99Seconds)
         drivers.push(`${m.name} WAL fsync p99 ${formatDuration(s.walFsyncP99)}`);
       if (s.backendCommitP99 !== null && s.backendCommitP99 > t.backendCommitP99Seconds)

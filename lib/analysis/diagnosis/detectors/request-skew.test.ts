@@ -23,6 +23,25 @@ describe('request-skew', () => {
     expect(fixText(c)).toContain('set server etcd/etcd-3 weight 10');
     expect(fixText(c)).toContain('set server etcd/etcd-1 weight 30');
     expect(fixText(c)).toContain('tcp-connect:127.0.0.1:9999');
+    // The basis it measured against, in the title and the evidence.
+    expect(c.title).toContain('by the configured weights');
+    expect(c.evidence.find((e) => e.label === 'measured against')?.value).toBe('the configured weights 30/20/10');
+  });
+  it("states the basis with the drained members set aside, and does not take a drain for the balancer's weights", () => {
+    // etcd-1 drained at the balancer (weight kept, state DRAIN): the other two are expected 50/50
+    // and etcd-3 carries most of it.
+    const { members, scores } = withLoad(three(), [0, 20, 80], undefined, false, [true, false, false]);
+    const drained = { reason: 'DRAIN' as const, since: 1, sinceFirstLook: false };
+    const b = balancer(
+      members.map((x, i) => server(x, { weight: 10, ...(i === 0 ? { status: 'DRAIN', drained } : {}) })),
+    );
+    const c = requestSkew.run(input({ members, scores, balancer: b })).candidates[0];
+    expect(c.title).toContain('by equal shares');
+    expect(c.evidence.find((e) => e.label === 'measured against')?.value).toBe(
+      'equal shares (no weights configured), with etcd-1 drained at the balancer (expected 0)',
+    );
+    expect(c.evidence.find((e) => e.label === 'ruled out')?.value).toContain('balancer weights match');
+    expect(c.evidence.find((e) => e.label === 'candidate causes')?.value).not.toContain('DRAIN');
   });
   it('lists the causes it could not rule out without a balancer, and stays quiet below the threshold', () => {
     const skew = withLoad(three(), [10, 10, 80]);

@@ -6,13 +6,32 @@ import type { Detector, DiagnosisInput } from '../types';
 import { serverOf, weightFixes } from '../fixes';
 import { result, sessionShares } from './common';
 
-/** Balancer weights as shares, in member order (null when unknown). */
+/** Balancer weights as shares, in member order (null when unknown); a drained server weighs 0. */
 function balancerWeightShares(input: DiagnosisInput): Array<number | null> | null {
   if (!input.balancer?.ok) return null;
-  const ws = input.members.map((m) => (isLive(m) ? (serverOf(input, m)?.weight ?? null) : null));
+  const ws = input.members.map((m) => {
+    const srv = isLive(m) ? serverOf(input, m) : null;
+    return srv ? (srv.drained ? 0 : srv.weight) : null;
+  });
   if (ws.every((w) => w === null)) return null;
   const sum = ws.reduce<number>((a, w) => a + (w ?? 0), 0);
   return sum > 0 ? ws.map((w) => (w === null ? null : w / sum)) : null;
+}
+
+/**
+ * What the expected shares were measured against: the configured weights or equal shares, with
+ * the members drained at the balancer set aside (expected 0).
+ */
+export function basisText(input: DiagnosisInput): string {
+  const s = input.scores.requests;
+  const drained = input.members.filter((m) => serverOf(input, m)?.drained);
+  const base =
+    s.basis === 'weights'
+      ? `the configured weights ${input.members.map((m) => m.weight).join('/')}`
+      : 'equal shares (no weights configured)';
+  return drained.length
+    ? `${base}, with ${drained.map((m) => `${m.name} drained at the balancer (expected 0)`).join(', ')}`
+    : base;
 }
 
 export const requestSkew: Detector = {
@@ -21,16 +40,14 @@ export const requestSkew: Detector = {
     const t = input.thresholds;
     const s = input.scores.requests;
     if (s.score === null) return result('request-skew', [], '', `requests not scored: ${s.reason ?? 'no data'}`);
+    const basis = basisText(input);
     if (s.score < t.skewScore || !s.hottest) {
-      return result(
-        'request-skew',
-        [],
-        `requests score ${s.score.toFixed(2)} below ${t.skewScore} against ${s.basis === 'weights' ? 'the configured weights' : 'equal shares'}`,
-      );
+      return result('request-skew', [], `requests score ${s.score.toFixed(2)} below ${t.skewScore} against ${basis}`);
     }
     const hot = input.members.find((m) => m.endpoint === s.hottest)!;
     const evidence: Evidence[] = [
       { label: 'imbalance score (requests)', value: s.score.toFixed(2), threshold: `${t.skewScore}` },
+      { label: 'measured against', value: basis },
       ...input.members.map((m) => ({
         label: `${m.name} share`,
         value: `${formatPercent(m.dims.requests.share)} (expected ${formatPercent(m.dims.requests.expectedShare)})`,
@@ -79,7 +96,11 @@ export const requestSkew: Detector = {
         );
       } else if (ss) ruledOut.push('new connections are spread like the requests');
       const ejected = input.members.filter(
-        (m) => isLive(m) && serverOf(input, m) && !serverOf(input, m)!.status.startsWith('UP'),
+        (m) =>
+          isLive(m) &&
+          serverOf(input, m) &&
+          !serverOf(input, m)!.drained &&
+          !serverOf(input, m)!.status.startsWith('UP'),
       );
       if (ejected.length)
         causes.push(
@@ -112,8 +133,8 @@ export const requestSkew: Detector = {
           kind: 'request-skew',
           members: [hot.endpoint],
           severity: s.score >= t.skewScoreCritical ? 'critical' : 'warning',
-          title: `${hot.name} carries ${formatPercent(hot.dims.requests.share)} of requests (expected ${formatPercent(hot.dims.requests.expectedShare)})`,
-          summary: `Requests are skewed toward ${hot.name} (score ${s.score.toFixed(2)}). Most likely: ${causes[0]}.`,
+          title: `${hot.name} carries ${formatPercent(hot.dims.requests.share)} of requests (expected ${formatPercent(hot.dims.requests.expectedShare)} by ${s.basis === 'weights' ? 'the configured weights' : 'equal shares'})`,
+          summary: `Requests are skewed toward ${hot.name} (score ${s.score.toFixed(2)} against ${basis}). Most likely: ${causes[0]}.`,
           evidence,
           fixes,
           confidence: bw ? 0.85 : 0.6,

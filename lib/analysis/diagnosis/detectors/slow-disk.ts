@@ -1,6 +1,7 @@
 // slow-disk: WAL fsync or backend commit p99 above etcd's guidance.
 import { formatDuration } from '../../../format';
 import type { Candidate, Detector } from '../types';
+import { stallingMembers } from '../stall';
 import { logEvidence, result } from './common';
 
 export const slowDisk: Detector = {
@@ -10,12 +11,20 @@ export const slowDisk: Detector = {
     const known = input.members.filter((m) => m.signals.walFsyncP99 !== null || m.signals.backendCommitP99 !== null);
     if (known.length === 0) return result('slow-disk', [], '', 'no disk histograms yet');
     const candidates: Candidate[] = [];
+    // A stalling member stretches its own fsync and commit timings: member-stall explains them
+    // (its probe and its peers' round trips, which touch no disk, are slow too).
+    const stalling = stallingMembers(input);
+    const explained: string[] = [];
     for (const m of known) {
       const w = m.signals.walFsyncP99;
       const c = m.signals.backendCommitP99;
       const wBad = w !== null && w > t.walFsyncP99Seconds;
       const cBad = c !== null && c > t.backendCommitP99Seconds;
       if (!wBad && !cBad) continue;
+      if (stalling.has(m.endpoint)) {
+        explained.push(m.name);
+        continue;
+      }
       // Just over the line is worth knowing, not paging for: 2x the threshold warns, 10x is critical.
       const over = Math.max((w ?? 0) / t.walFsyncP99Seconds, (c ?? 0) / t.backendCommitP99Seconds);
       candidates.push({
@@ -65,7 +74,9 @@ export const slowDisk: Detector = {
     return result(
       'slow-disk',
       candidates,
-      `WAL fsync p99 ≤ ${formatDuration(t.walFsyncP99Seconds)} and commit p99 ≤ ${formatDuration(t.backendCommitP99Seconds)} everywhere`,
+      explained.length
+        ? `${explained.join(', ')}: slow fsync/commit timings, but the member stalls (see member-stall): not the disk`
+        : `WAL fsync p99 ≤ ${formatDuration(t.walFsyncP99Seconds)} and commit p99 ≤ ${formatDuration(t.backendCommitP99Seconds)} everywhere`,
     );
   },
 };

@@ -4,6 +4,7 @@ import { isLive } from '../../live';
 import { median } from '../../../stats';
 import type { Candidate, Detector } from '../types';
 import { weightFixes } from '../fixes';
+import { stallingLeader, stallingMembers } from '../stall';
 import { latencyOf, latencyWeights, logEvidence, result } from './common';
 
 export const slowMember: Detector = {
@@ -19,7 +20,13 @@ export const slowMember: Detector = {
         `no latency histogram (--metrics extensive) or fewer than ${t.minLatencySamples} calls in the window`,
       );
     const candidates: Candidate[] = [];
+    // A stalling member is slow because it pauses: member-stall says so, with the fixes that help.
+    // A stalling leader slows every member (they all wait for it): that is member-stall too.
+    const stalling = stallingMembers(input);
+    if (stallingLeader(input))
+      return result('slow-member', [], `the leader stalls (see member-stall): every member waits for it`);
     for (const m of withLat) {
+      if (stalling.has(m.endpoint)) continue;
       const p99 = latencyOf(input, m)!;
       const med = median(withLat.filter((x) => x !== m).map((x) => latencyOf(input, x)!));
       const relative = med !== null && p99 >= t.slowMemberRatio * med && p99 >= t.slowMemberFloorSeconds;
