@@ -216,6 +216,13 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
       );
     }
   }
+  // Latency as clients saw it in the balancer's log lines, beside its own counters.
+  const logTimers = c.logs?.timers;
+  if (balancer && logTimers !== undefined)
+    balancer = {
+      ...balancer,
+      servers: balancer.servers.map((s) => ({ ...s, logTimers: (s.member && logTimers?.[s.member]) || null })),
+    };
   // The operator's intent: members drained at the balancer expect no traffic.
   // (A failed balancer read keeps the last known intent rather than flipping every expectation.)
   const drained = drainedMembers(members, balancer?.ok ? balancer.servers : (prev.balancer?.servers ?? null));

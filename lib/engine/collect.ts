@@ -9,7 +9,7 @@ import type { HaproxySnapshot, HaproxySource } from '../sources/haproxy';
 import { isTimeout } from '../sources/http';
 import type { PrometheusSource } from '../sources/prometheus';
 import { fetchMembersNow } from '../sources/prometheus-queries';
-import type { DimensionId, MemberSignals } from '../types';
+import type { ClientTimers, DimensionId, MemberSignals } from '../types';
 import { type LoopLag, loopLag } from './lag';
 import type { EngineConfig, EngineState } from './state';
 
@@ -60,6 +60,8 @@ export interface LogsCollected {
   latencyMs: number;
   /** Per member endpoint: signal label → matching lines over the diagnosis window. */
   signals: Record<string, Record<string, number>> | null;
+  /** Per member endpoint: latency as clients saw it in the balancer's log lines (null: no balancer log read). */
+  timers: Record<string, ClientTimers> | null;
   /** Log sources that could not be read (a missing file, Loki down), per member. */
   problems: Array<{ endpoint: string; source: string; message: string }>;
   /** The watcher itself failed (a bug or an unexpected error). */
@@ -173,13 +175,15 @@ async function collectLogs(watcher: LogSignalWatcher, c: EngineConfig, t: number
     error = errorText(e);
   }
   let signals: LogsCollected['signals'] = null;
+  let timers: LogsCollected['timers'] = null;
   try {
     // What was counted so far stays evidence even when this call failed.
     signals = watcher.totals(c.logWindowMs, t);
+    timers = watcher.timers(c.logWindowMs, t);
   } catch (e) {
     error ??= errorText(e);
   }
-  return { at, latencyMs: now() - at, signals, problems, error };
+  return { at, latencyMs: now() - at, signals, timers, problems, error };
 }
 
 /**

@@ -4,11 +4,13 @@
 // matching lines. Loki sources are asked at most every `lokiEveryMs`. This is how log lines
 // become evidence for the detectors (e.g. slow-disk cites the `slow fdatasync` lines).
 import type { ClusterConfig } from '../config/load';
+import type { ClientTimers } from '../types';
 import type { LogsConfig } from './config';
 import { lokiQueryRange, LOKI_MEMBER_SIGNALS, logqlString } from './loki';
 import { balancerLineIsFor, memberTarget, parseContextFor, type MemberLogTarget, type RuntimeNames } from './members';
 import { ANY_TEXT_SIGNAL, parseLine } from './parse';
 import { FileTail } from './tail';
+import { lineTimers, TimerAccumulator } from './timers';
 import { SIGNAL_BY_ID, type LogLine, type LogSource, type LogSourceError, type SignalCount } from './types';
 
 export interface WatchOptions {
@@ -79,6 +81,7 @@ export class LogSignalWatcher {
   private readonly lokiTails: LokiTail[] = [];
   private readonly acc = new Map<string, MemberAcc>();
   private readonly targets: MemberLogTarget[];
+  private readonly timerAcc = new TimerAccumulator();
   private running: Promise<void> | null = null;
 
   constructor(
@@ -200,19 +203,37 @@ export class LogSignalWatcher {
     }
   }
 
+  /** A parsed line: its signals, and (a balancer's traffic line) its timers, for the members it is about. */
+  private take(line: LogLine, tail: { source: LogSource; targets: MemberLogTarget[] }, now: number): void {
+    const timers = tail.source === 'balancer' ? lineTimers(line) : null;
+    if (!line.signals.length && !timers) return;
+    const targets = tail.source === 'member' ? tail.targets : tail.targets.filter((t) => balancerLineIsFor(line, t));
+    if (timers) for (const t of targets) this.timerAcc.record(t.endpoint.url, line.t ?? now, timers);
+    this.record(line, targets, now);
+  }
+
   private handleLine(tail: Tail, raw: string, now: number): void {
     if (raw.length === 0) return;
     if (tail.source === 'member' && !ANY_TEXT_SIGNAL.member.test(raw)) return;
     const ctx = parseContextFor(this.cluster, now);
     const line = parseLine(raw, tail.source, ctx, tail.source === 'member' ? tail.targets[0].endpoint.url : null);
-    if (!line.signals.length) return;
-    const targets = tail.source === 'member' ? tail.targets : tail.targets.filter((t) => balancerLineIsFor(line, t));
-    this.record(line, targets, now);
+    this.take(line, tail, now);
+  }
+
+  /**
+   * Per member: latency as clients saw it through the balancer, from its log lines over the last
+   * `windowMs` (whole minutes). null when no balancer log is read.
+   */
+  timers(windowMs: number, now = Date.now()): Record<string, ClientTimers> | null {
+    if (!this.tails.some((t) => t.source === 'balancer') && !this.lokiTails.some((t) => t.source === 'balancer'))
+      return null;
+    return this.timerAcc.window(windowMs, now);
   }
 
   private prune(now: number): void {
     const keepFrom = Math.floor(now / 60_000) * 60_000 - this.o.keepMinutes * 60_000;
     for (const a of this.acc.values()) for (const m of a.counts.keys()) if (m < keepFrom) a.counts.delete(m);
+    this.timerAcc.prune(keepFrom);
   }
 
   private newTail(pattern: string, source: LogSource, targets: MemberLogTarget[]): Tail {
@@ -266,12 +287,7 @@ export class LogSignalWatcher {
           tail.source === 'member' ? tail.targets[0].endpoint.url : null,
         );
         if (line.t === null) line.t = Number(e.ns / 1_000_000n);
-        if (!line.signals.length) continue;
-        this.record(
-          line,
-          tail.source === 'member' ? tail.targets : tail.targets.filter((t) => balancerLineIsFor(line, t)),
-          now,
-        );
+        this.take(line, tail, now);
       }
       if (entries.length) tail.lastNs = entries[0].ns;
       else tail.lastNs = endNs - 1n;

@@ -10,6 +10,10 @@ export const NEEDS_DIRECT: Readonly<Record<string, string>> = {
   'balancer-errors': "the balancer's error counters",
   'raft-lag': "each member's raft index (the Status RPC)",
   'peer-network': 'the peer round-trip histograms, read by polling the members',
+  'member-stall':
+    "Fulcrum's own probe of each member and the peers' round trips towards it, read by polling the members",
+  'balancer-outage': 'the balancer (which servers are UP)',
+  'balancer-drain': 'the balancer (which servers are drained)',
 };
 
 /** The checks with the reason a Prometheus-only cluster can't have them. Pure. */
