@@ -33,7 +33,8 @@ describe('windows and freezing', () => {
     expect(() => resolveWindow({ to: now + 120_000 }, now)).toThrow(/in the future/);
     expect(() => resolveWindow({ from: now - 25 * 3600_000 }, now)).toThrow(/longer than 24 hours/);
   });
-  it('keeps events in the window and findings active in it', () => {
+  // Builds an hour of polls: seconds alone, more on a busy shared machine.
+  it('keeps events in the window and findings active in it', { timeout: 60_000 }, () => {
     const rec = synthSnapshot({ seconds: 3600 });
     const w = { from: rec.window.from + 1000 * 1000, to: rec.window.from + 2000 * 1000 };
     const frozen = freezeState(
