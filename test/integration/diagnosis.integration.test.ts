@@ -10,55 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectFault, type FaultName, type FaultRun } from '../../dev/faults';
 import { startStack, type Stack } from '../../dev/stack';
 import { electionFlags } from '../../lib/analysis/diagnosis/fixes';
-import { parseConfig } from '../../lib/config/load';
-import { ClusterEngine } from '../../lib/engine/cluster';
-import { sseResponse } from '../../lib/stream/sse';
-import type { ClusterDelta, ClusterState, Finding } from '../../lib/types';
-import { SseReader, waitUntil } from './helpers';
+import type { ClusterEngine } from '../../lib/engine/cluster';
+import type { ClusterState, Finding } from '../../lib/types';
+import { engineFor, StreamLog, waitUntil } from './helpers';
 
 const QUOTA = 24 * 1024 * 1024;
-
-/** Records every delta from the engine's SSE stream with the time it arrived. */
-class StreamLog {
-  readonly deltas: Array<{ at: number; d: ClusterDelta }> = [];
-  private ac = new AbortController();
-  private done: Promise<void>;
-  constructor(engine: ClusterEngine) {
-    const sse = new SseReader(sseResponse(engine, this.ac.signal).body!);
-    this.done = (async () => {
-      for (;;) {
-        const ev = await sse.next(60_000).catch(() => null);
-        if (!ev) return;
-        if (ev.event === 'delta') this.deltas.push({ at: Date.now(), d: ev.data as ClusterDelta });
-      }
-    })();
-  }
-  find(
-    kind: string,
-    member: string | null,
-    after: number,
-    also: (f: Finding) => boolean = () => true,
-  ): { at: number; f: Finding; d: ClusterDelta } | null {
-    for (const x of this.deltas) {
-      if (x.at < after) continue;
-      const f = x.d.findings.find((y) => y.kind === kind && (member === null || y.members.includes(member)) && also(y));
-      if (f) return { at: x.at, f, d: x.d };
-    }
-    return null;
-  }
-  latest(): ClusterDelta | null {
-    return this.deltas.at(-1)?.d ?? null;
-  }
-  async stop(): Promise<void> {
-    this.ac.abort();
-    await this.done;
-  }
-}
-
-function engineFor(stack: Stack): ClusterEngine {
-  const cfg = parseConfig(readFileSync(stack.configFile, 'utf8'), stack.configFile, {});
-  return new ClusterEngine(cfg, cfg.clusters[0]);
-}
 
 describe('diagnosis: each injected fault raises its finding', () => {
   let dir: string;

@@ -1,4 +1,10 @@
-// Small helpers for integration tests: waiting on real processes, reading an SSE body.
+// Small helpers for integration tests: waiting on real processes, reading an SSE body, recording
+// an engine's SSE stream.
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../../lib/config/load';
+import { ClusterEngine } from '../../lib/engine/cluster';
+import { sseResponse } from '../../lib/stream/sse';
+import type { ClusterDelta, Finding } from '../../lib/types';
 
 export async function waitUntil(
   cond: () => boolean | Promise<boolean>,
@@ -74,4 +80,46 @@ export class SseReader {
   async cancel(): Promise<void> {
     await this.reader.cancel().catch(() => undefined);
   }
+}
+
+/** Records every delta from the engine's SSE stream with the time it arrived. */
+export class StreamLog {
+  readonly deltas: Array<{ at: number; d: ClusterDelta }> = [];
+  private ac = new AbortController();
+  private done: Promise<void>;
+  constructor(engine: ClusterEngine) {
+    const sse = new SseReader(sseResponse(engine, this.ac.signal).body!);
+    this.done = (async () => {
+      for (;;) {
+        const ev = await sse.next(60_000).catch(() => null);
+        if (!ev) return;
+        if (ev.event === 'delta') this.deltas.push({ at: Date.now(), d: ev.data as ClusterDelta });
+      }
+    })();
+  }
+  find(
+    kind: string,
+    member: string | null,
+    after: number,
+    also: (f: Finding) => boolean = () => true,
+  ): { at: number; f: Finding; d: ClusterDelta } | null {
+    for (const x of this.deltas) {
+      if (x.at < after) continue;
+      const f = x.d.findings.find((y) => y.kind === kind && (member === null || y.members.includes(member)) && also(y));
+      if (f) return { at: x.at, f, d: x.d };
+    }
+    return null;
+  }
+  latest(): ClusterDelta | null {
+    return this.deltas.at(-1)?.d ?? null;
+  }
+  async stop(): Promise<void> {
+    this.ac.abort();
+    await this.done;
+  }
+}
+
+export function engineFor(stack: { configFile: string }): ClusterEngine {
+  const cfg = parseConfig(readFileSync(stack.configFile, 'utf8'), stack.configFile, {});
+  return new ClusterEngine(cfg, cfg.clusters[0]);
 }
