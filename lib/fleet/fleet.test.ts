@@ -105,6 +105,45 @@ describe('Fleet', () => {
     expect((await r1.read()).done).toBe(true);
   });
 
+  it('a viewer that does not read holds a bounded queue: it loses deltas, then gets the whole fleet again', async () => {
+    const a = fakeCluster('a');
+    const fleet = new Fleet({
+      clusters: () => [a] as unknown as Iterable<LiveCluster>,
+      tickMs: 1000,
+      build: 'b1',
+      maxSubscribers: 5,
+      now: () => 42,
+    });
+    let dropped = 0;
+    const reader = sseStream(fleetFeed(fleet), new AbortController().signal, {
+      queueChunks: 4,
+      onDrop: () => dropped++,
+    }).body!.getReader();
+    for (let i = 0; i < 500; i++) {
+      a.poll();
+      fleet.tick(); // nobody reads meanwhile
+    }
+    expect(dropped).toBeGreaterThan(450);
+    const events: Array<{ event: string; data: unknown }> = [];
+    const chunks: Uint8Array[] = [];
+    while (!events.some((e) => e.event === 'fleet' && (e.data as FleetState).seq === fleet.seq)) {
+      const r = await reader.read();
+      if (r.done) break;
+      chunks.push(r.value);
+      events.splice(0, events.length, ...decode(chunks));
+    }
+    // What was queued (at most the queue), then the whole fleet as of now, not 500 deltas.
+    expect(events.filter((e) => e.event === 'fleet-delta').length).toBeLessThanOrEqual(4);
+    const last = events.at(-1)!;
+    expect(last.event).toBe('fleet');
+    expect((last.data as FleetState).clusters.map((c) => [c.name, c.updatedAt])).toEqual([['a', 501]]);
+    a.poll();
+    fleet.tick();
+    const next = await readN(reader, 1);
+    expect(next.events[0]).toMatchObject({ event: 'fleet-delta', data: { seq: fleet.seq } });
+    fleet.stop();
+  });
+
   it('answers 503 past maxSubscribers', () => {
     const fleet = new Fleet({ clusters: () => [], tickMs: 1000, build: 'x', maxSubscribers: 1 });
     sseStream(fleetFeed(fleet), new AbortController().signal);

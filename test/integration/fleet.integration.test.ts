@@ -270,7 +270,7 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
     expect(() => parseSnapshotFile(JSON.stringify(exportFile(rec, Date.now())))).not.toThrow();
   });
 
-  it('drops clusters whose series go, and says so in a fleet delta', async () => {
+  it('drops clusters whose series go and adds them back when they return, each time in a fleet delta', async () => {
     const ac = new AbortController();
     const res = await streamGET(new Request('http://x/api/fleet/stream', { signal: ac.signal }));
     const sse = new SseReader(res.body!);
@@ -282,12 +282,32 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
       const ev = await sse.next(10_000);
       if (ev.event === 'fleet-delta') for (const n of (ev.data as FleetDelta).removed) removed.add(n);
     }
-    ac.abort();
-    await sse.cancel();
     expect([...removed].sort()).toEqual(['syn-004', 'syn-005']);
     expect(rt.clusters.has('syn-004')).toBe(false);
     const s = await fleet();
     expect(s.clusters).toHaveLength(10);
     expect((await clusterGET(new Request('http://x/api/clusters/syn-004'), params('syn-004'))).status).toBe(404);
+
+    // Their series come back: the clusters do too, as upserts of the same stream (members as
+    // Prometheus scrapes them: a cluster may first show up with part of its members).
+    await exporter.setSpec(spec);
+    const back = new Map<string, FleetCluster>();
+    const whole = () => back.size === 2 && [...back.values()].every((c) => c.members.length === 3);
+    const until = Date.now() + 60_000;
+    while (!whole() && Date.now() < until) {
+      const ev = await sse.next(10_000);
+      if (ev.event !== 'fleet-delta') continue;
+      for (const c of (ev.data as FleetDelta).upserts)
+        if (c.name === 'syn-004' || c.name === 'syn-005') back.set(c.name, c);
+    }
+    ac.abort();
+    await sse.cancel();
+    expect([...back.keys()].sort()).toEqual(['syn-004', 'syn-005']);
+    for (const c of back.values()) {
+      expect(c.source).toBe('prometheus');
+      expect(c.members.map((m) => m.endpoint)).toEqual([1, 2, 3].map((j) => `etcd-${j}.${c.name}:2379`));
+    }
+    expect((await fleet()).clusters).toHaveLength(12);
+    expect((await clusterGET(new Request('http://x/api/clusters/syn-004'), params('syn-004'))).status).toBe(200);
   });
 });
