@@ -23,12 +23,12 @@ import {
   type TimelineMark,
 } from '@/lib/client/findingMarks';
 import { formatClock, formatScore } from '@/lib/format';
-import { timeTicks } from '@/lib/client/heatmap';
 import { eventsInRange, eventsNear, scoreSeries, type ScorePoint } from '@/lib/client/series';
 import { useTheme } from '@/lib/client/theme';
 import { DIMENSIONS } from '@/lib/dimensions';
 import type { ClusterEvent, DimensionId, Frame } from '@/lib/types';
 import { EVENT_KIND, SEVERITY, SEVERITY_COLOR } from './styles';
+import { AXIS, GRID, useTimeAxis } from './chartAxes';
 
 export interface TimelineProps {
   frames: readonly Frame[];
@@ -50,8 +50,6 @@ export interface TimelineProps {
 
 const LINE = { light: '#0369a1', dark: '#38bdf8' } as const;
 const EQUAL = { light: '#64748b', dark: '#94a3b8' } as const;
-const GRID = { light: '#e2e8f0', dark: '#1e293b' } as const;
-const AXIS = { light: '#64748b', dark: '#94a3b8' } as const;
 
 export function Timeline({
   frames,
@@ -75,7 +73,7 @@ export function Timeline({
   const evs = useMemo(() => eventsInRange(events, from, to), [events, from, to]);
   const marks = useMemo(() => timelineMarks(findings, from, to), [findings, from, to]);
   const tint = useMemo(() => worstSegments(marks), [marks]);
-  const ticks = useMemo(() => timeTicks(from, to, 8), [from, to]);
+  const timeAxis = useTimeAxis(from, to, 8, theme, fontSize);
   const radius = Math.max(pollIntervalMs * 1.5, (to - from) / 150);
   const hasScore = data.some((p) => p.score !== null);
 
@@ -97,18 +95,7 @@ export function Timeline({
             <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 800, height }}>
               <LineChart data={data} margin={{ top: 18, right: 16, bottom: 0, left: 0 }}>
                 <CartesianGrid stroke={GRID[theme]} vertical={false} />
-                <XAxis
-                  dataKey="t"
-                  type="number"
-                  scale="time"
-                  domain={[from, to]}
-                  allowDataOverflow
-                  ticks={ticks.ticks}
-                  tickFormatter={(t: number) => formatClock(t, ticks.step < 60_000)}
-                  stroke={AXIS[theme]}
-                  fontSize={fontSize}
-                  height={Math.round(fontSize * 2.5)}
-                />
+                <XAxis {...timeAxis} height={Math.round(fontSize * 2.5)} />
                 <YAxis
                   domain={[0, 1]}
                   ticks={[0, SCORE_WARN, SCORE_BAD, 1]}

@@ -5,16 +5,14 @@ import { useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TooltipContentProps } from 'recharts';
 import { formatClock, formatValue } from '@/lib/format';
-import { timeTicks } from '@/lib/client/heatmap';
 import { useTheme } from '@/lib/client/theme';
 import { DIMENSION_LIST } from '@/lib/dimensions';
 import type { DimensionSpec, Frame, MemberState } from '@/lib/types';
 import { axisTick, memberSeries, type MemberPoint } from './model';
+import { AXIS, GRID, useTimeAxis } from '../chartAxes';
 
 const SELF = { light: '#c2410c', dark: '#fb923c' } as const;
 const OTHER = { light: '#64748b', dark: '#94a3b8' } as const;
-const GRID = { light: '#e2e8f0', dark: '#1e293b' } as const;
-const AXIS = { light: '#64748b', dark: '#94a3b8' } as const;
 
 export interface MemberChartsProps {
   frames: readonly Frame[];
@@ -60,7 +58,7 @@ function Chart({ spec, props }: { spec: DimensionSpec; props: MemberChartsProps 
     () => memberSeries(frames, index, spec.id, from, to, pollIntervalMs, 240),
     [frames, index, spec.id, from, to, pollIntervalMs],
   );
-  const ticks = useMemo(() => timeTicks(from, to, 4), [from, to]);
+  const timeAxis = useTimeAxis(from, to, 4, theme, 10);
   const hasSelf = data.some((p) => p.self !== null);
   return (
     <figure
@@ -77,17 +75,7 @@ function Chart({ spec, props }: { spec: DimensionSpec; props: MemberChartsProps 
         <ResponsiveContainer width="100%" height="100%" minWidth={0} initialDimension={{ width: 320, height: 128 }}>
           <LineChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke={GRID[theme]} vertical={false} />
-            <XAxis
-              dataKey="t"
-              type="number"
-              scale="time"
-              domain={[from, to]}
-              allowDataOverflow
-              ticks={ticks.ticks}
-              tickFormatter={(t: number) => formatClock(t, ticks.step < 60_000)}
-              stroke={AXIS[theme]}
-              fontSize={10}
-            />
+            <XAxis {...timeAxis} />
             <YAxis
               width={56}
               stroke={AXIS[theme]}
