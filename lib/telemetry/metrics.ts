@@ -35,144 +35,114 @@ export class Telemetry implements EngineTelemetry {
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
+    const gauge = (name: string, help: string, labelNames: string[] = []) =>
+      new Gauge({ name, help, labelNames, registers });
+    const counter = (name: string, help: string, labelNames: string[] = []) =>
+      new Counter({ name, help, labelNames, registers });
+    const histogram = (name: string, help: string, buckets: number[], labelNames: string[] = []) =>
+      new Histogram({ name, help, buckets, labelNames, registers });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'fulcrum_' });
-    this.score = new Gauge({
-      name: 'fulcrum_imbalance_score',
-      help: 'How unevenly a load dimension is spread across members against the expected shares: 0 = as expected, 1 = all on one member',
-      labelNames: ['cluster', 'dimension'],
-      registers,
-    });
-    this.scoreEqual = new Gauge({
-      name: 'fulcrum_imbalance_score_equal',
-      help: 'Imbalance score of a dimension against equal shares',
-      labelNames: ['cluster', 'dimension'],
-      registers,
-    });
-    this.share = new Gauge({
-      name: 'fulcrum_member_share',
-      help: "A member's observed fraction of the cluster total of a dimension",
-      labelNames: ['cluster', 'member', 'dimension'],
-      registers,
-    });
-    this.expectedShare = new Gauge({
-      name: 'fulcrum_member_expected_share',
-      help: "A member's expected fraction of a dimension (configured weights or equal)",
-      labelNames: ['cluster', 'member', 'dimension'],
-      registers,
-    });
-    this.memberUp = new Gauge({
-      name: 'fulcrum_member_up',
-      help: '1 when the member answers and is healthy, 0.5 when it answers but is unhealthy, 0 when down',
-      labelNames: ['cluster', 'member'],
-      registers,
-    });
-    this.memberLeader = new Gauge({
-      name: 'fulcrum_member_is_leader',
-      help: '1 on the raft leader',
-      labelNames: ['cluster', 'member'],
-      registers,
-    });
-    this.pollDuration = new Histogram({
-      name: 'fulcrum_poll_duration_seconds',
-      help: 'Time of one poll of a cluster (all members and the analysis)',
-      labelNames: ['cluster'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    });
-    this.sourceErrors = new Counter({
-      name: 'fulcrum_source_errors_total',
-      help: 'Failed calls to a source (an etcd member that did not answer a poll, Prometheus, the balancer, a log source)',
-      labelNames: ['cluster', 'source', 'member'],
-      registers,
-    });
-    this.promQueries = new Counter({
-      name: 'fulcrum_prometheus_queries_total',
-      help: "Queries sent to Prometheus, by purpose (fleet: the discovered fleet tick; discovery: the cluster list; cluster/discovered: one cluster's members or history)",
-      labelNames: ['purpose'],
-      registers,
-    });
-    this.discoverySkipped = new Gauge({
-      name: 'fulcrum_discovery_skipped',
-      help: 'What the last Prometheus discovery left out, by reason (invalid-name, invalid-member, too-many-members, too-many-clusters, invalid-label, configured)',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.fleetPromTick = new Histogram({
-      name: 'fulcrum_fleet_prometheus_tick_duration_seconds',
-      help: 'Time of one Prometheus fleet tick (its queries, then every discovered cluster advanced)',
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers,
-    });
-    this.internalErrors = new Counter({
-      name: 'fulcrum_internal_errors_total',
-      help: 'Polls that failed inside Fulcrum itself (a bug), not because a source failed',
-      labelNames: ['cluster'],
-      registers,
-    });
-    this.overloaded = new Gauge({
-      name: 'fulcrum_overloaded',
-      help: '1 while Fulcrum is overloaded for this cluster: its own polls run late (event loop stalled, or polls longer than the interval) and the interval is stretched; timeouts then are not blamed on etcd',
-      labelNames: ['cluster'],
-      registers,
-    });
-    this.overloadedPolls = new Counter({
-      name: 'fulcrum_overloaded_polls_total',
-      help: "Polls during which Fulcrum's own event loop stalled: their timeouts were not counted as source errors",
-      labelNames: ['cluster'],
-      registers,
-    });
-    this.pollInterval = new Gauge({
-      name: 'fulcrum_poll_interval_seconds',
-      help: 'The poll interval in force for a cluster: the configured one, or longer while Fulcrum is overloaded',
-      labelNames: ['cluster'],
-      registers,
-    });
-    this.findings = new Gauge({
-      name: 'fulcrum_findings',
-      help: 'Active findings',
-      labelNames: ['cluster', 'kind', 'severity'],
-      registers,
-    });
-    this.subscribers = new Gauge({
-      name: 'fulcrum_stream_subscribers',
-      help: 'Open SSE streams',
-      labelNames: ['cluster'],
-      registers,
-    });
-    this.dropped = new Counter({
-      name: 'fulcrum_stream_dropped_total',
-      help: 'Deltas not sent to a slow stream client (it got the full state instead)',
-      labelNames: ['cluster'],
-      registers,
-    });
-    this.fleetSubscribers = new Gauge({
-      name: 'fulcrum_fleet_stream_subscribers',
-      help: 'Open fleet SSE streams (fleet pages and wall screens)',
-      registers,
-    });
-    this.fleetDropped = new Counter({
-      name: 'fulcrum_fleet_stream_dropped_total',
-      help: 'Fleet deltas not sent to a slow stream client (it got the whole fleet instead)',
-      registers,
-    });
-    this.fleetTick = new Histogram({
-      name: 'fulcrum_fleet_tick_duration_seconds',
-      help: 'Time of one fleet tick (summaries of every cluster, the diff, the publish)',
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-      registers,
-    });
-    this.fleetDeltaBytes = new Histogram({
-      name: 'fulcrum_fleet_delta_bytes',
-      help: 'Size of one fleet delta (JSON bytes, before SSE framing)',
-      buckets: [256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304],
-      registers,
-    });
-    this.fleetClusters = new Gauge({
-      name: 'fulcrum_fleet_clusters',
-      help: 'Clusters in the fleet, by source (direct: polled; prometheus: discovered and read from Prometheus)',
-      labelNames: ['source'],
-      registers,
-    });
+    this.score = gauge(
+      'fulcrum_imbalance_score',
+      'How unevenly a load dimension is spread across members against the expected shares: 0 = as expected, 1 = all on one member',
+      ['cluster', 'dimension'],
+    );
+    this.scoreEqual = gauge('fulcrum_imbalance_score_equal', 'Imbalance score of a dimension against equal shares', [
+      'cluster',
+      'dimension',
+    ]);
+    this.share = gauge('fulcrum_member_share', "A member's observed fraction of the cluster total of a dimension", [
+      'cluster',
+      'member',
+      'dimension',
+    ]);
+    this.expectedShare = gauge(
+      'fulcrum_member_expected_share',
+      "A member's expected fraction of a dimension (configured weights or equal)",
+      ['cluster', 'member', 'dimension'],
+    );
+    this.memberUp = gauge(
+      'fulcrum_member_up',
+      '1 when the member answers and is healthy, 0.5 when it answers but is unhealthy, 0 when down',
+      ['cluster', 'member'],
+    );
+    this.memberLeader = gauge('fulcrum_member_is_leader', '1 on the raft leader', ['cluster', 'member']);
+    this.pollDuration = histogram(
+      'fulcrum_poll_duration_seconds',
+      'Time of one poll of a cluster (all members and the analysis)',
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      ['cluster'],
+    );
+    this.sourceErrors = counter(
+      'fulcrum_source_errors_total',
+      'Failed calls to a source (an etcd member that did not answer a poll, Prometheus, the balancer, a log source)',
+      ['cluster', 'source', 'member'],
+    );
+    this.promQueries = counter(
+      'fulcrum_prometheus_queries_total',
+      "Queries sent to Prometheus, by purpose (fleet: the discovered fleet tick; discovery: the cluster list; cluster/discovered: one cluster's members or history)",
+      ['purpose'],
+    );
+    this.discoverySkipped = gauge(
+      'fulcrum_discovery_skipped',
+      'What the last Prometheus discovery left out, by reason (invalid-name, invalid-member, too-many-members, too-many-clusters, invalid-label, configured)',
+      ['reason'],
+    );
+    this.fleetPromTick = histogram(
+      'fulcrum_fleet_prometheus_tick_duration_seconds',
+      'Time of one Prometheus fleet tick (its queries, then every discovered cluster advanced)',
+      [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    );
+    this.internalErrors = counter(
+      'fulcrum_internal_errors_total',
+      'Polls that failed inside Fulcrum itself (a bug), not because a source failed',
+      ['cluster'],
+    );
+    this.overloaded = gauge(
+      'fulcrum_overloaded',
+      '1 while Fulcrum is overloaded for this cluster: its own polls run late (event loop stalled, or polls longer than the interval) and the interval is stretched; timeouts then are not blamed on etcd',
+      ['cluster'],
+    );
+    this.overloadedPolls = counter(
+      'fulcrum_overloaded_polls_total',
+      "Polls during which Fulcrum's own event loop stalled: their timeouts were not counted as source errors",
+      ['cluster'],
+    );
+    this.pollInterval = gauge(
+      'fulcrum_poll_interval_seconds',
+      'The poll interval in force for a cluster: the configured one, or longer while Fulcrum is overloaded',
+      ['cluster'],
+    );
+    this.findings = gauge('fulcrum_findings', 'Active findings', ['cluster', 'kind', 'severity']);
+    this.subscribers = gauge('fulcrum_stream_subscribers', 'Open SSE streams', ['cluster']);
+    this.dropped = counter(
+      'fulcrum_stream_dropped_total',
+      'Deltas not sent to a slow stream client (it got the full state instead)',
+      ['cluster'],
+    );
+    this.fleetSubscribers = gauge(
+      'fulcrum_fleet_stream_subscribers',
+      'Open fleet SSE streams (fleet pages and wall screens)',
+    );
+    this.fleetDropped = counter(
+      'fulcrum_fleet_stream_dropped_total',
+      'Fleet deltas not sent to a slow stream client (it got the whole fleet instead)',
+    );
+    this.fleetTick = histogram(
+      'fulcrum_fleet_tick_duration_seconds',
+      'Time of one fleet tick (summaries of every cluster, the diff, the publish)',
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    );
+    this.fleetDeltaBytes = histogram(
+      'fulcrum_fleet_delta_bytes',
+      'Size of one fleet delta (JSON bytes, before SSE framing)',
+      [256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304],
+    );
+    this.fleetClusters = gauge(
+      'fulcrum_fleet_clusters',
+      'Clusters in the fleet, by source (direct: polled; prometheus: discovered and read from Prometheus)',
+      ['source'],
+    );
   }
 
   /** One fleet tick: how long it took, how many clusters, how large its delta was. */
