@@ -41,6 +41,18 @@ export interface SignalSpec {
   hint: string;
 }
 
+/** The signal of a balancer answer with this HTTP status. */
+function lbStatus<C extends number>(code: C, hint: string) {
+  return {
+    id: `lb-${code}` as const,
+    label: `balancer ${code}` as const,
+    sources: ['balancer'] as const,
+    field: 'status',
+    re: new RegExp(`^${code}$`),
+    hint,
+  };
+}
+
 /**
  * Known signals. The first ones are etcd's own messages (3.4 and 3.5 wording), the `lb-*` ones
  * are read from the balancer's lines (HAProxy and NGINX). Order = display order.
@@ -116,38 +128,10 @@ export const SIGNALS = [
     re: /database space exceeded|NOSPACE/,
     hint: 'the backend is over --quota-backend-bytes: writes are refused until compaction, defrag and alarm disarm',
   },
-  {
-    id: 'lb-502',
-    label: 'balancer 502',
-    sources: ['balancer'],
-    field: 'status',
-    re: /^502$/,
-    hint: 'Bad Gateway: the balancer got no valid answer from the member',
-  },
-  {
-    id: 'lb-503',
-    label: 'balancer 503',
-    sources: ['balancer'],
-    field: 'status',
-    re: /^503$/,
-    hint: 'Service Unavailable: no member was available, or the request was queued too long',
-  },
-  {
-    id: 'lb-504',
-    label: 'balancer 504',
-    sources: ['balancer'],
-    field: 'status',
-    re: /^504$/,
-    hint: 'Gateway Timeout: the member did not answer in time',
-  },
-  {
-    id: 'lb-499',
-    label: 'balancer 499',
-    sources: ['balancer'],
-    field: 'status',
-    re: /^499$/,
-    hint: 'Client Closed Request: the client gave up first (usually its deadline)',
-  },
+  lbStatus(502, 'Bad Gateway: the balancer got no valid answer from the member'),
+  lbStatus(503, 'Service Unavailable: no member was available, or the request was queued too long'),
+  lbStatus(504, 'Gateway Timeout: the member did not answer in time'),
+  lbStatus(499, 'Client Closed Request: the client gave up first (usually its deadline)'),
   {
     id: 'lb-termination',
     label: 'abnormal termination',
