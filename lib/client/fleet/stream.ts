@@ -6,7 +6,7 @@
 // that the reconnect logic is unit-tested.
 import type { FleetDelta, FleetState } from '../../fleet/types';
 import { apiPath } from '../api';
-import { backoffDelay } from '../reconnect';
+import { backoffDelay, type EventSourceLike, type StreamDeps } from '../reconnect';
 import { applyFleetDelta } from '../../fleet/delta';
 import { fleetStaleAfterMs } from './store';
 
@@ -33,21 +33,8 @@ export interface FleetStreamSnapshot {
   deltas: number;
 }
 
-interface EventSourceLike {
-  readonly readyState: number;
-  addEventListener(type: string, listener: (ev: MessageEvent<string>) => void): void;
-  onerror: ((ev: Event) => void) | null;
-  close(): void;
-}
-
-export interface FleetStreamDeps {
-  createEventSource(url: string): EventSourceLike;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(id: unknown): void;
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(id: unknown): void;
-  now(): number;
-  random(): number;
+/** A stream's outside world (see StreamDeps), and what only the fleet stream needs. */
+export interface FleetStreamDeps extends StreamDeps {
   /** Reload the page (a new build is being served). */
   reload(): void;
   /** A performance mark (FLEET_DELTA_MARK when a delta is applied: bench:fleet times the next frame from it). */

@@ -2,6 +2,7 @@
 // React side of the fleet stream: one EventSource per page (see ./stream.ts).
 import { useEffect, useRef, useState } from 'react';
 import type { FleetState } from '../../fleet/types';
+import { browserStreamDeps } from '../reconnect';
 import { FLEET_STREAM_URL, openFleetStream, type FleetStreamDeps, type FleetStreamSnapshot } from './stream';
 
 /** A reload for a new build at most this often (two replicas on different builds must not loop). */
@@ -10,13 +11,7 @@ const RELOAD_KEY = 'fulcrum-build-reload-at';
 
 function browserDeps(): FleetStreamDeps {
   return {
-    createEventSource: (url) => new EventSource(url),
-    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
-    clearTimeout: (id) => window.clearTimeout(id as number),
-    setInterval: (fn, ms) => window.setInterval(fn, ms),
-    clearInterval: (id) => window.clearInterval(id as number),
-    now: () => Date.now(),
-    random: Math.random,
+    ...browserStreamDeps(),
     mark: (name) => {
       // Marks pile up in the performance timeline: keep only the newest (a wall runs for weeks).
       performance.clearMarks(name);
