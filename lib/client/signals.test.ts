@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../analysis/diagnosis/thresholds';
+import { emptySignals } from '../analysis/member';
 import { quietSignals } from '../testkit';
-import type { BalancerServer, MemberSignals } from '../types';
+import type { BalancerServer } from '../types';
 import {
   checkKind,
   checkStatusText,
@@ -79,21 +80,7 @@ describe('signals', () => {
   });
   it('at the threshold is not past it; unknown values are never marked', () => {
     expect(signalAlerts({ ...quiet, walFsyncP99: 0.01, leaderChanges: 1, appliedStalledPolls: 4 })).toEqual([]);
-    const unknown: MemberSignals = {
-      ...quiet,
-      walFsyncP99: null,
-      backendCommitP99: null,
-      peerRttP99: null,
-      latencyP99: null,
-      latencyCount: null,
-      leaderChanges: null,
-      heartbeatFailures: null,
-      peerSendFailures: null,
-      slowApplies: null,
-      grpcErrorRate: null,
-      hasLeader: null,
-      revision: null,
-    };
+    const unknown = emptySignals(); // every signal unknown; stalled polls are counted (0)
     expect(signalAlerts(unknown)).toEqual([]);
     expect(
       signalRows(unknown)
