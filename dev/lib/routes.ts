@@ -36,3 +36,21 @@ export function appRoutes(root = process.cwd()): RouteMethod[] {
   }
   return out;
 }
+
+/** Every page's URL pattern, from the page.tsx files under app/ (`/`, `/clusters/[name]`, ...). */
+export function appPages(root = process.cwd()): string[] {
+  const app = path.join(root, 'app');
+  const pages: string[] = [];
+  const visit = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) visit(p);
+      else if (e.name === 'page.tsx') {
+        const rel = path.relative(app, dir).split(path.sep).join('/');
+        pages.push(rel ? `/${rel}`.replace(/\/\([^)]*\)/g, '') : '/');
+      }
+    }
+  };
+  visit(app);
+  return pages.sort();
+}
