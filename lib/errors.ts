@@ -45,6 +45,9 @@ export class RateLimitError extends DomainError {
   }
 }
 
+/** The snapshot store has no room left (disk or filesystem full): nothing was written. HTTP 507. */
+export class StorageFullError extends DomainError {}
+
 /** A dependency Fulcrum needs is down (the snapshot store, …). HTTP 503. */
 export class UnavailableError extends DomainError {}
 

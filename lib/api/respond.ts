@@ -16,6 +16,7 @@ import {
   NotFoundError,
   RateLimitError,
   UnauthenticatedError,
+  StorageFullError,
   UnavailableError,
   ValidationError,
   ConflictError,
@@ -49,6 +50,7 @@ export function statusOf(e: DomainError): { status: number; headers?: Record<str
   if (e instanceof LimitError) return { status: 413 };
   if (e instanceof RateLimitError) return { status: 429, headers: { 'Retry-After': String(e.retryAfterS) } };
   if (e instanceof UnavailableError) return { status: 503 };
+  if (e instanceof StorageFullError) return { status: 507 };
   // DataCorruptError and any other domain error: the server's fault, said plainly.
   return { status: 500 };
 }

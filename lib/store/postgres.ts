@@ -2,6 +2,7 @@
 // and interface as SQLite. Migrations take an advisory lock, so replicas starting together
 // migrate once.
 import pg from 'pg';
+import { writing } from './errors';
 import { LATEST_SCHEMA, META_COLUMNS, MIGRATIONS, SchemaTooNewError } from './migrations';
 import { metaFromDb, type SessionDb, sessionFromDb, type WallLinkDb, wallLinkFromDb } from './sqlite';
 import type { SessionRow, SnapshotMeta, SnapshotRow, SnapshotStore, WallLinkRow } from './types';
@@ -81,6 +82,10 @@ export class PostgresStore implements SnapshotStore {
   }
 
   async insert(r: SnapshotRow): Promise<void> {
+    await writing('PostgreSQL', () => this.insertTx(r));
+  }
+
+  private async insertTx(r: SnapshotRow): Promise<void> {
     await this.tx(async (c) => {
       await c.query(
         `INSERT INTO fulcrum_snapshots (${META_COLUMNS}, delete_key_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -155,9 +160,11 @@ export class PostgresStore implements SnapshotStore {
   }
 
   async insertSession(r: SessionRow): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO fulcrum_sessions (id_hash, role, user_name, via, created_at, expires_at, link_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [r.idHash, r.role, r.user, r.via, r.createdAt, r.expiresAt, r.linkId],
+    await writing('PostgreSQL', () =>
+      this.pool.query(
+        'INSERT INTO fulcrum_sessions (id_hash, role, user_name, via, created_at, expires_at, link_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [r.idHash, r.role, r.user, r.via, r.createdAt, r.expiresAt, r.linkId],
+      ),
     );
   }
 
@@ -165,7 +172,7 @@ export class PostgresStore implements SnapshotStore {
     const r = (await this.pool.query<SessionDb>('SELECT * FROM fulcrum_sessions WHERE id_hash = $1', [idHash])).rows[0];
     if (!r) return null;
     if (Number(r.expires_at) <= now) {
-      await this.deleteSession(idHash);
+      await this.deleteSession(idHash).catch(() => undefined);
       return null;
     }
     return sessionFromDb(r);

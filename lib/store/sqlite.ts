@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { writing } from './errors';
 import { LATEST_SCHEMA, META_COLUMNS, MIGRATIONS, SchemaTooNewError } from './migrations';
 import type { SessionRow, SnapshotMeta, SnapshotRow, SnapshotStore, WallLinkRow } from './types';
 
@@ -107,7 +108,7 @@ export class SqliteStore implements SnapshotStore {
         .prepare('INSERT INTO fulcrum_snapshot_bodies (id, body, body_sha256) VALUES (?, ?, ?)')
         .run(r.id, r.body, r.bodySha256);
     });
-    tx.immediate(row);
+    await writing('SQLite', () => tx.immediate(row));
   }
 
   async get(id: string, now: number): Promise<SnapshotRow | null> {
@@ -161,18 +162,21 @@ export class SqliteStore implements SnapshotStore {
   }
 
   async insertSession(r: SessionRow): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO fulcrum_sessions (id_hash, role, user_name, via, created_at, expires_at, link_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(r.idHash, r.role, r.user, r.via, r.createdAt, r.expiresAt, r.linkId);
+    await writing('SQLite', () =>
+      this.db
+        .prepare(
+          'INSERT INTO fulcrum_sessions (id_hash, role, user_name, via, created_at, expires_at, link_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(r.idHash, r.role, r.user, r.via, r.createdAt, r.expiresAt, r.linkId),
+    );
   }
 
   async getSession(idHash: string, now: number): Promise<SessionRow | null> {
     const r = this.db.prepare('SELECT * FROM fulcrum_sessions WHERE id_hash = ?').get(idHash) as SessionDb | undefined;
     if (!r) return null;
     if (Number(r.expires_at) <= now) {
-      await this.deleteSession(idHash);
+      // Best effort: an expired session is refused whether or not its row can go now (a full disk).
+      await this.deleteSession(idHash).catch(() => undefined);
       return null;
     }
     return sessionFromDb(r);
@@ -183,11 +187,13 @@ export class SqliteStore implements SnapshotStore {
   }
 
   async insertWallLink(l: WallLinkRow): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO fulcrum_wall_links (id, name, path, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(l.id, l.name, l.path, l.createdAt, l.createdBy, l.expiresAt);
+    await writing('SQLite', () =>
+      this.db
+        .prepare(
+          'INSERT INTO fulcrum_wall_links (id, name, path, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(l.id, l.name, l.path, l.createdAt, l.createdBy, l.expiresAt),
+    );
   }
 
   async getWallLink(id: string, now: number): Promise<WallLinkRow | null> {
@@ -216,11 +222,15 @@ export class SqliteStore implements SnapshotStore {
   }
 
   async rateAdd(bucket: string, win: number, n: number): Promise<number> {
-    const r = this.db
-      .prepare(
-        'INSERT INTO fulcrum_rate (bucket, win, n) VALUES (?, ?, ?) ON CONFLICT (bucket, win) DO UPDATE SET n = n + excluded.n RETURNING n',
-      )
-      .get(bucket, win, n) as { n: number };
+    const r = await writing(
+      'SQLite',
+      () =>
+        this.db
+          .prepare(
+            'INSERT INTO fulcrum_rate (bucket, win, n) VALUES (?, ?, ?) ON CONFLICT (bucket, win) DO UPDATE SET n = n + excluded.n RETURNING n',
+          )
+          .get(bucket, win, n) as { n: number },
+    );
     return Number(r.n);
   }
 
