@@ -19,6 +19,9 @@ import { startStack, type Stack } from '@/dev/stack';
 import type { ClusterState } from '@/lib/types';
 import { SseReader, waitUntil } from './helpers';
 
+// Waits are long: on a busy machine Fulcrum backs off to an 8 s poll and excuses timeouts during
+// its own stalls (by design), and asks Prometheus about a down member every 5th poll only.
+const WAIT_MS = 120_000;
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fulcrum-faultmatrix-'));
 const storeDir = path.join(root, 'store');
 let stack: Stack;
@@ -107,11 +110,11 @@ beforeAll(async () => {
   const configFile = path.join(root, 'fulcrum.yaml');
   fs.writeFileSync(configFile, YAML.stringify(cfg));
   f = await startFulcrum(configFile, root);
-  await waitUntil(async () => (await state()).members.every((m) => m.status === 'up'), 60_000, 'all members up');
+  await waitUntil(async () => (await state()).members.every((m) => m.status === 'up'), WAIT_MS, 'all members up');
   const r = await fetch(`${f.url}/api/clusters/local/stream`);
   stream = new SseReader(r.body!);
   await streamTicks(1);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   await stream?.cancel();
@@ -138,7 +141,7 @@ async function historyFromPrometheus(): Promise<{ source: string; error: string 
 async function promFails(why: RegExp, timeout = false): Promise<void> {
   const failing = (s: ClusterState) =>
     s.sources.prometheus?.ok === false || (timeout && s.sources.engine?.ok === false);
-  await waitUntil(async () => failing(await state()), 30_000, 'Prometheus failing');
+  await waitUntil(async () => failing(await state()), WAIT_MS, 'Prometheus failing');
   const s = await state();
   if (s.sources.prometheus?.ok === false) expect(s.sources.prometheus.error ?? '').toMatch(why);
   else console.log(`fault matrix: Prometheus timeouts excused while Fulcrum is overloaded: ${s.sources.engine?.error}`);
@@ -149,60 +152,65 @@ async function promFails(why: RegExp, timeout = false): Promise<void> {
   await stillServing();
 }
 
-describe('fault matrix', () => {
+describe('fault matrix', { timeout: 420_000 }, () => {
   // Fulcrum asks Prometheus about members that do not answer, and for history older than its
   // memory: with one member down, every Prometheus fault shows in the live state.
   describe('Prometheus, while a member is down', () => {
     let down: FaultRun;
     beforeAll(async () => {
       down = await injectFault(stack, 'kill', { member: 2 });
-      await waitUntil(async () => (await state()).members[2].status === 'down', 30_000, 'member 3 down');
-      await waitUntil(async () => (await state()).sources.prometheus?.ok === true, 30_000, 'Prometheus asked');
-      expect((await historyFromPrometheus()).source).toBe('prometheus');
-    }, 90_000);
+      await waitUntil(async () => (await state()).members[2].status === 'down', WAIT_MS, 'member 3 down');
+      await waitUntil(async () => (await state()).sources.prometheus?.ok === true, WAIT_MS, 'Prometheus asked');
+      // A precondition (a busy Prometheus can miss the deadline of one history query).
+      await waitUntil(
+        async () => (await historyFromPrometheus()).source === 'prometheus',
+        WAIT_MS,
+        'history from Prometheus',
+      );
+    }, 300_000);
     afterAll(async () => {
       mode = 'pass';
       await down.undo();
-      await waitUntil(async () => (await state()).members[2].status === 'up', 60_000, 'member 3 back');
-    }, 90_000);
+      await waitUntil(async () => (await state()).members[2].status === 'up', WAIT_MS, 'member 3 back');
+    }, 300_000);
 
     it('slow (answers held 10 s): its source times out, etcd and the page carry on', async () => {
       mode = 'slow';
       await promFails(/no answer within/, true);
       mode = 'pass';
-      await waitUntil(async () => (await state()).sources.prometheus?.ok === true, 30_000, 'Prometheus back');
+      await waitUntil(async () => (await state()).sources.prometheus?.ok === true, WAIT_MS, 'Prometheus back');
     });
 
     it('answering garbage: a clear source error, nothing else', async () => {
       mode = 'garbage';
       await promFails(/./);
       mode = 'pass';
-      await waitUntil(async () => (await state()).sources.prometheus?.ok === true, 30_000, 'Prometheus back');
+      await waitUntil(async () => (await state()).sources.prometheus?.ok === true, WAIT_MS, 'Prometheus back');
     });
   });
 
   it('an etcd member frozen (SIGSTOP): it shows down, the others and the stream keep going', async () => {
     const run = await injectFault(stack, 'freeze', { member: 1 });
     try {
-      await waitUntil(async () => (await state()).members[1].status !== 'up', 30_000, 'the frozen member down');
+      await waitUntil(async () => (await state()).members[1].status !== 'up', WAIT_MS, 'the frozen member down');
       const s = await state();
       expect(s.members.filter((m) => m.status === 'up')).toHaveLength(2);
       await stillServing();
     } finally {
       await run.undo();
     }
-    await waitUntil(async () => (await state()).members[1].status === 'up', 60_000, 'the member back');
+    await waitUntil(async () => (await state()).members[1].status === 'up', WAIT_MS, 'the member back');
   });
 
   it('an etcd member killed (kill -9): down, then up again after a restart', async () => {
     const run = await injectFault(stack, 'kill', { member: 2 });
     try {
-      await waitUntil(async () => (await state()).members[2].status === 'down', 30_000, 'the killed member down');
+      await waitUntil(async () => (await state()).members[2].status === 'down', WAIT_MS, 'the killed member down');
       await stillServing();
     } finally {
       await run.undo();
     }
-    await waitUntil(async () => (await state()).members[2].status === 'up', 60_000, 'the member back');
+    await waitUntil(async () => (await state()).members[2].status === 'up', WAIT_MS, 'the member back');
   });
 
   it('the snapshot store full: a clear 507, nothing partial stored, the live page unaffected', async () => {
