@@ -64,6 +64,11 @@ export interface ServerLine {
   weight: number;
 }
 
+/** "etcd 3.5.17" for finding text, or "etcd" when no member said its version. */
+export function etcdName(version: string | null): string {
+  return version ? `etcd ${version}` : 'etcd';
+}
+
 /** The etcd health endpoint for a balancer check, by version (3.4 has only /health). */
 export function healthPath(version: string | null): string {
   const v = parseVersion(version);

@@ -25,7 +25,8 @@ describe('balancer-outage', () => {
     );
     expect(c.summary).toContain('the check is wrong, not the members');
     expect(c.evidence.find((e) => e.label === 'servers UP at the balancer')?.value).toBe('0 of 3');
-    expect(c.evidence.find((e) => e.label === 'configured check')?.threshold).toContain('/health');
+    expect(c.evidence.find((e) => e.label === 'configured check')?.threshold).toBe('etcd 3.4.23 serves /health');
+    expect(c.fixes.map((f) => f.title)).toContain('Then: check /health, which etcd 3.4.23 serves');
     expect(fixText(c)).toContain("echo 'disable health etcd/etcd-1' | socat stdio unix-connect:/run/haproxy.sock");
     expect(fixText(c)).toContain('option httpchk GET /health');
     expect(c.raiseAfter).toBe(1);
@@ -34,6 +35,21 @@ describe('balancer-outage', () => {
       .candidates.filter((x) => x.severity === 'critical')
       .map((x) => x.kind);
     expect(all).toContain('health-check-gap');
+  });
+
+  it('names etcd without a version when no member said one (no gap in the text)', () => {
+    const m = three().map((x) => ({ ...x, version: null }));
+    const view = input({
+      members: m,
+      balancerRef: ref,
+      balancer: balancer(
+        m.map((x) => server(x, wrongStatus)),
+        { check: livez },
+      ),
+    });
+    const [c] = balancerOutage.run(view).candidates;
+    expect(c.evidence.find((e) => e.label === 'configured check')?.threshold).toBe('etcd serves /health');
+    expect(c.fixes.map((f) => f.title)).toContain('Then: check /health, which etcd serves');
   });
 
   it('raises too when fewer than a quorum are UP, and not when a quorum is', () => {

@@ -4,7 +4,7 @@
 import type { BalancerServer, Evidence, Fix, MemberState } from '../../../types';
 import { servesNow } from '../../intent';
 import type { Detector, DiagnosisInput } from '../types';
-import { backendName, haproxyBackend, haproxyRuntime, healthPath, serverLines } from '../fixes';
+import { backendName, etcdName, haproxyBackend, haproxyRuntime, healthPath, serverLines } from '../fixes';
 import { result } from './common';
 
 /** Why one server takes no traffic, in a few words, and what kind of cause it is. */
@@ -63,6 +63,7 @@ export const balancerOutage: Detector = {
     const check = checkText(input);
     const version = input.members.find((m) => m.version)?.version ?? null;
     const path = healthPath(version);
+    const etcd = etcdName(version);
     const backend = backendName(input);
     const etcdLive = input.members.filter((m) => m.status === 'up').length;
 
@@ -92,7 +93,7 @@ export const balancerOutage: Detector = {
             {
               label: 'configured check',
               value: check,
-              threshold: `etcd ${version ?? ''} serves ${path}`.replace('  ', ' '),
+              threshold: `${etcd} serves ${path}`,
             },
           ]
         : []),
@@ -113,7 +114,7 @@ export const balancerOutage: Detector = {
         risk: 'while disabled, the balancer ejects nobody: re-enable (enable health …) once the check below is deployed',
       });
       fixes.push({
-        title: `Then: check ${path}, which etcd ${version ?? ''} serves`.replace('  ', ' '),
+        title: `Then: check ${path}, which ${etcd} serves`,
         format: 'haproxy',
         body: haproxyBackend(backend, serverLines(input, input.members), version),
         why: `the check must ask for a path this etcd serves and expect what it answers (200 from ${path})`,
@@ -128,7 +129,7 @@ export const balancerOutage: Detector = {
         title: `Check ${path} (NGINX Plus health_check)`,
         format: 'nginx',
         body: `location @etcd_health {\n    health_check uri=${path} interval=5s fails=2 passes=2 match=etcd_ok;\n}\nmatch etcd_ok { status 200; }`,
-        why: `the check must ask for a path etcd ${version ?? ''} serves`,
+        why: `the check must ask for a path ${etcd} serves`,
         risk: 'reload NGINX to apply',
       });
     const operatorOut = why.filter((w) => w.cause === 'operator').map((w) => w.s);

@@ -31,6 +31,23 @@ describe('health-check-gap', () => {
     expect(wrong.candidates[0].summary).toContain('/healthz');
     expect(wrong.candidates[0].summary).toContain('etcd-1 30 s');
   });
+  it('names etcd with its version, or without one when no member said it (no gap in the text)', () => {
+    const check = { type: 'http' as const, method: 'GET', path: '/healthz', interMs: {} };
+    const summary = (version: string | null) => {
+      const m = three().map((x) => ({ ...x, version }));
+      return healthCheckGap.run(
+        input({
+          members: m,
+          balancer: balancer(
+            m.map((x) => server(x)),
+            { check },
+          ),
+        }),
+      ).candidates[0].summary;
+    };
+    expect(summary('3.4.23')).toContain('the check asks for /healthz, which etcd 3.4.23 does not serve (use /health)');
+    expect(summary(null)).toContain('the check asks for /healthz, which etcd does not serve (use /health)');
+  });
   it('accepts HTTP checks on /health every 5 s', () => {
     const m = three();
     const cfg = {

@@ -1,6 +1,6 @@
 // health-check-gap: balancer health checks that cannot catch a bad member (none, TCP-only, wrong path, slow).
 import type { Candidate, Detector } from '../types';
-import { backendName, haproxyBackend, healthPath, serverLines } from '../fixes';
+import { backendName, etcdName, haproxyBackend, healthPath, serverLines } from '../fixes';
 import { stallingMembers } from '../stall';
 import { result } from './common';
 
@@ -41,7 +41,7 @@ export const healthCheckGap: Detector = {
         wrongPath = true;
         problems.push({
           severity: 'critical',
-          text: `the check asks for ${cfg.path}, which etcd ${version ?? ''} does not serve${codes.length ? ` (it answers ${codes.join(', ')})` : ''} (use ${path})`,
+          text: `the check asks for ${cfg.path}, which ${etcdName(version)} does not serve${codes.length ? ` (it answers ${codes.join(', ')})` : ''} (use ${path})`,
           members: servers.map((s) => s.member!),
         });
       }
