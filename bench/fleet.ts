@@ -117,6 +117,7 @@ async function main() {
       queries: number;
       deltaBytes: number;
       upserts: number;
+      fresh: number;
     }> = [];
     const failures: string[] = [];
     let firstTries = 0;
@@ -146,6 +147,7 @@ async function main() {
           queries: t.queries,
           deltaBytes: Buffer.byteLength(step.deltaJson),
           upserts: step.upserts,
+          fresh: step.fresh,
         });
       else
         console.log(
@@ -209,7 +211,7 @@ async function main() {
     console.log(
       `| fleet delta (median / max) | ${fmt((median(bytes) ?? 0) / 1024, 1)} / ${fmt(Math.max(...bytes) / 1024, 1)} KiB, ${fmt(
         median(rows.map((r) => r.upserts)) ?? 0,
-      )} clusters changed per tick | |`,
+      )} clusters changed per tick, ${fmt(median(rows.map((r) => r.fresh)) ?? 0)} only polled again | |`,
     );
     console.log(`| heap after ${TICKS} ticks | ${fmt(heapMiB)} MiB | |`);
     if (frames.length)

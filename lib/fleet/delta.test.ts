@@ -31,10 +31,15 @@ const fleetArb = fc
       score: fc.constantFrom(0, 0.25, 0.5, null),
       status: fc.constantFrom('ok' as const, 'degraded' as const, 'down' as const),
       env: fc.constantFrom('prod', 'stage'),
+      updatedAt: fc.constantFrom(1, 2, 3, null),
     }),
     { selector: (c) => c.name, maxLength: 10 },
   )
-  .map((cs) => cs.map((c) => cluster(c.name, { score: c.score, status: c.status, labels: { env: c.env } })));
+  .map((cs) =>
+    cs.map((c) =>
+      cluster(c.name, { score: c.score, status: c.status, labels: { env: c.env }, updatedAt: c.updatedAt }),
+    ),
+  );
 
 describe('fleet deltas', () => {
   it('applying every delta to the first state reproduces the server state, tick by tick', () => {
@@ -75,6 +80,34 @@ describe('fleet deltas', () => {
     // A tick where nothing changed still sends a delta: the screens know the server is alive.
     const quiet = JSON.parse(d.step([cluster('a'), cluster('b', { score: 0.5 })], 2).deltaJson) as FleetDelta;
     expect(quiet).toEqual({ seq: 3, updatedAt: 2, upserts: [], removed: [] });
+  });
+
+  it('sends a cluster polled again with nothing else new as its name and data time, not its summary', () => {
+    const d = new FleetDiffer(header);
+    d.step([cluster('a'), cluster('b'), cluster('c')], 0);
+    const s = d.step([cluster('a', { updatedAt: 2 }), cluster('b', { updatedAt: 2, score: 0.5 }), cluster('c')], 1);
+    expect(s).toMatchObject({ upserts: 1, fresh: 1, removed: 0 });
+    const delta = JSON.parse(s.deltaJson) as FleetDelta;
+    expect(delta.upserts.map((c) => [c.name, c.updatedAt, c.score])).toEqual([['b', 2, 0.5]]);
+    expect(delta.fresh).toEqual({ a: 2 });
+    // The full state has the new time; a client that applies the delta has it too.
+    expect(d.state().clusters.map((c) => [c.name, c.updatedAt])).toEqual([
+      ['a', 2],
+      ['b', 2],
+      ['c', 1],
+    ]);
+    // A name that is also an Object.prototype key is data, not a lookup of the prototype.
+    const p = new FleetDiffer(header);
+    p.step([cluster('constructor'), cluster('x')], 0);
+    const before = p.state();
+    const r = applyFleetDelta(
+      before,
+      JSON.parse(p.step([cluster('constructor'), cluster('x', { updatedAt: 5 })], 1).deltaJson),
+    );
+    expect(r.kind === 'applied' && r.state.clusters.map((c) => [c.name, c.updatedAt])).toEqual([
+      ['constructor', 1],
+      ['x', 5],
+    ]);
   });
 
   it('keeps one summary per name when a source lists a name twice', () => {

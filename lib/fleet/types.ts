@@ -70,4 +70,9 @@ export interface FleetDelta {
   upserts: FleetCluster[];
   /** Names of clusters that disappeared (discovery no longer sees them). */
   removed: string[];
+  /**
+   * Clusters polled again with nothing else new: name → their new `updatedAt`. Absent when none.
+   * A cluster is in at most one of `upserts`, `removed` and `fresh`.
+   */
+  fresh?: Record<string, number | null>;
 }

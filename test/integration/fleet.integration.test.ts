@@ -116,6 +116,9 @@ describe('fleet API: configured (polled) clusters', () => {
       expect(ev.event).toBe('fleet-delta');
       const d = ev.data as FleetDelta;
       seqs.push(d.seq);
+      // A cluster travels at most once per delta: whole, as gone, or as polled again.
+      const names = [...d.upserts.map((c) => c.name), ...d.removed, ...Object.keys(d.fresh ?? {})];
+      expect(new Set(names).size).toBe(names.length);
       const r = applyFleetDelta(client, d);
       expect(r.kind).toBe('applied');
       if (r.kind === 'applied') client = r.state;
