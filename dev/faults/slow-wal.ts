@@ -2,10 +2,9 @@
 // walOnLoopDevice) gets its writes to that device throttled to 25 per second by a cgroup block
 // I/O limit: a real slow disk under its WAL (every fdatasync waits), while its CPU, network and
 // data dir are fine. undo() moves it back and removes the group.
-import { confine } from '../lib/cgroup';
 import type { Stack } from '../stack';
-import { type Fault, FaultConflictError, type FaultRun, makeRun } from './fault';
-import { assertRunnable } from './members';
+import { type Fault, FaultConflictError, type FaultRun } from './fault';
+import { confineMember } from './members';
 
 export const WAL_WRITE_IOPS = 25;
 
@@ -21,28 +20,15 @@ async function throttleWal(stack: Stack): Promise<FaultRun> {
     throw new FaultConflictError(
       'slow-wal: no member has its WAL on a device of its own: start the stack with walOnLoopDevice',
     );
-  const i = wal.member;
-  assertRunnable(stack, i, 'slow-wal');
-  const m = stack.cluster.members[i];
-  const pid = m.pid;
-  let group: ReturnType<typeof confine>;
-  try {
-    group = confine(
-      pid,
-      'io',
-      `fulcrum-slow-wal-${pid}`,
-      (v): Record<string, string> =>
-        v === 2
-          ? { 'io.max': `${wal.majMin} wiops=${WAL_WRITE_IOPS}` }
-          : { 'blkio.throttle.write_iops_device': `${wal.majMin} ${WAL_WRITE_IOPS}` },
-    );
-  } catch (err) {
-    throw new FaultConflictError(`slow-wal: ${(err as Error).message}`);
-  }
-  return makeRun(
+  return confineMember(
+    stack,
+    wal.member,
     'slow-wal',
-    m.name,
-    { pid, device: wal.device, writeIops: WAL_WRITE_IOPS, cgroup: group.dir },
-    async () => group.release(),
+    'io',
+    (v): Record<string, string> =>
+      v === 2
+        ? { 'io.max': `${wal.majMin} wiops=${WAL_WRITE_IOPS}` }
+        : { 'blkio.throttle.write_iops_device': `${wal.majMin} ${WAL_WRITE_IOPS}` },
+    { device: wal.device, writeIops: WAL_WRITE_IOPS },
   );
 }
