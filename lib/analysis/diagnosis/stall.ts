@@ -79,40 +79,19 @@ function insideEvidence(input: DiagnosisInput, m: MemberState): Evidence[] {
   const ev: Evidence[] = [];
   const peerText = (vals: Array<number | null>, f: (v: number | null) => string) =>
     `peers ${vals.map(f).join(', ') || 'n/a'}`;
-  if (
-    above(
-      s.backendCommitP99,
-      peers.map((p) => p.backendCommitP99),
-      t.backendCommitP99Seconds,
-      t.stallRatio,
-    )
-  )
-    ev.push({
-      label: 'backend commit p99',
-      value: formatDuration(s.backendCommitP99),
-      threshold: peerText(
-        peers.map((p) => p.backendCommitP99),
-        formatDuration,
-      ),
-      member: m.endpoint,
-    });
-  if (
-    above(
-      s.walFsyncP99,
-      peers.map((p) => p.walFsyncP99),
-      t.walFsyncP99Seconds,
-      t.stallRatio,
-    )
-  )
-    ev.push({
-      label: 'WAL fsync p99 (stretched by the pauses too)',
-      value: formatDuration(s.walFsyncP99),
-      threshold: peerText(
-        peers.map((p) => p.walFsyncP99),
-        formatDuration,
-      ),
-      member: m.endpoint,
-    });
+  // A disk timing far above the peers' (the pauses stretch it), with theirs beside it.
+  const timing = (key: 'backendCommitP99' | 'walFsyncP99', label: string, floor: number) => {
+    const theirs = peers.map((p) => p[key]);
+    if (above(s[key], theirs, floor, t.stallRatio))
+      ev.push({
+        label,
+        value: formatDuration(s[key]),
+        threshold: peerText(theirs, formatDuration),
+        member: m.endpoint,
+      });
+  };
+  timing('backendCommitP99', 'backend commit p99', t.backendCommitP99Seconds);
+  timing('walFsyncP99', 'WAL fsync p99 (stretched by the pauses too)', t.walFsyncP99Seconds);
   const slow = s.slowApplies ?? 0;
   const peerSlow = peers.map((p) => p.slowApplies);
   if (slow >= 10 && slow >= t.stallRatio * Math.max(1, median(peerSlow) ?? 0))
