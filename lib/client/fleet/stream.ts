@@ -33,6 +33,18 @@ export interface FleetStreamSnapshot {
   deltas: number;
 }
 
+/** Before anything arrived: no state, not connected. */
+export const INITIAL_FLEET_SNAPSHOT: FleetStreamSnapshot = {
+  state: null,
+  connected: false,
+  lastDataAt: null,
+  attempt: 0,
+  retryAt: null,
+  error: null,
+  skewMs: 0,
+  deltas: 0,
+};
+
 /** A stream's outside world (see StreamDeps), and what only the fleet stream needs. */
 export interface FleetStreamDeps extends StreamDeps {
   /** Reload the page (a new build is being served). */
@@ -71,16 +83,7 @@ export function openFleetStream(
   let build = knownBuild;
   /** Browser time of the last heartbeat: the connection is alive (it says nothing about the data). */
   let aliveAt = 0;
-  let snap: FleetStreamSnapshot = {
-    state: null,
-    connected: false,
-    lastDataAt: null,
-    attempt: 0,
-    retryAt: null,
-    error: null,
-    skewMs: 0,
-    deltas: 0,
-  };
+  let snap = INITIAL_FLEET_SNAPSHOT;
   const set = (patch: Partial<FleetStreamSnapshot>) => {
     snap = { ...snap, ...patch };
     onChange(snap);

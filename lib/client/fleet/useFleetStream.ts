@@ -3,7 +3,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { FleetState } from '../../fleet/types';
 import { browserStreamDeps } from '../reconnect';
-import { FLEET_STREAM_URL, openFleetStream, type FleetStreamDeps, type FleetStreamSnapshot } from './stream';
+import {
+  FLEET_STREAM_URL,
+  INITIAL_FLEET_SNAPSHOT,
+  openFleetStream,
+  type FleetStreamDeps,
+  type FleetStreamSnapshot,
+} from './stream';
 
 /** A reload for a new build at most this often (two replicas on different builds must not loop). */
 const RELOAD_GUARD_MS = 60_000;
@@ -30,17 +36,6 @@ function browserDeps(): FleetStreamDeps {
   };
 }
 
-const INITIAL: FleetStreamSnapshot = {
-  state: null,
-  connected: false,
-  lastDataAt: null,
-  attempt: 0,
-  retryAt: null,
-  error: null,
-  skewMs: 0,
-  deltas: 0,
-};
-
 /**
  * The fleet, live. `onState` sees every state the stream produces (full or after a delta), in
  * order, before React renders: the wall records its history there.
@@ -48,7 +43,7 @@ const INITIAL: FleetStreamSnapshot = {
 export function useFleetStream(
   opts: { onState?: (s: FleetState) => void; url?: string; build?: string | null } = {},
 ): FleetStreamSnapshot {
-  const [snap, setSnap] = useState<FleetStreamSnapshot>(INITIAL);
+  const [snap, setSnap] = useState<FleetStreamSnapshot>(INITIAL_FLEET_SNAPSHOT);
   const onStateRef = useRef(opts.onState);
   onStateRef.current = opts.onState;
   const url = opts.url ?? FLEET_STREAM_URL;
