@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FulcrumServer, startFulcrum } from '@/dev/lib/fulcrum';
 import { freePort } from '@/dev/lib/procs';
 import { synthSnapshot } from '@/dev/lib/snapshot-synth';
+import { type RawAnswer, rawRequest } from './helpers';
 
 const ADMIN = 'admin-token-Zq9-findings-0123';
 const ETCD_PW = 'etcd-password-Xk3-findings';
@@ -19,42 +20,15 @@ const memberLog = path.join(root, 'logs', 'member-a.log');
 const missingLog = path.join(root, 'logs', 'no-such-balancer.log');
 let f: FulcrumServer;
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
+type Answer = RawAnswer;
 
-/** One HTTP request with full control: raw header values, a chosen local address, an optional body. */
+/** One HTTP request to the server under test (rawRequest). */
 function req(
   method: string,
   p: string,
-  o: { headers?: Record<string, string>; body?: string | Buffer; from?: string; keepOpenMs?: number } = {},
+  o: { headers?: Record<string, string>; body?: string | Buffer; from?: string } = {},
 ): Promise<Answer> {
-  const u = new URL(f.url);
-  return new Promise((resolve, reject) => {
-    const r = http.request(
-      {
-        host: u.hostname,
-        port: u.port,
-        path: p,
-        method,
-        headers: o.headers,
-        localAddress: o.from,
-        agent: false,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }),
-        );
-        res.on('error', reject);
-      },
-    );
-    r.on('error', reject);
-    r.end(o.body);
-  });
+  return rawRequest(f.url, method, p, o);
 }
 
 /** Opens an SSE stream and keeps it open; resolves with the status once headers arrive. */

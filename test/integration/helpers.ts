@@ -1,6 +1,7 @@
 // Small helpers for integration tests: waiting on real processes, reading an SSE body, recording
 // an engine's SSE stream.
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { parseConfig } from '../../lib/config/load';
 import { ClusterEngine } from '../../lib/engine/cluster';
 import { sseResponse } from '../../lib/stream/sse';
@@ -122,4 +123,38 @@ export class StreamLog {
 export function engineFor(stack: { configFile: string }): ClusterEngine {
   const cfg = parseConfig(readFileSync(stack.configFile, 'utf8'), stack.configFile, {});
   return new ClusterEngine(cfg, cfg.clusters[0]);
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * One HTTP request with full control: raw header values, a chosen local address (`from`, as a
+ * client identity: 127.0.0.x), an optional body, a connection of its own.
+ */
+export function rawRequest(
+  base: string,
+  method: string,
+  p: string,
+  o: { headers?: Record<string, string>; body?: string | Buffer; from?: string } = {},
+): Promise<RawAnswer> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const r = http.request(
+      { host: u.hostname, port: u.port, path: p, method, headers: o.headers, localAddress: o.from, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }),
+        );
+        res.on('error', reject);
+      },
+    );
+    r.on('error', reject);
+    r.end(o.body);
+  });
 }

@@ -4,7 +4,6 @@
 // other (and logging out on one ends it on both), rate limits are counted together, and with one
 // replica gone the other serves everything through HAProxy.
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,7 @@ import { HAPROXY_BIN } from '@/dev/lib/haproxy';
 import { type PostgresServer, startPostgres } from '@/dev/lib/postgres';
 import { freePort, type ManagedProcess, spawnManaged, stopProcess } from '@/dev/lib/procs';
 import type { ClusterState } from '@/lib/types';
-import { waitUntil } from './helpers';
+import { type RawAnswer, rawRequest, waitUntil } from './helpers';
 
 const ADMIN = 'admin-token-replicas-0123456789';
 const VIEWER = 'viewer-token-replicas-0123456789';
@@ -26,41 +25,12 @@ let haproxy: ManagedProcess;
 let front = '';
 const replicas: FulcrumServer[] = [];
 
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
-
-/** One request to `base` from local address `from` (each test its own client identity). */
-function req(
-  base: string,
-  method: string,
-  p: string,
-  o: { headers?: Record<string, string>; body?: string; from?: string } = {},
-): Promise<Answer> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const r = http.request(
-      { host: u.hostname, port: u.port, path: p, method, headers: o.headers, localAddress: o.from, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }),
-        );
-        res.on('error', reject);
-      },
-    );
-    r.on('error', reject);
-    r.end(o.body);
-  });
-}
+const req = rawRequest;
 
 const admin = { authorization: `Bearer ${ADMIN}` };
-const servedBy = (a: Answer) => String(a.headers['x-fulcrum-replica']);
+const servedBy = (a: RawAnswer) => String(a.headers['x-fulcrum-replica']);
 
-async function login(base: string, token: string, from: string): Promise<Answer> {
+async function login(base: string, token: string, from: string): Promise<RawAnswer> {
   return req(base, 'POST', '/api/auth/login', {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ token, next: '/' }).toString(),
