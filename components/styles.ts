@@ -115,6 +115,24 @@ export const EVENT_KIND: Record<EventKind, { label: string; icon: string; text: 
   'alarm-cleared': { label: 'alarm cleared', icon: '⚐', text: 'text-teal-700 dark:text-teal-300', stroke: '#0d9488' },
   'source-down': { label: 'source down', icon: '⚠', text: 'text-red-700 dark:text-red-400', stroke: '#b91c1c' },
   'source-up': { label: 'source up', icon: '✓', text: 'text-emerald-700 dark:text-emerald-400', stroke: '#047857' },
+  'weights-changed': {
+    label: 'weights changed',
+    icon: '⚖',
+    text: 'text-indigo-700 dark:text-indigo-300',
+    stroke: '#4f46e5',
+  },
+  'weights-settled': {
+    label: 'weights settled',
+    icon: '≈',
+    text: 'text-indigo-700 dark:text-indigo-300',
+    stroke: '#6366f1',
+  },
+  'agent-weight': {
+    label: 'agent weight',
+    icon: '⚙',
+    text: 'text-fuchsia-700 dark:text-fuchsia-300',
+    stroke: '#c026d3',
+  },
 };
 
 /** Share minus expected, in percentage points: over (red), under (blue), about right (neutral). */

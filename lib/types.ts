@@ -254,7 +254,13 @@ export type EventKind =
   | 'alarm-cleared'
   | 'source-down'
   | 'source-up'
-  | 'member-restart';
+  | 'member-restart'
+  /** The weights at the balancer changed (by anyone but Fulcrum's agent). */
+  | 'weights-changed'
+  /** A weight change settled: measured shares against the prediction. */
+  | 'weights-settled'
+  /** Fulcrum's weights agent handed HAProxy a new weight (or drain/ready). */
+  | 'agent-weight';
 
 export interface ClusterEvent {
   t: number;
@@ -324,6 +330,99 @@ export interface ClusterSources {
   engine: SourceStatus;
 }
 
+/** One member of the endpoint group in the weights panel. Arrays of WeightsState are in member order. */
+export interface WeightMember {
+  endpoint: string;
+  name: string;
+  /** Configured weight (Fulcrum's expected share; 1 when the cluster configures none). */
+  configured: number;
+  /** The balancer's server for the member and its weight and status now; null when unknown. */
+  server: string | null;
+  runtime: number | null;
+  /** The balancer's initial (config-file) weight; an agent's percentage is of this. */
+  initial: number | null;
+  status: string | null;
+  /** Fulcrum's proposal (lib/analysis/weights/propose.ts): runtime (else configured) weight × factor, same total. */
+  proposed: number;
+  /** Capacity against the peers (1: as fast; below: slower), with the one line that explains it. */
+  factor: number;
+  why: string;
+  /** The factor rests on measurements (not "no data"). */
+  measured: boolean;
+}
+
+/** A change of the weights at the balancer, and how the shares compared with the prediction once settled. */
+export interface WeightChange {
+  t: number;
+  /** Who changed them: Fulcrum's weights agent, or anyone else (an operator, a deploy, a script). */
+  by: 'agent' | 'other';
+  before: Array<number | null>;
+  after: Array<number | null>;
+  /** Request shares predicted for the new weights (lib/analysis/weights/predict.ts). */
+  predicted: Array<number | null>;
+  /** When the shares are measured: t + weights.settleSeconds. */
+  settleAt: number;
+  /** Request shares measured at settleAt (over the score window); null until then. */
+  measured: Array<number | null> | null;
+  measuredAt: number | null;
+  /** Largest |measured − predicted| over the members, in share (0..1); null until measured. */
+  error: number | null;
+}
+
+/** A line of the weights agent's audit log: who handed out what, why, before and after. */
+export interface AgentAuditEntry {
+  t: number;
+  cluster: string;
+  /** Member name and endpoint. */
+  member: string;
+  endpoint: string;
+  /** The balancer's server name (from the agent-send string or the runtime API), when known. */
+  server: string | null;
+  /** Who asked: the HAProxy address the check came from. */
+  peer: string;
+  /** Who answered: Fulcrum's agent, with its listen address. */
+  by: string;
+  /** Percentages of the configured weight before and after (null: none handed out yet). */
+  before: number | null;
+  after: number | null;
+  /** The reply's words (e.g. "75%", "drain 100%"). */
+  reply: string;
+  why: string;
+}
+
+/** What the weights agent hands out for one member now. */
+export interface AgentMemberView {
+  endpoint: string;
+  percent: number | null;
+  /** Fulcrum drained the server (drainDown) and has not undone it yet. */
+  drain: boolean;
+  /** Last answer to HAProxy (ms), null: never asked. */
+  askedAt: number | null;
+  why: string;
+}
+
+export interface WeightsState {
+  /** The endpoint group: the balancer and its backend (HAProxy) or upstream (NGINX); null without a balancer. */
+  group: { type: 'haproxy' | 'nginx'; name: string } | null;
+  members: WeightMember[];
+  /** Settling time of a change before its shares are measured (ms). */
+  settleMs: number;
+  /** The last weight change seen at the balancer. */
+  change: WeightChange | null;
+  /** The weights agent for this cluster; null when it does not answer for it. */
+  agent: {
+    listen: string;
+    limits: { min: number; max: number; maxStepPercent: number; settleSeconds: number; drainDown: boolean };
+    members: AgentMemberView[];
+    /** Newest last, at most 50. */
+    audit: AgentAuditEntry[];
+    /** Weights handed out (changes) since Fulcrum started. */
+    changes: number;
+  } | null;
+  /** Weights edited in the what-if panel and frozen into a snapshot with it; null in the live state. */
+  whatIf: number[] | null;
+}
+
 export interface ClusterState {
   name: string;
   /** Poll sequence number of the last update; deltas carry the next one. */
@@ -345,6 +444,8 @@ export interface ClusterState {
   checks: DetectorCheck[];
   balancer: BalancerState | null;
   sources: ClusterSources;
+  /** Configured, runtime and proposed weights, the last change and the agent (null in snapshots from before). */
+  weights: WeightsState | null;
 }
 
 /** What the stream sends after the full state: one per poll. */
@@ -362,6 +463,7 @@ export interface ClusterDelta {
   checks: DetectorCheck[];
   balancer: BalancerState | null;
   sources: ClusterState['sources'];
+  weights: WeightsState | null;
 }
 
 export interface ClusterSummary {

@@ -254,6 +254,7 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
       resolvedFindings: [],
       checks: [{ kind: 'capacity-mismatch', state: 'firing', note: 'etcd-3 at 50 % vs 17 %' }],
       balancer: null,
+      weights: null,
       sources: {
         etcd: { ok: true, error: null, lastOk: end, latencyMs: 4 },
         prometheus: { ok: true, error: null, lastOk: end, latencyMs: 12 },

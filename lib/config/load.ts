@@ -70,6 +70,28 @@ export interface DiscoveryConfig {
   maxClusters: number;
 }
 
+export interface WeightsAgentConfig {
+  /** host and port of the TCP listener. */
+  host: string;
+  port: number;
+  clusters: string[];
+  min: number;
+  max: number;
+  maxStepPercent: number;
+  settleSeconds: number;
+  drainDown: boolean;
+  deadbandPercent: number;
+  /** Absolute path of the audit log (JSON lines). */
+  auditLog: string;
+}
+
+export interface WeightsConfig {
+  /** How long after a weight change the measured shares are compared with the prediction. */
+  settleMs: number;
+  /** The weights agent; null: off (the default). */
+  agent: WeightsAgentConfig | null;
+}
+
 export interface FulcrumConfig {
   file: string;
   pollIntervalMs: number;
@@ -90,6 +112,7 @@ export interface FulcrumConfig {
   /** Clusters read from Prometheus (config `discovery.prometheus`), null when off. */
   discovery: DiscoveryConfig | null;
   snapshots: SnapshotsConfig;
+  weights: WeightsConfig;
   auth: AuthConfig;
   server: ServerConfig;
   /** FULCRUM_DEMO=1: the local stack's fault buttons may be shown. */
@@ -322,9 +345,31 @@ export function parseConfig(text: string, file: string, env: Env = process.env):
       createPerMinute: c.snapshots.createPerMinute,
       databaseUrl,
     },
+    weights: resolveWeights(c.weights, baseDir, path.resolve(baseDir, c.snapshots.dataDir)),
     auth: access.auth,
     server: access.server,
     demo: env.FULCRUM_DEMO === '1' || env.FULCRUM_DEMO === 'true',
+  };
+}
+
+function resolveWeights(w: RawConfig['weights'], baseDir: string, dataDir: string): WeightsConfig {
+  const a = w.agent;
+  if (!a) return { settleMs: w.settleSeconds * 1000, agent: null };
+  const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(a.listen)!;
+  return {
+    settleMs: w.settleSeconds * 1000,
+    agent: {
+      host: m[1],
+      port: Number(m[2]),
+      clusters: [...new Set(a.clusters)],
+      min: a.min,
+      max: a.max,
+      maxStepPercent: a.maxStepPercent,
+      settleSeconds: a.settleSeconds,
+      drainDown: a.drainDown,
+      deadbandPercent: a.deadbandPercent,
+      auditLog: a.auditLog ? path.resolve(baseDir, a.auditLog) : path.join(dataDir, 'weights-audit.log'),
+    },
   };
 }
 

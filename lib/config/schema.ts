@@ -227,6 +227,49 @@ const SnapshotsSchema = z
   })
   .strict();
 
+/** host:port a TCP listener binds (IPv6 in brackets): the weights agent's `listen`. */
+const LISTEN_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]{1,253}):(\d{1,5})$/;
+
+/**
+ * The weights agent (off unless configured): one TCP listener answering HAProxy's agent-check
+ * for the servers of the listed clusters (lib/weights/agent.ts).
+ */
+export const WeightsAgentSchema = z
+  .object({
+    listen: z
+      .string()
+      .regex(LISTEN_RE, 'host:port to listen on, e.g. 127.0.0.1:5555 (IPv6 in brackets)')
+      .refine((l) => {
+        const port = Number(LISTEN_RE.exec(l)?.[2]);
+        return port >= 1 && port <= 65535;
+      }, 'a port within 1..65535'),
+    /** Clusters whose servers it answers for (each with an HAProxy balancer). */
+    clusters: z.array(z.string().regex(NAME_RE, 'a cluster name')).min(1).max(1000),
+    /** Lowest and highest percentage of the configured weight it hands out. */
+    min: z.number().int().min(1).max(256).default(25),
+    max: z.number().int().min(1).max(256).default(100),
+    /** Most points a server's percentage moves within any minute. */
+    maxStepPercent: z.number().int().min(1).max(100).default(20),
+    /** Least time between two changes of one server's percentage (the shares settle meanwhile). */
+    settleSeconds: z.number().int().min(1).max(3600).default(30),
+    /** Answer "drain" for a member down by Fulcrum's checks and still UP at the balancer. */
+    drainDown: z.boolean().default(false),
+    /** Moves smaller than this many points are not made (hysteresis). */
+    deadbandPercent: z.number().int().min(0).max(50).default(5),
+    /** Audit log (JSON lines, appended); default <snapshots.dataDir>/weights-audit.log. */
+    auditLog: z.string().min(1).max(4096).optional(),
+  })
+  .strict()
+  .refine((a) => a.min <= a.max, { message: 'min must not be above max', path: ['min'] });
+
+const WeightsSchema = z
+  .object({
+    /** After a weight change at the balancer, measure the shares this long later and compare them with the prediction. */
+    settleSeconds: z.number().int().min(1).max(3600).default(60),
+    agent: WeightsAgentSchema.optional(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     pollIntervalMs: z.number().int().min(100).max(60_000).default(1000),
@@ -268,6 +311,8 @@ export const ConfigSchema = z
       maxBytes: 20_000_000,
       createPerMinute: 10,
     }),
+    /** What-if verification and the (opt-in) weights agent. */
+    weights: WeightsSchema.default({ settleSeconds: 60 }),
     /** Viewer (read) and admin (write) access: lib/config/access.ts. Without it anyone who can reach Fulcrum may read and write. */
     auth: AccessAuthSchema.default(AccessAuthSchema.parse({})),
     /** Public URL, trusted proxies, framing, stream caps: lib/config/access.ts. */
@@ -310,6 +355,24 @@ export const ConfigSchema = z
           path: ['discovery', 'prometheus', 'refresh'],
           message: `at least the interval (${d.interval})`,
         });
+    }
+    const agent = c.weights.agent;
+    if (agent) {
+      agent.clusters.forEach((name, i) => {
+        const cl = c.clusters.find((x) => x.name === name);
+        if (!cl)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['weights', 'agent', 'clusters', i],
+            message: `no cluster named "${name}"`,
+          });
+        else if (cl.balancer?.type !== 'haproxy')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['weights', 'agent', 'clusters', i],
+            message: `cluster "${name}" has no HAProxy balancer: the agent answers HAProxy's agent-check and starts from the runtime weights its runtime API reports`,
+          });
+      });
     }
     const seen = new Set<string>();
     c.clusters.forEach((cl, i) => {

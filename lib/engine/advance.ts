@@ -14,8 +14,9 @@ import { isLive, leaderIndex } from '../analysis/live';
 import { prometheusOnlyChecks } from '../analysis/diagnosis/prometheus-only';
 import { deriveMember, emptySignals } from '../analysis/member';
 import { type CounterDelta, diffCounters } from '../analysis/rates';
-import { scoreDimensions } from '../analysis/score';
+import { DEFAULT_NOISE_FLOORS, scoreDimensions } from '../analysis/score';
 import { balancerView, memberSignals, probeSamples, pushProbe, withPeerViews } from '../analysis/signals';
+import { advanceWeights } from '../analysis/weights/view';
 import { memberValues } from '../analysis/values';
 import { emptyDimRecord } from '../dimensions';
 import { redactPaths } from '../logs/present';
@@ -252,11 +253,31 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     }
   });
 
+  // Weights: configured, runtime, proposed; a change at the balancer and its verification; the agent.
+  const w = advanceWeights({
+    t,
+    members,
+    configured: cfg.weights,
+    balancer,
+    balancerRef: cfg.balancerRef,
+    minLatencySamples: cfg.cluster.thresholds.minLatencySamples,
+    settleMs: cfg.settleMs,
+    requestShares:
+      (scored.scores.requests.total ?? 0) >= DEFAULT_NOISE_FLOORS.requests
+        ? scored.shares.requests.map((x) => round4(x))
+        : null,
+    prev: prev.weights,
+    agent: c.agent ?? null,
+  });
+
   // Events; on the first poll only what is already wrong.
   const first = ticks === 1;
-  const newEvents = detectEvents(first ? null : prevMembers, members, t, restarted).filter(
-    (e) => !(first && e.kind === 'member-up'),
-  );
+  const newEvents = [
+    ...detectEvents(first ? null : prevMembers, members, t, restarted).filter(
+      (e) => !(first && e.kind === 'member-up'),
+    ),
+    ...w.events,
+  ];
   let events = prev.events;
   for (const e of newEvents) events = pushCapped(events, e, MAX_EVENTS);
 
@@ -326,6 +347,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     findings: tracked.active,
     checks,
     sources,
+    weights: w.weights,
     intervalMs: overload.intervalMs,
     calmPolls: overload.calmPolls,
     overloadSince: overload.overloadSince,
@@ -344,6 +366,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     checks,
     balancer,
     sources: structuredClone(sources),
+    weights: w.weights,
   };
   return { state, delta, overload, excused };
 }

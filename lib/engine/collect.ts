@@ -3,6 +3,7 @@
 // Never throws: a source's failure is a typed error in the result (`Outcome`). No analysis
 // here: what the answers mean is `advance`'s job (advance.ts).
 import type { PromMemberView } from '../analysis/member';
+import type { AgentCollected } from '../analysis/weights/view';
 import type { LogSignalWatcher } from '../logs/watch';
 import type { EtcdMemberSource, MemberPoll } from '../sources/etcd';
 import type { HaproxySnapshot, HaproxySource } from '../sources/haproxy';
@@ -30,6 +31,8 @@ export interface Sources {
   prometheus: PrometheusSource | null;
   balancer: BalancerSourceLike | null;
   logs: LogSignalWatcher | null;
+  /** The weights agent's report for this cluster (what it handed out since the last poll). */
+  agent?: { collect(): AgentCollected } | null;
 }
 
 /** A source's answer, or why there is none. */
@@ -78,6 +81,8 @@ export interface Collected {
   balancer: Timed<HaproxySnapshot> | null;
   /** null when no log source is configured. */
   logs: LogsCollected | null;
+  /** What the weights agent handed out for this cluster since the last poll; null when it does not answer for it. */
+  agent?: AgentCollected | null;
   /** Wall time of the whole collect step (ms). */
   durationMs: number;
   /** How long Fulcrum's own event loop stalled during the collect step (ms): see lag.ts. */
@@ -252,11 +257,13 @@ export async function collect(
     const r = await timed(now, () => prom.query('vector(1)').then(() => null));
     prometheus = { kind: 'ping', ...r };
   }
+  const agent = sources.agent ? sources.agent.collect() : null;
   return {
     members,
     prometheus,
     balancer,
     logs,
+    agent,
     durationMs: now() - started,
     stalledMs: timing.lag.stalledMs(wallStart, Date.now()),
     startedLateMs: timing.startedLateMs,

@@ -32,6 +32,7 @@ import type {
   Frame,
   MemberState,
   SourceStatus,
+  WeightsState,
 } from '../types';
 import { pushAllCapped } from './ring';
 
@@ -72,6 +73,8 @@ export interface EngineConfig {
   rateWindow: string;
   /** Window of log-signal counts handed to the detectors (ms). */
   logWindowMs: number;
+  /** After a weight change at the balancer, when the measured shares are compared with the prediction (ms). */
+  settleMs: number;
   /** Deadline of one source call (ms). */
   timeoutMs: number;
   /**
@@ -111,6 +114,7 @@ export function engineConfig(
     has: opts.has,
     rateWindow: cfg.prometheus?.rateWindow ?? '',
     logWindowMs: Math.max(60_000, cluster.thresholds.windowPolls * cfg.pollIntervalMs),
+    settleMs: cfg.weights.settleMs,
     timeoutMs: cfg.timeoutMs,
     stallToleranceMs: Math.max(50, Math.round(cfg.timeoutMs / 10)),
     maxIntervalMs: Math.min(60_000, Math.max(cfg.pollIntervalMs, cfg.pollIntervalMs * 8)),
@@ -157,6 +161,8 @@ export interface EngineState {
   findings: Finding[];
   checks: DetectorCheck[];
   sources: ClusterSources;
+  /** The weights panel: configured/runtime/proposed, the last change at the balancer, the agent. */
+  weights: WeightsState | null;
   /** The poll interval in force: the configured one, or longer while Fulcrum is overloaded. */
   intervalMs: number;
   /** Polls in a row that ran in time (a stretched interval shrinks after CALM_POLLS_TO_SHRINK). */
@@ -243,6 +249,7 @@ export function initialState(c: EngineConfig): EngineState {
       logs: c.has.logs ? freshSource() : null,
       engine: { ok: true, error: null, lastOk: null, latencyMs: null },
     },
+    weights: null,
     intervalMs: c.pollIntervalMs,
     calmPolls: 0,
     overloadSince: null,
@@ -363,6 +370,7 @@ export function toClusterState(s: EngineState, c: EngineConfig): ClusterState {
     checks: s.checks,
     balancer: s.balancer,
     sources: structuredClone(s.sources),
+    weights: s.weights,
   };
 }
 
@@ -402,6 +410,8 @@ export function withEndpoints(s: EngineState, from: EngineConfig, to: EngineConf
     lastCounters: pick(s.lastCounters, () => null),
     deltas: pick(s.deltas, () => []),
     probes: pick(s.probes, () => []),
+    // Recomputed by the next poll; a change being verified is dropped with the old member list.
+    weights: null,
     frames: s.frames.map((f) => ({
       ...f,
       up: col(f.up, false),

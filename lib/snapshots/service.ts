@@ -186,6 +186,8 @@ export function upgradeRecord(r: SnapshotRecord): SnapshotRecord {
   const s = r.state as Partial<ClusterState> & ClusterState;
   s.checks ??= [];
   s.balancer ??= null;
+  s.weights ??= null;
+  if (s.weights) s.weights.whatIf ??= null;
   s.sources.balancer ??= null;
   s.sources.logs ??= null;
   s.sources.engine ??= { ...ENGINE_OK };

@@ -113,6 +113,9 @@ const EventSchema = z.object({
     'source-down',
     'source-up',
     'member-restart',
+    'weights-changed',
+    'weights-settled',
+    'agent-weight',
   ]),
   member: nstr(2048),
   detail: str(10_000),
@@ -192,6 +195,82 @@ const BalancerServerSchema = z.object({
   logTimers: ClientTimersSchema.nullable().default(null),
 });
 
+const weightArray = memberArray(z.number().min(0).max(1_000_000).nullable());
+const shareArray = memberArray(z.number().min(0).max(1).nullable());
+
+const WeightsStateSchema = z.object({
+  group: z.object({ type: z.enum(['haproxy', 'nginx']), name: str(255) }).nullable(),
+  members: memberArray(
+    z.object({
+      endpoint: str(2048),
+      name: str(255),
+      configured: z.number().min(0).max(1_000_000),
+      server: nstr(255),
+      runtime: z.number().min(0).max(1_000_000).nullable(),
+      initial: z.number().min(0).max(1_000_000).nullable(),
+      status: nstr(100),
+      proposed: z.number().min(0).max(1_000_000),
+      factor: z.number().min(0).max(100),
+      why: str(1000),
+      measured: z.boolean(),
+    }),
+  ),
+  settleMs: z.number().int().min(0).max(86_400_000),
+  change: z
+    .object({
+      t: time,
+      by: z.enum(['agent', 'other']),
+      before: weightArray,
+      after: weightArray,
+      predicted: shareArray,
+      settleAt: time,
+      measured: shareArray.nullable(),
+      measuredAt: ntime,
+      error: z.number().min(0).max(1).nullable(),
+    })
+    .nullable(),
+  agent: z
+    .object({
+      listen: str(300),
+      limits: z.object({
+        min: num,
+        max: num,
+        maxStepPercent: num,
+        settleSeconds: num,
+        drainDown: z.boolean(),
+      }),
+      members: memberArray(
+        z.object({
+          endpoint: str(2048),
+          percent: z.number().min(0).max(100_000).nullable(),
+          drain: z.boolean(),
+          askedAt: ntime,
+          why: str(1000),
+        }),
+      ),
+      audit: z
+        .array(
+          z.object({
+            t: time,
+            cluster: str(63),
+            member: str(255),
+            endpoint: str(2048),
+            server: nstr(255),
+            peer: str(300),
+            by: str(300),
+            before: z.number().min(0).max(100_000).nullable(),
+            after: z.number().min(0).max(100_000).nullable(),
+            reply: str(200),
+            why: str(1000),
+          }),
+        )
+        .max(1000),
+      changes: z.number().int().min(0),
+    })
+    .nullable(),
+  whatIf: memberArray(z.number().min(0).max(1_000_000)).nullable().default(null),
+});
+
 const BalancerStateSchema = z.object({
   type: z.enum(['haproxy', 'nginx']),
   backend: str(255),
@@ -235,6 +314,7 @@ export const ClusterStateSchema = z
       .max(200)
       .default([]),
     balancer: BalancerStateSchema.nullable().default(null),
+    weights: WeightsStateSchema.nullable().default(null),
     sources: z.object({
       etcd: SourceStatusSchema.nullable(),
       prometheus: SourceStatusSchema.nullable(),
