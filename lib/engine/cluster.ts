@@ -15,6 +15,8 @@ import { PrometheusSource } from '../sources/prometheus';
 import { fetchClusterRange } from '../sources/prometheus-queries';
 import type { ClusterSource } from '../fleet/types';
 import type { ClusterState, ClusterSummary, Finding, Frame } from '../types';
+import type { AgentCollected } from '../analysis/weights/view';
+import type { AgentClusterView } from '../weights/agent';
 import { advance } from './advance';
 import {
   type BalancerSourceLike,
@@ -72,6 +74,8 @@ export interface EngineOptions {
   fed?: boolean;
   /** How Fulcrum's own event-loop stalls are measured (default: the process's sampler). */
   lag?: LagSource;
+  /** The weights agent's report for this cluster, read by every poll (lib/weights/agent.ts). */
+  agent?: { collect(): AgentCollected | null } | null;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -131,6 +135,7 @@ export class ClusterEngine implements LiveCluster {
             ? new HaproxySource(b.runtimeApi, b.backend, cfg.timeoutMs, b.configFile ?? null)
             : null,
       logs: watcher?.enabled ? watcher : null,
+      agent: opts.agent ?? null,
     };
     this.engineCfg = engineConfig(cfg, cluster, {
       downAfter: opts.downAfter ?? 2,
@@ -403,6 +408,16 @@ export class ClusterEngine implements LiveCluster {
 
   state(): ClusterState {
     return toClusterState(this.st, this.config);
+  }
+
+  /** What the weights agent reads at each check: no copies (it only reads). */
+  weightsView(): AgentClusterView {
+    return {
+      updatedAt: this.st.updatedAt,
+      pollIntervalMs: this.cfg.pollIntervalMs,
+      members: this.st.members,
+      weights: this.st.weights,
+    };
   }
 
   summary(): ClusterSummary {

@@ -32,7 +32,7 @@ export interface Sources {
   balancer: BalancerSourceLike | null;
   logs: LogSignalWatcher | null;
   /** The weights agent's report for this cluster (what it handed out since the last poll). */
-  agent?: { collect(): AgentCollected } | null;
+  agent?: { collect(): AgentCollected | null } | null;
 }
 
 /** A source's answer, or why there is none. */

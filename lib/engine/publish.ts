@@ -13,7 +13,11 @@ export type TelemetrySource = 'etcd' | 'prometheus' | 'balancer' | 'logs';
 /** What the engine reports to Fulcrum's own /api/metrics. */
 export interface EngineTelemetry {
   /** Called once per poll with what the metrics need (not the whole state: no history copy). */
-  pollDone(cluster: string, state: Pick<ClusterState, 'scores' | 'members' | 'findings'>, durationMs: number): void;
+  pollDone(
+    cluster: string,
+    state: Pick<ClusterState, 'scores' | 'members' | 'findings'> & Partial<Pick<ClusterState, 'weights'>>,
+    durationMs: number,
+  ): void;
   sourceError(cluster: string, source: TelemetrySource, member: string | null): void;
   /** A poll crashed inside Fulcrum (a bug), not because of a source. */
   internalError(cluster: string): void;
@@ -119,7 +123,7 @@ export function publish(
   to.telemetry?.overload?.(name, { overloaded: o.cause !== null, stalled: o.stalled, intervalMs: o.intervalMs });
   to.telemetry?.pollDone(
     name,
-    { scores: r.state.scores, members: r.state.members, findings: r.state.findings },
+    { scores: r.state.scores, members: r.state.members, findings: r.state.findings, weights: r.state.weights },
     durationMs,
   );
   to.hub.publish({ type: 'delta', delta: r.delta });

@@ -8,6 +8,7 @@ import { PrometheusFleet } from '../fleet/discovery';
 import { Fleet } from '../fleet/fleet';
 import type { ClusterSource } from '../fleet/types';
 import { Telemetry } from '../telemetry/metrics';
+import { WeightsAgent } from '../weights/agent';
 import { ClusterEngine } from './cluster';
 import type { LiveCluster } from './live';
 
@@ -19,6 +20,8 @@ export interface Runtime {
   /** Clusters discovered in Prometheus and read from it (config `discovery.prometheus`), null when off. */
   discovery: PrometheusFleet | null;
   telemetry: Telemetry;
+  /** The weights agent (config `weights.agent`), null when off (the default). */
+  agent: WeightsAgent | null;
   startedAt: number;
   /** Starts every poll loop and the fleet tick. */
   start(): void;
@@ -31,7 +34,24 @@ type Holder = { [KEY]?: Runtime };
 export function createRuntime(config: FulcrumConfig, opts: { defaultMetrics?: boolean } = {}): Runtime {
   const telemetry = new Telemetry({ defaultMetrics: opts.defaultMetrics });
   const clusters = new Map<string, LiveCluster>();
-  for (const c of config.clusters) clusters.set(c.name, new ClusterEngine(config, c, { telemetry }));
+  const agentCfg = config.weights.agent;
+  const agent = agentCfg
+    ? new WeightsAgent(
+        agentCfg,
+        (name) => {
+          const e = clusters.get(name);
+          return e instanceof ClusterEngine ? e.weightsView() : null;
+        },
+        { telemetry },
+      )
+    : null;
+  for (const c of config.clusters) {
+    const served = agent && agentCfg?.clusters.includes(c.name);
+    clusters.set(
+      c.name,
+      new ClusterEngine(config, c, { telemetry, agent: served ? { collect: () => agent.collect(c.name) } : null }),
+    );
+  }
   const fleet = new Fleet({
     clusters: () => clusters.values(),
     tickMs: config.pollIntervalMs,
@@ -53,14 +73,17 @@ export function createRuntime(config: FulcrumConfig, opts: { defaultMetrics?: bo
     fleet,
     discovery,
     telemetry,
+    agent,
     startedAt: Date.now(),
     start() {
       for (const e of clusters.values()) e.start();
+      void agent?.start();
       discovery?.start();
       fleet.start();
     },
     async stop() {
       fleet.stop();
+      await agent?.stop();
       await discovery?.stop();
       await Promise.all([...clusters.values()].map((e) => e.stop()));
     },

@@ -5,8 +5,9 @@ import type { EngineTelemetry, PrometheusQueryPurpose, TelemetrySource } from '.
 import type { FleetTickStats } from '../fleet/fleet';
 import type { ClusterSource } from '../fleet/types';
 import { DIMENSION_IDS, type ClusterState } from '../types';
+import type { AgentCheckResult, AgentTelemetry } from '../weights/agent';
 
-export class Telemetry implements EngineTelemetry {
+export class Telemetry implements EngineTelemetry, AgentTelemetry {
   readonly registry = new Registry();
   private readonly score: Gauge;
   private readonly scoreEqual: Gauge;
@@ -32,6 +33,11 @@ export class Telemetry implements EngineTelemetry {
   private readonly fleetTick: Histogram;
   private readonly fleetDeltaBytes: Histogram;
   private readonly fleetClusters: Gauge;
+  private readonly predictionError: Gauge;
+  private readonly agentChecks: Counter;
+  private readonly agentPercent: Gauge;
+  private readonly agentChanges: Counter;
+  private readonly agentUp: Gauge;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -143,6 +149,43 @@ export class Telemetry implements EngineTelemetry {
       'Clusters in the fleet, by source (direct: polled; prometheus: discovered and read from Prometheus)',
       ['source'],
     );
+    this.predictionError = gauge(
+      'fulcrum_weights_prediction_error',
+      'After the last weight change at the balancer settled: the largest |measured − predicted| request share over the members (0..1)',
+      ['cluster'],
+    );
+    this.agentChecks = counter(
+      'fulcrum_agent_checks_total',
+      'HAProxy agent-checks the weights agent answered, by result (answered, no-weight-yet, unknown-member, ambiguous, bad-request, timeout; cluster and member empty when the check named none)',
+      ['cluster', 'member', 'result'],
+    );
+    this.agentPercent = gauge(
+      'fulcrum_agent_weight_percent',
+      "The weight the agent hands out for a member, in percent of the server's configured weight",
+      ['cluster', 'member'],
+    );
+    this.agentChanges = counter(
+      'fulcrum_agent_weight_changes_total',
+      'Weights (or drain/ready) the agent handed out that differ from its previous answer: each is a line in its audit log',
+      ['cluster', 'member'],
+    );
+    this.agentUp = gauge(
+      'fulcrum_agent_listening',
+      '1 while the weights agent listens for agent-checks, 0 when it cannot (see the log)',
+    );
+  }
+
+  agentCheck(cluster: string, member: string, result: AgentCheckResult): void {
+    this.agentChecks.inc({ cluster, member, result });
+  }
+
+  agentWeight(cluster: string, member: string, percent: number | null, changed: boolean): void {
+    if (percent !== null) this.agentPercent.set({ cluster, member }, percent);
+    if (changed) this.agentChanges.inc({ cluster, member });
+  }
+
+  agentListening(up: boolean): void {
+    this.agentUp.set(up ? 1 : 0);
   }
 
   /** One fleet tick: how long it took, how many clusters, how large its delta was. */
@@ -152,8 +195,15 @@ export class Telemetry implements EngineTelemetry {
     for (const [source, n] of Object.entries(bySource)) this.fleetClusters.set({ source }, n);
   }
 
-  pollDone(cluster: string, state: Pick<ClusterState, 'scores' | 'members' | 'findings'>, durationMs: number): void {
+  pollDone(
+    cluster: string,
+    state: Pick<ClusterState, 'scores' | 'members' | 'findings'> & Partial<Pick<ClusterState, 'weights'>>,
+    durationMs: number,
+  ): void {
     this.pollDuration.observe({ cluster }, durationMs / 1000);
+    const err = state.weights?.change?.error;
+    if (err === null || err === undefined) this.predictionError.remove({ cluster });
+    else this.predictionError.set({ cluster }, err);
     for (const id of DIMENSION_IDS) {
       const s = state.scores[id];
       if (!DIMENSIONS[id].scored) continue;

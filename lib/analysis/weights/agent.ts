@@ -208,6 +208,8 @@ export function decide(prev: AgentMemberState, input: AgentInput, limits: AgentL
   const range = stepRange(state, t, limits);
   const lo = Math.max(range.lo, percent - per);
   const hi = Math.min(range.hi, percent + per);
+  // No room (the balancer's weight was changed by someone else within the minute): wait.
+  if (lo > hi) return hold(`${why} (step limit: waiting for the last minute's answers to age out)`, state);
   const next = Math.min(hi, Math.max(lo, target));
   if (next === percent) return hold(`${why} (step limit: ${limits.maxStepPercent} points per minute reached)`, state);
   state = withChange(state, t, next);
