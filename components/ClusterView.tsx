@@ -16,6 +16,7 @@ import { MemberTable } from './MemberTable';
 import type { HistoryStatus } from './SourcesLine';
 import { Timeline } from './lazy';
 import { ViewControls } from './ViewControls';
+import { WeightsSection } from './weights/WeightsSection';
 import { CARD, MUTED } from './styles';
 import { Section } from './Section';
 
@@ -138,6 +139,18 @@ export function ClusterView({
           now={end ?? null}
           balancer={state.balancer}
         />
+      </Section>
+      <Section
+        title={
+          <>
+            Weights: what if{' '}
+            <span className={`text-base font-normal ${MUTED}`}>configured, at the balancer, proposed, predicted</span>
+          </>
+        }
+        right="request shares if the balancer had these weights"
+        testId="weights-section"
+      >
+        <WeightsSection state={state} cluster={live ? state.name : null} now={end ?? null} />
       </Section>
       <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <Section title={`Findings (${state.findings.length})`} testId="findings-section">

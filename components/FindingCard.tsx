@@ -1,18 +1,9 @@
 import Link from 'next/link';
 import type { Finding, MemberState } from '@/lib/types';
 import { memberHrefAt } from './member/model';
-import { CopyButton } from './CopyButton';
+import { FixBlock } from './FixBlock';
 import { SEVERITY } from './styles';
 import { Clock } from './Time';
-
-const FORMAT_LABEL: Record<Finding['fixes'][number]['format'], string> = {
-  haproxy: 'HAProxy config',
-  nginx: 'NGINX config',
-  shell: 'shell',
-  'etcd-flags': 'etcd flags',
-  text: 'text',
-  yaml: 'YAML',
-};
 
 export interface FindingCardProps {
   finding: Finding;
@@ -95,28 +86,7 @@ export function FindingCard({ finding: f, members = [], drillDownHref }: Finding
       {f.fixes.length > 0 && (
         <div className="mt-3 space-y-3">
           {f.fixes.map((x, i) => (
-            <section
-              key={i}
-              data-testid="finding-fix"
-              className="rounded-md border border-slate-200 dark:border-slate-700"
-            >
-              <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-1.5 dark:border-slate-700">
-                <span className="text-sm font-semibold">
-                  Fix: {x.title}{' '}
-                  <span className="font-normal text-slate-500 dark:text-slate-400">({FORMAT_LABEL[x.format]})</span>
-                </span>
-                <CopyButton text={x.body} />
-              </div>
-              <pre className="overflow-x-auto bg-slate-50 px-3 py-2 font-mono text-xs leading-relaxed dark:bg-slate-950">
-                <code>{x.body}</code>
-              </pre>
-              <dl className="grid grid-cols-[auto_1fr] gap-x-2 px-3 py-2 text-xs">
-                <dt className="font-semibold">Why</dt>
-                <dd>{x.why}</dd>
-                <dt className="font-semibold">Risk</dt>
-                <dd>{x.risk}</dd>
-              </dl>
-            </section>
+            <FixBlock key={i} fix={x} testId="finding-fix" />
           ))}
         </div>
       )}

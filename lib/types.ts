@@ -402,8 +402,11 @@ export interface AgentMemberView {
 }
 
 export interface WeightsState {
-  /** The endpoint group: the balancer and its backend (HAProxy) or upstream (NGINX); null without a balancer. */
-  group: { type: 'haproxy' | 'nginx'; name: string } | null;
+  /**
+   * The endpoint group: the balancer, its backend (HAProxy) or upstream (NGINX), and its runtime API
+   * (socket or host:port, as the fixes print it); null without a balancer.
+   */
+  group: { type: 'haproxy' | 'nginx'; name: string; runtimeApi: string | null } | null;
   members: WeightMember[];
   /** Settling time of a change before its shares are measured (ms). */
   settleMs: number;

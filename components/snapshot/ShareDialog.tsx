@@ -7,6 +7,7 @@ import { formatBytes } from '@/lib/format';
 import { RANGE_MS, parseViewParams } from '@/lib/client/viewParams';
 import type { SnapshotCreatedResponse, SnapshotSummary } from '@/lib/api/types';
 import { api } from '@/lib/client/api';
+import { parseWhatIf, WHAT_IF_KEY } from '@/lib/client/whatIfParam';
 import { EXPIRY_LABEL, formatWindow } from '@/lib/snapshots/view';
 import type { SnapshotExpiry } from '@/lib/store/types';
 import { CopyButton } from '../CopyButton';
@@ -43,6 +44,12 @@ function currentWindow(): PageWindow {
   return { kind: 'range', rangeMs: RANGE_MS[parseViewParams(sp).range] };
 }
 
+/** What-if weights the page's weights panel holds (?wi=…), frozen with the snapshot. */
+function currentWhatIf(): number[] | null {
+  const raw = new URLSearchParams(window.location.search).get(WHAT_IF_KEY);
+  return raw ? (parseWhatIf({ [WHAT_IF_KEY]: raw }, raw.split(',').length) ?? null) : null;
+}
+
 function windowBody(w: PageWindow): { rangeMs: number } | { from: number; to: number } {
   return w.kind === 'range' ? { rangeMs: w.rangeMs } : { from: w.from, to: w.to };
 }
@@ -73,6 +80,7 @@ export function ShareDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<(Created & { url: string }) | null>(null);
+  const [whatIf, setWhatIf] = useState<number[] | null>(null);
   const canCreate = access.granted;
 
   useEffect(() => {
@@ -87,6 +95,7 @@ export function ShareDialog({
     if (!open) return;
     const w = currentWindow();
     setWin(w);
+    setWhatIf(currentWhatIf());
     setCreated(null);
     setError(null);
     setSummary(null);
@@ -107,7 +116,7 @@ export function ShareDialog({
     setBusy(true);
     setError(null);
     const r = await api.createSnapshot(
-      { cluster, ...windowBody(win), title: title.trim() || null, note: note.trim() || null, expiry },
+      { cluster, ...windowBody(win), title: title.trim() || null, note: note.trim() || null, expiry, whatIf },
       { timeoutMs: FREEZE_TIMEOUT_MS },
     );
     setBusy(false);
@@ -192,6 +201,12 @@ export function ShareDialog({
                   {summary.framesFromPrometheus > 0 ? ` (${summary.framesFromPrometheus} from Prometheus)` : ''},{' '}
                   {summary.events} events
                 </dd>
+                {whatIf && (
+                  <>
+                    <dt className={MUTED}>What-if weights</dt>
+                    <dd data-testid="share-what-if">{whatIf.join(' / ')} (the weights panel’s edit)</dd>
+                  </>
+                )}
                 <dt className={MUTED}>Findings</dt>
                 <dd data-testid="share-findings" data-count={summary.findings}>
                   {summary.findings} with evidence and fixes

@@ -5,7 +5,8 @@ import type { FleetState } from '../fleet/types';
 import type { LogPage } from '../logs/types';
 import type { SnapshotSummary } from '../snapshots/service';
 import type { SnapshotExpiry, SnapshotFile, SnapshotMeta, SnapshotRecord, SnapshotWindow } from '../store/types';
-import type { ClusterState, ClusterSummary, Frame } from '../types';
+import type { Prediction } from '../analysis/weights/predict';
+import type { AgentAuditEntry, ClusterState, ClusterSummary, Fix, Frame, WeightsState } from '../types';
 
 export type { FleetState, SnapshotSummary };
 
@@ -56,6 +57,33 @@ export interface SnapshotListResponse {
 }
 
 /** `POST /api/snapshots` body: a window (`rangeMs` ending now, or `from`/`to`) of one cluster. */
+/** `GET /api/clusters/{name}/weights?wi=30,20,10`: the weights panel's data, and a prediction. */
+export interface WeightsResponse {
+  cluster: string;
+  weights: WeightsState | null;
+  /** The weights predicted: `wi` when given, else the ones the balancer applies now. */
+  whatIf: {
+    weights: number[];
+    /** Predicted request shares and scores (against the configured weights, and equal shares). */
+    prediction: Prediction;
+    /** The same prediction for the weights the balancer applies now. */
+    now: Prediction;
+    assumptions: readonly string[];
+    /** HAProxy runtime commands, haproxy.cfg lines, an NGINX upstream block for these weights. */
+    exports: Fix[];
+  } | null;
+}
+
+/** `GET /api/clusters/{name}/weights/audit?limit=`: the weights agent's audit log for the cluster, newest last. */
+export interface WeightsAuditResponse {
+  cluster: string;
+  /** Whether the agent answers for this cluster. */
+  agent: boolean;
+  entries: AgentAuditEntry[];
+  /** The log held more lines for the cluster than `limit` (or than the tail read). */
+  truncated: boolean;
+}
+
 export interface SnapshotCreateRequest {
   cluster: string;
   from?: number;
@@ -67,6 +95,8 @@ export interface SnapshotCreateRequest {
   expiry?: SnapshotExpiry;
   /** Only report what would be included (and its size); store nothing. */
   dryRun?: boolean;
+  /** What-if weights (one per member, 0..256) frozen with the snapshot's weights panel. */
+  whatIf?: number[] | null;
 }
 
 /** `POST /api/snapshots` with `dryRun: true`: what would be frozen. */

@@ -17,6 +17,8 @@ import type {
   SnapshotDeletedResponse,
   SnapshotImportedResponse,
   SnapshotPreviewResponse,
+  WeightsAuditResponse,
+  WeightsResponse,
 } from '../api/types';
 
 export type ApiFailure =
@@ -151,6 +153,8 @@ export const apiPath = {
   clusterHistory: (name: string) => `/api/clusters/${encodeURIComponent(name)}/history`,
   fleet: () => '/api/fleet',
   fleetStream: () => '/api/fleet/stream',
+  clusterWeights: (name: string) => `/api/clusters/${encodeURIComponent(name)}/weights`,
+  clusterWeightsAudit: (name: string) => `/api/clusters/${encodeURIComponent(name)}/weights/audit`,
   memberLogs: (cluster: string, member: string) =>
     `/api/clusters/${encodeURIComponent(cluster)}/members/${encodeURIComponent(member)}/logs`,
   snapshots: () => '/api/snapshots',
@@ -169,6 +173,10 @@ export const api = {
   cluster: (name: string, o?: Opts) => request<ClusterStateResponse>(apiPath.cluster(name), o),
   history: (name: string, q: { from: number; to: number; maxPoints?: number }, o?: Opts) =>
     request<HistoryResponse>(apiPath.clusterHistory(name), { ...o, query: q }),
+  weights: (name: string, whatIf: readonly number[] | null, o?: Opts) =>
+    request<WeightsResponse>(apiPath.clusterWeights(name), { ...o, query: { wi: whatIf?.join(',') } }),
+  weightsAudit: (name: string, limit?: number, o?: Opts) =>
+    request<WeightsAuditResponse>(apiPath.clusterWeightsAudit(name), { ...o, query: { limit } }),
   memberLogs: (cluster: string, member: string, q: Record<string, QueryValue>, o?: Opts) =>
     request<MemberLogsResponse>(apiPath.memberLogs(cluster, member), { ...o, query: q }),
   previewSnapshot: (body: Omit<SnapshotCreateRequest, 'dryRun'>, o?: Opts) =>

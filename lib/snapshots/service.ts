@@ -39,6 +39,8 @@ export interface CreateInput {
   title?: string | null;
   note?: string | null;
   expiry?: SnapshotExpiry;
+  /** What-if weights from the weights panel, one per member: frozen with the state's weights. */
+  whatIf?: number[] | null;
 }
 
 export interface CreateContext {
@@ -113,6 +115,13 @@ export async function freezeSnapshot(
   const secrets = configSecrets(cfg);
   // Frames are numbers only: scrub the rest, then put them back (a 1-hour window is 3600 of them).
   const frozen = freezeState(live, frames, w);
+  if (input.whatIf) {
+    if (input.whatIf.length !== frozen.members.length)
+      throw new ValidationError(
+        `invalid whatIf: ${input.whatIf.length} weights for ${frozen.members.length} members (one per member, in order)`,
+      );
+    if (frozen.weights) frozen.weights = { ...frozen.weights, whatIf: [...input.whatIf] };
+  }
   const state = { ...scrubDeep({ ...frozen, frames: [] }, secrets), frames: frozen.frames };
   const logs = scrubDeep(await collectExcerpts(engine.cluster, state, w, ctx.queryLogs), secrets);
   const expiryMs = EXPIRY_MS[input.expiry ?? cfg.snapshots.defaultExpiry];

@@ -199,7 +199,9 @@ const weightArray = memberArray(z.number().min(0).max(1_000_000).nullable());
 const shareArray = memberArray(z.number().min(0).max(1).nullable());
 
 const WeightsStateSchema = z.object({
-  group: z.object({ type: z.enum(['haproxy', 'nginx']), name: str(255) }).nullable(),
+  group: z
+    .object({ type: z.enum(['haproxy', 'nginx']), name: str(255), runtimeApi: nstr(1024).default(null) })
+    .nullable(),
   members: memberArray(
     z.object({
       endpoint: str(2048),

@@ -58,7 +58,7 @@ function world(now: () => number, over: { factor?: number; updatedAt?: number | 
           pollIntervalMs: 1000,
           members,
           weights: {
-            group: { type: 'haproxy', name: 'etcd' },
+            group: { type: 'haproxy', name: 'etcd', runtimeApi: null },
             members: members.map((m, i) => weightMember(m, i === 1 ? (over.factor ?? 0.5) : 1)),
             settleMs: 30_000,
             change: null,

@@ -336,9 +336,13 @@ export class WeightsAgent {
     });
   }
 
-  /** The last minute of answers per member (the step limit) and Fulcrum's own drains, from the audit log's tail. */
-  private async restore(): Promise<void> {
-    let text = '';
+  serves(cluster: string): boolean {
+    return this.cfg.clusters.includes(cluster);
+  }
+
+  /** The audit log's tail (last MB), parsed; `cut` when the file holds more than was read. */
+  private async tail(): Promise<{ entries: AgentAuditEntry[]; cut: boolean }> {
+    await this.writing;
     try {
       const fh = await open(this.cfg.auditLog, 'r');
       try {
@@ -346,17 +350,29 @@ export class WeightsAgent {
         const start = Math.max(0, size - RESTORE_BYTES);
         const buf = Buffer.alloc(size - start);
         await fh.read(buf, 0, buf.length, start);
-        text = buf.toString('utf8');
+        let text = buf.toString('utf8');
         if (start > 0) text = text.slice(text.indexOf('\n') + 1);
+        return { entries: parseAudit(text), cut: start > 0 };
       } finally {
         await fh.close();
       }
     } catch {
-      return; // no log yet
+      return { entries: [], cut: false }; // no log yet
     }
+  }
+
+  /** One cluster's audit lines, newest last, at most `limit` (GET /api/clusters/{name}/weights/audit). */
+  async readAudit(cluster: string, limit: number): Promise<{ entries: AgentAuditEntry[]; truncated: boolean }> {
+    const { entries, cut } = await this.tail();
+    const mine = entries.filter((e) => e.cluster === cluster);
+    return { entries: mine.slice(-limit), truncated: cut || mine.length > limit };
+  }
+
+  /** The last minute of answers per member (the step limit) and Fulcrum's own drains, from the audit log's tail. */
+  private async restore(): Promise<void> {
     const t = this.now();
     const last = new Map<string, AgentAuditEntry[]>();
-    for (const e of parseAudit(text)) {
+    for (const e of (await this.tail()).entries) {
       if (!this.cfg.clusters.includes(e.cluster)) continue;
       const k = `${e.cluster}\u0000${e.endpoint}`;
       last.set(k, [...(last.get(k) ?? []), e]);

@@ -50,6 +50,8 @@ const CreateBody = z
     expiry: z.enum(SNAPSHOT_EXPIRIES, { message: 'one of 1h, 1d, 1w, never' }).optional(),
     /** Only report what would be included (and its size); store nothing. */
     dryRun: z.boolean().optional(),
+    /** What-if weights (one per member, 0..256) frozen with the weights panel. */
+    whatIf: z.array(z.number().int().min(0).max(256)).max(15).nullable().optional(),
   })
   .strict() satisfies z.ZodType<SnapshotCreateRequest>;
 

@@ -2,28 +2,35 @@
 import type { BalancerServer, Fix, MemberState } from '../../types';
 import type { BalancerRef, DiagnosisInput } from './types';
 
+/** What fix text needs to know about the balancer: its state (server names, weights) and how to reach it. */
+export type BalancerInput = Pick<DiagnosisInput, 'balancer' | 'balancerRef'>;
+
 /** The balancer's server for a member, if the balancer is read and has one. */
-export function serverOf(input: DiagnosisInput, m: MemberState): BalancerServer | null {
+export function serverOf(input: BalancerInput, m: Pick<MemberState, 'endpoint'>): BalancerServer | null {
   return input.balancer?.servers.find((s) => s.member === m.endpoint) ?? null;
 }
 
 /** The balancer's server name for a member, else the member's name. */
-export function serverName(input: DiagnosisInput, m: MemberState): string {
+export function serverName(input: BalancerInput, m: Pick<MemberState, 'endpoint' | 'name'>): string {
   return serverOf(input, m)?.name ?? m.name;
 }
 
 /** The member's weight at the balancer now, else its configured weight. */
-export function weightNow(input: DiagnosisInput, m: MemberState): number {
+export function weightNow(input: BalancerInput, m: Pick<MemberState, 'endpoint' | 'weight'>): number {
   return serverOf(input, m)?.weight ?? m.weight;
 }
 
 /** The balancer backend the fix text talks about. */
-export function backendName(input: DiagnosisInput): string {
+export function backendName(input: BalancerInput): string {
   return input.balancerRef?.backend ?? 'etcd';
 }
 
 /** The members as server lines, with the given weights or the ones they have now. */
-export function serverLines(input: DiagnosisInput, members: MemberState[], weights?: number[]): ServerLine[] {
+export function serverLines(
+  input: BalancerInput,
+  members: ReadonlyArray<Pick<MemberState, 'endpoint' | 'name' | 'weight'>>,
+  weights?: readonly number[],
+): ServerLine[] {
   return members.map((m, i) => ({
     name: serverName(input, m),
     address: hostPortOf(m.endpoint),
@@ -118,19 +125,23 @@ export function nginxUpstream(name: string, servers: ServerLine[]): string {
   ].join('\n');
 }
 
-/** Weight commands + config lines for a set of new weights. */
+/**
+ * Weight commands + config lines for a set of new weights: for the configured balancer (both
+ * kinds without one), or for every kind with `every` (the what-if panel's exports).
+ */
 export function weightFixes(
-  input: DiagnosisInput,
-  members: MemberState[],
-  newWeights: number[],
+  input: BalancerInput,
+  members: ReadonlyArray<Pick<MemberState, 'endpoint' | 'name' | 'weight' | 'version'>>,
+  newWeights: readonly number[],
   why: string,
   risk: string,
+  every = false,
 ): Fix[] {
   const backend = backendName(input);
   const servers = serverLines(input, members, newWeights);
   const version = members.find((m) => m.version)?.version ?? null;
   const fixes: Fix[] = [];
-  if (!input.balancerRef || input.balancerRef.type === 'haproxy') {
+  if (every || !input.balancerRef || input.balancerRef.type === 'haproxy') {
     fixes.push({
       title: 'Set the weights now (HAProxy runtime API)',
       format: 'shell',
@@ -149,7 +160,7 @@ export function weightFixes(
       risk: 'reload HAProxy to apply; existing connections keep their member until they reconnect',
     });
   }
-  if (!input.balancerRef || input.balancerRef.type === 'nginx') {
+  if (every || !input.balancerRef || input.balancerRef.type === 'nginx') {
     fixes.push({
       title: 'Or in an NGINX upstream',
       format: 'nginx',

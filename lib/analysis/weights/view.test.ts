@@ -36,7 +36,7 @@ describe('weights view', () => {
       ['etcd-2', 20, 20, 20],
       ['etcd-3', 10, 10, 10],
     ]);
-    expect(r.weights.group).toEqual({ type: 'haproxy', name: 'etcd' });
+    expect(r.weights.group).toEqual({ type: 'haproxy', name: 'etcd', runtimeApi: '/run/haproxy.sock' });
     expect(r.weights.change).toBeNull();
     expect(r.events).toEqual([]);
   });

@@ -181,7 +181,9 @@ export function advanceWeights(input: WeightsInput): { weights: WeightsState; ev
 
   return {
     weights: {
-      group: input.balancerRef ? { type: input.balancerRef.type, name: input.balancerRef.backend } : null,
+      group: input.balancerRef
+        ? { type: input.balancerRef.type, name: input.balancerRef.backend, runtimeApi: input.balancerRef.runtimeApi }
+        : null,
       members: list,
       settleMs: input.settleMs,
       change,

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { balancer, member, server } from '../analysis/diagnosis/testkit';
+import { advanceWeights } from '../analysis/weights/view';
+import type { MemberState } from '../types';
+import { panelModel, parseWeightInput, parseWhatIf, serializeWhatIf, startingWeights } from './whatIf';
+
+function cluster() {
+  const members: MemberState[] = [member(1, { weight: 30 }), member(2, { weight: 20 }), member(3, { weight: 10 })].map(
+    (m, i) => ({
+      ...m,
+      dims: { ...m.dims, requests: { value: 100, share: [0.5, 0.33, 0.17][i], expectedShare: null } },
+    }),
+  );
+  const b = balancer(members.map((m) => server(m)));
+  const weights = advanceWeights({
+    t: 1,
+    members,
+    configured: [30, 20, 10],
+    balancer: b,
+    balancerRef: { type: 'haproxy', backend: 'etcd', runtimeApi: '/run/haproxy/admin.sock' },
+    minLatencySamples: 200,
+    settleMs: 30_000,
+    requestShares: null,
+    prev: null,
+    agent: null,
+  }).weights;
+  return { members, weights, balancer: b };
+}
+
+describe('what-if weights in the URL', () => {
+  it('round-trips, keeps other keys, and refuses anything but one weight 0..256 per member', () => {
+    const qs = serializeWhatIf([30, 0, 256], 'dim=requests&range=1h');
+    expect(qs).toBe('dim=requests&range=1h&wi=30%2C0%2C256');
+    expect(parseWhatIf(new URLSearchParams(qs), 3)).toEqual([30, 0, 256]);
+    expect(serializeWhatIf(null, qs)).toBe('dim=requests&range=1h');
+    for (const bad of ['30,20', '30,20,10,5', '30,-1,10', '30,257,10', '1e2,1,1', '30,,10', 'a,b,c', ' 3,2,1'])
+      expect(parseWhatIf({ wi: bad }, 3)).toBeNull();
+    expect(parseWhatIf({}, 3)).toBeNull();
+  });
+
+  it('takes typed weights only as whole numbers 0..256', () => {
+    expect(['0', '7', ' 256 '].map(parseWeightInput)).toEqual([0, 7, 256]);
+    expect(['', '-1', '2.5', '257', 'x', '1e3'].map(parseWeightInput)).toEqual([null, null, null, null, null, null]);
+  });
+});
+
+describe('the panel model', () => {
+  it('predicts shares and scores of the edited weights next to the ones the balancer applies now', () => {
+    const c = cluster();
+    expect(startingWeights(c.weights.members, 'runtime', true)).toEqual([30, 20, 10]);
+    expect(startingWeights(c.weights.members, 'configured', true)).toEqual([30, 20, 10]);
+    const m = panelModel(c, [10, 10, 10])!;
+    expect(m.edited).toBe(true);
+    expect(m.predicted.shares.map((s) => s!.toFixed(3))).toEqual(['0.333', '0.333', '0.333']);
+    expect(m.predicted.scoreEqual).toBeCloseTo(0, 9);
+    expect(m.predicted.score).toBeCloseTo((1 / 3 - 1 / 6) / (1 - 1 / 6), 9);
+    expect(m.now.score).toBeCloseTo(0, 9);
+    expect(m.measured).toEqual([0.5, 0.33, 0.17]);
+    expect(panelModel(c, [30, 20, 10])!.edited).toBe(false);
+  });
+
+  it('exports the edited weights for HAProxy (runtime API and haproxy.cfg) and NGINX', () => {
+    const m = panelModel(cluster(), [10, 0, 40])!;
+    expect(m.exports.map((f) => f.format)).toEqual(['shell', 'haproxy', 'nginx']);
+    const runtime = m.exports[0].body;
+    expect(runtime).toContain(
+      "echo 'set server etcd/etcd-1 weight 10' | socat stdio unix-connect:/run/haproxy/admin.sock",
+    );
+    expect(runtime).toContain('set server etcd/etcd-2 weight 0');
+    expect(m.exports[1].body).toContain('server etcd-3 10.0.0.3:2379 weight 40 check');
+    expect(m.exports[2].body).toContain('server 10.0.0.3:2379 weight=40');
+  });
+});
