@@ -37,6 +37,10 @@ export interface StackOptions {
    * which the slow-wal fault throttles. Needs root; see dev/lib/loopdev.ts.
    */
   walOnLoopDevice?: number;
+  /** HAProxy asks a weights agent for each server's weight (agent-check; see dev/lib/haproxy.ts). */
+  haproxyAgent?: { addr: string; port: number; interMs?: number };
+  /** Further top-level keys of the generated Fulcrum config (e.g. `weights`). */
+  fulcrum?: Record<string, unknown>;
   /** Called with a short line as each part comes up. */
   log?: (line: string) => void;
 }
@@ -102,6 +106,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       members: cluster.members,
       weights,
       check: 'http',
+      agent: opts.haproxyAgent,
     });
     stoppers.push(() => haproxy.stop());
     log(`haproxy: ${haproxy.url} (stats ${haproxy.statsUrl})`);
@@ -134,7 +139,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const configFile = path.join(dir, 'fulcrum.yaml');
     fs.writeFileSync(
       configFile,
-      renderFulcrumConfig({ name: opts.clusterName ?? 'local', cluster, haproxy, prometheus, weights }),
+      renderFulcrumConfig({ name: opts.clusterName ?? 'local', cluster, haproxy, prometheus, weights, extra: opts.fulcrum }),
     );
 
     return {
@@ -181,9 +186,11 @@ export function renderFulcrumConfig(p: {
   haproxy: Haproxy;
   prometheus: Prometheus | null;
   weights: number[];
+  extra?: Record<string, unknown>;
 }): string {
   const config = {
     pollIntervalMs: 1000,
+    ...p.extra,
     ...(p.prometheus ? { prometheus: { url: p.prometheus.url } } : {}),
     clusters: [
       {

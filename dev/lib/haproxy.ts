@@ -26,6 +26,11 @@ export interface HaproxyOptions {
   /** Runtime API socket path (default <dir>/haproxy.sock). Unix socket paths are limited to 107 bytes. */
   runtimeSocket?: string;
   backend?: string;
+  /**
+   * HAProxy's agent-check against a weights agent (Fulcrum's `weights.agent`): every server asks
+   * `addr:port` every `interMs` and names its member with `agent-send "<member name>\n"`.
+   */
+  agent?: { addr: string; port: number; interMs?: number };
 }
 
 export interface Haproxy {
@@ -230,9 +235,12 @@ export function renderConfig(opts: HaproxyOptions & { backend: string; runtimeSo
   const h2 = mode === 'http' ? ' proto h2' : '';
   // …but etcd answers /health over HTTP/1.1 only (non-gRPC h2c has no handler behind its cmux).
   const checkProto = mode === 'http' && opts.check === 'http' ? ' check-proto h1' : '';
+  const a = opts.agent;
+  const agent = (name: string) =>
+    a ? ` agent-check agent-addr ${a.addr} agent-port ${a.port} agent-inter ${a.interMs ?? 2000} agent-send "${name}\\n"` : '';
   const servers = opts.members.map(
     (m, i) =>
-      `  server ${m.name} ${hostPort(m.clientUrl)}${h2} weight ${opts.weights[i]} check inter ${inter}${checkProto}`,
+      `  server ${m.name} ${hostPort(m.clientUrl)}${h2} weight ${opts.weights[i]} check inter ${inter}${checkProto}${agent(m.name)}`,
   );
   const healthCheck =
     opts.check === 'http'

@@ -24,7 +24,7 @@ describe('capacity factors', () => {
   });
 
   it('ignores differences within the ratio or the floor (noise), and clamps a big one to 4×', () => {
-    expect(capacityFactors([m('a', 0.02), m('b', 0.025), m('c', 0.029)]).map((x) => x.factor)).toEqual([1, 1, 1]);
+    expect(capacityFactors([m('a', 0.02), m('b', 0.025), m('c', 0.039)]).map((x) => x.factor)).toEqual([1, 1, 1]);
     // 3 ms against 1 ms is three times slower but only 2 ms: below the floor.
     expect(capacityFactors([m('a', 0.001), m('b', 0.001), m('c', 0.003)]).map((x) => x.factor)).toEqual([1, 1, 1]);
     expect(capacityFactors([m('a', 0.01), m('b', 0.01), m('c', 2)])[2].factor).toBe(0.25);

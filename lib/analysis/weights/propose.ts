@@ -18,7 +18,7 @@ export interface CapacityInput {
    * own p99 and, where measured, what a client waits for a tiny request (Fulcrum's probe). Every
    * member lists the same signals in the same order.
    */
-  latency: ReadonlyArray<{ label: string; value: number | null }>;
+  latency: ReadonlyArray<{ label: string; value: number | null; floorS?: number }>;
   /** CPU in cores and requests per second over the same window (null: unknown). */
   cpu: number | null;
   requests: number | null;
@@ -47,9 +47,13 @@ export function capacityInputOf(m: MemberState, minLatencySamples: number): Capa
 }
 
 export interface CapacityOptions {
-  /** A member counts as slower when its value is at least this many times its peers' median… */
+  /**
+   * A member counts as slower when its value is at least this many times its peers' median (the
+   * capacity-mismatch detector's default): a follower's p99 or CPU per request wanders 1.5× from
+   * its peers' in healthy clusters (forwarded writes, sampling), which is no reason to move load.
+   */
   ratio: number;
-  /** …and at least this much above it (seconds): 2 ms against 1 ms is noise, not a capacity problem. */
+  /** …and at least this much above it (seconds; a signal may set its own): 2 ms against 1 ms is noise. */
   latencyFloorS: number;
   /** The lowest factor proposed in one step (a 4× change at most). */
   minFactor: number;
@@ -58,7 +62,7 @@ export interface CapacityOptions {
 }
 
 export const DEFAULT_CAPACITY: CapacityOptions = {
-  ratio: 1.5,
+  ratio: 2,
   latencyFloorS: 0.005,
   minFactor: 0.25,
   cpuMinRequests: 1,
@@ -109,7 +113,7 @@ export function capacityFactors(
   opts: CapacityOptions = DEFAULT_CAPACITY,
 ): CapacityFactor[] {
   const live = members.map((m) => m.live);
-  const signals = members[0]?.latency.map((l) => l.label) ?? [];
+  const signals = members[0]?.latency.map((l) => ({ label: l.label, floor: l.floorS ?? opts.latencyFloorS })) ?? [];
   const lat = signals.map((_, k) => members.map((m) => m.latency[k]?.value ?? null));
   const follower = members.map((m) => m.live && !m.isLeader && (m.requests ?? 0) >= opts.cpuMinRequests);
   const cpuPerReq = members.map((m) =>
@@ -119,8 +123,8 @@ export function capacityFactors(
     if (!m.live) return { factor: 1, bound: null, why: `${m.name}: down, nothing to propose`, measured: false };
     let best: Compared & { bound: string | null } = { factor: 1, bound: null, text: '' };
     const seen: string[] = [];
-    signals.forEach((label, k) => {
-      const c = compare(i, lat[k], live, opts.ratio, opts.latencyFloorS, opts.minFactor);
+    signals.forEach(({ label, floor }, k) => {
+      const c = compare(i, lat[k], live, opts.ratio, floor, opts.minFactor);
       if (!c) return;
       seen.push(`${label} ${formatDuration(c.value)} (peers ${formatDuration(c.ref)})`);
       if (c.factor < best.factor)
