@@ -139,7 +139,14 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const configFile = path.join(dir, 'fulcrum.yaml');
     fs.writeFileSync(
       configFile,
-      renderFulcrumConfig({ name: opts.clusterName ?? 'local', cluster, haproxy, prometheus, weights, extra: opts.fulcrum }),
+      renderFulcrumConfig({
+        name: opts.clusterName ?? 'local',
+        cluster,
+        haproxy,
+        prometheus,
+        weights,
+        extra: opts.fulcrum,
+      }),
     );
 
     return {

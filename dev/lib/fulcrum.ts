@@ -14,6 +14,8 @@ export interface FulcrumServer {
   /** Resident memory of the server's process group, in bytes. */
   rssBytes(): number;
   stop(): Promise<void>;
+  /** SIGKILL to the process group (a crash: no shutdown hooks), resolved once it is gone. */
+  kill(): Promise<void>;
 }
 
 /** Sum of VmRSS over every process in process group `pgid` (Linux /proc). */
@@ -98,6 +100,16 @@ export async function startFulcrum(
       }, 5000);
       await gone;
       clearTimeout(t);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        return;
+      }
+      await gone;
     },
   };
 }

@@ -237,7 +237,9 @@ export function renderConfig(opts: HaproxyOptions & { backend: string; runtimeSo
   const checkProto = mode === 'http' && opts.check === 'http' ? ' check-proto h1' : '';
   const a = opts.agent;
   const agent = (name: string) =>
-    a ? ` agent-check agent-addr ${a.addr} agent-port ${a.port} agent-inter ${a.interMs ?? 2000} agent-send "${name}\\n"` : '';
+    a
+      ? ` agent-check agent-addr ${a.addr} agent-port ${a.port} agent-inter ${a.interMs ?? 2000} agent-send "${name}\\n"`
+      : '';
   const servers = opts.members.map(
     (m, i) =>
       `  server ${m.name} ${hostPort(m.clientUrl)}${h2} weight ${opts.weights[i]} check inter ${inter}${checkProto}${agent(m.name)}`,

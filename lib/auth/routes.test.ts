@@ -11,6 +11,8 @@ const EXPECTED: Record<string, string> = {
   'GET /api/clusters/[name]/history': 'read',
   'GET /api/clusters/[name]/members/[member]/logs': 'logs', // viewer or admin, per auth.logs
   'GET /api/clusters/[name]/stream': 'read',
+  'GET /api/clusters/[name]/weights': 'read', // the what-if panel
+  'GET /api/clusters/[name]/weights/audit': 'read', // the agent's audit log, shown on the cluster page
   'GET /api/demo/faults': 'read',
   'POST /api/demo/faults/[name]': 'write',
   'DELETE /api/demo/faults/[name]': 'write',

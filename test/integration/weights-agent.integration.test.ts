@@ -4,11 +4,11 @@
 // leaves HAProxy's weights where they were; a restarted Fulcrum takes over from them without a
 // jump; the member, recovered, gets its configured weight back. Weights are read from HAProxy's
 // runtime API (`get weight`, `show servers state`), never from Fulcrum.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FulcrumServer, startFulcrum } from '../../dev/lib/fulcrum';
 import { freePort } from '../../dev/lib/procs';
 import { type Stack, startStack } from '../../dev/stack';
 import type { ClusterStateResponse } from '../../lib/api/types';
@@ -20,38 +20,6 @@ const LIMITS = { min: 40, max: 100, maxStepPercent: 60, settleSeconds: 5, deadba
 /** The most a server's weight may move within 60 s: maxStepPercent of its initial weight (+1 for HAProxy's rounding down). */
 const MAX_WEIGHT_STEP = (INITIAL * LIMITS.maxStepPercent) / 100 + 1;
 
-/** A production Fulcrum (`next start` on the current build) in its own process group. */
-async function startFulcrum(configFile: string, dir: string, port: number): Promise<{ url: string; child: ChildProcess }> {
-  const out = openSync(path.join(dir, `fulcrum-${port}.log`), 'a');
-  const child = spawn(path.resolve('node_modules/.bin/next'), ['start', '-p', String(port), '-H', '127.0.0.1'], {
-    env: { ...process.env, FULCRUM_CONFIG: configFile, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: ['ignore', out, out],
-    detached: true,
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntil(
-    async () => {
-      if (child.exitCode !== null) throw new Error(`fulcrum exited with ${child.exitCode}`);
-      return (await fetch(`${url}/api/health`).catch(() => null))?.ok === true;
-    },
-    90_000,
-    'fulcrum to answer /api/health',
-    250,
-  );
-  return { url, child };
-}
-
-function kill9(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const gone = new Promise<void>((r) => child.once('exit', () => r()));
-  try {
-    process.kill(-child.pid!, 'SIGKILL');
-  } catch {
-    return Promise.resolve();
-  }
-  return gone;
-}
-
 /** "16 (initial 20)" → 16 */
 function parseGetWeight(answer: string): number {
   const m = /^(\d+) \(initial (\d+)\)/.exec(answer.trim());
@@ -62,7 +30,11 @@ function parseGetWeight(answer: string): number {
 /** `show servers state <backend>`: server name → current (user) weight. */
 function parseServersState(text: string): Record<string, number> {
   const lines = text.split('\n').filter((l) => l.trim());
-  const header = lines.find((l) => l.startsWith('# '))!.slice(2).trim().split(/\s+/);
+  const header = lines
+    .find((l) => l.startsWith('# '))!
+    .slice(2)
+    .trim()
+    .split(/\s+/);
   const name = header.indexOf('srv_name');
   const w = header.indexOf('srv_uweight');
   const out: Record<string, number> = {};
@@ -86,7 +58,7 @@ function largestMovePerMinute(samples: Array<{ t: number; w: number }>): number 
 describe('weights agent: HAProxy agent-check against Fulcrum, a follower slowed by SIGSTOP', () => {
   let dir: string;
   let stack: Stack;
-  let fulcrum: { url: string; child: ChildProcess } | null = null;
+  let fulcrum: FulcrumServer | null = null;
   let fulcrumPort: number;
   let auditLog: string;
   let stallTimer: NodeJS.Timeout | null = null;
@@ -136,12 +108,12 @@ describe('weights agent: HAProxy agent-check against Fulcrum, a follower slowed 
         },
       },
     });
-    fulcrum = await startFulcrum(stack.configFile, dir, fulcrumPort);
+    fulcrum = await startFulcrum(stack.configFile, dir, {}, fulcrumPort);
   });
 
   afterAll(async () => {
     stopStall();
-    if (fulcrum) await kill9(fulcrum.child);
+    await fulcrum?.kill();
     await stack?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -154,9 +126,16 @@ describe('weights agent: HAProxy agent-check against Fulcrum, a follower slowed 
 
     // The agent answers every server (it took over the weights HAProxy has: 100 %).
     await waitUntil(
-      async () => (await state()).weights?.agent?.members.every((m) => m.percent === 100) ?? false,
+      async () => {
+        const s = await state();
+        return (
+          (s.weights?.agent?.members.every((m) => m.percent === 100) ?? false) &&
+          s.members.some((m) => m.isLeader) &&
+          s.members.every((m) => m.status === 'up')
+        );
+      },
       60_000,
-      'the agent to answer every server',
+      'the agent to answer every server, every member up and a leader',
     );
     const s0 = await state();
     const follower = s0.members.find((m) => !m.isLeader && m.status === 'up')!;
@@ -177,20 +156,28 @@ describe('weights agent: HAProxy agent-check against Fulcrum, a follower slowed 
       // Slow the follower: stopped 400 ms of every 500 ms.
       const stalledAt = Date.now();
       startStall(member.pid, 400, 500);
-      await waitUntil(async () => (await weightOf(member.name)) < INITIAL, 60_000, `${member.name}'s weight to go down`);
+      await waitUntil(
+        async () => (await weightOf(member.name)) < INITIAL,
+        60_000,
+        `${member.name}'s weight to go down`,
+      );
       const loweredAfterMs = Date.now() - stalledAt;
       expect(loweredAfterMs).toBeLessThanOrEqual(60_000);
       // The others are left alone.
       for (const o of others) expect(await weightOf(o)).toBe(INITIAL);
       // Let it go down a bit further, then kill Fulcrum while the weight is lowered.
-      await waitUntil(async () => (await weightOf(member.name)) <= INITIAL * 0.8, 60_000, 'the weight at 80 % or lower');
+      await waitUntil(
+        async () => (await weightOf(member.name)) <= INITIAL * 0.8,
+        60_000,
+        'the weight at 80 % or lower',
+      );
       const audit = parseAudit(readFileSync(auditLog, 'utf8'));
       const lowered = audit.filter((e) => e.member === member.name && e.before !== null && e.after! < e.before);
       expect(lowered.length).toBeGreaterThan(0);
       expect(lowered[0].why).not.toBe('');
       expect(lowered[0].by).toMatch(/^fulcrum-agent@127\.0\.0\.1:\d+$/);
 
-      await kill9(fulcrum!.child);
+      await fulcrum!.kill();
       fulcrum = null;
       const before = parseServersState(await h.runtime(`show servers state ${h.backend}`));
       // Many agent-checks fail meanwhile (agent-inter 1 s): HAProxy keeps the weights.
@@ -203,7 +190,7 @@ describe('weights agent: HAProxy agent-check against Fulcrum, a follower slowed 
       expect(stat[member.name].status).toBe('UP');
 
       // Restarted (same config, same audit log): it takes over the weight HAProxy has, no jump.
-      fulcrum = await startFulcrum(stack.configFile, dir, fulcrumPort);
+      fulcrum = await startFulcrum(stack.configFile, dir, {}, fulcrumPort);
       await waitUntil(
         async () =>
           (await state()).weights?.agent?.members.find((m) => m.endpoint === follower.endpoint)?.percent != null,
@@ -237,7 +224,9 @@ describe('weights agent: HAProxy agent-check against Fulcrum, a follower slowed 
     expect(largestMovePerMinute(good)).toBeLessThanOrEqual(MAX_WEIGHT_STEP);
     // Every weight handed out is counted in /api/metrics and is an event on the timeline.
     const metrics = await (await fetch(`${fulcrum!.url}/api/metrics`)).text();
-    expect(metrics).toMatch(new RegExp(`fulcrum_agent_weight_changes_total\\{cluster="local",member="${member.name}"\\} \\d+`));
+    expect(metrics).toMatch(
+      new RegExp(`fulcrum_agent_weight_changes_total\\{cluster="local",member="${member.name}"\\} \\d+`),
+    );
     expect((await state()).events.some((e) => e.kind === 'agent-weight' && e.member === follower.endpoint)).toBe(true);
   });
 });

@@ -56,6 +56,44 @@ describe('capacity factors', () => {
     expect(f[0].why).toMatch(/no latency or CPU data/);
   });
 
+  it('with followersApart, a follower is compared with the other followers, not with the faster leader', () => {
+    const p99 = (v: number) => [{ label: 'p99', value: v, floorS: 0.02, followersApart: true }];
+    // The leader answers writes itself: its p99 is lower by design; two followers alike are not slow.
+    const alike = capacityFactors([
+      m('l', 0, { isLeader: true, latency: p99(0.01) }),
+      m('a', 0, { latency: p99(0.05) }),
+      m('b', 0, { latency: p99(0.05) }),
+    ]);
+    expect(alike.map((x) => x.factor)).toEqual([1, 1, 1]);
+    // A leader far faster than two similar followers: against the median of the leader and the
+    // other follower, b would look 2× slower; against the other follower it is not.
+    const lfast = (apart: boolean) =>
+      capacityFactors(
+        [0.005, 0.05, 0.06].map((v, i) =>
+          m(`m${i}`, 0, {
+            isLeader: i === 0,
+            latency: [{ label: 'p99', value: v, floorS: 0.02, followersApart: apart }],
+          }),
+        ),
+      ).map((x) => x.factor);
+    expect(lfast(false)[2]).toBeLessThan(1);
+    expect(lfast(true)).toEqual([1, 1, 1]);
+    // …and a follower twice as slow as the other follower still is.
+    const slow = capacityFactors([
+      m('l', 0, { isLeader: true, latency: p99(0.01) }),
+      m('a', 0, { latency: p99(0.04) }),
+      m('b', 0, { latency: p99(0.12) }),
+    ]);
+    expect(slow.map((x) => x.factor)).toEqual([1, 1, 0.33]);
+    // Gaps under the floor are noise, however large the ratio.
+    const floor = capacityFactors([
+      m('l', 0, { isLeader: true, latency: p99(0.001) }),
+      m('a', 0, { latency: p99(0.002) }),
+      m('b', 0, { latency: p99(0.015) }),
+    ]);
+    expect(floor.map((x) => x.factor)).toEqual([1, 1, 1]);
+  });
+
   it('says so for a member that is down or has no data', () => {
     const f = capacityFactors([m('a', null, { live: false }), m('b', null), m('c', 0.01)]);
     expect(f[0].why).toBe('a: down, nothing to propose');

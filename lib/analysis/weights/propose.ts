@@ -18,7 +18,17 @@ export interface CapacityInput {
    * own p99 and, where measured, what a client waits for a tiny request (Fulcrum's probe). Every
    * member lists the same signals in the same order.
    */
-  latency: ReadonlyArray<{ label: string; value: number | null; floorS?: number }>;
+  latency: ReadonlyArray<{
+    label: string;
+    value: number | null;
+    /** Smallest gap to the peers that counts (seconds); default CapacityOptions.latencyFloorS. */
+    floorS?: number;
+    /**
+     * Compare followers with followers only: etcd's p99 is lower on the leader by design (it
+     * answers writes without forwarding them), so a follower is not slow for being slower than it.
+     */
+    followersApart?: boolean;
+  }>;
   /** CPU in cores and requests per second over the same window (null: unknown). */
   cpu: number | null;
   requests: number | null;
@@ -30,6 +40,9 @@ export function serverP99(m: Pick<MemberState, 'signals'>, minLatencySamples: nu
   return s.latencyP99 !== null && (s.latencyCount ?? 0) >= minLatencySamples ? s.latencyP99 : null;
 }
 
+/** etcd's p99 of one member moves by tens of milliseconds from window to window: smaller gaps are noise. */
+export const P99_FLOOR_S = 0.02;
+
 /**
  * A member's inputs from its state: etcd's p99 (only with at least `minLatencySamples` calls in
  * the window, as the detectors count it), CPU and requests over the score window.
@@ -40,7 +53,7 @@ export function capacityInputOf(m: MemberState, minLatencySamples: number): Capa
     name: m.name,
     live: isLive(m),
     isLeader: m.isLeader,
-    latency: [{ label: 'p99', value: p99 }],
+    latency: [{ label: 'p99', value: p99, floorS: P99_FLOOR_S, followersApart: true }],
     cpu: m.dims.cpu.value,
     requests: m.dims.requests.value,
   };
@@ -113,7 +126,13 @@ export function capacityFactors(
   opts: CapacityOptions = DEFAULT_CAPACITY,
 ): CapacityFactor[] {
   const live = members.map((m) => m.live);
-  const signals = members[0]?.latency.map((l) => ({ label: l.label, floor: l.floorS ?? opts.latencyFloorS })) ?? [];
+  const signals =
+    members[0]?.latency.map((l) => ({
+      label: l.label,
+      floor: l.floorS ?? opts.latencyFloorS,
+      apart: l.followersApart ?? false,
+    })) ?? [];
+  const followers = members.filter((m) => m.live && !m.isLeader).length;
   const lat = signals.map((_, k) => members.map((m) => m.latency[k]?.value ?? null));
   const follower = members.map((m) => m.live && !m.isLeader && (m.requests ?? 0) >= opts.cpuMinRequests);
   const cpuPerReq = members.map((m) =>
@@ -123,8 +142,11 @@ export function capacityFactors(
     if (!m.live) return { factor: 1, bound: null, why: `${m.name}: down, nothing to propose`, measured: false };
     let best: Compared & { bound: string | null } = { factor: 1, bound: null, text: '' };
     const seen: string[] = [];
-    signals.forEach(({ label, floor }, k) => {
-      const c = compare(i, lat[k], live, opts.ratio, floor, opts.minFactor);
+    signals.forEach(({ label, floor, apart }, k) => {
+      // A follower against the other followers (when it has one); the leader against the followers.
+      const like =
+        apart && (m.isLeader || followers >= 2) ? members.map((x, j) => live[j] && (j === i || !x.isLeader)) : live;
+      const c = compare(i, lat[k], like, opts.ratio, floor, opts.minFactor);
       if (!c) return;
       seen.push(`${label} ${formatDuration(c.value)} (peers ${formatDuration(c.ref)})`);
       if (c.factor < best.factor)
