@@ -64,6 +64,21 @@ describe('weights view', () => {
     expect(later.events).toEqual([]);
   });
 
+  it('takes weights applied one server at a time while the last change settles as one change', () => {
+    const first = advanceWeights(input()).weights;
+    const one = step(first, { t: 20_000, servers: [{ weight: 10 }, {}, {}] });
+    const both = step(one.weights, { t: 21_000, servers: [{ weight: 10 }, {}, { weight: 30 }] });
+    expect(both.weights.change).toMatchObject({ t: 21_000, before: [30, 20, 10], after: [10, 20, 30] });
+    expect(both.weights.change!.settleAt).toBe(21_000 + 30_000);
+    expect(both.weights.change!.predicted.map((p) => p!.toFixed(3))).toEqual(['0.167', '0.333', '0.500']);
+    expect(both.events[0].detail).toContain('etcd-3 10→30');
+    // Once measured, the next change starts from the weights then.
+    const done = step(both.weights, { t: 60_000, servers: [{ weight: 10 }, {}, { weight: 30 }] });
+    expect(done.weights.change!.measured).not.toBeNull();
+    const next = step(done.weights, { t: 70_000, servers: [{ weight: 20 }, {}, { weight: 30 }] });
+    expect(next.weights.change).toMatchObject({ before: [10, 20, 30], after: [20, 20, 30], measured: null });
+  });
+
   it('waits for load before measuring, and treats a drain as a change that sends the member nothing', () => {
     const first = advanceWeights(input()).weights;
     const drained = [{}, { status: 'DRAIN' }, {}];

@@ -115,7 +115,10 @@ export function advanceWeights(input: WeightsInput): { weights: WeightsState; ev
     const moved = list.filter((w, i) => w.runtime !== prev.members[i].runtime);
     const by = moved.length > 0 && moved.every((w) => byAgent(w, input.agent)) ? 'agent' : 'other';
     const after = list.map((w) => w.runtime);
-    const before = prev.members.map((w) => w.runtime);
+    // Weights applied server by server (one command each) are one change: while the last change by
+    // the same hand is still settling, this one continues it (its `before`, a new settling time).
+    const continues = change !== null && change.measured === null && change.by === by;
+    const before = continues ? change!.before : prev.members.map((w) => w.runtime);
     const p = predict(effectiveWeights(list, true), whatIfMembers(members, list));
     change = {
       t,
