@@ -168,7 +168,8 @@ describe('weights agent over TCP', () => {
     } finally {
       await agent.stop();
     }
-  });
+    // Two 1 s silences and 300 connections: seconds on a busy machine.
+  }, 30_000);
 
   it('walks back to the configured weight when the cluster data is stale', async () => {
     let t = 1_000_000;
