@@ -25,6 +25,7 @@ import {
   serverOf,
   serverTone,
   signalAlerts,
+  clientLatencyLines,
   signalRows,
   weightChanged,
   type ServerTone,
@@ -586,6 +587,39 @@ function MemberDetail({
                     <dd className="text-right [overflow-wrap:anywhere]">{server.checkDesc}</dd>
                   </>
                 )}
+                {server.checkCode && (
+                  <>
+                    <dt className="text-slate-600 dark:text-slate-300">check got HTTP</dt>
+                    <dd className="text-right font-mono" data-testid="member-detail-check-code">
+                      {server.checkCode}
+                    </dd>
+                  </>
+                )}
+                {server.drained && (
+                  <>
+                    <dt className="text-slate-600 dark:text-slate-300">drained</dt>
+                    <dd className="text-right" data-testid="member-detail-drained">
+                      {server.drained.reason} since {server.drained.sinceFirstLook ? 'at least ' : ''}
+                      {new Date(server.drained.since).toLocaleTimeString()}
+                    </dd>
+                  </>
+                )}
+                {clientLatencyLines(server).map((line, i) => (
+                  <Fragment key={line}>
+                    <dt
+                      className="text-slate-600 dark:text-slate-300"
+                      title="latency as clients see it through the balancer (its timers), beside etcd's own histograms"
+                    >
+                      {i === 0 ? 'client-side latency' : ''}
+                    </dt>
+                    <dd
+                      className="text-right tabular-nums [overflow-wrap:anywhere]"
+                      data-testid="member-detail-client-latency"
+                    >
+                      {line}
+                    </dd>
+                  </Fragment>
+                ))}
                 <dt
                   className="text-slate-600 dark:text-slate-300"
                   title="runtime weight / weight in the balancer's config / weight in Fulcrum's config (expected share)"

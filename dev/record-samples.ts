@@ -3,77 +3,13 @@
 // through the engine: detectors tested on recorded samples, counter resets included.
 //
 //   npx tsx dev/record-samples.ts [--out test/fixtures/samples/local-stack.json.gz]
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { injectFault } from './faults';
-import { startStack } from './stack';
-import { parseConfig } from '../lib/config/load';
-import { ClusterEngine } from '../lib/engine/cluster';
-import { EtcdMemberSource, type MemberPoll } from '../lib/sources/etcd';
-import { HaproxySource, type HaproxySnapshot } from '../lib/sources/haproxy';
-import { encodeSamples, type RecordedTick, type Recording } from '../lib/engine/recording';
+import { outArg, recordScenario } from './lib/recorder';
 
-const out = process.argv.includes('--out')
-  ? process.argv[process.argv.indexOf('--out') + 1]
-  : 'test/fixtures/samples/local-stack.json.gz';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-record-'));
-  const stack = await startStack({ dir, prometheus: false, loadRate: 150 });
-  try {
-    const text = readFileSync(stack.configFile, 'utf8');
-    const cfg = parseConfig(text, stack.configFile, {});
-    const cluster = cfg.clusters[0];
-    const real = new Map(cluster.endpoints.map((e) => [e.url, new EtcdMemberSource(e, cluster, cfg.timeoutMs)]));
-    const b = cluster.balancer!;
-    const realB = new HaproxySource(
-      b.type === 'haproxy' ? b.runtimeApi : '',
-      b.type === 'haproxy' ? b.backend : 'etcd',
-      cfg.timeoutMs,
-      null,
-    );
-    let current: RecordedTick = { t: 0, phase: '', polls: {}, balancer: null, balancerError: null };
-    const ticks: RecordedTick[] = [];
-    const engine = new ClusterEngine(cfg, cluster, {
-      now: () => current.t,
-      memberSource: (e) => ({
-        endpoint: e.url,
-        async poll(o): Promise<MemberPoll> {
-          const p = await real.get(e.url)!.poll(o);
-          current.polls[e.url] = p;
-          return p;
-        },
-        close: () => real.get(e.url)!.close(),
-      }),
-      balancerSource: {
-        async poll(): Promise<HaproxySnapshot> {
-          try {
-            const s = await realB.poll();
-            current.balancer = s;
-            return s;
-          } catch (err) {
-            current.balancerError = (err as Error).message;
-            throw err;
-          }
-        },
-      },
-    });
-    const run = async (phase: string, n: number) => {
-      for (let i = 0; i < n; i++) {
-        const start = Date.now();
-        current = { t: start, phase, polls: {}, balancer: null, balancerError: null };
-        await engine.tick();
-        ticks.push(current);
-        await sleep(Math.max(0, cfg.pollIntervalMs - (Date.now() - start)));
-      }
-      const s = engine.state();
-      console.log(
-        `${phase}: ${n} polls, members ${s.members.map((m) => `${m.name}=${m.status}`).join(' ')}, findings ${s.findings.map((f) => f.kind).join(',') || 'none'}`,
-      );
-    };
+recordScenario(
+  { prometheus: false, loadRate: 150 },
+  outArg('test/fixtures/samples/local-stack.json.gz'),
+  async (stack, run) => {
     await run('healthy', 20);
     await stack.cluster.kill9(1);
     await run('killed', 8);
@@ -83,23 +19,8 @@ async function main(): Promise<void> {
     await run('skewed', 15);
     await skew.undo();
     await run('restored', 15);
-    await engine.stop();
-    const recording: Recording = {
-      recordedAt: new Date().toISOString(),
-      // Paths and sockets of the run dir mean nothing later: replay uses recorded answers only.
-      config: text.replace(/\n\s*logs:[\s\S]*$/, '\n').replace(/runtimeApi: .*/, 'runtimeApi: /replay/haproxy.sock'),
-      members: stack.cluster.members.map((m) => ({ name: m.name, url: m.clientUrl })),
-      ticks,
-    };
-    writeFileSync(out, gzipSync(encodeSamples(recording)));
-    console.log(`wrote ${out} (${ticks.length} polls)`);
-  } finally {
-    await stack.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-main().catch((e) => {
+  },
+).catch((e) => {
   console.error(e);
   process.exit(1);
 });

@@ -10,12 +10,13 @@ import {
   serverErrors,
   serverTone,
   SIGNAL_DEFAULTS,
+  clientLatencyLines,
   signalAlerts,
   signalRows,
   weightChanged,
 } from './signals';
 
-const quiet = quietSignals();
+const quiet = quietSignals({ probeMs: 3, probeP50Ms: 3, probeSamples: 12, probeExcessMs: 0.2, probeExcessP90Ms: 0.5 });
 
 const server = (over: Partial<BalancerServer> = {}): BalancerServer => ({
   name: 'etcd-1',
@@ -47,6 +48,7 @@ describe('signals', () => {
       latencyP99Seconds: DEFAULT_THRESHOLDS.latencyP99Seconds,
       leaderChangesPerMinute: DEFAULT_THRESHOLDS.leaderChangesPerMinute,
       raftStalledPolls: DEFAULT_THRESHOLDS.raftStalledPolls,
+      stallProbeExcessMs: DEFAULT_THRESHOLDS.stallProbeExcessMs,
     });
   });
   it('a quiet member has every signal known and none past its threshold', () => {
@@ -55,6 +57,54 @@ describe('signals', () => {
     expect(signalAlerts(quiet)).toEqual([]);
     expect(rows.find((r) => r.key === 'walFsyncP99')?.value).toBe('2 ms');
     expect(rows.find((r) => r.key === 'latencyP99')?.label).toContain('(5000 calls)');
+    expect(rows.find((r) => r.key === 'probeP50Ms')).toMatchObject({
+      value: '3 ms',
+      label: expect.stringContaining('of 12'),
+    });
+  });
+  it("marks a probe that waits far longer than the fastest member's", () => {
+    const rows = signalAlerts({ ...quiet, probeExcessMs: 180 });
+    expect(rows.map((r) => [r.key, r.value])).toEqual([['probeExcessMs', '+180 ms']]);
+    expect(
+      signalRows({ ...quiet, probeP50Ms: null, probeExcessMs: null })
+        .filter((r) => !r.known)
+        .map((r) => r.key),
+    ).toEqual(['probeP50Ms', 'probeExcessMs']);
+  });
+  it('client-side latency at the balancer: one line per source, what each measured', () => {
+    expect(clientLatencyLines(server())).toEqual([]);
+    const lines = clientLatencyLines(
+      server({
+        timers: {
+          source: 'haproxy-stats',
+          per: 'session',
+          queueMs: 0,
+          connectMs: 1,
+          responseMs: null,
+          totalMs: 2500,
+          connectHighMs: 3,
+          responseHighMs: null,
+          totalHighMs: 9000,
+          count: null,
+        },
+        logTimers: {
+          source: 'logs',
+          per: 'request',
+          queueMs: null,
+          connectMs: 0.5,
+          responseMs: 12,
+          totalMs: 14,
+          connectHighMs: 1,
+          responseHighMs: 200,
+          totalHighMs: 500,
+          count: 340,
+        },
+      }),
+    );
+    expect(lines).toEqual([
+      'queue 0 ms, connect 1 ms, session 2.5 s; max 9 s (stats, per session)',
+      'connect 500 µs, response 12 ms, total 14 ms; p99 200 ms (log, 340 lines)',
+    ]);
   });
   it('marks slow disks, churn, failures, a missing leader and a stalled apply', () => {
     const alerts = signalAlerts({

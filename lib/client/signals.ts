@@ -16,6 +16,7 @@ export const SIGNAL_DEFAULTS = {
   latencyP99Seconds: 1,
   leaderChangesPerMinute: 1,
   raftStalledPolls: 5,
+  stallProbeExcessMs: 20,
 } as const;
 
 export type SignalGroup = 'disk' | 'network' | 'raft' | 'requests';
@@ -127,6 +128,26 @@ export function signalRows(s: MemberSignals): SignalRow[] {
       ...dur('latencyP99', 'requests', `KV/Lease latency p99${latencyCalls}`, 'p99', s.latencyP99, d.latencyP99Seconds),
     },
     {
+      key: 'probeP50Ms',
+      group: 'requests',
+      label: `Fulcrum's probe (Status RPC), median${s.probeSamples ? ` of ${s.probeSamples}` : ''}`,
+      short: 'probe',
+      value: formatDuration(s.probeP50Ms === null ? null : s.probeP50Ms / 1000),
+      over: false,
+      threshold: null,
+      known: s.probeP50Ms !== null,
+    },
+    {
+      key: 'probeExcessMs',
+      group: 'requests',
+      label: 'probe later than the fastest member, median',
+      short: 'probe late',
+      value: s.probeExcessMs === null ? '—' : `+${formatDuration(s.probeExcessMs / 1000)}`,
+      over: s.probeExcessMs !== null && s.probeExcessMs >= d.stallProbeExcessMs,
+      threshold: `≥ ${d.stallProbeExcessMs} ms (default)`,
+      known: s.probeExcessMs !== null,
+    },
+    {
       key: 'grpcErrorRate',
       group: 'requests',
       label: 'gRPC failures (Unavailable, DeadlineExceeded, …)',
@@ -232,4 +253,29 @@ export function weightChanged(x: Pick<BalancerServer, 'weight' | 'initialWeight'
 export function serverErrors(x: Pick<BalancerServer, 'errors'>): number {
   const e = x.errors;
   return e.econ + e.eresp + e.wretr + e.wredis + e.hrsp5xx + e.srvAbrt;
+}
+
+/**
+ * Latency as clients see it through the balancer, as one line per source: HAProxy's own timers
+ * (averages over its last 1024 sessions or requests, highest since it started) and the
+ * balancer's log lines over the diagnosis window (average, p99). null when neither measured.
+ */
+export function clientLatencyLines(x: Pick<BalancerServer, 'timers' | 'logTimers'>): string[] {
+  const out: string[] = [];
+  const ms = (v: number | null) => formatDuration(v === null ? null : v / 1000);
+  for (const t of [x.timers, x.logTimers]) {
+    if (!t) continue;
+    const parts = [
+      t.queueMs !== null ? `queue ${ms(t.queueMs)}` : '',
+      t.connectMs !== null ? `connect ${ms(t.connectMs)}` : '',
+      t.responseMs !== null ? `response ${ms(t.responseMs)}` : '',
+      t.totalMs !== null ? `${t.per === 'session' ? 'session' : 'total'} ${ms(t.totalMs)}` : '',
+    ].filter(Boolean);
+    if (!parts.length) continue;
+    const high = t.source === 'logs' ? 'p99' : 'max';
+    const highV = t.responseHighMs ?? t.totalHighMs;
+    const from = t.source === 'logs' ? `log, ${formatNumber(t.count ?? 0)} lines` : `stats, per ${t.per}`;
+    out.push(`${parts.join(', ')}${highV !== null ? `; ${high} ${ms(highV)}` : ''} (${from})`);
+  }
+  return out;
 }
