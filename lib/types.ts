@@ -115,8 +115,10 @@ export interface MemberSignals {
   probeExcessMs: number | null;
   probeExcessP90Ms: number | null;
   /**
-   * The highest that median was over the probes kept (the diagnosis window, at least two minutes;
-   * ms): the member stalled lately, and timings taken meanwhile still hold its pauses.
+   * The highest that median held for 8 polls in a row over the probes kept (the diagnosis window,
+   * at least two minutes; ms): the member stalled lately, and timings taken meanwhile still hold
+   * its pauses. Sustained, so a busy machine's hiccup of a poll or two never counts as a stall
+   * (which would hide a slow disk behind a stall that never was).
    */
   probeExcessPeakMs: number | null;
   /**

@@ -35,7 +35,8 @@ export async function recordScenario(
       b.type === 'haproxy' ? b.runtimeApi : '',
       b.type === 'haproxy' ? b.backend : 'etcd',
       cfg.timeoutMs,
-      null,
+      // Its config file says which check runs (path, expectation): recorded with each snapshot.
+      b.type === 'haproxy' ? (b.configFile ?? null) : null,
     );
     let current: RecordedTick = { t: 0, phase: '', polls: {}, balancer: null, balancerError: null };
     const ticks: RecordedTick[] = [];

@@ -159,8 +159,25 @@ function probeSignals(
       recent.map((p) => p.excess),
       0.9,
     ),
-    probeExcessPeakMs: probes.length ? Math.max(...probes.map((p) => p.med)) : null,
+    probeExcessPeakMs: sustainedPeak(probes.map((p) => p.med)),
   };
+}
+
+/**
+ * Polls the typical lateness must hold before it counts as a past stall: a real stall keeps the
+ * median up for as long as it lasts, a busy machine's hiccup lifts it for a poll or two.
+ */
+export const PROBE_SUSTAINED_POLLS = 8;
+
+/** The highest value `meds` held for PROBE_SUSTAINED_POLLS in a row (null when fewer were kept). */
+function sustainedPeak(meds: number[]): number | null {
+  const k = PROBE_SUSTAINED_POLLS;
+  let best: number | null = null;
+  for (let i = 0; i + k <= meds.length; i++) {
+    const low = Math.min(...meds.slice(i, i + k));
+    if (best === null || low > best) best = low;
+  }
+  return best;
 }
 
 /**

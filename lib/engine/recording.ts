@@ -6,7 +6,9 @@ import type { HaproxySnapshot } from '../sources/haproxy';
 import { parseConfig } from '../config/load';
 import type { EngineOptions } from './cluster';
 import type { Collected } from './collect';
-import { type EngineConfig, engineConfig } from './state';
+import type { ClusterState } from '../types';
+import { advance } from './advance';
+import { type EngineConfig, type EngineState, engineConfig, initialState, toClusterState } from './state';
 
 export interface RecordedTick {
   t: number;
@@ -104,4 +106,24 @@ export function collectedAt(tick: RecordedTick, c: EngineConfig): Collected {
     stalledMs: 0,
     startedLateMs: 0,
   };
+}
+
+/**
+ * Every recorded poll through `advance`, from the initial state: what the engine would have
+ * published at each tick. `prepare` sees each step's inputs first (a test freezes them). Pure.
+ */
+export function advanceRecording(
+  rec: Recording,
+  prepare?: (state: EngineState, collected: Collected) => void,
+): Array<{ phase: string; state: EngineState; s: ClusterState }> {
+  const cfg = replayConfig(rec);
+  let state = initialState(cfg);
+  const out: Array<{ phase: string; state: EngineState; s: ClusterState }> = [];
+  for (const tick of rec.ticks) {
+    const collected = collectedAt(tick, cfg);
+    prepare?.(state, collected);
+    state = advance(state, collected, cfg, tick.t).state;
+    out.push({ phase: tick.phase, state, s: toClusterState(state, cfg) });
+  }
+  return out;
 }

@@ -9,8 +9,8 @@ import { parseConfig } from '../config/load';
 import type { ClusterState } from '../types';
 import { advance } from './advance';
 import { ClusterEngine } from './cluster';
-import { collectedAt, decodeSamples, type Recording, replay, replayConfig } from './recording';
-import { type EngineState, initialState, toClusterState } from './state';
+import { advanceRecording, collectedAt, decodeSamples, type Recording, replay, replayConfig } from './recording';
+import { initialState } from './state';
 
 const FIXTURE = path.join(__dirname, '../../test/fixtures/samples/local-stack.json.gz');
 
@@ -22,22 +22,17 @@ function deepFreeze<T>(x: T, seen = new Set<unknown>()): T {
   return Object.freeze(x);
 }
 
-/** Every recorded poll through `advance`, from the initial state. */
-function advanceAll(rec: Recording, freeze = false): Array<{ phase: string; state: EngineState; s: ClusterState }> {
-  const cfg = replayConfig(rec);
-  let state = initialState(cfg);
-  const out: Array<{ phase: string; state: EngineState; s: ClusterState }> = [];
-  for (const tick of rec.ticks) {
-    const collected = collectedAt(tick, cfg);
-    if (freeze) {
-      deepFreeze(state);
-      deepFreeze(collected);
-    }
-    state = advance(state, collected, cfg, tick.t).state;
-    out.push({ phase: tick.phase, state, s: toClusterState(state, cfg) });
-  }
-  return out;
-}
+/** Every recorded poll through `advance`, from the initial state (inputs frozen when asked). */
+const advanceAll = (rec: Recording, freeze = false) =>
+  advanceRecording(
+    rec,
+    freeze
+      ? (state, collected) => {
+          deepFreeze(state);
+          deepFreeze(collected);
+        }
+      : undefined,
+  );
 
 describe('replay of recorded samples from the local stack through advance', () => {
   let rec: Recording;

@@ -48,6 +48,28 @@ describe('health-check-gap', () => {
     expect(summary('3.4.23')).toContain('the check asks for /healthz, which etcd 3.4.23 does not serve (use /health)');
     expect(summary(null)).toContain('the check asks for /healthz, which etcd does not serve (use /health)');
   });
+  it('an HTTP check failing on members etcd calls healthy says so in its title, with the status it got', () => {
+    const m = three().map((x) => ({ ...x, version: '3.4.23' }));
+    const out = healthCheckGap.run(
+      input({
+        members: m,
+        balancer: balancer(
+          m.map((x) =>
+            server(x, {
+              status: 'DOWN',
+              checkLayer: 'L7',
+              checkStatus: 'L7STS',
+              checkCode: '404',
+              checkDesc: 'Layer7 wrong status',
+            }),
+          ),
+        ),
+      }),
+    );
+    expect(out.candidates[0].severity).toBe('critical');
+    expect(out.candidates[0].title).toBe("The balancer's HTTP check fails on members etcd calls healthy (HTTP 404)");
+    expect(out.candidates[0].evidence.map((e) => e.value).join('\n')).toContain('HTTP 404');
+  });
   it('accepts HTTP checks on /health every 5 s', () => {
     const m = three();
     const cfg = {

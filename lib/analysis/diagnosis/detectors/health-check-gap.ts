@@ -46,6 +46,7 @@ export const healthCheckGap: Detector = {
         });
       }
     }
+    let failsHealthy = false;
     const wrongStatus = servers.filter((s) => s.checkStatus?.includes('L7STS') && s.checkLayer === 'L7');
     // While a member stalls, /health (a read through raft) can fail anywhere for a moment: that is
     // the stall, not a wrong check.
@@ -55,6 +56,7 @@ export const healthCheckGap: Detector = {
       const healthyButFailing = wrongStatus.filter(
         (s) => input.members.find((m) => m.endpoint === s.member)?.status === 'up',
       );
+      failsHealthy = healthyButFailing.length > 0;
       if (healthyButFailing.length)
         problems.push({
           severity: 'critical',
@@ -84,7 +86,9 @@ export const healthCheckGap: Detector = {
           severity: problems.some((p) => p.severity === 'critical') ? 'critical' : 'warning',
           title: wrongPath
             ? `The balancer's health check asks for a path etcd does not serve${codes.length ? ` (${codes.join(', ')})` : ''}`
-            : `The balancer's health checks cannot catch a bad member`,
+            : failsHealthy
+              ? `The balancer's HTTP check fails on members etcd calls healthy${codes.length ? ` (${codes.join(', ')})` : ''}`
+              : `The balancer's health checks cannot catch a bad member`,
           summary: `${problems.map((p) => p.text).join('; ')}.`,
           evidence: [
             ...servers.map((s) => ({
