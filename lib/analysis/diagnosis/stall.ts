@@ -71,6 +71,8 @@ function above(value: number | null, peers: Array<number | null>, floor: number,
   return med === null || value >= ratio * med;
 }
 
+const SLOW_APPLIES = 'slow applies (> 100 ms), last minute';
+
 /** What the member's own timings say (inside timings far above its peers'). */
 function insideEvidence(input: DiagnosisInput, m: MemberState): Evidence[] {
   const t = input.thresholds;
@@ -96,7 +98,7 @@ function insideEvidence(input: DiagnosisInput, m: MemberState): Evidence[] {
   const peerSlow = peers.map((p) => p.slowApplies);
   if (slow >= 10 && slow >= t.stallRatio * Math.max(1, median(peerSlow) ?? 0))
     ev.push({
-      label: 'slow applies (> 100 ms), last minute',
+      label: SLOW_APPLIES,
       value: String(slow),
       threshold: peerText(peerSlow, (v) => (v === null ? 'n/a' : String(v))),
       member: m.endpoint,
@@ -150,7 +152,10 @@ export function assessStall(input: DiagnosisInput, m: MemberState): StallAssessm
   const inside = isLive(m) ? insideEvidence(input, m) : [];
   // The probe is current (every poll); the peers' round trips come every ~30 s and lag: they
   // decide only when there is no probe to ask (and corroborate it in the evidence).
-  const stalling = (probe ? probeSlow : rttSlow) && inside.length > 0;
+  // Slow applies alone do not make a stall: a member catching up after a slow disk (or under a
+  // heavy write load) applies slowly too. A pause stretches what the member times itself.
+  const stretched = inside.some((e) => e.label !== SLOW_APPLIES);
+  const stalling = (probe ? probeSlow : rttSlow) && stretched;
   // Its probe was late lately and is not now: whatever it was is over, but the window p99s and
   // the smoothed round trips still hold it. (Late now without inside evidence is not a stall: a
   // slow network to it, say, which peer-network must still see.)

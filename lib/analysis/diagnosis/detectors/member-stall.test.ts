@@ -104,6 +104,18 @@ describe('member-stall', () => {
     expect(kinds(view)).toEqual([`slow-disk:${m[2].endpoint.slice(-6)}`]);
   });
 
+  it('is not a stall: a member catching up after a slow disk (late probe, slow applies, nothing else stretched)', () => {
+    const m = healthy();
+    // Recorded on the real stack just after its WAL device was unthrottled: probe +23 ms, 208 slow applies.
+    m[2] = probed({ ...m[2], signals: { ...m[2].signals, slowApplies: 208 } }, 25, 23);
+    expect(memberStall.run(input({ members: withPeers(m, LAN) })).candidates).toEqual([]);
+    // The same with its commits stretched far above its peers' is a stall.
+    m[2] = { ...m[2], signals: { ...m[2].signals, backendCommitP99: 0.3 } };
+    expect(memberStall.run(input({ members: withPeers(m, LAN) })).candidates.map((c) => c.members)).toEqual([
+      [m[2].endpoint],
+    ]);
+  });
+
   it('is not the network: slow round trips with it and a slow probe, but nothing it times itself, is peer-network on it alone', () => {
     const m = healthy();
     m[2] = probed(m[2], 42, 40);
