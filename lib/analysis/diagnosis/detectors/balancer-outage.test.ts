@@ -7,17 +7,22 @@ const ref = { type: 'haproxy' as const, backend: 'etcd', runtimeApi: '/run/hapro
 const livez = { type: 'http' as const, method: 'GET', path: '/livez', interMs: {}, expect: 'status 200' };
 const wrongStatus = { status: 'DOWN', checkStatus: 'L7STS', checkCode: '404', checkDesc: 'Layer7 wrong status' };
 
+/** Every member's check failing with 404 on /livez, the members on `version`. */
+function failingEverywhere(version: string | null) {
+  const m = three().map((x) => ({ ...x, version }));
+  return input({
+    members: m,
+    balancerRef: ref,
+    balancer: balancer(
+      m.map((x) => server(x, wrongStatus)),
+      { check: livez },
+    ),
+  });
+}
+
 describe('balancer-outage', () => {
   it('says first that clients get no etcd, with the HTTP status the check gets and the path it asks', () => {
-    const m = three().map((x) => ({ ...x, version: '3.4.23' }));
-    const view = input({
-      members: m,
-      balancerRef: ref,
-      balancer: balancer(
-        m.map((x) => server(x, wrongStatus)),
-        { check: livez },
-      ),
-    });
+    const view = failingEverywhere('3.4.23');
     const [c] = balancerOutage.run(view).candidates;
     expect(c.severity).toBe('critical');
     expect(c.title).toBe(
@@ -38,15 +43,7 @@ describe('balancer-outage', () => {
   });
 
   it('names etcd without a version when no member said one (no gap in the text)', () => {
-    const m = three().map((x) => ({ ...x, version: null }));
-    const view = input({
-      members: m,
-      balancerRef: ref,
-      balancer: balancer(
-        m.map((x) => server(x, wrongStatus)),
-        { check: livez },
-      ),
-    });
+    const view = failingEverywhere(null);
     const [c] = balancerOutage.run(view).candidates;
     expect(c.evidence.find((e) => e.label === 'configured check')?.threshold).toBe('etcd serves /health');
     expect(c.fixes.map((f) => f.title)).toContain('Then: check /health, which etcd serves');
