@@ -45,12 +45,14 @@ async function polls(base: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  const [e, p] = await Promise.all([
+  // Both at once; when one fails, the other is still kept for afterAll to stop.
+  const [e, p] = await Promise.allSettled([
     startEtcdCluster({ size: 1, dir: path.join(root, 'etcd') }),
     startPostgres({ dir: path.join(root, 'pg'), fsync: false }),
   ]);
-  etcd = e;
-  pg = p;
+  if (e.status === 'fulfilled') etcd = e.value;
+  if (p.status === 'fulfilled') pg = p.value;
+  for (const r of [e, p]) if (r.status === 'rejected') throw r.reason;
   const frontPort = await freePort();
   front = `http://127.0.0.1:${frontPort}`;
   const config = path.join(root, 'fulcrum.yaml');
@@ -73,7 +75,9 @@ clusters:
   );
   const env = { FULCRUM_ADMIN_TOKEN: ADMIN, FULCRUM_VIEWER_TOKENS: VIEWER, DATABASE_URL: pg.url };
   // Both at once: the schema migration must be safe when two replicas start together.
-  replicas.push(...(await Promise.all([startFulcrum(config, root, env), startFulcrum(config, root, env)])));
+  const started = await Promise.allSettled([startFulcrum(config, root, env), startFulcrum(config, root, env)]);
+  for (const r of started) if (r.status === 'fulfilled') replicas.push(r.value);
+  for (const r of started) if (r.status === 'rejected') throw r.reason;
   const cfg = path.join(root, 'haproxy.cfg');
   fs.writeFileSync(
     cfg,
