@@ -4,7 +4,7 @@ import { fleetCounts, severityOf, sortWorstFirst, worstFirst } from './order';
 import { fleetCluster, withFinding } from './testkit';
 
 describe('worst first', () => {
-  it('orders by severity, then score, then name', () => {
+  it('orders by severity, then status, then score, then name', () => {
     const list = [
       fleetCluster('ok-low', { score: 0.05 }),
       fleetCluster('ok-high', { score: 0.6 }),
@@ -15,14 +15,21 @@ describe('worst first', () => {
       fleetCluster('aaa', { score: 0.6 }),
     ];
     expect(sortWorstFirst(list).map((c) => c.name)).toEqual([
-      'crit',
       'down',
+      'crit',
       'warn',
       'aaa',
       'ok-high',
       'ok-low',
       'no-score',
     ]);
+  });
+
+  it('puts a degraded cluster before an OK one of the same severity, whatever their scores', () => {
+    const skewed = withFinding(fleetCluster('skewed', { score: 0.9 }), 'critical');
+    const memberDown = withFinding(fleetCluster('member-down', { status: 'degraded', score: 0.1 }), 'critical');
+    const down = fleetCluster('zz-down', { status: 'down', score: null });
+    expect(sortWorstFirst([skewed, memberDown, down]).map((c) => c.name)).toEqual(['zz-down', 'member-down', 'skewed']);
   });
 
   it('ranks a down cluster like a critical finding and a degraded one like a warning', () => {

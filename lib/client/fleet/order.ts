@@ -22,10 +22,14 @@ function scoreKey(score: number | null): number {
   return score === null || !Number.isFinite(score) ? -1 : Math.round(score / SCORE_STEP);
 }
 
-/** Comparator: severity (findings and status), then score (quantised), then name. */
+/** Within a severity, a cluster that is down comes before a degraded one, which comes before the rest. */
+const STATUS_TIE: Record<ClusterStatus, number> = { down: 2, degraded: 1, ok: 0, starting: 0 };
+
+/** Comparator: severity (findings and status), then status, then score (quantised), then name. */
 export function worstFirst(a: FleetCluster, b: FleetCluster): number {
   return (
     severityOf(b) - severityOf(a) ||
+    (STATUS_TIE[b.status] ?? 0) - (STATUS_TIE[a.status] ?? 0) ||
     scoreKey(b.score) - scoreKey(a.score) ||
     (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
   );

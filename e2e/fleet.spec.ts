@@ -1,0 +1,154 @@
+// The fleet page on the real local stack: two real clusters (two stacks behind HAProxy, polled)
+// and 52 clusters Fulcrum discovers in a real Prometheus scraping the synthetic exporter. Every
+// cluster is listed with its source, worst first; a member killed in a real cluster moves it to
+// the top within 10 s; the page holds exactly one EventSource (the fleet stream) and no polling;
+// the view lives in the URL; the keyboard opens a cluster.
+import path from 'node:path';
+import type { Page, Request } from '@playwright/test';
+import { injectFault, type FaultRun } from '../dev/faults';
+import { expect, SYNTHETIC_NAMES, test } from './fleetFixtures';
+
+test.describe.configure({ mode: 'serial' });
+
+const DOCS = path.resolve('docs');
+const ALL = 2 + SYNTHETIC_NAMES.length;
+
+/** Every row of the virtualised grid: scrolls the window through it, collecting name → source. */
+async function allRows(page: Page): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (let i = 0; i < 40; i++) {
+    for (const r of await page.locator('[data-testid="fleet-row"]').all()) {
+      const name = await r.getAttribute('data-cluster');
+      if (name) out.set(name, (await r.getAttribute('data-source')) ?? '');
+    }
+    const done = await page.evaluate(() => {
+      const before = window.scrollY;
+      window.scrollBy(0, window.innerHeight * 0.8);
+      return window.scrollY === before;
+    });
+    if (done) break;
+    await page.waitForTimeout(100);
+  }
+  await page.evaluate(() => window.scrollTo(0, 0));
+  return out;
+}
+
+function streamRequests(page: Page): Request[] {
+  const reqs: Request[] = [];
+  page.on('request', (r) => {
+    if (r.resourceType() === 'eventsource' || /\/stream(\?|$)/.test(new URL(r.url()).pathname)) reqs.push(r);
+  });
+  return reqs;
+}
+
+test('every cluster is listed with its source, worst first, over one EventSource', async ({ page, opsFulcrum }) => {
+  test.setTimeout(240_000);
+  const streams = streamRequests(page);
+  const polls: string[] = [];
+  page.on('request', (r) => {
+    if (r.resourceType() === 'fetch' || r.resourceType() === 'xhr') polls.push(r.url());
+  });
+  await page.goto(opsFulcrum.url);
+  await expect(page.getByTestId('fleet-page')).toHaveAttribute('data-freshness', 'live', { timeout: 60_000 });
+  // Discovery finds the synthetic clusters within a refresh or two.
+  await expect(page.getByTestId('fleet-count-all')).toHaveAttribute('data-count', String(ALL), { timeout: 90_000 });
+
+  const rows = await allRows(page);
+  expect(rows.size).toBe(ALL);
+  expect(rows.get('local')).toBe('direct');
+  expect(rows.get('local-b')).toBe('direct');
+  for (const n of SYNTHETIC_NAMES) expect(rows.get(n), n).toBe('prometheus');
+  // Only a screenful of rows is in the DOM (virtualised), whatever the fleet's size.
+  expect(await page.locator('[data-testid="fleet-row"]').count()).toBeLessThan(ALL);
+
+  // Worst first: the three skewed synthetic clusters (critical request skew) lead once detected.
+  await expect
+    .poll(async () => page.locator('[data-testid="fleet-row"][data-index="0"]').getAttribute('data-severity'), {
+      timeout: 60_000,
+    })
+    .toBe('critical');
+  // The cells: one per member of the rows in view, drawn on one canvas.
+  await expect
+    .poll(async () => Number(await page.getByTestId('fleet-canvas').getAttribute('data-value-cells')))
+    .toBeGreaterThan(20);
+
+  // The source filter.
+  await page.getByTestId('fleet-source').getByRole('radio', { name: 'direct' }).click();
+  await expect(page.getByTestId('fleet-shown')).toHaveAttribute('data-count', '2');
+  await expect(page).toHaveURL(/source=direct/);
+  await page.getByTestId('fleet-source').getByRole('radio', { name: 'all' }).click();
+  await expect(page.getByTestId('fleet-shown')).toHaveAttribute('data-count', String(ALL));
+
+  await page.screenshot({ path: path.join(DOCS, 'fleet-light.png') });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.evaluate(() => localStorage.setItem('fulcrum-theme', 'dark'));
+  await page.reload();
+  await expect(page.getByTestId('fleet-page')).toHaveAttribute('data-freshness', 'live', { timeout: 30_000 });
+  await expect(page.getByTestId('fleet-count-all')).toHaveAttribute('data-count', String(ALL));
+  await expect
+    .poll(async () => Number(await page.getByTestId('fleet-canvas').getAttribute('data-value-cells')))
+    .toBeGreaterThan(20);
+  await page.screenshot({ path: path.join(DOCS, 'fleet-dark.png') });
+  await page.evaluate(() => localStorage.setItem('fulcrum-theme', 'light'));
+
+  // One EventSource per page load (two loads here), and no polling of the JSON API.
+  expect(streams.map((r) => new URL(r.url()).pathname)).toEqual(['/api/fleet/stream', '/api/fleet/stream']);
+  expect(polls.filter((u) => new URL(u).pathname.startsWith('/api/'))).toEqual([]);
+});
+
+test('a member killed in a real cluster moves it to the top within 10 s', async ({ page, opsRoom, opsFulcrum }) => {
+  const streams = streamRequests(page);
+  await page.goto(opsFulcrum.url);
+  await expect(page.getByTestId('fleet-count-all')).toHaveAttribute('data-count', String(ALL), { timeout: 60_000 });
+  const row = page.locator('[data-testid="fleet-row"][data-cluster="local-b"]');
+  const top = page.locator('[data-testid="fleet-row"][data-index="0"]');
+  await expect(top).not.toHaveAttribute('data-cluster', 'local-b');
+
+  let fault: FaultRun | null = await injectFault(opsRoom.b, 'kill', { member: 1 });
+  try {
+    await expect(top).toHaveAttribute('data-cluster', 'local-b', { timeout: 10_000 });
+    await expect(row).toHaveAttribute('data-status', /degraded|down/);
+    await expect(row).toHaveAttribute('data-severity', 'critical');
+    await expect(row).toContainText('2/3');
+    await fault.undo();
+    fault = null;
+    // Back to health: it leaves the top.
+    await expect(top).not.toHaveAttribute('data-cluster', 'local-b', { timeout: 90_000 });
+  } finally {
+    await fault?.undo();
+  }
+  expect(streams).toHaveLength(1);
+});
+
+test('the view lives in the URL; the keyboard walks the rows and opens one', async ({ page, opsFulcrum }) => {
+  await page.goto(`${opsFulcrum.url}/?q=syn-01&palette=cb`);
+  await expect(page.getByTestId('fleet-count-all')).toHaveAttribute('data-count', String(ALL), { timeout: 60_000 });
+  // syn-010 … syn-019
+  await expect(page.getByTestId('fleet-shown')).toHaveAttribute('data-count', '10');
+  await expect(page.getByTestId('fleet-canvas')).toHaveAttribute('data-palette', 'cb');
+  await expect(page.getByTestId('fleet-search')).toHaveValue('syn-01');
+
+  await page.getByTestId('fleet-selector').fill('env=prod');
+  await expect(page).toHaveURL(/sel=env%3Dprod/);
+  const shown = Number(await page.getByTestId('fleet-shown').getAttribute('data-count'));
+  expect(shown).toBeGreaterThan(0);
+  expect(shown).toBeLessThan(10);
+  await page.reload();
+  await expect(page.getByTestId('fleet-shown')).toHaveAttribute('data-count', String(shown), { timeout: 30_000 });
+  await expect(page.getByTestId('fleet-selector')).toHaveValue('env=prod');
+
+  const grid = page.getByTestId('fleet-grid');
+  await grid.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  const second = page.locator('[data-testid="fleet-row"][aria-selected="true"]');
+  await expect(second).toHaveAttribute('data-index', '1');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.locator('p[aria-live="polite"]')).toContainText(': member ');
+  const name = (await second.getAttribute('data-cluster')) ?? '';
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`/clusters/${name}`));
+  // A discovered cluster has a cluster page like any other.
+  await expect(page.getByTestId('cluster-name')).toHaveText(name);
+});
