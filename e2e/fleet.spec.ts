@@ -16,19 +16,31 @@ const ALL = 2 + SYNTHETIC_NAMES.length;
 /** Every row of the virtualised grid: scrolls the window through it, collecting name → source. */
 async function allRows(page: Page): Promise<Map<string, string>> {
   const out = new Map<string, string>();
+  // The rows rendered cover the viewport (the grid re-renders its window a frame after a scroll).
+  const settled = () =>
+    page.waitForFunction(() => {
+      const g = document.querySelector('[data-testid="fleet-grid"]') as HTMLElement | null;
+      if (!g) return false;
+      const rect = g.getBoundingClientRect();
+      const rows = Number(g.dataset.rows);
+      const rowH = rect.height / Math.max(1, rows);
+      const firstVisible = Math.max(0, Math.floor(-rect.top / rowH));
+      const lastVisible = Math.min(rows, Math.ceil((window.innerHeight - rect.top) / rowH));
+      return Number(g.dataset.first) <= firstVisible && Number(g.dataset.last) >= lastVisible;
+    });
   await page.evaluate(() => window.scrollTo(0, 0));
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 60; i++) {
+    await settled();
     for (const r of await page.locator('[data-testid="fleet-row"]').all()) {
       const name = await r.getAttribute('data-cluster');
       if (name) out.set(name, (await r.getAttribute('data-source')) ?? '');
     }
-    const done = await page.evaluate(() => {
+    const moved = await page.evaluate(() => {
       const before = window.scrollY;
       window.scrollBy(0, window.innerHeight * 0.8);
-      return window.scrollY === before;
+      return window.scrollY !== before;
     });
-    if (done) break;
-    await page.waitForTimeout(100);
+    if (!moved) break;
   }
   await page.evaluate(() => window.scrollTo(0, 0));
   return out;

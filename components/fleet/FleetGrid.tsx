@@ -38,7 +38,7 @@ const SOURCE_BADGE = {
   direct: 'bg-slate-700 text-white ring-slate-700 dark:bg-slate-300 dark:text-slate-900 dark:ring-slate-300',
   prometheus: 'bg-transparent text-slate-700 ring-slate-400 dark:text-slate-300 dark:ring-slate-500',
 } as const;
-const SOURCE_TEXT = { direct: '● direct', prometheus: '◌ prometheus' } as const;
+const SOURCE_TEXT = { direct: 'direct', prometheus: 'Prometheus' } as const;
 const SOURCE_TITLE = {
   direct: 'polled directly: every signal and detector',
   prometheus: 'read from Prometheus: metrics only; detectors that need direct data are not checked',
@@ -62,11 +62,16 @@ interface Props {
 export function FleetGrid({ clusters, cols, dim, palette, theme, serverNow, tickMs, onOpen, seq, receivedAt }: Props) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const [range, setRange] = useState({ first: 0, last: Math.min(clusters.length, 40) });
+  const [measured, setRange] = useState({ first: 0, last: Math.min(clusters.length, 40) });
   const [dpr, setDpr] = useState(1);
   const [cursor, setCursor] = useState<{ name: string; col: number } | null>(null);
   const [hover, setHover] = useState<{ row: number; col: number; x: number; y: number } | null>(null);
   const total = clusters.length;
+  // The list can shrink (a filter, clusters leaving) before the next measurement: never past its end.
+  const range = useMemo(() => {
+    const last = Math.min(measured.last, total);
+    return { first: Math.min(measured.first, last), last };
+  }, [measured, total]);
 
   // Which rows are in the window's view (the page scrolls, not an inner box).
   const measure = useCallback(() => {
@@ -206,7 +211,7 @@ export function FleetGrid({ clusters, cols, dim, palette, theme, serverNow, tick
           className="truncate"
           title={`${DIMENSIONS[dim].label}: each member's share against its expected share`}
         >
-          Members ({DIMENSIONS[dim].label.toLowerCase()})
+          Members
         </div>
         <div style={{ width: SCORE_W }}>Imbalance</div>
         <div className="min-w-0 flex-1">Worst finding</div>
@@ -357,7 +362,7 @@ function FleetRow({
       </div>
       <div style={{ width: SOURCE_W }} className="shrink-0">
         <span
-          className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${SOURCE_BADGE[c.source]}`}
+          className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-semibold whitespace-nowrap ring-1 ring-inset ${SOURCE_BADGE[c.source]}`}
           title={SOURCE_TITLE[c.source]}
           data-testid="fleet-row-source"
         >
@@ -366,8 +371,9 @@ function FleetRow({
       </div>
       {/* the canvas draws the cells here */}
       <div
-        style={{ width: cellsW + 16 }}
-        className="flex shrink-0 justify-end pr-3 text-xs tabular-nums text-slate-500 dark:text-slate-400"
+        style={{ width: Math.max(cellsW, 64) + COUNT_W, paddingLeft: cellsW + 8 }}
+        className="shrink-0 text-xs tabular-nums text-slate-500 dark:text-slate-400"
+        title="members up / members"
       >
         <span className={up < c.members.length ? 'font-semibold text-red-700 dark:text-red-400' : ''}>
           {up}/{c.members.length}

@@ -4,6 +4,7 @@
 // problems, lets a new critical finding take the screen, never claims fresher data than it has,
 // reconnects forever, reloads itself for a new build, and holds bounded memory for weeks. ONE
 // EventSource: the fleet stream, from which it also keeps each cluster's recent history.
+import dynamic from 'next/dynamic';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { PALETTE_WORDS, cssGradient, relativePalette } from '@/lib/client/color';
 import { FleetHistory } from '@/lib/client/fleet/history';
@@ -22,9 +23,14 @@ import { useNow } from '@/lib/client/hooks';
 import { DIMENSIONS } from '@/lib/dimensions';
 import type { FleetCluster } from '@/lib/fleet/types';
 import { formatAge, formatClock } from '@/lib/format';
-import { WallCluster } from './WallCluster';
 import { WallFleet, clusterTone } from './WallFleet';
 import { TONE_ICON, toneColor } from './tones';
+
+// The first screen is the fleet: a cluster slide (its heatmap, and the timeline's recharts) loads when first shown.
+const WallCluster = dynamic(() => import('./WallCluster').then((m) => m.WallCluster), {
+  ssr: false,
+  loading: () => null,
+});
 
 /** History columns kept per cluster (20 min at a 5 s tick); fixed-size rings. */
 export const HISTORY_COLUMNS = 240;
@@ -228,7 +234,7 @@ export function Wall({ params }: { params: WallParams }) {
         style={{ height: l.topHeight, paddingLeft: l.pad, paddingRight: l.pad }}
       >
         <div className="min-w-0 flex-1">
-          <div className="font-semibold text-slate-500 dark:text-slate-400" style={{ fontSize: l.smallPx }}>
+          <div className="truncate font-semibold text-slate-500 dark:text-slate-400" style={{ fontSize: l.smallPx }}>
             ⚖ Fulcrum · {params.clusters.length ? formatSelectors(params.clusters) : 'all clusters'}
           </div>
           <div

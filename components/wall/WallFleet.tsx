@@ -76,7 +76,7 @@ export function WallFleet({
             h: d(t.rowHeight - 2 * padY),
           };
         },
-        { theme, palette, dpr },
+        { theme, palette, dpr, outline: INK[theme].faint },
       );
       const ink = INK[theme];
       ctx.textBaseline = 'middle';

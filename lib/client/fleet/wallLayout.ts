@@ -137,7 +137,12 @@ function fleetTiles(w: number, h: number, unit: number, n: number, members: numb
     chosen = t;
     if (t.columns * t.rowsPerColumn >= n) break;
   }
-  const t = chosen ?? tilesAt(w, h, minRow, members);
+  let t = chosen ?? tilesAt(w, h, minRow, members);
+  // Only the columns the clusters fill; the width left over goes to the names (up to twice as wide).
+  const columns = Math.max(1, Math.min(t.columns, Math.ceil(n / t.rowsPerColumn)));
+  const spare = w - columns * t.tileWidth - (columns - 1) * t.columnGap;
+  const extra = Math.max(0, Math.min(t.nameWidth, Math.floor(spare / columns)));
+  t = { ...t, columns, nameWidth: t.nameWidth + extra, tileWidth: t.tileWidth + extra };
   const perPage = Math.max(1, t.columns * t.rowsPerColumn);
   return { ...t, perPage, pages: Math.max(1, Math.ceil(n / perPage)) };
 }
