@@ -3,7 +3,8 @@
 // the fleet grid and the wall all draw with it, and only the cluster page needs the component.
 import { type Palette, type Theme, absolutePalette, relativePalette } from '@/lib/client/color';
 import type { HeatmapMark } from '@/lib/client/findingMarks';
-import { CELL_DOWN, CELL_NODATA, CELL_VALUE, type HeatmapLayout } from '@/lib/client/heatmap';
+import { CELL_DOWN, CELL_NODATA, CELL_VALUE } from '@/lib/client/cells';
+import type { HeatmapLayout } from '@/lib/client/heatmap';
 import type { HeatmapMode } from '@/lib/client/viewParams';
 import { SEVERITY_COLOR } from './styles';
 

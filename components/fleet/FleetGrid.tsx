@@ -7,7 +7,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { Palette, Theme } from '@/lib/client/color';
 import { cellAt, layoutFleetCells, memberCell, moveCursor, visibleRows } from '@/lib/client/fleet/grid';
 import { formatAge, formatPercent, formatRatio, formatScore } from '@/lib/format';
-import { CELL_DOWN, CELL_NODATA } from '@/lib/client/heatmap';
+import { CELL_DOWN, CELL_NODATA } from '@/lib/client/cells';
 import { DIMENSIONS } from '@/lib/dimensions';
 import type { FleetCluster } from '@/lib/fleet/types';
 import type { DimensionId } from '@/lib/types';

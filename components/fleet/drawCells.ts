@@ -2,7 +2,7 @@
 // down hatch, a faint box for "no data", and the leader's bar along the bottom of its cell.
 import { type Palette, type Theme, relativePalette } from '@/lib/client/color';
 import type { FleetCellsLayout } from '@/lib/client/fleet/grid';
-import { CELL_DOWN, CELL_NODATA, CELL_VALUE } from '@/lib/client/heatmap';
+import { CELL_DOWN, CELL_NODATA, CELL_VALUE } from '@/lib/client/cells';
 import { THEME_COLORS, hatchPattern } from '../heatmapCanvas';
 
 export interface CellBox {

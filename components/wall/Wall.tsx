@@ -16,9 +16,7 @@ import { formatSelectors, selectorMatcher } from '@/lib/client/fleet/selectors';
 import { fleetStaleAfterMs, freshness } from '@/lib/client/fleet/store';
 import { useFleetStream } from '@/lib/client/fleet/useFleetStream';
 import { pageSlice, wallLayout } from '@/lib/client/fleet/wallLayout';
-import { api } from '@/lib/client/api';
-import { SEED_POINTS, SeedCache, needsSeed } from '@/lib/client/fleet/seed';
-import { mergeFrames } from '@/lib/client/frames';
+import { SeedCache } from '@/lib/client/fleet/seed';
 import { useNow } from '@/lib/client/hooks';
 import { DIMENSIONS } from '@/lib/dimensions';
 import type { FleetCluster } from '@/lib/fleet/types';
@@ -34,9 +32,6 @@ const WallCluster = dynamic(() => import('./WallCluster').then((m) => m.WallClus
 
 /** History columns kept per cluster (20 min at a 5 s tick); fixed-size rings. */
 export const HISTORY_COLUMNS = 240;
-/** The cluster slide's time window: at most this, and at least MIN_WINDOW_MS (less history: it fills in). */
-const WINDOW_MS = 15 * 60_000;
-const MIN_WINDOW_MS = 2 * 60_000;
 
 function useViewport(): { width: number; height: number } | null {
   const [size, setSize] = useState<{ width: number; height: number } | null>(null);
@@ -142,59 +137,9 @@ export function Wall({ params }: { params: WallParams }) {
 
   const slide = rot.slide.kind === 'cluster' && !focus ? { kind: 'fleet' as const, page: 0, pages } : rot.slide;
   const hold = focus ? (rot.holds.find((h) => h.cluster === focus.name) ?? null) : null;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: state is the trigger (a new state means new columns in the mutable rings)
-  const liveHistory = useMemo(
-    () => (focus ? history.frames(focus.name, params.dim) : null),
-    [focus, history, params.dim, state],
-  );
-
-  // A polled cluster's older frames from /history, once, while the wall's own history is short.
+  // Older frames fetched for polled clusters' slides: kept across slides (bounded), used by WallCluster.
   const seedsRef = useRef<SeedCache | null>(null);
   seedsRef.current ??= new SeedCache();
-  const seeds = seedsRef.current;
-  const triedRef = useRef(new Map<string, number>());
-  const [seedVersion, setSeedVersion] = useState(0);
-  const inflight = useRef<AbortController | null>(null);
-  useEffect(() => () => inflight.current?.abort(), []);
-  const liveOldest = liveHistory?.frames[0]?.t ?? null;
-  const focusSeedable = focus !== null && focus.source === 'direct' ? focus.name : null;
-  const focusMembers = focus?.members.length ?? 0;
-  const windowFrom = serverNow !== null ? serverNow - Math.min(WINDOW_MS, HISTORY_COLUMNS * tickMs) : null;
-  useEffect(() => {
-    if (focusSeedable === null || windowFrom === null || now === null) return;
-    if (!needsSeed(liveOldest, windowFrom, tickMs) || seeds.get(focusSeedable)) return;
-    const tried = triedRef.current;
-    const last = tried.get(focusSeedable);
-    if (last !== undefined && now - last < 60_000) return;
-    if (tried.size > 64) tried.clear();
-    tried.set(focusSeedable, now);
-    // One request at a time; it is not cancelled by the clock ticking (only by leaving the page).
-    if (inflight.current) return;
-    const ctrl = new AbortController();
-    inflight.current = ctrl;
-    const name = focusSeedable;
-    void api
-      .history(
-        name,
-        { from: Math.floor(windowFrom), to: Math.ceil(liveOldest ?? windowFrom + WINDOW_MS), maxPoints: SEED_POINTS },
-        { signal: ctrl.signal, timeoutMs: 10_000 },
-      )
-      .then((r) => {
-        inflight.current = null;
-        // Frames are indexed like the cluster's members: only use them while the members are the same ones.
-        if (!r.ok || r.data.frames.length === 0 || r.data.frames[0].up.length !== focusMembers) return;
-        seeds.set(name, r.data.frames);
-        setSeedVersion((v) => v + 1);
-      });
-  }, [focusSeedable, liveOldest, windowFrom, tickMs, now, seeds, focusMembers]);
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: seedVersion is the trigger (the cache is mutable)
-  const focusHistory = useMemo(() => {
-    if (!liveHistory || !focus) return liveHistory;
-    const older = seeds.get(focus.name);
-    if (!older || older[0].up.length !== liveHistory.members.length) return liveHistory;
-    return { members: liveHistory.members, frames: mergeFrames(older, liveHistory.frames) };
-  }, [liveHistory, focus, seeds, seedVersion]);
   const ageMs = now !== null && stream.lastDataAt !== null ? now - stream.lastDataAt : null;
   const retryIn = now !== null && stream.retryAt !== null ? Math.max(0, stream.retryAt - now) : null;
   const theme = params.theme;
@@ -204,10 +149,6 @@ export function Wall({ params }: { params: WallParams }) {
     return <div className="fixed inset-0 z-50 bg-slate-950" data-testid="wall" data-freshness="connecting" />;
 
   const l = layout;
-  // The window covers the history the wall has (it starts when the wall opens), within [2 min, 15 min].
-  const oldest = focusHistory?.frames[0]?.t ?? null;
-  const span = oldest !== null && serverNow !== null ? serverNow - oldest + 2 * tickMs : 0;
-  const windowMs = Math.min(WINDOW_MS, HISTORY_COLUMNS * tickMs, Math.max(MIN_WINDOW_MS, span));
   const nextIn = params.rotateMs > 0 && now !== null ? Math.max(0, params.rotateMs - (now - rot.shownAt)) : null;
   const title =
     slide.kind === 'fleet'
@@ -344,12 +285,13 @@ export function Wall({ params }: { params: WallParams }) {
         ) : focus && serverNow !== null ? (
           <WallCluster
             cluster={focus}
-            history={focusHistory}
+            history={history}
+            seeds={seedsRef.current}
+            seq={state?.seq ?? 0}
+            now={now}
             hold={hold}
             layout={l.cluster}
             width={l.mainWidth}
-            from={serverNow - windowMs}
-            to={serverNow}
             tickMs={tickMs}
             serverNow={serverNow}
             dim={params.dim}

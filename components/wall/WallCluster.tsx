@@ -3,9 +3,12 @@
 // (name, status, imbalance score), the headline finding with how long it has lasted, the member ×
 // time heatmap and the score timeline, from the history the wall keeps out of the fleet stream.
 import dynamic from 'next/dynamic';
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { type Palette, type Theme, scoreLevel } from '@/lib/client/color';
-import type { ClusterHistory } from '@/lib/client/fleet/history';
+import { api } from '@/lib/client/api';
+import type { ClusterHistory, FleetHistory } from '@/lib/client/fleet/history';
+import { SEED_POINTS, type SeedCache, needsSeed } from '@/lib/client/fleet/seed';
+import { mergeFrames } from '@/lib/client/frames';
 import type { Hold } from '@/lib/client/fleet/rotation';
 import type { ClusterSlideLayout } from '@/lib/client/fleet/wallLayout';
 import { heatmapMarks, type MarkFinding } from '@/lib/client/findingMarks';
@@ -25,14 +28,82 @@ const Timeline = dynamic(() => import('../Timeline').then((m) => m.Timeline), { 
 
 const NO_FINDINGS: never[] = [];
 
+/** The slide's time window: at most this, and at least MIN_WINDOW_MS (less history: it fills in). */
+const WINDOW_MS = 15 * 60_000;
+const MIN_WINDOW_MS = 2 * 60_000;
+
+/**
+ * The focused cluster's frames: the wall's own history (from the fleet stream) and, for a polled
+ * cluster while that is short, older frames from /history (asked once a minute at most).
+ */
+function useClusterHistory(p: {
+  cluster: FleetCluster;
+  history: FleetHistory;
+  seeds: SeedCache;
+  seq: number;
+  dim: DimensionId;
+  now: number | null;
+  serverNow: number;
+  tickMs: number;
+}): { history: ClusterHistory | null; from: number; to: number } {
+  const { cluster, history, seeds, seq, dim, now, serverNow, tickMs } = p;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: seq is the trigger (a new state means new columns in the mutable rings)
+  const live = useMemo(() => history.frames(cluster.name, dim), [history, cluster.name, dim, seq]);
+  const [seedVersion, setSeedVersion] = useState(0);
+  const tried = useRef(new Map<string, number>());
+  const inflight = useRef<AbortController | null>(null);
+  useEffect(() => () => inflight.current?.abort(), []);
+  const liveOldest = live?.frames[0]?.t ?? null;
+  const members = cluster.members.length;
+  const windowFrom = serverNow - Math.min(WINDOW_MS, history.capacity * tickMs);
+  const seedable = cluster.source === 'direct' ? cluster.name : null;
+  useEffect(() => {
+    if (seedable === null || now === null || inflight.current) return;
+    if (!needsSeed(liveOldest, windowFrom, tickMs) || seeds.get(seedable)) return;
+    const last = tried.current.get(seedable);
+    if (last !== undefined && now - last < 60_000) return;
+    if (tried.current.size > 64) tried.current.clear();
+    tried.current.set(seedable, now);
+    const ctrl = new AbortController();
+    inflight.current = ctrl;
+    void api
+      .history(
+        seedable,
+        { from: Math.floor(windowFrom), to: Math.ceil(liveOldest ?? windowFrom + WINDOW_MS), maxPoints: SEED_POINTS },
+        { signal: ctrl.signal, timeoutMs: 10_000 },
+      )
+      .then((r) => {
+        inflight.current = null;
+        // Frames are indexed like the cluster's members: only used while the members are the same ones.
+        if (!r.ok || r.data.frames.length === 0 || r.data.frames[0].up.length !== members) return;
+        seeds.set(seedable, r.data.frames);
+        setSeedVersion((v) => v + 1);
+      });
+  }, [seedable, liveOldest, windowFrom, tickMs, now, seeds, members]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: seedVersion is the trigger (the cache is mutable)
+  const merged = useMemo(() => {
+    const older = live ? seeds.get(cluster.name) : undefined;
+    if (!live || !older || older[0].up.length !== live.members.length) return live;
+    return { members: live.members, frames: mergeFrames(older, live.frames) };
+  }, [live, seeds, cluster.name, seedVersion]);
+
+  // The window covers the history there is, within [2 min, 15 min].
+  const oldest = merged?.frames[0]?.t ?? null;
+  const span = oldest !== null ? serverNow - oldest + 2 * tickMs : 0;
+  const windowMs = Math.min(WINDOW_MS, history.capacity * tickMs, Math.max(MIN_WINDOW_MS, span));
+  return { history: merged, from: serverNow - windowMs, to: serverNow };
+}
+
 export function WallCluster({
   cluster: c,
-  history,
+  history: fleetHistory,
+  seeds,
+  seq,
+  now,
   hold,
   layout: l,
   width,
-  from,
-  to,
   tickMs,
   serverNow,
   dim,
@@ -40,18 +111,29 @@ export function WallCluster({
   palette,
 }: {
   cluster: FleetCluster;
-  history: ClusterHistory | null;
+  history: FleetHistory;
+  seeds: SeedCache;
+  seq: number;
+  now: number | null;
   hold: Hold | null;
   layout: ClusterSlideLayout;
   width: number;
-  from: number;
-  to: number;
   tickMs: number;
   serverNow: number;
   dim: DimensionId;
   theme: Theme;
   palette: Palette;
 }) {
+  const { history, from, to } = useClusterHistory({
+    cluster: c,
+    history: fleetHistory,
+    seeds,
+    seq,
+    dim,
+    now,
+    serverNow,
+    tickMs,
+  });
   const tone = clusterTone(c);
   const st = CLUSTER_STATUS[c.status];
   const worst = c.worst;

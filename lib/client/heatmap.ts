@@ -8,11 +8,9 @@ import { frameSpans } from './frames';
 import { median } from '../stats';
 import type { HeatmapMode } from './viewParams';
 
-export const CELL_EMPTY = 0;
-export const CELL_VALUE = 1;
-export const CELL_DOWN = 2;
-export const CELL_NODATA = 3;
-export type CellKind = typeof CELL_EMPTY | typeof CELL_VALUE | typeof CELL_DOWN | typeof CELL_NODATA;
+import { CELL_DOWN, CELL_NODATA, CELL_VALUE } from './cells';
+
+export { CELL_DOWN, CELL_EMPTY, CELL_NODATA, CELL_VALUE, type CellKind } from './cells';
 
 export interface HeatmapLayoutInput {
   /** Time-sorted; may reach outside [from, to]. */

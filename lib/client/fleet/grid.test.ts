@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RELATIVE_BUCKETS } from '../color';
-import { CELL_DOWN, CELL_EMPTY, CELL_NODATA, CELL_VALUE } from '../heatmap';
+import { CELL_DOWN, CELL_EMPTY, CELL_NODATA, CELL_VALUE } from '../cells';
 import { cellAt, layoutFleetCells, maxMembers, memberCell, moveCursor, visibleRows } from './grid';
 import { fleetCluster, fleetMember } from './testkit';
 

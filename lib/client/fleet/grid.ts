@@ -5,7 +5,7 @@
 import type { FleetCluster, FleetMember } from '../../fleet/types';
 import type { DimensionId } from '../../types';
 import { relativeBucket } from '../color';
-import { CELL_DOWN, CELL_EMPTY, CELL_NODATA, CELL_VALUE, type CellKind } from '../heatmap';
+import { CELL_DOWN, CELL_EMPTY, CELL_NODATA, CELL_VALUE, type CellKind } from '../cells';
 
 export interface MemberCell {
   kind: CellKind;
