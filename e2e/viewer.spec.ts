@@ -33,6 +33,17 @@ test('a wall link opens /wall read-only in a browser that never logged in', asyn
     // Without the link: the login form, not the wall.
     await page.goto(`${f.url}/wall`);
     await expect(page).toHaveURL(/\/login\?next=%2Fwall/);
+    // What a kiosk browser pins, with no login: the manifest (fullscreen, starting at /wall) and every icon it names.
+    const manifest = await page.request.get(`${f.url}/manifest.webmanifest`);
+    expect(manifest.status()).toBe(200);
+    const m = (await manifest.json()) as { display: string; start_url: string; icons: { src: string; type: string }[] };
+    expect(m).toMatchObject({ display: 'fullscreen', start_url: '/wall' });
+    expect(m.icons.length).toBeGreaterThanOrEqual(2);
+    for (const icon of [...m.icons, { src: '/favicon.svg', type: 'image/svg+xml' }]) {
+      const r = await page.request.get(`${f.url}${icon.src}`);
+      expect(r.status(), icon.src).toBe(200);
+      expect(r.headers()['content-type'], icon.src).toContain(icon.type);
+    }
 
     const made = await fetch(`${f.url}/api/wall-links`, {
       method: 'POST',
@@ -47,6 +58,8 @@ test('a wall link opens /wall read-only in a browser that never logged in', asyn
     const wall = page.getByTestId('wall');
     await expect(wall).toHaveAttribute('data-freshness', 'live', { timeout: 30_000 });
     await expect(page.getByTestId('wall-counts')).toBeVisible();
+    await expect(page.locator('link[rel="manifest"]')).toHaveAttribute('href', '/manifest.webmanifest');
+    await expect(page.locator('link[rel="icon"]').first()).toHaveAttribute('href', /favicon\.svg/);
     expect(streams.filter((u) => u.includes('/api/fleet/stream'))).toHaveLength(1);
 
     expect(errors).toEqual([]);
