@@ -13,37 +13,19 @@ test.describe.configure({ mode: 'serial' });
 const DOCS = path.resolve('docs');
 const ALL = 2 + SYNTHETIC_NAMES.length;
 
-/** Every row of the virtualised grid: scrolls the window through it, collecting name → source. */
-async function allRows(page: Page): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  // The rows rendered cover the viewport (the grid re-renders its window a frame after a scroll).
-  const settled = () =>
-    page.waitForFunction(() => {
-      const g = document.querySelector('[data-testid="fleet-grid"]') as HTMLElement | null;
-      if (!g) return false;
-      const rect = g.getBoundingClientRect();
-      const rows = Number(g.dataset.rows);
-      const rowH = rect.height / Math.max(1, rows);
-      const firstVisible = Math.max(0, Math.floor(-rect.top / rowH));
-      const lastVisible = Math.min(rows, Math.ceil((window.innerHeight - rect.top) / rowH));
-      return Number(g.dataset.first) <= firstVisible && Number(g.dataset.last) >= lastVisible;
-    });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  for (let i = 0; i < 60; i++) {
-    await settled();
-    for (const r of await page.locator('[data-testid="fleet-row"]').all()) {
-      const name = await r.getAttribute('data-cluster');
-      if (name) out.set(name, (await r.getAttribute('data-source')) ?? '');
-    }
-    const moved = await page.evaluate(() => {
-      const before = window.scrollY;
-      window.scrollBy(0, window.innerHeight * 0.8);
-      return window.scrollY !== before;
-    });
-    if (!moved) break;
-  }
-  await page.evaluate(() => window.scrollTo(0, 0));
-  return out;
+/**
+ * Every row, name → source: in a viewport tall enough for the whole grid (rows reorder live as
+ * scores move, so scrolling through a virtualised list could miss one), then back.
+ */
+async function allRows(page: Page, count: number): Promise<Map<string, string>> {
+  const size = page.viewportSize() ?? { width: 1440, height: 900 };
+  await page.setViewportSize({ width: size.width, height: 600 + count * 40 });
+  await expect(page.locator('[data-testid="fleet-row"]')).toHaveCount(count);
+  const rows = await page
+    .locator('[data-testid="fleet-row"]')
+    .evaluateAll((els) => els.map((e) => [e.getAttribute('data-cluster') ?? '', e.getAttribute('data-source') ?? '']));
+  await page.setViewportSize(size);
+  return new Map(rows as Array<[string, string]>);
 }
 
 function streamRequests(page: Page): Request[] {
@@ -66,13 +48,15 @@ test('every cluster is listed with its source, worst first, over one EventSource
   // Discovery finds the synthetic clusters within a refresh or two.
   await expect(page.getByTestId('fleet-count-all')).toHaveAttribute('data-count', String(ALL), { timeout: 90_000 });
 
-  const rows = await allRows(page);
+  // Only a screenful of rows is in the DOM (virtualised), whatever the fleet's size…
+  await expect.poll(async () => page.locator('[data-testid="fleet-row"]').count()).toBeLessThan(ALL);
+  // …and every cluster has one, with its source.
+  const rows = await allRows(page, ALL);
   expect(rows.size).toBe(ALL);
   expect(rows.get('local')).toBe('direct');
   expect(rows.get('local-b')).toBe('direct');
   for (const n of SYNTHETIC_NAMES) expect(rows.get(n), n).toBe('prometheus');
-  // Only a screenful of rows is in the DOM (virtualised), whatever the fleet's size.
-  expect(await page.locator('[data-testid="fleet-row"]').count()).toBeLessThan(ALL);
+  await expect.poll(async () => page.locator('[data-testid="fleet-row"]').count()).toBeLessThan(ALL);
 
   // Worst first: the three skewed synthetic clusters (critical request skew) lead once detected.
   await expect

@@ -228,7 +228,7 @@ test(`the wall holds its memory for ${MINUTES} min at a ${POLL_MS} ms poll`, asy
         [
           `# Wall soak (${new Date().toISOString().slice(0, 16)}Z, \`npm run test:soak\`)`,
           '',
-          `${row.minutes} min of /wall at 1920×1080 (rotate=2s), Fulcrum polling one real 3-member cluster every ${POLL_MS} ms, the skew-weights fault toggled every 30 s (a critical finding takes the screen, then clears): ${row.ticks} fleet deltas applied, ${row.streams} EventSource opened, ${row.consoleErrors} console errors. Samples every ${SAMPLE_MS / 1000} s after a ${Math.round((warmupEnd - start) / 1000)} s warm-up, each the smallest of three readings after a forced GC; each screen compared with its own first sample.`,
+          `${row.minutes} min of /wall at 1920×1080 (rotate=2s), Fulcrum polling one real 3-member cluster every ${POLL_MS} ms, the skew-weights fault toggled every 30 s (a critical finding takes the screen, then clears): ${row.ticks} fleet deltas applied, ${row.streams} EventSource opened, ${row.consoleErrors} console errors. Samples every ${SAMPLE_MS / 1000} s after a ${Math.round((warmupEnd - start) / 1000)} s warm-up, readings every 300 ms after a forced GC, of a slide shown for 800 ms at least, a sample per screen and 5 s (the smallest heap, the median DOM node and listener counts); each screen compared with its own first sample.`,
           '',
           '| screen | samples | JS heap, first sample | heap vs first (min / max / last) | DOM nodes (first / min / max) | listeners (first / max) |',
           '|---|---|---|---|---|---|',

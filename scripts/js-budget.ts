@@ -33,15 +33,15 @@ export const PAGES: PageBudget[] = [
     what: 'fleet page',
     budgetKB: 150,
     overBudget: {
-      ceilingKB: 165,
-      why: 'the fleet grid, filters and legend are ~20 KB over the 139 KB of React + Next.js',
+      ceilingKB: 160,
+      why: 'the fleet grid, filters, legend and stream are ~18 KB over the 139 KB of React + Next.js',
     },
   },
   {
     path: '/wall',
     what: 'wall screen',
     budgetKB: 150,
-    overBudget: { ceilingKB: 167, why: 'the wall is ~22 KB over the 139 KB of React + Next.js' },
+    overBudget: { ceilingKB: 160, why: 'the wall is ~18 KB over the 139 KB of React + Next.js' },
   },
   { path: '/clusters/prod', what: 'cluster page', budgetKB: 200 },
   { path: '/clusters/prod/members/a', what: 'member page', budgetKB: 200 },
