@@ -254,6 +254,14 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
   });
 
   // Weights: configured, runtime, proposed; a change at the balancer and its verification; the agent.
+  // The request shares' window began at the earliest member's first counted poll.
+  let sharesFrom: number | null = null;
+  lastCounters.forEach((last, i) => {
+    if (!last) return;
+    const span = deltas[i].slice(-cfg.scoreWindowPolls).reduce((sum, d) => sum + d.dt, 0);
+    const from = last.t - span * 1000;
+    if (sharesFrom === null || from < sharesFrom) sharesFrom = from;
+  });
   const w = advanceWeights({
     t,
     members,
@@ -266,6 +274,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
       (scored.scores.requests.total ?? 0) >= DEFAULT_NOISE_FLOORS.requests
         ? scored.shares.requests.map((x) => round4(x))
         : null,
+    sharesFrom,
     prev: prev.weights,
     agent: c.agent ?? null,
   });

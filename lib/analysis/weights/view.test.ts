@@ -79,6 +79,17 @@ describe('weights view', () => {
     expect(next.weights.change).toMatchObject({ before: [10, 20, 30], after: [20, 20, 30], measured: null });
   });
 
+  it('measures a change only with shares counted wholly after it', () => {
+    const first = advanceWeights(input()).weights;
+    const servers = [{ weight: 10 }, {}, { weight: 30 }];
+    const r = step(first, { t: 20_000, servers });
+    // Settled, but the shares' window began before the change: not yet.
+    const early = step(r.weights, { t: 55_000, servers, sharesFrom: 15_000, requestShares: [0.3, 0.3, 0.4] });
+    expect(early.weights.change!.measured).toBeNull();
+    const done = step(early.weights, { t: 60_000, servers, sharesFrom: 21_000, requestShares: [0.2, 0.3, 0.5] });
+    expect(done.weights.change!.measured).toEqual([0.2, 0.3, 0.5]);
+  });
+
   it('waits for load before measuring, and treats a drain as a change that sends the member nothing', () => {
     const first = advanceWeights(input()).weights;
     const drained = [{}, { status: 'DRAIN' }, {}];

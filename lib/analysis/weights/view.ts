@@ -39,6 +39,11 @@ export interface WeightsInput {
   settleMs: number;
   /** Request shares over the score window, null when there is too little load to measure. */
   requestShares: ReadonlyArray<number | null> | null;
+  /**
+   * When the window those shares were measured over began (ms; null: unknown). A change is measured
+   * only once the window lies wholly after it: shares that still count the old weights say nothing.
+   */
+  sharesFrom?: number | null;
   prev: WeightsState | null;
   agent: AgentCollected | null;
 }
@@ -140,7 +145,13 @@ export function advanceWeights(input: WeightsInput): { weights: WeightsState; ev
       });
   }
   // Settled: measure once, when there is load to measure.
-  if (change && change.measured === null && t >= change.settleAt && input.requestShares) {
+  if (
+    change &&
+    change.measured === null &&
+    t >= change.settleAt &&
+    input.requestShares &&
+    (input.sharesFrom ?? t) >= change.t
+  ) {
     const measured = [...input.requestShares];
     let error = 0;
     change.predicted.forEach((p, i) => {
