@@ -24,6 +24,7 @@ import {
   serverErrors,
   serverOf,
   serverTone,
+  sessionsText,
   signalAlerts,
   clientLatencyLines,
   signalRows,
@@ -401,20 +402,24 @@ function BalancerLine({ balancer }: { balancer: BalancerState | null }) {
       ? `HTTP check ${c.method ?? 'GET'} ${c.path ?? '/'}`
       : c.type === 'tcp'
         ? 'TCP (L4) check: the port only'
-        : c.type === 'none'
-          ? 'no health check'
-          : 'check type unknown';
+        : c.type === 'passive'
+          ? 'passive checks only (max_fails / fail_timeout on real connections)'
+          : c.type === 'none'
+            ? 'no health check'
+            : 'check type unknown';
   const inters = c ? [...new Set(Object.values(c.interMs))] : [];
   return (
     <span data-testid="balancer-line" data-ok={balancer.ok ? 'true' : 'false'}>
-      <b className="text-slate-700 dark:text-slate-200">{BALANCER_NAME[balancer.type]}</b> backend{' '}
-      <span className="font-mono">{balancer.backend}</span>
+      <b className="text-slate-700 dark:text-slate-200">{BALANCER_NAME[balancer.type]}</b>{' '}
+      {balancer.type === 'nginx' ? 'upstream' : 'backend'} <span className="font-mono">{balancer.backend}</span>
       {check && (
         <>
           {' · '}
           <span
             className={
-              c?.type === 'tcp' || c?.type === 'none' ? 'font-semibold text-amber-800 dark:text-amber-300' : ''
+              c?.type === 'tcp' || c?.type === 'none' || c?.type === 'passive'
+                ? 'font-semibold text-amber-800 dark:text-amber-300'
+                : ''
             }
           >
             {check}
@@ -491,7 +496,7 @@ function BalancerCell({
           {changed && ` (cfg ${server.initialWeight})`}
         </span>
         {' · '}
-        <span title="current sessions">{server.scur} sess</span>
+        <span title={sessionsText(server, balancer).label}>{sessionsText(server, balancer).short}</span>
       </div>
       {clash && (
         <div
@@ -632,10 +637,8 @@ function MemberDetail({
                 >
                   {server.weight} / {server.initialWeight ?? '—'} / {m.weight}
                 </dd>
-                <dt className="text-slate-600 dark:text-slate-300">sessions now, new/s</dt>
-                <dd className="text-right tabular-nums">
-                  {server.scur}, {server.sessionRate === null ? '—' : server.sessionRate.toFixed(1)}
-                </dd>
+                <dt className="text-slate-600 dark:text-slate-300">{sessionsText(server, balancer).label}</dt>
+                <dd className="text-right tabular-nums">{sessionsText(server, balancer).long}</dd>
                 <dt
                   className="text-slate-600 dark:text-slate-300"
                   title="connect, response, retries, redispatches, 5xx, server aborts over the diagnosis window"

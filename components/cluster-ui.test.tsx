@@ -4,7 +4,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { emptyDimRecord } from '@/lib/dimensions';
 import type { BalancerServer, BalancerState, DetectorCheck, Finding, MemberState } from '@/lib/types';
-import { makeMember, quietSignals } from '@/lib/testkit';
+import { makeBalancer, makeMember, makeServer, quietSignals } from '@/lib/testkit';
 import { DemoFaultPanel } from './DemoFaultPanel';
 import { FindingsPanel } from './FindingsPanel';
 import { MemberTable } from './MemberTable';
@@ -32,37 +32,19 @@ function member(i: number, over: Partial<MemberState> = {}): MemberState {
 }
 
 function server(i: number, over: Partial<BalancerServer> = {}): BalancerServer {
-  return {
+  return makeServer({
     name: `etcd-${i}`,
     member: `http://10.0.0.${i}:2379`,
     address: `10.0.0.${i}:2379`,
-    status: 'UP',
     weight: 10 * i,
     initialWeight: 10 * i,
-    checkLayer: 'L7',
-    checkStatus: 'L7OK',
-    checkDesc: 'Layer7 check passed',
-    scur: 2,
     sessionRate: 3,
-    errors: { econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: 0 },
-    checkCode: null,
-    backup: false,
-    drained: null,
-    timers: null,
-    logTimers: null,
     ...over,
-  };
+  });
 }
 
-const balancer = (servers: BalancerServer[], check: BalancerState['check'] = null): BalancerState => ({
-  type: 'haproxy',
-  backend: 'etcd',
-  ok: true,
-  error: null,
-  checkedAt: 0,
-  servers,
-  check,
-});
+const balancer = (servers: BalancerServer[], check: BalancerState['check'] = null): BalancerState =>
+  makeBalancer(servers, { checkedAt: 0, check });
 
 describe('MemberTable: the balancer next to etcd', () => {
   it('shows HAProxy’s status, check, weight vs config and sessions per member', () => {
@@ -104,6 +86,31 @@ describe('MemberTable: the balancer next to etcd', () => {
     expect(html).toContain('data-disagree="still-serving"');
     expect(html).toContain('etcd says down, the balancer still sends it traffic: a TCP check only sees the port open');
     expect(html).toContain('data-tcp-only="true"');
+  });
+
+  it('open-source NGINX: passive checks, sessions ended per second, a frozen member it keeps serving', () => {
+    const passive = { checkLayer: 'L4' as const, checkMode: 'passive' as const, checkStatus: 'passive', scur: 0 };
+    const html = renderToStaticMarkup(
+      <MemberTable
+        members={[
+          member(1),
+          member(2, { status: 'down', reachable: false, healthy: null, error: 'deadline exceeded' }),
+        ]}
+        dim="requests"
+        balancer={makeBalancer(
+          [server(1, { ...passive, sessionRate: 4.5, meanTimeMs: 1400 }), server(2, { ...passive, sessionRate: 2 })],
+          { type: 'nginx', protocol: 'tcp', check: { type: 'passive', method: null, path: null, interMs: {} } },
+        )}
+      />,
+    );
+    expect(html).toContain('NGINX says');
+    expect(html).toContain('upstream');
+    expect(html).toContain('passive checks only (max_fails / fail_timeout on real connections)');
+    expect(html).toContain('4.5/s');
+    expect(html).not.toContain('0 sess');
+    expect(html).toContain(
+      'etcd says down, the balancer still sends it traffic: passive checks only see failed connections',
+    );
   });
 
   it('lists the signals past their thresholds; without a balancer it says so', () => {

@@ -1,10 +1,10 @@
-// `npm run demo`: the local stack (etcd ×3 behind weighted HAProxy, Prometheus, load) plus
-// Fulcrum itself (`next start`) pointed at it. Ctrl-C stops every process this started; the
-// run directory with all logs stays in .run/demo-<timestamp>.
+// `npm run demo`: the local stack (etcd ×3 behind weighted HAProxy, or NGINX with --balancer
+// nginx; Prometheus, load) plus Fulcrum itself (`next start`) pointed at it. Ctrl-C stops every
+// process this started; the run directory with all logs stays in .run/demo-<timestamp>.
 //
 // Options: the stack's (--weights 30,20,10 --rate 200 --no-load --no-prometheus --dir DIR
-// --quota 64MiB|off) plus --build (run `next build` first even if a build exists). PORT (default
-// 3000) picks Fulcrum's port.
+// --quota 64MiB|off --balancer haproxy|nginx --nginx-mode stream|grpc) plus --build (run
+// `next build` first even if a build exists). PORT (default 3000) picks Fulcrum's port.
 //
 // Faults: a control endpoint (dev/control.ts) on a free 127.0.0.1 port, written to
 // <run dir>/control.json and given to Fulcrum as FULCRUM_DEMO_CONTROL_URL;

@@ -81,6 +81,14 @@ describe('the fault registry', () => {
     expect(faultFor('leader-churn', {}, 3)).toBe(FAULTS['leader-churn']);
   });
 
+  it('refuses the HAProxy-only faults on an NGINX stack, naming the ones that work there', async () => {
+    const nginxStub = { ...stub, balancer: 'nginx' } as unknown as Stack;
+    for (const name of ['tcp-check', 'freeze-behind-tcp-check', 'check-path', 'drain'] as const)
+      await expect(injectFault(nginxStub, name)).rejects.toThrow(
+        `${name} needs haproxy; this stack runs nginx (its faults: skew-weights, pin-load, leader-churn, quota, freeze, kill, cpu-throttle, slow-wal)`,
+      );
+  });
+
   it('checks member indexes and names', async () => {
     expect(faultFor('kill', { member: 2 }, 3)).toBe(FAULTS.kill);
     await expect(injectFault(stub, 'kill', { member: 3 })).rejects.toThrow(/member must be an index 0\.\.2/);

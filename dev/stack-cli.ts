@@ -1,4 +1,4 @@
-// `npx tsx dev/stack-cli.ts [--dir DIR] [--weights 30,20,10] [--rate 200] [--no-load] [--no-prometheus] [--quota 64MiB|off]`
+// `npx tsx dev/stack-cli.ts [--dir DIR] [--weights 30,20,10] [--rate 200] [--no-load] [--no-prometheus] [--quota 64MiB|off] [--balancer haproxy|nginx] [--nginx-mode stream|grpc]`
 //
 // Starts only the local stack (no Fulcrum) and prints the config path, e.g. to run
 // `FULCRUM_CONFIG=<path> npx next dev` against it, plus the fault control endpoint

@@ -3,7 +3,7 @@
 import { emptySignals } from './analysis/member';
 import { type AuthConfig, AuthSchema, resolveAccess, type ServerConfig, ServerSchema } from './config/access';
 import { emptyDimRecord } from './dimensions';
-import type { MemberSignals, MemberState } from './types';
+import type { BalancerServer, BalancerState, MemberSignals, MemberState } from './types';
 
 /** A healthy 3.5 follower with no load data; override what the test is about. */
 export function makeMember(over: Partial<MemberState> = {}): MemberState {
@@ -32,6 +32,53 @@ export function makeMember(over: Partial<MemberState> = {}): MemberState {
     lastSeen: 1,
     dims: emptyDimRecord(() => ({ value: null, share: null, expectedShare: null })),
     signals: emptySignals(),
+    cert: null,
+    ...over,
+  };
+}
+
+/** An HAProxy server, UP and passing an HTTP check, with a little traffic; override what the test is about. */
+export function makeServer(over: Partial<BalancerServer> = {}): BalancerServer {
+  return {
+    name: 'etcd-1',
+    member: 'http://10.0.0.1:2379',
+    address: '10.0.0.1:2379',
+    status: 'UP',
+    weight: 1,
+    initialWeight: 1,
+    checkLayer: 'L7',
+    checkMode: 'active',
+    passive: null,
+    backup: false,
+    down: false,
+    maxConns: null,
+    checkStatus: 'L7OK',
+    checkDesc: 'Layer7 check passed',
+    scur: 2,
+    sessionRate: 5,
+    meanTimeMs: null,
+    errors: { econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: 0 },
+    checkCode: null,
+    drained: null,
+    timers: null,
+    logTimers: null,
+    ...over,
+  };
+}
+
+/** A readable HAProxy backend `etcd` with these servers. */
+export function makeBalancer(servers: BalancerServer[], over: Partial<BalancerState> = {}): BalancerState {
+  return {
+    type: 'haproxy',
+    backend: 'etcd',
+    ok: true,
+    error: null,
+    checkedAt: 1,
+    servers,
+    check: null,
+    protocol: null,
+    warnings: [],
+    nginx: null,
     ...over,
   };
 }

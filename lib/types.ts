@@ -77,6 +77,21 @@ export interface MemberState {
   dims: Record<DimensionId, DimensionValue>;
   /** Health signals over the diagnosis window (disk, network, raft), null when unknown. */
   signals: MemberSignals;
+  /** The member's TLS certificate (https endpoints), as last inspected; null when plain HTTP or not seen. */
+  cert: MemberCert | null;
+}
+
+/** Public facts about a member's certificate (never key material). */
+export interface MemberCert {
+  /** ms epoch */
+  notAfter: number;
+  subject: string;
+  /** subjectAltName entries ("DNS:etcd-1", "IP Address:10.0.0.1"). */
+  altNames: string[];
+  /** It covers the host of the endpoint URL. */
+  nameMatches: boolean;
+  /** The configured CA signs it. */
+  trusted: boolean;
 }
 
 export interface MemberSignals {
@@ -148,16 +163,29 @@ export interface BalancerServer {
   checkLayer: 'L7' | 'L4' | 'none' | 'unknown';
   checkStatus: string | null;
   checkDesc: string | null;
-  /** Current sessions. */
+  /**
+   * How the balancer learns a server is bad: active checks (HAProxy, NGINX Plus `health_check`),
+   * passive (open-source NGINX: failed real connections, `max_fails` within `fail_timeout`), none.
+   */
+  checkMode: 'active' | 'passive' | 'none';
+  /** NGINX passive checks: `max_fails` failures within `fail_timeout` take it out for `fail_timeout`. */
+  passive: { maxFails: number; failTimeoutMs: number } | null;
+  /** Gets traffic only when the others are out (NGINX `backup`, HAProxy `backup`). */
+  backup: boolean;
+  /** Taken out by configuration (NGINX `down`, HAProxy MAINT). */
+  down: boolean;
+  /** Connection cap (NGINX `max_conns`), null when none. */
+  maxConns: number | null;
+  /** Current sessions (0 when the balancer doesn't say: open-source NGINX). */
   scur: number;
-  /** New sessions per second over the diagnosis window. */
+  /** New sessions per second over the diagnosis window (NGINX: sessions or requests that ended). */
   sessionRate: number | null;
+  /** Mean session (stream) or request (http) time over the window, ms; null when not known. */
+  meanTimeMs: number | null;
   /** Error counter increases over the last 10 polls. */
   errors: { econ: number; eresp: number; wretr: number; wredis: number; hrsp5xx: number; srvAbrt: number };
   /** HTTP status the last layer-7 check got (HAProxy `check_code`), null when none. */
   checkCode: string | null;
-  /** A backup server: it takes traffic only when no active server is UP. */
-  backup: boolean;
   /** Taken out by the operator (not by a failed check): its expected share is 0. */
   drained: DrainState | null;
   /** Latency as clients see it through the balancer: its own timers (HAProxy `show stat`). */
@@ -194,6 +222,20 @@ export interface ClientTimers {
   count: number | null;
 }
 
+/** What only NGINX has: where its upstream lives and what its logs could not say. */
+export interface NginxBalancerInfo {
+  /** file:line of the upstream block Fulcrum read, null with the Plus API alone. */
+  upstreamAt: string | null;
+  /** The upstream's directives other than `server`, as written (`least_conn`, `keepalive 32`, `zone etcd 64k`). */
+  directives: string[];
+  /** `no live upstreams` (every server out) over the error window. */
+  noLiveUpstreams: number;
+  /** Fields the access log format lacks (what the detectors could not see). */
+  formatMissing: string[];
+  /** Live state comes from the NGINX Plus API. */
+  plus: boolean;
+}
+
 export interface BalancerState {
   type: 'haproxy' | 'nginx';
   backend: string;
@@ -201,15 +243,20 @@ export interface BalancerState {
   error: string | null;
   checkedAt: number | null;
   servers: BalancerServer[];
-  /** From the balancer's config file when configured. */
+  /** From the balancer's config file when configured. `passive`: NGINX's max_fails/fail_timeout only. */
   check: {
-    type: 'http' | 'tcp' | 'none' | 'unknown';
+    type: 'http' | 'tcp' | 'passive' | 'none' | 'unknown';
     method: string | null;
     path: string | null;
     interMs: Record<string, number>;
     /** What the check expects (`http-check expect …`), null or absent when the default (2xx/3xx). */
     expect?: string | null;
   } | null;
+  /** What it balances: L4 (tcp) or L7 (http, grpc); null when not known (HAProxy without its config). */
+  protocol: 'tcp' | 'http' | 'grpc' | null;
+  /** Problems short of failing: a config edit that doesn't parse, a log it can't read. */
+  warnings: string[];
+  nginx: NginxBalancerInfo | null;
 }
 
 /** What one detector concluded this poll: the findings panel shows what was checked. */

@@ -1,7 +1,8 @@
 // check-path: HAProxy reloaded with an HTTP check on /livez, which etcd serves only from 3.5.11
 // on: the 3.4 members answer 404, every server goes DOWN and clients get no etcd at all (an
-// upgrade's balancer config rolled out before the members). undo() reloads with /health.
+// upgrade's balancer config rolled out before the members). undo() reloads with the default check.
 import type { Stack } from '../stack';
+import { DEFAULT_CHECK_PATH } from '../lib/haproxy';
 import { waitFor } from '../lib/procs';
 import { type Fault, FaultConflictError, type FaultRun, makeRun } from './fault';
 import { waitCheckStatus } from './checks';
@@ -11,13 +12,14 @@ export const CHECK_PATH = '/livez';
 export const checkPath: Fault = {
   name: 'check-path',
   refusesMember: 'it changes the check of every server',
+  balancers: ['haproxy'],
   inject: (stack) => wrongPath(stack),
 };
 
 async function wrongPath(stack: Stack): Promise<FaultRun> {
   if (stack.haproxy.check !== 'http')
     throw new FaultConflictError('check-path: HAProxy uses TCP checks (is tcp-check active?): undo that first');
-  if (stack.haproxy.checkPath !== '/health')
+  if (stack.haproxy.checkPath !== DEFAULT_CHECK_PATH)
     throw new FaultConflictError(`check-path: HAProxy already checks ${stack.haproxy.checkPath}`);
   const oldPid = stack.haproxy.pid;
   const startedAt = Date.now();
@@ -38,8 +40,8 @@ async function wrongPath(stack: Stack): Promise<FaultRun> {
     null,
     { path: CHECK_PATH, checks: status, haproxyPid: stack.haproxy.pid, replacedPid: oldPid },
     async () => {
-      if (stack.haproxy.checkPath !== '/health') {
-        await stack.haproxy.reload({ checkPath: '/health' });
+      if (stack.haproxy.checkPath !== DEFAULT_CHECK_PATH) {
+        await stack.haproxy.reload({ checkPath: DEFAULT_CHECK_PATH });
         await waitCheckStatus(stack, 'L7');
       }
     },

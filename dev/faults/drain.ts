@@ -6,6 +6,7 @@ import { type Fault, FaultConflictError, type FaultRun, makeRun } from './fault'
 
 export const drain: Fault = {
   name: 'drain',
+  balancers: ['haproxy'],
   inject: (stack, member) => drainOne(stack, member ?? stack.cluster.members.length - 1),
 };
 

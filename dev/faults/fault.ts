@@ -35,6 +35,8 @@ export interface Fault {
    * with this instead of silently ignoring it); absent when it takes one.
    */
   refusesMember?: string;
+  /** The balancers it works with (default: any); asked of another, injectFault says so. */
+  balancers?: ReadonlyArray<Stack['balancer']>;
   /** `member` is a valid 0-based index, or undefined (the fault's default); never set when refusesMember is. */
   inject(stack: Stack, member: number | undefined): Promise<FaultRun>;
 }

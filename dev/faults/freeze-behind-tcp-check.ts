@@ -7,6 +7,7 @@ import { assertRunnable, waitAnswers } from './members';
 
 export const freezeBehindTcpCheck: Fault = {
   name: 'freeze-behind-tcp-check',
+  balancers: ['haproxy'],
   inject: (stack, member) => freezeBehind(stack, member ?? secondMember(stack)),
 };
 

@@ -4,21 +4,25 @@
 // freeze-behind-tcp-check on a stack whose HAProxy already uses TCP checks only freezes and
 // thaws. One fault per file, listed here:
 //
-//   skew-weights              runtime API: target member 80, the others 10 (30/20/10 → 10/10/80)
+//   skew-weights              target member 80, the others 10 (30/20/10 → 10/10/80): HAProxy's
+//                             runtime API, or NGINX's upstream rewritten and reloaded
 //   pin-load                  a second load generator on one never-reconnecting gRPC connection
 //   leader-churn              `etcdctl move-leader` to the next member every ~2 s
 //   quota                     fill the cluster until the small-quota member raises NOSPACE
 //   freeze                    SIGSTOP a member
 //   kill                      kill -9 a member
-//   tcp-check                 HAProxy config reloaded with plain TCP (L4) checks
-//   freeze-behind-tcp-check   both: the frozen member's kernel still completes handshakes
+//   tcp-check                 HAProxy config reloaded with plain TCP (L4) checks (HAProxy only)
+//   freeze-behind-tcp-check   both: the frozen member's kernel still completes handshakes (HAProxy only)
 //   cpu-throttle              cgroup CFS quota 4 ms / 200 ms on a member: it stalls, disk and network fine
 //   check-path                HAProxy reloaded checking /livez (3.5.11+): 404 on 3.4, every server DOWN
-//   drain                     runtime API: `state drain` on a member's server (the operator's intent)
+//                             (HAProxy only)
+//   drain                     runtime API: `state drain` on a member's server (the operator's intent;
+//                             HAProxy only)
 //   slow-wal                  cgroup write-IOPS limit on the loop device holding a member's WAL
 //
 // pin-load, leader-churn, tcp-check, check-path and slow-wal take no member and refuse one
-// (FaultUsageError).
+// (FaultUsageError). On an NGINX stack freeze is already "behind a passive check": open-source
+// NGINX never checks actively.
 
 import type { Stack } from '../stack';
 import { type Fault, type FaultName, type FaultOptions, type FaultRun, FaultUsageError, FAULT_NAMES } from './fault';
@@ -82,5 +86,14 @@ export function faultFor(name: string, opts: FaultOptions, members: number): Fau
 }
 
 export async function injectFault(stack: Stack, name: FaultName, opts: FaultOptions = {}): Promise<FaultRun> {
-  return faultFor(name, opts, stack.cluster.members.length).inject(stack, opts.member);
+  const fault = faultFor(name, opts, stack.cluster.members.length);
+  if (fault.balancers && !fault.balancers.includes(stack.balancer)) {
+    const here = Object.values(FAULTS)
+      .filter((f) => !f.balancers || f.balancers.includes(stack.balancer))
+      .map((f) => f.name);
+    throw new FaultUsageError(
+      `${name} needs ${fault.balancers.join(' or ')}; this stack runs ${stack.balancer} (its faults: ${here.join(', ')})`,
+    );
+  }
+  return fault.inject(stack, opts.member);
 }

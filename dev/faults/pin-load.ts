@@ -41,7 +41,7 @@ async function pin(stack: Stack): Promise<FaultRun> {
   const baseline = await kvRates(stack, 2_000);
   const load = startLoad({
     name: 'load-pinned',
-    target: stack.haproxy.url,
+    target: stack.frontUrl,
     pinned: true,
     rate,
     readRatio: 0.9,
@@ -61,7 +61,7 @@ async function pin(stack: Stack): Promise<FaultRun> {
         return extra[target] > 0.5 * rate ? { target, rates, since } : null;
       },
       {
-        what: `the pinned load (${rate} req/s through ${stack.haproxy.url}) to show up on one member's /metrics (see ${load.logFile})`,
+        what: `the pinned load (${rate} req/s through ${stack.frontUrl}) to show up on one member's /metrics (see ${load.logFile})`,
         timeoutMs: 30_000,
         intervalMs: 0,
         abortIf: () => (isRunning(load.proc) ? null : `the pinned load generator exited; see ${load.logFile}`),

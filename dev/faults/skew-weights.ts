@@ -1,4 +1,6 @@
-// skew-weights: HAProxy runtime API weights, target member 80, the others 10 (30/20/10 → 10/10/80).
+// skew-weights: target member 80, the others 10 (30/20/10 → 10/10/80). HAProxy: runtime API
+// weights. NGINX: the upstream rewritten with the new weights, `nginx -t`, reload (SIGHUP).
+import type { Nginx } from '../lib/nginx';
 import type { Stack } from '../stack';
 import { type Fault, type FaultRun, makeRun } from './fault';
 
@@ -11,6 +13,7 @@ export const skewWeights: Fault = {
 };
 
 async function skew(stack: Stack, target: number): Promise<FaultRun> {
+  if (stack.nginx) return skewNginx(stack, stack.nginx, target);
   const { haproxy } = stack;
   const before = await Promise.all(haproxy.servers.map((s) => currentWeight(stack, s)));
   const skewed = haproxy.servers.map((_, i) => (i === target ? SKEW_HOT : SKEW_COLD));
@@ -28,6 +31,18 @@ async function skew(stack: Stack, target: number): Promise<FaultRun> {
     stack.cluster.members[target].name,
     { weights: skewed.join('/'), before: before.join('/') },
     restore,
+  );
+}
+
+async function skewNginx(stack: Stack, nginx: Nginx, target: number): Promise<FaultRun> {
+  const before = nginx.weights;
+  const skewed = before.map((_, i) => (i === target ? SKEW_HOT : SKEW_COLD));
+  await nginx.setWeights(skewed);
+  return makeRun(
+    'skew-weights',
+    stack.cluster.members[target].name,
+    { weights: skewed.join('/'), before: before.join('/') },
+    () => nginx.setWeights(before),
   );
 }
 

@@ -6,6 +6,7 @@ import { type Fault, FaultConflictError, type FaultRun, makeRun } from './fault'
 export const tcpCheck: Fault = {
   name: 'tcp-check',
   refusesMember: 'it changes the checks of every server',
+  balancers: ['haproxy'],
   inject: (stack) => tcpOnly(stack),
 };
 

@@ -23,8 +23,14 @@ export function parseStackArgs(argv: string[]) {
       'no-load': { type: 'boolean', default: false },
       'no-prometheus': { type: 'boolean', default: false },
       quota: { type: 'string', default: DEFAULT_QUOTA },
+      balancer: { type: 'string', default: 'haproxy' },
+      'nginx-mode': { type: 'string', default: 'stream' },
     },
   });
+  if (values.balancer !== 'haproxy' && values.balancer !== 'nginx')
+    throw new Error(`--balancer: haproxy or nginx, got ${values.balancer}`);
+  if (values['nginx-mode'] !== 'stream' && values['nginx-mode'] !== 'grpc')
+    throw new Error(`--nginx-mode: stream (L4) or grpc (L7 grpc_pass), got ${values['nginx-mode']}`);
   const weights = values.weights.split(',').map((w) => Number(w.trim()));
   if (weights.some((w) => !Number.isInteger(w) || w < 0 || w > 256))
     throw new Error(`--weights: integers 0..256 separated by commas, got ${values.weights}`);
@@ -34,6 +40,8 @@ export function parseStackArgs(argv: string[]) {
   const last = weights.length - 1;
   return {
     dir: values.dir,
+    balancer: values.balancer as 'haproxy' | 'nginx',
+    nginxMode: values['nginx-mode'] as 'stream' | 'grpc',
     weights,
     rate,
     load: !values['no-load'],
@@ -72,7 +80,9 @@ export function describeStack(stack: Stack): string {
     `  run dir     ${stack.dir}`,
     `  config      ${stack.configFile}`,
     `  etcd        ${stack.cluster.members.map((m) => `${m.name}=${m.clientUrl}`).join('  ')}`,
-    `  haproxy     ${stack.haproxy.url}   stats ${stack.haproxy.statsUrl}   runtime ${stack.haproxy.runtimeSocket}`,
+    stack.nginx
+      ? `  nginx       ${stack.nginx.url}   ${stack.nginx.mode}   config ${stack.nginx.configFile} (upstream in ${stack.nginx.upstreamFile})`
+      : `  haproxy     ${stack.haproxy.url}   stats ${stack.haproxy.statsUrl}   runtime ${stack.haproxy.runtimeSocket}`,
   ];
   const quotas = Object.entries(stack.quotaBackendBytes);
   if (quotas.length > 0) {
@@ -83,7 +93,8 @@ export function describeStack(stack: Stack): string {
   if (stack.prometheus) lines.push(`  prometheus  ${stack.prometheus.url}`);
   lines.push('  logs');
   for (const [name, file] of Object.entries(stack.logs.members)) lines.push(`    ${name.padEnd(10)} ${file}`);
-  lines.push(`    ${'haproxy'.padEnd(10)} ${stack.logs.haproxy}`);
+  lines.push(`    ${stack.balancer.padEnd(10)} ${stack.logs.balancer}`);
+  if (stack.nginx) lines.push(`    ${'nginx err'.padEnd(10)} ${stack.nginx.errorLog}`);
   if (stack.logs.prometheus) lines.push(`    ${'prometheus'.padEnd(10)} ${stack.logs.prometheus}`);
   if (stack.logs.load) lines.push(`    ${'load'.padEnd(10)} ${stack.logs.load}`);
   return lines.join('\n');
@@ -107,6 +118,8 @@ export async function startDevStack(
   const stack = await startStack({
     dir,
     weights: args.weights,
+    balancer: args.balancer,
+    nginxMode: args.nginxMode,
     loadRate: args.rate,
     load: args.load,
     prometheus: args.prometheus,

@@ -134,7 +134,8 @@ export interface PathVerdict {
 /** Whether a check path (with its query) is served by this version. */
 export function checkPathVerdict(pathWithQuery: string, version: string | null | undefined): PathVerdict {
   const e = healthEndpoints(version);
-  const v = version ?? 'this version';
+  // "etcd 3.5.10", or "etcd" when no member said its version
+  const etcd = version ? `etcd ${version}` : 'etcd';
   let url: URL;
   try {
     url = new URL(pathWithQuery, 'http://x');
@@ -152,17 +153,17 @@ export function checkPathVerdict(pathWithQuery: string, version: string | null |
       ignored,
       note:
         ignored.length === 0
-          ? `etcd ${v} serves ${pathWithQuery}`
-          : `etcd ${v} serves /health but ignores ${ignored.map((k) => `?${k}=`).join(', ')}`,
+          ? `${etcd} serves ${pathWithQuery}`
+          : `${etcd} serves /health but ignores ${ignored.map((k) => `?${k}=`).join(', ')}`,
     };
   }
   if (p === '/livez' || p === '/readyz') {
     return e.livezReadyz
-      ? { served: true, ignored: [], note: `etcd ${v} serves ${p}` }
+      ? { served: true, ignored: [], note: `${etcd} serves ${p}` }
       : {
           served: false,
           ignored: [],
-          note: `etcd ${v} answers 404 on ${p} (it exists from 3.5.11): the check fails on every member`,
+          note: `${etcd} answers 404 on ${p} (it exists from 3.5.11): the check fails on every member`,
         };
   }
   if (p === '/healthz')

@@ -162,5 +162,15 @@ export function deriveMember(input: MemberInput): MemberState {
     lastSeen: answered || source === 'prometheus' ? t : (prev?.lastSeen ?? null),
     dims: emptyDims() as MemberState['dims'],
     signals: emptySignals(),
+    // certificates are looked at about once a minute: keep the last one seen
+    cert: poll?.cert
+      ? {
+          notAfter: poll.cert.notAfter,
+          subject: poll.cert.subject,
+          altNames: poll.cert.altNames,
+          nameMatches: poll.cert.nameMatches,
+          trusted: poll.cert.trusted,
+        }
+      : (prev?.cert ?? null),
   };
 }

@@ -22,7 +22,7 @@ export interface RuleGroup {
 }
 
 export interface NotExpressible {
-  detector: FindingKind | 'tls-certificate';
+  detector: FindingKind;
   why: string;
 }
 

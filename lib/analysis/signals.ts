@@ -1,9 +1,9 @@
 // Per-member health signals and the balancer view over the diagnosis window. Pure.
-import type { HaproxySnapshot } from '../sources/haproxy';
+import type { BalancerSample, BalancerServerSample } from '../sources/balancer';
+import type { HaproxyTimers } from '../sources/haproxy';
 import { memberIdHex } from '../format';
 import { median, quantile } from '../stats';
 import type { BalancerServer, BalancerState, ClientTimers, MemberSignals, MemberState } from '../types';
-import type { HaproxyTimers } from '../sources/haproxy';
 import { drainReason, drainState } from './intent';
 import type { MemberCounters } from './counters';
 import { histogramQuantile, sumHistograms, type CounterDelta } from './rates';
@@ -200,21 +200,21 @@ export function withPeerViews(members: ReadonlyArray<Pick<MemberState, 'id' | 's
  * an HTTP check that can't connect reports L4CON, like a TCP check would. So: the config file
  * decides when known; else an L7 result on any server means the backend checks over HTTP; a
  * server is TCP-checked only when its check passed at layer 4 (L4OK) with no L7 result anywhere.
+ * NGINX servers say their layer themselves (passive checks: the layer of the failures counted).
  */
-export function checkLayers(
-  snap: HaproxySnapshot,
-): (s: HaproxySnapshot['servers'][number]) => BalancerServer['checkLayer'] {
-  const status = (s: HaproxySnapshot['servers'][number]) => (s.checkStatus ?? '').replace(/^\*\s*/, '');
+export function checkLayers(snap: BalancerSample): (s: BalancerServerSample) => BalancerServer['checkLayer'] {
+  const status = (s: BalancerServerSample) => (s.checkStatus ?? '').replace(/^\*\s*/, '');
   const cfg = snap.check?.type;
   const anyL7 = snap.servers.some((s) => status(s).startsWith('L7'));
   return (s) => {
     if (s.checkLayer === 'none') return 'none';
+    if (s.checkMode === 'passive' || cfg === 'passive') return s.checkLayer;
     if (cfg === 'http') return 'L7';
     if (cfg === 'tcp') return 'L4';
     if (cfg === 'none') return 'none';
     if (anyL7) return 'L7';
     if (status(s) === 'L4OK') return 'L4';
-    return status(s).startsWith('L7') ? 'L7' : 'unknown';
+    return status(s).startsWith('L7') ? 'L7' : s.checkLayer === 'unknown' ? 'unknown' : s.checkLayer;
   };
 }
 
@@ -249,24 +249,26 @@ function hostPort(url: string): string {
   }
 }
 
-/** Which member a balancer server points at: by address, else by name. */
+/** Which member a balancer server points at: by address (or one of its aliases), else by name. */
 export function serverMember(
-  server: { name: string; address: string },
+  server: { name: string; address: string; aliases?: string[] },
   members: Array<Pick<MemberState, 'endpoint' | 'name'>>,
 ): string | null {
-  const byAddr = members.find((m) => hostPort(m.endpoint) === server.address);
+  const addrs = [server.address, ...(server.aliases ?? [])];
+  const byAddr = members.find((m) => addrs.includes(hostPort(m.endpoint)));
   if (byAddr) return byAddr.endpoint;
   return members.find((m) => m.name === server.name)?.endpoint ?? null;
 }
 
 /**
- * The balancer as the detectors see it: the latest snapshot plus rates over the window
- * (`snapshots` oldest first). Counter resets (a balancer reload) give null rates / zero errors.
+ * The balancer as the detectors see it: the latest sample plus rates over the window (`samples`
+ * oldest first), for HAProxy and NGINX alike. Counter resets (a balancer reload) give null
+ * rates / zero errors.
  */
 export function balancerView(
   type: BalancerState['type'],
   backend: string,
-  snapshots: HaproxySnapshot[],
+  samples: BalancerSample[],
   members: Array<Pick<MemberState, 'endpoint' | 'name'>>,
   error: string | null,
   checkedAt: number | null,
@@ -275,12 +277,24 @@ export function balancerView(
   /** The previous view: how long a server has been drained carries over. */
   prev: BalancerState | null = null,
 ): BalancerState {
-  const last = snapshots[snapshots.length - 1];
-  if (!last) return { type, backend, ok: false, error: error ?? 'not polled yet', checkedAt, servers: [], check: null };
-  const first = snapshots[Math.max(0, snapshots.length - 1 - rateWindowPolls)];
+  const last = samples[samples.length - 1];
+  if (!last)
+    return {
+      type,
+      backend,
+      ok: false,
+      error: error ?? 'not polled yet',
+      checkedAt,
+      servers: [],
+      check: null,
+      protocol: null,
+      warnings: [],
+      nginx: null,
+    };
+  const first = samples[Math.max(0, samples.length - 1 - rateWindowPolls)];
   const layer = checkLayers(last);
   // Errors over the last few polls only: they stop counting soon after the cause is gone.
-  const errFrom = snapshots[Math.max(0, snapshots.length - 1 - ERROR_WINDOW_POLLS)];
+  const errFrom = samples[Math.max(0, samples.length - 1 - ERROR_WINDOW_POLLS)];
   const dt = (last.t - first.t) / 1000;
   const activeUp = last.servers.some((s) => !s.backup && s.status.trim().toUpperCase().startsWith('UP'));
   const firstLook = !prev || prev.servers.length === 0;
@@ -290,6 +304,11 @@ export function balancerView(
     const inc = (k: 'econ' | 'eresp' | 'wretr' | 'wredis' | 'hrsp5xx' | 'srvAbrt') =>
       errOld && s[k] >= errOld[k] ? s[k] - errOld[k] : 0;
     const sessionRate = old && dt > 0 && s.stot >= old.stot ? (s.stot - old.stot) / dt : null;
+    const times =
+      old && s.timeCount !== undefined && old.timeCount !== undefined && s.timeCount > old.timeCount
+        ? ((s.timeMsSum ?? 0) - (old.timeMsSum ?? 0)) / (s.timeCount - old.timeCount)
+        : null;
+    const passive = s.checkMode === 'passive' && s.maxFails !== undefined && s.failTimeoutMs !== undefined;
     return {
       name: s.name,
       member: serverMember(s, members),
@@ -298,10 +317,16 @@ export function balancerView(
       weight: s.weight,
       initialWeight: s.initialWeight,
       checkLayer: layer(s),
+      checkMode: s.checkMode ?? (layer(s) === 'none' ? 'none' : 'active'),
+      passive: passive ? { maxFails: s.maxFails!, failTimeoutMs: s.failTimeoutMs! } : null,
+      backup: s.backup ?? s.status === 'BACKUP',
+      down: s.down ?? s.status.startsWith('MAINT'),
+      maxConns: s.maxConns ? s.maxConns : null,
       checkStatus: s.checkStatus,
       checkDesc: s.checkDesc,
       scur: s.scur,
       sessionRate,
+      meanTimeMs: times === null ? null : Math.round(times),
       errors: {
         econ: inc('econ'),
         eresp: inc('eresp'),
@@ -311,18 +336,18 @@ export function balancerView(
         srvAbrt: inc('srvAbrt'),
       },
       checkCode: s.checkCode ?? null,
-      backup: s.backup ?? false,
       drained: drainState(
         drainReason({ status: s.status, weight: s.weight, backup: s.backup ?? false }, activeUp),
         prev?.servers.find((x) => x.name === s.name)?.drained ?? null,
         last.t,
-        s.lastChange,
+        s.lastChange ?? null,
         firstLook,
       ),
       timers: statsTimers(s.timers ?? null, s.mode ?? null),
       logTimers: null,
     };
   });
+  const warnings = [...(last.configError ? [last.configError] : []), ...(last.logErrors ?? [])];
   return {
     type,
     backend,
@@ -337,6 +362,17 @@ export function balancerView(
           path: last.check.path,
           interMs: last.check.interMs,
           expect: last.check.expect ?? null,
+        }
+      : null,
+    protocol: last.protocol ?? null,
+    warnings,
+    nginx: last.nginx
+      ? {
+          upstreamAt: last.nginx.upstreamAt,
+          directives: last.nginx.directives,
+          noLiveUpstreams: Math.max(0, last.nginx.noLiveUpstreams - (errFrom.nginx?.noLiveUpstreams ?? 0)),
+          formatMissing: last.nginx.formatMissing,
+          plus: last.nginx.plus,
         }
       : null,
   };

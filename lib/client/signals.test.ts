@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_THRESHOLDS } from '../analysis/diagnosis/thresholds';
 import { emptySignals } from '../analysis/member';
-import { quietSignals } from '../testkit';
+import { makeServer, quietSignals } from '../testkit';
 import type { BalancerServer } from '../types';
 import {
   checkKind,
@@ -18,26 +18,16 @@ import {
 
 const quiet = quietSignals({ probeMs: 3, probeP50Ms: 3, probeSamples: 12, probeExcessMs: 0.2, probeExcessP90Ms: 0.5 });
 
-const server = (over: Partial<BalancerServer> = {}): BalancerServer => ({
-  name: 'etcd-1',
-  member: 'http://a:2379',
-  address: '127.0.0.1:2379',
-  status: 'UP',
-  weight: 30,
-  initialWeight: 30,
-  checkLayer: 'L7',
-  checkStatus: 'L7OK',
-  checkDesc: 'Layer7 check passed',
-  scur: 3,
-  sessionRate: 12,
-  errors: { econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: 0 },
-  checkCode: null,
-  backup: false,
-  drained: null,
-  timers: null,
-  logTimers: null,
-  ...over,
-});
+const server = (over: Partial<BalancerServer> = {}): BalancerServer =>
+  makeServer({
+    member: 'http://a:2379',
+    address: '127.0.0.1:2379',
+    weight: 30,
+    initialWeight: 30,
+    scur: 3,
+    sessionRate: 12,
+    ...over,
+  });
 
 describe('signals', () => {
   it('the defaults the table marks against are the diagnosis defaults', () => {

@@ -211,6 +211,8 @@ export function checkKind(
   if (config && config.type !== 'unknown') {
     if (config.type === 'http') return { label: 'HTTP check', tcpOnly: false, known: true };
     if (config.type === 'tcp') return { label: 'TCP check', tcpOnly: true, known: true };
+    // open-source NGINX: failed real connections only; a hung member that accepts them passes
+    if (config.type === 'passive') return { label: 'passive check', tcpOnly: true, known: true };
     return { label: 'no check', tcpOnly: true, known: true };
   }
   const st = checkStatusText(x) ?? '';
@@ -235,13 +237,37 @@ export function disagreement(
   const tone = serverTone(server.status);
   if ((m.status === 'down' || m.status === 'unhealthy') && tone === 'up') {
     const k = checkKind(server, config);
-    const why = k.label === 'no check' ? ': no health check' : k.tcpOnly ? ': a TCP check only sees the port open' : '';
+    const why =
+      k.label === 'no check'
+        ? ': no health check'
+        : k.label === 'passive check'
+          ? ': passive checks only see failed connections'
+          : k.tcpOnly
+            ? ': a TCP check only sees the port open'
+            : '';
     return { kind: 'still-serving', text: `etcd says ${m.status}, the balancer still sends it traffic${why}` };
   }
   if (m.status === 'up' && (tone === 'down' || tone === 'maint')) {
     return { kind: 'ejected', text: `etcd says up, the balancer sends it no traffic (${server.status})` };
   }
   return null;
+}
+
+/**
+ * A server's sessions as the balancer can tell them: open now and new per second (HAProxy,
+ * NGINX Plus), or ended per second with their mean length (open-source NGINX: its access log
+ * writes a session when it ends).
+ */
+export function sessionsText(
+  x: Pick<BalancerServer, 'scur' | 'sessionRate' | 'meanTimeMs'>,
+  balancer: Pick<BalancerState, 'type' | 'nginx'>,
+): { short: string; long: string; label: string } {
+  const rate = x.sessionRate === null ? '—' : x.sessionRate.toFixed(1);
+  if (balancer.type === 'nginx' && !balancer.nginx?.plus) {
+    const mean = x.meanTimeMs === null ? '—' : formatDuration(x.meanTimeMs / 1000);
+    return { short: `${rate}/s`, long: `${rate}, ${mean}`, label: 'sessions ended/s, mean length' };
+  }
+  return { short: `${x.scur} sess`, long: `${x.scur}, ${rate}`, label: 'sessions now, new/s' };
 }
 
 /** Runtime weight differs from the one the balancer was configured with. */

@@ -11,6 +11,7 @@ import type { ClusterConfig, FulcrumConfig } from '../config/load';
 import { LogSignalWatcher } from '../logs/watch';
 import { EtcdMemberSource } from '../sources/etcd';
 import { HaproxySource } from '../sources/haproxy';
+import { NginxSource } from '../sources/nginx/source';
 import { PrometheusSource } from '../sources/prometheus';
 import { fetchClusterRange } from '../sources/prometheus-queries';
 import type { ClusterSource } from '../fleet/types';
@@ -133,7 +134,9 @@ export class ClusterEngine implements LiveCluster {
           ? opts.balancerSource
           : b?.type === 'haproxy'
             ? new HaproxySource(b.runtimeApi, b.backend, cfg.timeoutMs, b.configFile ?? null)
-            : null,
+            : b?.type === 'nginx'
+              ? new NginxSource(b, cfg.timeoutMs)
+              : null,
       logs: watcher?.enabled ? watcher : null,
       agent: opts.agent ?? null,
     };
@@ -260,6 +263,7 @@ export class ClusterEngine implements LiveCluster {
     await this.inFlight?.catch(() => undefined);
     for (const s of this.sources.members) s?.close();
     await this.sources.logs?.close();
+    await this.sources.balancer?.close?.();
     this.hub.publish({ type: 'close' });
     this.hub.clear();
   }

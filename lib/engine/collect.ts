@@ -6,7 +6,7 @@ import type { PromMemberView } from '../analysis/member';
 import type { AgentCollected } from '../analysis/weights/view';
 import type { LogSignalWatcher } from '../logs/watch';
 import type { EtcdMemberSource, MemberPoll } from '../sources/etcd';
-import type { HaproxySnapshot, HaproxySource } from '../sources/haproxy';
+import type { BalancerSample } from '../sources/balancer';
 import { isTimeout } from '../sources/http';
 import type { PrometheusSource } from '../sources/prometheus';
 import { fetchMembersNow } from '../sources/prometheus-queries';
@@ -23,7 +23,8 @@ export type MemberSourceLike = Pick<EtcdMemberSource, 'endpoint' | 'poll' | 'clo
  * answers at all, short enough that a hung member does not hold the poll up.
  */
 export const PROBE_WAIT_MS = 200;
-export type BalancerSourceLike = Pick<HaproxySource, 'poll'>;
+/** HaproxySource or NginxSource (or a recording): one poll of the balancer. */
+export type BalancerSourceLike = { poll(): Promise<BalancerSample>; close?(): Promise<void> };
 
 export interface Sources {
   /** Per configured endpoint; null for members read from Prometheus only. */
@@ -78,7 +79,7 @@ export interface Collected {
   /** The Prometheus call of this poll, null when none was made. */
   prometheus: PromCollected | null;
   /** null when no balancer is read. */
-  balancer: Timed<HaproxySnapshot> | null;
+  balancer: Timed<BalancerSample> | null;
   /** null when no log source is configured. */
   logs: LogsCollected | null;
   /** What the weights agent handed out for this cluster since the last poll; null when it does not answer for it. */

@@ -17,7 +17,7 @@ import { balancerView, type ProbeSample } from '../analysis/signals';
 import type { ClusterConfig, FulcrumConfig } from '../config/load';
 import { emptyDimRecord } from '../dimensions';
 import type { EtcdMemberInfo } from '../sources/etcd';
-import type { HaproxySnapshot } from '../sources/haproxy';
+import type { BalancerSample } from '../sources/balancer';
 import type {
   BalancerState,
   ClusterEvent,
@@ -125,8 +125,14 @@ export function engineConfig(
 export function balancerRefOf(b: ClusterConfig['balancer']): BalancerRef | null {
   if (!b) return null;
   return b.type === 'haproxy'
-    ? { type: 'haproxy', backend: b.backend, runtimeApi: b.runtimeApi }
-    : { type: 'nginx', backend: b.upstream ?? 'etcd', runtimeApi: null };
+    ? { type: 'haproxy', backend: b.backend, runtimeApi: b.runtimeApi, plusApi: null, configFile: b.configFile ?? null }
+    : {
+        type: 'nginx',
+        backend: b.upstream ?? 'etcd',
+        runtimeApi: null,
+        plusApi: b.plusApi ?? null,
+        configFile: b.config ?? null,
+      };
 }
 
 /** What the engine remembers between polls. */
@@ -154,7 +160,7 @@ export interface EngineState {
   events: ClusterEvent[];
   scores: Record<DimensionId, DimensionScore>;
   /** Balancer snapshots of the diagnosis window, oldest first. */
-  balancerSnaps: HaproxySnapshot[];
+  balancerSnaps: BalancerSample[];
   balancer: BalancerState | null;
   tracker: TrackerState;
   /** Active findings (after hysteresis). */
@@ -226,19 +232,7 @@ export function initialState(c: EngineConfig): EngineState {
       c.endpoints,
     ).scores,
     balancerSnaps: [],
-    balancer:
-      b && ref
-        ? balancerView(
-            ref.type,
-            ref.backend,
-            [],
-            [],
-            b.type === 'nginx' && !c.has.balancer
-              ? 'NGINX: reading its config and logs is not supported yet'
-              : 'not polled yet',
-            null,
-          )
-        : null,
+    balancer: b && ref ? balancerView(ref.type, ref.backend, [], [], 'not polled yet', null) : null,
     tracker: emptyTracker(),
     findings: [],
     checks: [],

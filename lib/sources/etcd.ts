@@ -7,8 +7,9 @@ import { noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
 import { CountersReader, type MemberCounters } from '../analysis/counters';
 import type { ClusterConfig, EndpointConfig, TlsConfig } from '../config/load';
+import { certProblems } from '../analysis/certs';
 import { httpGet, httpGetText } from './http';
-import { type CertInfo, certProblems, inspectCertificate } from './tls-check';
+import { type CertInfo, inspectCertificate } from './tls-check';
 
 export interface EtcdStatus {
   /** uint64 member ID, decimal string. */

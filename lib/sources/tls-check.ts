@@ -22,9 +22,6 @@ export interface CertInfo {
   trustError: string | null;
 }
 
-/** Days a certificate may have left before Fulcrum warns. */
-export const CERT_WARN_DAYS = 14;
-
 function hostOf(url: string): { host: string; port: number; servername: string | undefined } {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
@@ -75,34 +72,4 @@ export function inspectCertificate(url: string, cfg: TlsConfig | null, timeoutMs
     });
     sock.once('error', (e: NodeJS.ErrnoException) => finish(new Error(`${url}: TLS: ${e.code ?? e.message}`)));
   });
-}
-
-export interface CertProblem {
-  severity: 'warning' | 'critical';
-  /** One sentence naming the endpoint. */
-  message: string;
-}
-
-/** What is wrong with a certificate at `now`, if anything. Pure. */
-export function certProblems(endpoint: string, c: CertInfo, now: number, warnDays = CERT_WARN_DAYS): CertProblem[] {
-  const out: CertProblem[] = [];
-  const days = (c.notAfter - now) / 86_400_000;
-  const when = new Date(c.notAfter).toISOString();
-  if (days <= 0) out.push({ severity: 'critical', message: `the certificate of ${endpoint} expired on ${when}` });
-  else if (days < warnDays)
-    out.push({
-      severity: days < 3 ? 'critical' : 'warning',
-      message: `the certificate of ${endpoint} expires in ${days < 1 ? `${Math.round(days * 24)} hours` : `${Math.floor(days)} days`} (${when})`,
-    });
-  if (!c.nameMatches)
-    out.push({
-      severity: 'critical',
-      message: `the certificate of ${endpoint} does not cover ${new URL(endpoint).hostname} (${c.altNames.length ? c.altNames.join(', ') : 'no subjectAltName'}): clients that check names refuse it`,
-    });
-  if (!c.trusted)
-    out.push({
-      severity: 'critical',
-      message: `the certificate of ${endpoint} is not signed by the configured CA (${c.trustError})`,
-    });
-  return out;
 }

@@ -80,6 +80,16 @@ const MemberStateSchema = z.object({
   lastSeen: ntime,
   dims: dimRecord(DimensionValueSchema),
   signals: MemberSignalsSchema.default(emptySignals),
+  cert: z
+    .object({
+      notAfter: time,
+      subject: str(1000),
+      altNames: z.array(str(1000)).max(50),
+      nameMatches: z.boolean(),
+      trusted: z.boolean(),
+    })
+    .nullable()
+    .default(null),
 });
 
 const DimensionScoreSchema = z.object({
@@ -175,14 +185,19 @@ const BalancerServerSchema = z.object({
   weight: num,
   initialWeight: nnum,
   checkLayer: z.enum(['L7', 'L4', 'none', 'unknown']),
+  checkMode: z.enum(['active', 'passive', 'none']).default('active'),
+  passive: z.object({ maxFails: num, failTimeoutMs: num }).nullable().default(null),
+  backup: z.boolean().default(false),
+  down: z.boolean().default(false),
+  maxConns: nnum.default(null),
   checkStatus: nstr(200),
   checkDesc: nstr(1000),
   scur: num,
   sessionRate: nnum,
+  meanTimeMs: nnum.default(null),
   errors: z.object({ econ: num, eresp: num, wretr: num, wredis: num, hrsp5xx: num, srvAbrt: num }),
   // Added after version 1 was first written.
   checkCode: nstr(20).default(null),
-  backup: z.boolean().default(false),
   drained: z
     .object({
       reason: z.enum(['MAINT', 'DRAIN', 'NOLB', 'weight 0', 'backup']),
@@ -282,13 +297,25 @@ const BalancerStateSchema = z.object({
   servers: z.array(BalancerServerSchema).max(100),
   check: z
     .object({
-      type: z.enum(['http', 'tcp', 'none', 'unknown']),
+      type: z.enum(['http', 'tcp', 'passive', 'none', 'unknown']),
       method: nstr(20),
       path: nstr(2048),
       interMs: z.record(str(255), num),
       expect: nstr(1000).default(null),
     })
     .nullable(),
+  protocol: z.enum(['tcp', 'http', 'grpc']).nullable().default(null),
+  warnings: z.array(str(2000)).max(50).default([]),
+  nginx: z
+    .object({
+      upstreamAt: nstr(4200),
+      directives: z.array(str(1000)).max(100),
+      noLiveUpstreams: num,
+      formatMissing: z.array(str(100)).max(20),
+      plus: z.boolean(),
+    })
+    .nullable()
+    .default(null),
 });
 
 /** A cluster's name follows the config's rule wherever it comes from (it ends up in URLs and file names). */

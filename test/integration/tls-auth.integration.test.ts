@@ -19,7 +19,7 @@ import { type ClusterConfig, type FulcrumConfig, parseConfig } from '../../lib/c
 import { ClusterEngine } from '../../lib/engine/cluster';
 import { freezeSnapshot } from '../../lib/snapshots/service';
 import { EtcdMemberSource } from '../../lib/sources/etcd';
-import { certProblems } from '../../lib/sources/tls-check';
+import { certProblems } from '../../lib/analysis/certs';
 import { waitUntil } from './helpers';
 
 const ROOT_PW = 'root-pw-Qe8%never-anywhere';

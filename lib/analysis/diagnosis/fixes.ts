@@ -1,5 +1,14 @@
 // Fix text: concrete snippets and commands with the measured values filled in. Pure.
 import type { BalancerServer, Fix, MemberState } from '../../types';
+import { oldestVersion, type RecommendedCheck, recommendedCheck } from '../etcd-versions';
+import {
+  nginxLine,
+  nginxPlusHealthCheck,
+  nginxPassiveTuning,
+  nginxPlusPatch,
+  nginxReload,
+  nginxUpstreamBlock,
+} from './nginx-fixes';
 import type { BalancerRef, DiagnosisInput } from './types';
 
 /** What fix text needs to know about the balancer: its state (server names, weights) and how to reach it. */
@@ -82,47 +91,241 @@ export function etcdName(version: string | null): string {
   return version ? `etcd ${version}` : 'etcd';
 }
 
-/** The etcd health endpoint for a balancer check, by version (3.4 has only /health). */
-export function healthPath(version: string | null): string {
-  const v = parseVersion(version);
-  return v && (v[0] > 3 || (v[0] === 3 && v[1] >= 5)) ? '/readyz' : '/health';
+/** The check a balancer should run against these members: the oldest version decides. */
+export function checkFor(
+  members: ReadonlyArray<Pick<MemberState, 'version'>>,
+): RecommendedCheck & { version: string | null } {
+  const version = oldestVersion(members.map((m) => m.version));
+  return { ...recommendedCheck(version), version };
 }
 
-export function parseVersion(version: string | null): [number, number, number] | null {
-  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version ?? '');
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
-}
-
-export function compareVersions(a: string, b: string): number {
-  const x = parseVersion(a) ?? [0, 0, 0];
-  const y = parseVersion(b) ?? [0, 0, 0];
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
-  return 0;
+/** The NOSPACE trade-off of a check path, in one sentence. */
+export function noSpaceRisk(check: RecommendedCheck): string {
+  return check.noSpaceSafe
+    ? `${check.path} keeps passing while NOSPACE is raised (reads still work); it fails when the member has no leader or can't serve`
+    : 'Trade-off: this etcd has only /health, which also fails while any alarm is raised, and NOSPACE is cluster-wide: a full quota (reads still work) would eject every member and turn into a total outage at the balancer. From 3.4.16 use /health?exclude=NOSPACE, from 3.5.11 /readyz.';
 }
 
 /** An HAProxy backend with HTTP checks on the right path and the given weights. */
-export function haproxyBackend(backend: string, servers: ServerLine[], version: string | null): string {
-  const path = healthPath(version);
+export function haproxyBackend(backend: string, servers: ServerLine[], check: RecommendedCheck): string {
   return [
     `backend ${backend}`,
     '    mode tcp',
     '    balance roundrobin',
-    `    option httpchk GET ${path}`,
+    `    option httpchk GET ${check.path}`,
     '    http-check expect status 200',
     '    default-server inter 5s fall 2 rise 2',
     ...servers.map((s) => `    server ${s.name} ${s.address} weight ${s.weight} check`),
   ].join('\n');
 }
 
-/** An NGINX gRPC upstream with the given weights. */
-export function nginxUpstream(name: string, servers: ServerLine[]): string {
+/** The upstream with these weights (everything else as NGINX has it now). */
+export function nginxUpstream(
+  input: BalancerInput,
+  members: ReadonlyArray<Pick<MemberState, 'endpoint'>>,
+  weights: readonly number[],
+  note: string,
+): string {
+  return nginxUpstreamBlock(
+    backendName(input),
+    members.map((m, i) => nginxLine(hostPortOf(m.endpoint), serverOf(input, m), weights[i])),
+    input.balancer,
+    note,
+  );
+}
+
+/** Fixes that take one member's server out of rotation now, for the balancer in front. */
+export function drainFixes(input: DiagnosisInput, m: MemberState, why: string, risk: string): Fix[] {
+  const ref = input.balancerRef;
+  const srv = serverOf(input, m);
+  if (!ref || ref.type === 'haproxy')
+    return [
+      {
+        title: `Take ${srv?.name ?? m.name} out of the balancer now`,
+        format: 'shell',
+        body: haproxyRuntime(ref, [`set server ${backendName(input)}/${srv?.name ?? m.name} state maint`]),
+        why,
+        risk: `${risk}; set "state ready" when it is healthy again`,
+      },
+    ];
+  const address = srv?.address ?? hostPortOf(m.endpoint);
+  const lines = input.members.map((x) => {
+    const line = nginxLine(hostPortOf(x.endpoint), serverOf(input, x), weightNow(input, x));
+    return x.endpoint === m.endpoint ? { ...line, down: true } : line;
+  });
+  const fixes: Fix[] = [];
+  if (ref.plusApi)
+    fixes.push({
+      title: `Mark ${address} down now (NGINX Plus API)`,
+      format: 'shell',
+      body: nginxPlusPatch(ref, input.balancer, [{ address, body: { down: true } }]),
+      why,
+      risk: `${risk}; PATCH {"down": false} when it is healthy again`,
+    });
+  fixes.push({
+    title: `Mark ${address} down in the upstream`,
+    format: 'nginx',
+    body: `${nginxUpstreamBlock(backendName(input), lines, input.balancer, `${m.name} marked down`)}\n# then: ${nginxReload(ref)}`,
+    why: ref.plusApi ? 'keeps it out across reloads' : `${why} (open-source NGINX has no runtime API: edit and reload)`,
+    risk: `${risk}; remove "down" and reload when it is healthy again`,
+  });
+  return fixes;
+}
+
+/** Fixes that make the balancer eject a bad member by itself: active checks on the path the running etcd serves. */
+export function ejectFixes(input: DiagnosisInput): Fix[] {
+  const ref = input.balancerRef;
+  const check = checkFor(input.members);
+  const backend = backendName(input);
+  if (!ref || ref.type === 'haproxy')
+    return [
+      {
+        title: `HTTP check on ${check.path} every 5 s`,
+        format: 'haproxy',
+        body: haproxyBackend(backend, serverLines(input, input.members), check),
+        why: `${check.why}; a TCP check passes as long as the kernel accepts connections. 5 s with fall 2 ejects a bad member in about 10 s`,
+        risk: noSpaceRisk(check),
+      },
+    ];
+  if (ref.plusApi || input.balancer?.nginx?.plus)
+    return [
+      {
+        title: `NGINX Plus active health check on ${check.path} every 5 s`,
+        format: 'nginx',
+        body: `${nginxPlusHealthCheck(backend, input.balancer, check)}\n# then: ${nginxReload(ref)}`,
+        why: `${check.why}; passive checks (max_fails) only see failed connections, never a hung member that still accepts them`,
+        risk: noSpaceRisk(check),
+      },
+    ];
   return [
-    `upstream ${name} {`,
-    ...servers.map((s) => `    server ${s.address} weight=${s.weight} max_fails=2 fail_timeout=5s;`),
-    '}',
-    '# in the server block (listen ... http2;):',
-    `#     location / { grpc_pass grpc://${name}; }`,
-  ].join('\n');
+    {
+      title: 'Fail fast and move on (all open-source NGINX can do)',
+      format: 'nginx',
+      body: `${nginxPassiveTuning(backend, input.balancer?.protocol ?? null)}\n# then: ${nginxReload(ref)}`,
+      why: 'open-source NGINX has no active health checks: it takes a server out only after max_fails failed connections within fail_timeout, and only for fail_timeout',
+      risk: 'a member that is hung but still accepts TCP connections (SIGSTOP, a stalled disk) never fails a connection and keeps its share: only an active check or the clients can tell',
+    },
+    {
+      title: `Or check ${check.path} from outside and mark bad members down`,
+      format: 'shell',
+      body: [
+        `# every 5 s (cron/systemd timer): a member whose ${check.path} fails gets "down" in the upstream`,
+        ...input.members.map(
+          (m) =>
+            `curl -sf --max-time 2 ${m.endpoint}${check.path} >/dev/null || echo "${hostPortOf(m.endpoint)} failed"   # ${m.name}`,
+        ),
+        `# rewrite the failed servers with "down" in ${input.balancer?.nginx?.upstreamAt ?? 'the upstream'}, then: ${nginxReload(ref)}`,
+      ].join('\n'),
+      why: `${check.why}; this is the active check open-source NGINX lacks (or put HAProxy with "option httpchk GET ${check.path}" in front, or give clients the full endpoint list)`,
+      risk: noSpaceRisk(check),
+    },
+  ];
+}
+
+/** Balance per request at L7 (HTTP/2), for the balancer in front: one gRPC connection no longer means one member. */
+export function l7Fix(input: DiagnosisInput): Fix {
+  const backend = backendName(input);
+  const check = checkFor(input.members);
+  if (input.balancerRef?.type === 'nginx')
+    return {
+      title: 'Or balance per request at L7 (HTTP/2 + grpc_pass)',
+      format: 'nginx',
+      body: [
+        `# http { … }: the upstream moves from stream { } to http { } (keepalive reuses connections to the members)`,
+        nginxUpstream(
+          input,
+          input.members,
+          input.members.map((x) => weightNow(input, x)),
+          `upstream ${backend} for grpc_pass`,
+        ).replace(
+          /\n\}$/,
+          input.balancer?.nginx?.directives.some((d) => d.startsWith('keepalive ')) ? '\n}' : '\n    keepalive 32;\n}',
+        ),
+        'server {',
+        '    listen 2379 http2;',
+        '    location / {',
+        `        grpc_pass grpc://${backend};`,
+        '        grpc_read_timeout 1h;   # Watch streams are long-lived',
+        '        grpc_next_upstream error timeout;',
+        '    }',
+        '}',
+        `# then: ${nginxReload(input.balancerRef)}`,
+      ].join('\n'),
+      why: 'NGINX then picks a member per gRPC request (per stream), so one client connection no longer means one member',
+      risk: 'Watch streams stay on their member for their life; TLS must terminate at NGINX (grpcs:// to re-encrypt); keepalive in the upstream block, or every request opens a connection to a member',
+    };
+  return {
+    title: 'Or balance per request at L7 (HTTP/2)',
+    format: 'haproxy',
+    body: [
+      'frontend etcd_grpc',
+      '    mode http',
+      '    bind :2379 proto h2',
+      `    default_backend ${backend}_h2`,
+      `backend ${backend}_h2`,
+      '    mode http',
+      '    balance roundrobin',
+      `    option httpchk GET ${check.path}`,
+      '    http-check expect status 200',
+      ...input.members.map(
+        (x) =>
+          `    server ${serverName(input, x)} ${hostPortOf(x.endpoint)} proto h2 check check-proto h1 inter 5s weight ${weightNow(input, x)}`,
+      ),
+    ].join('\n'),
+    why: 'HAProxy in mode http balances each gRPC stream, so one connection no longer means one member',
+    risk: 'Watch streams are long-lived even at L7; TLS must terminate at HAProxy or be re-encrypted',
+  };
+}
+
+/** Retry a failed connect on another member, and don't reuse connections the member closed. */
+export function retryFixes(input: DiagnosisInput): Fix[] {
+  const backend = backendName(input);
+  const ref = input.balancerRef;
+  const haproxy: Fix = {
+    title: 'Retry elsewhere and align idle timeouts',
+    format: 'haproxy',
+    body: [
+      `backend ${backend}`,
+      '    retries 3',
+      '    option redispatch',
+      '    timeout connect 2s',
+      '    timeout server 1h    # longer than the clients’ keepalive: gRPC streams are long-lived',
+      '    timeout tunnel 1h',
+    ].join('\n'),
+    why: 'a connection the member already closed must not be reused, and a failed connect should go to another member',
+    risk: 'retries can double-apply non-idempotent requests at L7; in mode tcp they only retry the connect',
+  };
+  const tcp = input.balancer?.protocol === 'tcp';
+  const nginx: Fix = {
+    title: 'NGINX: try the next member on a failed connect',
+    format: 'nginx',
+    body: (tcp
+      ? [
+          '# stream { server { … } } that proxies to the upstream',
+          'proxy_connect_timeout 1s;',
+          'proxy_next_upstream on;',
+          'proxy_next_upstream_tries 2;',
+          'proxy_timeout 1h;   # longer than the clients’ keepalive: gRPC streams are long-lived',
+        ]
+      : [
+          '# the location with grpc_pass',
+          'grpc_connect_timeout 1s;',
+          'grpc_next_upstream error timeout http_502 http_503;',
+          'grpc_next_upstream_tries 2;',
+          `# upstream ${backend} { keepalive 32; keepalive_timeout 60s; }  (shorter than the members close idle connections)`,
+        ]
+    )
+      .concat(ref?.type === 'nginx' ? [`# then: ${nginxReload(ref)}`] : [])
+      .join('\n'),
+    why: tcp
+      ? 'a connect that fails goes to another member instead of to the client as a reset'
+      : '"connection reset by peer" and 502s come from connect failures and reused connections the member closed: retry those on another member',
+    risk: tcp
+      ? 'only the connect is retried; a session already established is not'
+      : 'non-idempotent calls (Put, Txn) are not retried unless non_idempotent is added: keep it that way',
+  };
+  if (!ref) return [haproxy, nginx];
+  return ref.type === 'haproxy' ? [haproxy] : [nginx];
 }
 
 /**
@@ -139,7 +342,6 @@ export function weightFixes(
 ): Fix[] {
   const backend = backendName(input);
   const servers = serverLines(input, members, newWeights);
-  const version = members.find((m) => m.version)?.version ?? null;
   const fixes: Fix[] = [];
   if (every || !input.balancerRef || input.balancerRef.type === 'haproxy') {
     fixes.push({
@@ -155,28 +357,44 @@ export function weightFixes(
     fixes.push({
       title: 'Keep them in haproxy.cfg',
       format: 'haproxy',
-      body: haproxyBackend(backend, servers, version),
+      body: haproxyBackend(backend, servers, checkFor(members)),
       why: 'runtime changes are lost on reload; the config is what survives',
       risk: 'reload HAProxy to apply; existing connections keep their member until they reconnect',
     });
   }
-  if (every || !input.balancerRef || input.balancerRef.type === 'nginx') {
+  const ref = input.balancerRef;
+  if (ref?.type === 'nginx' && ref.plusApi)
     fixes.push({
-      title: 'Or in an NGINX upstream',
-      format: 'nginx',
-      body: nginxUpstream(backend, servers),
+      title: 'Set the weights now (NGINX Plus API)',
+      format: 'shell',
+      body: nginxPlusPatch(
+        ref,
+        input.balancer,
+        members.map((m, i) => ({
+          address: serverOf(input, m)?.address ?? hostPortOf(m.endpoint),
+          body: { weight: newWeights[i] },
+        })),
+      ),
       why,
-      risk: 'nginx -s reload to apply; existing HTTP/2 connections stay where they are',
+      risk,
+    });
+  if (every || !ref || ref.type === 'nginx') {
+    fixes.push({
+      title: ref?.type === 'nginx' ? 'Set the weights in the NGINX upstream' : 'Or in an NGINX upstream',
+      format: 'nginx',
+      body: nginxUpstream(input, members, newWeights, `upstream ${backend} with weights ${newWeights.join('/')}`),
+      why: ref?.plusApi ? 'API changes are lost on reload: the config is what survives' : why,
+      risk: 'applies at the reload; existing connections (gRPC keeps one per client) stay on their member until they reconnect',
+    });
+    fixes.push({
+      title: 'Apply: check the config, then reload',
+      format: 'shell',
+      body: nginxReload(ref),
+      why: 'nginx -t refuses a broken config before it replaces the running one; the reload starts new workers and lets old ones finish',
+      risk: 'none for a config nginx -t accepts',
     });
   }
   return fixes;
-}
-
-/** etcd election flags from the measured peer round-trip time. */
-export function electionFlags(peerRttP99: number | null): { heartbeatMs: number; electionMs: number } {
-  if (peerRttP99 === null || !(peerRttP99 > 0)) return { heartbeatMs: 500, electionMs: 2000 };
-  const hb = Math.min(5000, Math.max(100, Math.ceil((peerRttP99 * 1000 * 1.5) / 10) * 10));
-  return { heartbeatMs: hb, electionMs: Math.min(50_000, hb * 10) };
 }
 
 /** Compact, defragment (followers first, leader last), disarm: the safe order. */

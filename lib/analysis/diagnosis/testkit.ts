@@ -1,11 +1,11 @@
 // Builders for detector unit tests: a cluster view as the engine hands it to the detectors.
 import { emptyDimRecord } from '../../dimensions';
 import { memberIdHex } from '../../format';
-import type { BalancerServer, BalancerState, DimensionScore, MemberState } from '../../types';
+import type { BalancerServer, DimensionScore, MemberState } from '../../types';
 import { isLive } from '../live';
 import { scoreDimensions } from '../score';
 import { withPeerViews } from '../signals';
-import { makeMember } from '../../testkit';
+import { makeBalancer, makeMember, makeServer } from '../../testkit';
 import { DEFAULT_THRESHOLDS } from './thresholds';
 import type { DiagnosisInput } from './types';
 
@@ -52,31 +52,17 @@ export function withLoad(
 }
 
 export function server(m: MemberState, over: Partial<BalancerServer> = {}): BalancerServer {
-  return {
+  return makeServer({
     name: m.name,
     member: m.endpoint,
     address: new URL(m.endpoint).host,
-    status: 'UP',
     weight: m.weight,
     initialWeight: m.weight,
-    checkLayer: 'L7',
-    checkStatus: 'L7OK',
-    checkDesc: 'Layer7 check passed',
-    scur: 2,
-    sessionRate: 5,
-    errors: { econ: 0, eresp: 0, wretr: 0, wredis: 0, hrsp5xx: 0, srvAbrt: 0 },
-    checkCode: null,
-    backup: false,
-    drained: null,
-    timers: null,
-    logTimers: null,
     ...over,
-  };
+  });
 }
 
-export function balancer(servers: BalancerServer[], over: Partial<BalancerState> = {}): BalancerState {
-  return { type: 'haproxy', backend: 'etcd', ok: true, error: null, checkedAt: 1, servers, check: null, ...over };
-}
+export const balancer = makeBalancer;
 
 export function input(over: Partial<DiagnosisInput> & { members: MemberState[] }): DiagnosisInput {
   const scored =
@@ -143,6 +129,50 @@ export function probed(m: MemberState, ms: number, excess: number, samples = 12)
       probeExcessMs: excess,
       probeExcessP90Ms: excess,
       probeExcessPeakMs: excess,
+    },
+  };
+}
+
+/** Open-source NGINX (stream, passive checks) in front of these members, as the NGINX source reports it. */
+export function nginxInFront(
+  members: MemberState[],
+  over: Partial<BalancerServer>[] = [],
+  opts: { plusApi?: string; protocol?: 'tcp' | 'grpc' } = {},
+): Pick<DiagnosisInput, 'balancer' | 'balancerRef'> {
+  return {
+    balancer: makeBalancer(
+      members.map((m, i) =>
+        server(m, {
+          name: new URL(m.endpoint).host,
+          checkLayer: 'L4',
+          checkMode: opts.plusApi ? 'active' : 'passive',
+          checkStatus: 'passive',
+          checkDesc: 'max_fails=2 fail_timeout=5s on real connections',
+          passive: { maxFails: 2, failTimeoutMs: 5000 },
+          scur: 0,
+          meanTimeMs: 1400,
+          ...over[i],
+        }),
+      ),
+      {
+        type: 'nginx',
+        protocol: opts.protocol ?? 'tcp',
+        check: { type: 'passive', method: null, path: null, interMs: {} },
+        nginx: {
+          upstreamAt: '/etc/nginx/conf.d/etcd.conf:1',
+          directives: ['zone etcd 64k'],
+          noLiveUpstreams: 0,
+          formatMissing: [],
+          plus: Boolean(opts.plusApi),
+        },
+      },
+    ),
+    balancerRef: {
+      type: 'nginx',
+      backend: 'etcd',
+      runtimeApi: null,
+      plusApi: opts.plusApi ?? null,
+      configFile: '/etc/nginx/nginx.conf',
     },
   };
 }

@@ -28,6 +28,7 @@ export const FINDING_KINDS = [
   'balancer-errors',
   'version-skew',
   'balancer-drain',
+  'tls-certificate',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -50,6 +51,10 @@ export interface BalancerRef {
   backend: string;
   /** Runtime API socket/address (not a secret): fix text shows how to send a command. */
   runtimeApi: string | null;
+  /** NGINX Plus API base URL: fix text PATCHes weights and `down` through it (absent: none). */
+  plusApi?: string | null;
+  /** haproxy.cfg / nginx.conf as configured (a path, not a secret; absent: not known). */
+  configFile?: string | null;
 }
 
 export interface DiagnosisInput {

@@ -251,6 +251,10 @@ export interface LogDirective {
 export interface NginxUpstreamConf {
   name: string;
   context: 'stream' | 'http';
+  /** file:line of the upstream block. */
+  at: string;
+  /** Its directives other than `server`, as written (`least_conn`, `keepalive 32`, `zone etcd 64k`). */
+  directives: string[];
   /** least_conn, hash, ip_hash, random, round robin (default). */
   method: string;
   servers: UpstreamServerConf[];
@@ -440,6 +444,8 @@ export function extractUpstream(tree: Directive[], wanted: string | null): Nginx
   return {
     name,
     context,
+    at: `${up.file}:${up.line}`,
+    directives: block.filter((x) => x.name !== 'server' && x.block === null).map((x) => [x.name, ...x.args].join(' ')),
     method: method ? [method.name, ...method.args].join(' ') : 'round-robin',
     servers,
     zone: block.find((x) => x.name === 'zone')?.args[0] ?? null,

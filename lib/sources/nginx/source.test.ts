@@ -34,7 +34,12 @@ describe('NginxSource: stream (L4), open source', () => {
     const now = new Date(2026, 10, 29, 5, 25, 44).getTime();
     const src = new NginxSource({ config }, 500, () => now);
     const first = await src.poll();
-    expect(first).toMatchObject({ backend: 'etcd', context: 'stream', protocol: 'tcp', plus: false, logErrors: [] });
+    expect(first).toMatchObject({ backend: 'etcd', context: 'stream', protocol: 'tcp', logErrors: [] });
+    expect(first.nginx).toMatchObject({
+      plus: false,
+      directives: [],
+      upstreamAt: expect.stringMatching(/etcd-upstream\.conf:2$/),
+    });
     expect(first.check).toEqual({ type: 'passive', method: null, path: null, interMs: {} });
     expect(first.servers.map((s) => [s.name, s.weight, s.status, s.checkLayer, s.checkMode, s.stot])).toEqual([
       ['127.0.0.1:45259', 30, 'UP', 'L4', 'passive', 0],
@@ -64,7 +69,7 @@ describe('NginxSource: stream (L4), open source', () => {
     expect(s['127.0.0.1:43693'].checkStatus).toBe('passive: failed');
     expect(s['127.0.0.1:45259'].status).toBe('UP');
     // "a, b, etcd" and "etcd": no live upstreams in the access log; one of them in the error log too
-    expect(snap.noLiveUpstreams).toBe(2);
+    expect(snap.nginx.noLiveUpstreams).toBe(2);
     expect(snap.unmatchedLines).toBe(0);
     await src.close();
   });
@@ -239,7 +244,7 @@ describe('NginxSource with plusApi (NGINX Plus REST API)', () => {
     const src = new NginxSource({ config, plusApi: api }, 500);
     const snap = await src.poll();
     expect(requests).toEqual(['GET /api/', 'GET /api/9/stream/upstreams/etcd']);
-    expect(snap.plus).toBe(true);
+    expect(snap.nginx.plus).toBe(true);
     const s = byName(snap.servers);
     expect(s['127.0.0.1:43693']).toMatchObject({
       weight: 80,

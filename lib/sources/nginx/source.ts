@@ -18,6 +18,7 @@ import {
   type NginxUpstreamConf,
   type UpstreamServerConf,
 } from './conf';
+import type { BalancerSample } from '../balancer';
 import { checkLogFormat, compileLogFormat, listValues, secondsToMs, type CompiledFormat } from './logformat';
 import { plus5xx, plusApiVersion, plusStatus, plusUpstream, type PlusPeer } from './plus';
 
@@ -81,28 +82,15 @@ export interface NginxServerSample extends NginxServerCounters {
   disabledAt: number | null;
 }
 
-export interface NginxSnapshot {
-  t: number;
-  backend: string;
+export interface NginxSnapshot extends BalancerSample {
   context: 'stream' | 'http';
   protocol: 'tcp' | 'http' | 'grpc';
   servers: NginxServerSample[];
-  check: {
-    type: 'http' | 'tcp' | 'passive' | 'none' | 'unknown';
-    method: string | null;
-    path: string | null;
-    interMs: Record<string, number>;
-  } | null;
-  configError: string | null;
   /** Access/error log problems (unreadable, format without $upstream_addr, …). */
   logErrors: string[];
-  /** Fields the access log format lacks (detectors say what they could not see). */
-  formatMissing: string[];
-  /** `no live upstreams` lines (every server out) since the source started. */
-  noLiveUpstreams: number;
   /** Access lines naming no configured server, or not in the format. */
   unmatchedLines: number;
-  plus: boolean;
+  nginx: NonNullable<BalancerSample['nginx']>;
 }
 
 const ZERO: NginxServerCounters = {
@@ -413,7 +401,8 @@ export class NginxSource {
         maxConns: s.maxConns,
         checkLayer: passive ? passiveLayer : 'none',
         checkMode: passive ? 'passive' : 'none',
-        checkStatus: passive ? (disabled ? 'passive: failed' : 'passive') : null,
+        // the check kind (passive) is checkMode; the status says only when it took the server out
+        checkStatus: disabled ? 'passive: failed' : null,
         checkDesc: passive
           ? `max_fails=${s.maxFails} fail_timeout=${Math.round(s.failTimeoutMs / 1000)}s on real ${protocol === 'tcp' ? 'connections' : 'requests'}`
           : 'max_fails=0: never taken out',
@@ -443,10 +432,14 @@ export class NginxSource {
       check,
       configError,
       logErrors,
-      formatMissing: this.loaded?.formatMissing ?? [],
-      noLiveUpstreams: this.noLive,
       unmatchedLines: this.unmatched,
-      plus: peers !== null,
+      nginx: {
+        upstreamAt: conf?.at ?? null,
+        directives: conf?.directives ?? [],
+        noLiveUpstreams: this.noLive,
+        formatMissing: this.loaded?.formatMissing ?? [],
+        plus: peers !== null,
+      },
     };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balancer, input, server, three } from '../testkit';
+import { balancer, fixText, input, nginxInFront, server, three } from '../testkit';
 import { balancerErrors } from './balancer-errors';
 
 describe('balancer-errors', () => {
@@ -16,5 +16,22 @@ describe('balancer-errors', () => {
     m[2] = { ...m[2], status: 'down' };
     const r = balancerErrors.run(input({ members: m, balancer: b }));
     expect(r.candidates.map((c) => c.members[0])).toEqual([m[0].endpoint]);
+  });
+});
+
+describe('balancer-errors behind NGINX', () => {
+  it('counts the errors the logs showed, says when no server was live, and fixes with NGINX retries', () => {
+    const m = three();
+    const errs = { econ: 30, eresp: 0, wretr: 30, wredis: 0, hrsp5xx: 0, srvAbrt: 0 };
+    const stream = nginxInFront(m, [{ errors: errs }]);
+    stream.balancer!.nginx!.noLiveUpstreams = 4;
+    const c = balancerErrors.run(input({ members: m, ...stream })).candidates[0];
+    expect(c.members).toEqual([m[0].endpoint]);
+    expect(c.evidence.find((e) => e.label.startsWith('"no live upstreams"'))?.value).toBe('4');
+    expect(fixText(c)).toContain('proxy_next_upstream on;');
+    expect(fixText(c)).not.toContain('option redispatch');
+    const grpc = balancerErrors.run(input({ members: m, ...nginxInFront(m, [{ errors: errs }], { protocol: 'grpc' }) }))
+      .candidates[0];
+    expect(fixText(grpc)).toContain('grpc_next_upstream error timeout http_502 http_503;');
   });
 });

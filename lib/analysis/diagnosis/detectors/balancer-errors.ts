@@ -1,7 +1,7 @@
 // balancer-errors: connection/response errors rising at the balancer toward one member.
 import { ERROR_WINDOW_POLLS } from '../../signals';
 import type { Candidate, Detector } from '../types';
-import { backendName } from '../fixes';
+import { retryFixes } from '../fixes';
 import { logEvidence, result } from './common';
 
 export const balancerErrors: Detector = {
@@ -20,7 +20,6 @@ export const balancerErrors: Detector = {
       const total = e.econ + e.eresp + e.wretr + e.wredis + e.hrsp5xx + e.srvAbrt;
       const perMin = windowMin > 0 ? total / windowMin : 0;
       if (perMin < t.balancerErrorsPerMinute || total === 0) continue;
-      const backend = backendName(input);
       candidates.push({
         kind: 'balancer-errors',
         members: [m.endpoint],
@@ -38,6 +37,14 @@ export const balancerErrors: Detector = {
             value: `${perMin.toFixed(1)}/min over ${windowMin.toFixed(1)} min`,
             threshold: `${t.balancerErrorsPerMinute}/min`,
           },
+          ...(input.balancer.nginx
+            ? [
+                {
+                  label: '"no live upstreams" (every server out)',
+                  value: String(input.balancer.nginx.noLiveUpstreams),
+                },
+              ]
+            : []),
           ...logEvidence(input, m, [
             'connection reset by peer',
             'balancer 502',
@@ -48,29 +55,7 @@ export const balancerErrors: Detector = {
             'no answer from member',
           ]),
         ],
-        fixes: [
-          {
-            title: 'Retry elsewhere and align idle timeouts',
-            format: 'haproxy',
-            body: [
-              `backend ${backend}`,
-              '    retries 3',
-              '    option redispatch',
-              '    timeout connect 2s',
-              '    timeout server 1h    # longer than the clients’ keepalive: gRPC streams are long-lived',
-              '    timeout tunnel 1h',
-            ].join('\n'),
-            why: 'a connection the member already closed must not be reused, and a failed connect should go to another member',
-            risk: 'retries can double-apply non-idempotent requests at L7; in mode tcp they only retry the connect',
-          },
-          {
-            title: 'NGINX: no reuse of upstream connections the member closed',
-            format: 'nginx',
-            body: 'grpc_next_upstream error timeout unavailable;\ngrpc_next_upstream_tries 2;\n# and keep "keepalive_timeout" on the upstream shorter than etcd\'s idle close',
-            why: '"connection reset by peer" from reusing closed keep-alive connections',
-            risk: 'retrying non-idempotent calls',
-          },
-        ],
+        fixes: retryFixes(input),
         confidence: 0.7,
       });
     }

@@ -3,7 +3,13 @@ import { balancer, fixText, input, member, server, three } from '../testkit';
 import { diagnose } from './index';
 import { balancerOutage } from './balancer-outage';
 
-const ref = { type: 'haproxy' as const, backend: 'etcd', runtimeApi: '/run/haproxy.sock' };
+const ref = {
+  type: 'haproxy' as const,
+  backend: 'etcd',
+  runtimeApi: '/run/haproxy.sock',
+  plusApi: null,
+  configFile: null,
+};
 const livez = { type: 'http' as const, method: 'GET', path: '/livez', interMs: {}, expect: 'status 200' };
 const wrongStatus = { status: 'DOWN', checkStatus: 'L7STS', checkCode: '404', checkDesc: 'Layer7 wrong status' };
 
@@ -30,10 +36,13 @@ describe('balancer-outage', () => {
     );
     expect(c.summary).toContain('the check is wrong, not the members');
     expect(c.evidence.find((e) => e.label === 'servers UP at the balancer')?.value).toBe('0 of 3');
-    expect(c.evidence.find((e) => e.label === 'configured check')?.threshold).toBe('etcd 3.4.23 serves /health');
-    expect(c.fixes.map((f) => f.title)).toContain('Then: check /health, which etcd 3.4.23 serves');
+    expect(c.evidence.find((e) => e.label === 'configured check')?.threshold).toBe(
+      'etcd 3.4.23 serves /health?exclude=NOSPACE',
+    );
+    // the version table's check for 3.4.23 (/readyz only from 3.5.11)
+    expect(c.fixes.map((f) => f.title)).toContain('Then: check /health?exclude=NOSPACE, which etcd 3.4.23 serves');
     expect(fixText(c)).toContain("echo 'disable health etcd/etcd-1' | socat stdio unix-connect:/run/haproxy.sock");
-    expect(fixText(c)).toContain('option httpchk GET /health');
+    expect(fixText(c)).toContain('option httpchk GET /health?exclude=NOSPACE');
     expect(c.raiseAfter).toBe(1);
     // Said before anything else: the findings come out ordered with it first.
     const all = diagnose(view)

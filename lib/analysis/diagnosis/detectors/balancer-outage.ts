@@ -4,7 +4,7 @@
 import type { BalancerServer, Evidence, Fix, MemberState } from '../../../types';
 import { servesNow } from '../../intent';
 import type { Detector, DiagnosisInput } from '../types';
-import { backendName, etcdName, haproxyBackend, haproxyRuntime, healthPath, serverLines } from '../fixes';
+import { backendName, checkFor, etcdName, haproxyBackend, haproxyRuntime, serverLines } from '../fixes';
 import { result } from './common';
 
 /** Why one server takes no traffic, in a few words, and what kind of cause it is. */
@@ -61,8 +61,9 @@ export const balancerOutage: Detector = {
     const failingChecks = why.filter((w) => w.cause === 'check').map((w) => w.s);
     const codes = checkCodes(failingChecks.length ? failingChecks : out);
     const check = checkText(input);
-    const version = input.members.find((m) => m.version)?.version ?? null;
-    const path = healthPath(version);
+    // The check every member serves: the oldest version's (the version table decides).
+    const serves = checkFor(input.members);
+    const { version, path } = serves;
     const etcd = etcdName(version);
     const backend = backendName(input);
     const etcdLive = input.members.filter((m) => m.status === 'up').length;
@@ -116,12 +117,13 @@ export const balancerOutage: Detector = {
       fixes.push({
         title: `Then: check ${path}, which ${etcd} serves`,
         format: 'haproxy',
-        body: haproxyBackend(backend, serverLines(input, input.members), version),
+        body: haproxyBackend(backend, serverLines(input, input.members), serves),
         why: `the check must ask for a path this etcd serves and expect what it answers (200 from ${path})`,
-        risk:
-          path === '/health'
-            ? 'on 3.4 /health also fails while any alarm is raised, and NOSPACE is cluster-wide: a full quota would eject every member again'
-            : '/readyz fails while a member catches up: it stays out until ready',
+        risk: !serves.noSpaceSafe
+          ? '/health also fails while any alarm is raised, and NOSPACE is cluster-wide: a full quota would eject every member again'
+          : path === '/readyz'
+            ? '/readyz fails while a member catches up: it stays out until ready'
+            : `${path} still fails on a member without a leader or with another alarm (CORRUPT)`,
       });
     }
     if (failingChecks.length && ref?.type === 'nginx')

@@ -1,7 +1,7 @@
 // connection-pinning: requests that follow a few long-lived connections (L4 balancing) instead of the weights.
-import { formatPercent } from '../../../format';
+import { formatDuration, formatPercent } from '../../../format';
 import type { Candidate, Detector } from '../types';
-import { backendName, healthPath, hostPortOf, serverName, serverOf, weightNow } from '../fixes';
+import { l7Fix, serverOf } from '../fixes';
 import { result, sessionShares } from './common';
 
 export const connectionPinning: Detector = {
@@ -23,17 +23,21 @@ export const connectionPinning: Detector = {
       // New connections go there just as much: that is weights (or ejections), not pinning.
       if (share - ss[i]! < t.pinningShareExcess) return;
       const srv = serverOf(input, m)!;
+      // open-source NGINX logs a session when it ends: "sessions ended" and how long they lasted
+      const nginxLogs = input.balancer?.type === 'nginx' && !input.balancer.nginx?.plus;
       const rows = input.members.map((x, j) => {
         const sv = serverOf(input, x);
         const rate = x.dims.requests.value;
         const perConn = sv?.sessionRate ? (rate ?? 0) / sv.sessionRate : null;
+        const open = nginxLogs
+          ? `mean session ${sv?.meanTimeMs === null || sv?.meanTimeMs === undefined ? 'n/a' : formatDuration(sv.meanTimeMs / 1000)}`
+          : `${sv?.scur ?? 'n/a'} open`;
         return {
           label: `${x.name}`,
-          value: `${rate === null ? 'n/a' : rate.toFixed(0)} req/s, ${sv?.sessionRate?.toFixed(1) ?? 'n/a'} new conn/s (${formatPercent(ss[j])}), ${sv?.scur ?? 'n/a'} open, ${perConn === null ? '∞' : perConn.toFixed(0)} req per new conn`,
+          value: `${rate === null ? 'n/a' : rate.toFixed(0)} req/s, ${sv?.sessionRate?.toFixed(1) ?? 'n/a'} ${nginxLogs ? 'sessions ended' : 'new conn'}/s (${formatPercent(ss[j])}), ${open}, ${perConn === null ? '∞' : perConn.toFixed(0)} req per ${nginxLogs ? 'session' : 'new conn'}`,
           member: x.endpoint,
         };
       });
-      const backend = backendName(input);
       candidates.push({
         kind: 'connection-pinning',
         members: [m.endpoint],
@@ -63,27 +67,7 @@ export const connectionPinning: Detector = {
             why: 'the gRPC client then spreads its calls over members itself instead of pinning one connection',
             risk: 'clients must reach every member directly (routes, TLS SANs)',
           },
-          {
-            title: 'Or balance per request at L7 (HTTP/2)',
-            format: 'haproxy',
-            body: [
-              'frontend etcd_grpc',
-              '    mode http',
-              '    bind :2379 proto h2',
-              `    default_backend ${backend}_h2`,
-              `backend ${backend}_h2`,
-              '    mode http',
-              '    balance roundrobin',
-              `    option httpchk GET ${healthPath(m.version)}`,
-              '    http-check expect status 200',
-              ...input.members.map(
-                (x) =>
-                  `    server ${serverName(input, x)} ${hostPortOf(x.endpoint)} proto h2 check check-proto h1 inter 5s weight ${weightNow(input, x)}`,
-              ),
-            ].join('\n'),
-            why: 'HAProxy in mode http balances each gRPC stream, so one connection no longer means one member',
-            risk: 'Watch streams are long-lived even at L7; TLS must terminate at HAProxy or be re-encrypted',
-          },
+          l7Fix(input),
           {
             title: 'Or make clients reconnect now and then',
             format: 'text',

@@ -20,6 +20,7 @@ import { requestSkew } from './request-skew';
 import { slowDisk } from './slow-disk';
 import { slowMember } from './slow-member';
 import { unhealthyServing } from './unhealthy-serving';
+import { tlsCertificate } from './tls-certificate';
 import { versionSkew } from './version-skew';
 
 /** In the order their checks are listed. */
@@ -41,6 +42,7 @@ export const DETECTORS: readonly Detector[] = [
   balancerErrors,
   versionSkew,
   balancerDrain,
+  tlsCertificate,
 ];
 
 /**

@@ -3,7 +3,8 @@ import type { Evidence, Fix } from '../../../types';
 import { formatDuration } from '../../../format';
 import { isLive } from '../../live';
 import type { Detector } from '../types';
-import { electionFlags, sq } from '../fixes';
+import { electionFlagsFor } from '../../etcd-versions';
+import { sq } from '../fixes';
 import { assessStalls } from '../stall';
 import { allEndpoints, logEvidence, result } from './common';
 
@@ -57,18 +58,23 @@ export const leaderChurn: Detector = {
       label: 'likely driver',
       value: drivers.join('; ') || 'none visible in disk, network or heartbeat metrics',
     });
-    const f = electionFlags(maxRtt);
+    const f = electionFlagsFor(maxRtt);
     const fixes: Fix[] = [
-      {
-        title: 'Election timing that matches the measured network',
-        format: 'etcd-flags',
-        body: `--heartbeat-interval=${f.heartbeatMs}\n--election-timeout=${f.electionMs}`,
-        why:
-          maxRtt !== null
-            ? `heartbeat near the peer round-trip time (p99 ${formatDuration(maxRtt)}) and election timeout 10× it, so slow links do not trigger elections`
-            : 'no peer RTT measured: 500 ms / 2000 ms suits slow links (set on every member)',
-        risk: 'longer timeouts also mean a real leader failure is detected later; set the same values on every member (rolling restart)',
-      },
+      f.areDefaults
+        ? {
+            title: 'Election timeouts are not the problem',
+            format: 'text',
+            body: `The measured peer round-trip p99 (${maxRtt === null ? 'not measured' : formatDuration(maxRtt)}) gives --heartbeat-interval=${f.heartbeatMs} --election-timeout=${f.electionMs}: etcd's defaults. Raising them would only delay the detection of a real leader failure. Look at ${drivers.length ? drivers.join('; ') : 'what moves leadership: etcdctl move-leader, member restarts, CPU starvation of the etcd process, heartbeats sent late (“failed to send out heartbeat on time” in the leader log)'}.`,
+            why: 'the heartbeat interval should sit near the peer RTT and the election timeout about 10× it (etcd tuning guide); with a fast network the defaults already do',
+            risk: 'none',
+          }
+        : {
+            title: 'Election timing that matches the measured network',
+            format: 'etcd-flags',
+            body: `--heartbeat-interval=${f.heartbeatMs}\n--election-timeout=${f.electionMs}`,
+            why: `heartbeat near the peer round-trip p99 (${formatDuration(maxRtt)}) and election timeout 10× it, following etcd's tuning guide (its cross-region example is 500/2000 ms), so slow links stop triggering elections`,
+            risk: 'longer timeouts also mean a real leader failure is detected later; set the same values on every member (rolling restart)',
+          },
       {
         title: 'Fast, dedicated disk for the WAL',
         format: 'etcd-flags',

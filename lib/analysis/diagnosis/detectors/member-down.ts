@@ -2,7 +2,7 @@
 import type { Evidence, Fix } from '../../../types';
 import { isLive } from '../../live';
 import type { Candidate, Detector } from '../types';
-import { backendName, haproxyRuntime, serverOf, sq } from '../fixes';
+import { drainFixes, serverOf, sq } from '../fixes';
 import { allEndpoints, memberIdText, result } from './common';
 
 export const memberDown: Detector = {
@@ -46,15 +46,15 @@ export const memberDown: Detector = {
           risk: 'none (read-only)',
         },
       ];
-      if (srv?.status.startsWith('UP')) {
-        fixes.push({
-          title: `Take ${srv.name} out of the balancer until it is back`,
-          format: 'shell',
-          body: haproxyRuntime(input.balancerRef, [`set server ${backendName(input)}/${srv.name} state maint`]),
-          why: 'the balancer still counts it UP, so clients connecting through it fail',
-          risk: 'the other members take its share; set it back with "state ready" once healthy',
-        });
-      }
+      if (srv?.status.startsWith('UP'))
+        fixes.push(
+          ...drainFixes(
+            input,
+            m,
+            'the balancer still counts it UP, so clients connecting through it fail',
+            'the other members take its share',
+          ),
+        );
       fixes.push({
         title: 'If it will not come back: replace the member',
         format: 'shell',

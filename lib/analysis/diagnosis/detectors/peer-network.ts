@@ -8,7 +8,7 @@ import { formatDuration, memberIdHex } from '../../../format';
 import { isLive } from '../../live';
 import type { Candidate, Detector, DiagnosisInput } from '../types';
 import type { Evidence, MemberState } from '../../../types';
-import { electionFlags } from '../fixes';
+import { electionFlagsFor } from '../../etcd-versions';
 import { stallingMembers } from '../stall';
 import { logEvidence, result } from './common';
 
@@ -53,7 +53,7 @@ function routeFix(input: DiagnosisInput, m: MemberState) {
 }
 
 function timingFix(rtt: number | null) {
-  const f = electionFlags(rtt);
+  const f = electionFlagsFor(rtt);
   return {
     title: 'Election timing for this round-trip time',
     format: 'etcd-flags' as const,

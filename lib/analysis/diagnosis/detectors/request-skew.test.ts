@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balancer, fixText, input, member, server, three, withLoad } from '../testkit';
+import { balancer, fixText, input, member, nginxInFront, server, three, withLoad } from '../testkit';
 import { requestSkew } from './request-skew';
 
 describe('request-skew', () => {
@@ -13,7 +13,13 @@ describe('request-skew', () => {
         scores,
         weighted: true,
         balancer: b,
-        balancerRef: { type: 'haproxy', backend: 'etcd', runtimeApi: '127.0.0.1:9999' },
+        balancerRef: {
+          type: 'haproxy',
+          backend: 'etcd',
+          runtimeApi: '127.0.0.1:9999',
+          plusApi: null,
+          configFile: null,
+        },
       }),
     );
     expect(r.candidates).toHaveLength(1);
@@ -48,5 +54,52 @@ describe('request-skew', () => {
     const c = requestSkew.run(input(skew)).candidates[0];
     expect(c.evidence.find((e) => e.label === 'candidate causes')?.value).toMatch(/pinning/);
     expect(requestSkew.run(input(withLoad(three(), [34, 33, 33]))).candidates).toEqual([]);
+  });
+});
+
+describe('request-skew behind NGINX', () => {
+  const m = [member(1, { weight: 30 }), member(2, { weight: 20 }), member(3, { weight: 10 })];
+  const { members, scores } = withLoad(m, [100, 100, 800], undefined, true);
+  const skewed = (opts = {}) =>
+    requestSkew.run(
+      input({
+        members,
+        scores,
+        weighted: true,
+        ...nginxInFront(
+          members,
+          [10, 10, 80].map((weight) => ({ weight, initialWeight: weight })),
+          opts,
+        ),
+      }),
+    ).candidates[0];
+
+  it('the fix is the complete upstream block with the configured weights, then nginx -t && nginx -s reload', () => {
+    const c = skewed();
+    expect(c.summary).toContain("balancer's weights (10/10/80)");
+    const block = c.fixes.find((f) => f.format === 'nginx')!.body;
+    expect(block).toBe(
+      [
+        '# upstream etcd with weights 30/20/10 (replaces the upstream at /etc/nginx/conf.d/etcd.conf:1)',
+        'upstream etcd {',
+        '    zone etcd 64k;',
+        '    server 10.0.0.1:2379 weight=30 max_fails=2 fail_timeout=5s;',
+        '    server 10.0.0.2:2379 weight=20 max_fails=2 fail_timeout=5s;',
+        '    server 10.0.0.3:2379 weight=10 max_fails=2 fail_timeout=5s;',
+        '}',
+      ].join('\n'),
+    );
+    expect(fixText(c)).toContain('nginx -t && nginx -s reload');
+    // no HAProxy commands for an NGINX balancer
+    expect(fixText(c)).not.toContain('set server');
+  });
+
+  it('with the Plus API: PATCH each server by address, and keep the config in step', () => {
+    const c = skewed({ plusApi: 'http://10.0.0.9:8080/api' });
+    const api = c.fixes.find((f) => f.title === 'Set the weights now (NGINX Plus API)')!.body;
+    expect(api).toContain('servers=http://10.0.0.9:8080/api/$v/stream/upstreams/etcd/servers');
+    expect(api).toContain(`select(.server == "10.0.0.3:2379")`);
+    expect(api).toContain(`curl -s -X PATCH -d '{"weight":10}' "$servers/$id"`);
+    expect(c.fixes.map((f) => f.format)).toEqual(['shell', 'nginx', 'shell']);
   });
 });

@@ -1,6 +1,6 @@
 // unhealthy-serving: a member that is down, unhealthy or stalled while the balancer still sends it connections.
 import type { Candidate, Detector } from '../types';
-import { backendName, haproxyBackend, haproxyRuntime, healthPath, serverLines, serverOf } from '../fixes';
+import { drainFixes, ejectFixes, serverOf } from '../fixes';
 import { result } from './common';
 
 export const unhealthyServing: Detector = {
@@ -30,47 +30,43 @@ export const unhealthyServing: Detector = {
           : stalled
             ? `its raft applied index has not moved for ${m.signals.appliedStalledPolls} polls`
             : (m.error ?? 'is unhealthy');
-      const version = input.members.find((x) => x.version)?.version ?? m.version;
-      const path = healthPath(version);
-      const backend = backendName(input);
+      const passive = srv.checkMode === 'passive';
+      const how =
+        srv.checkMode === 'passive'
+          ? `passive checks only (${srv.checkDesc ?? 'max_fails'}): connections to it still succeed`
+          : `check ${srv.checkLayer === 'L4' ? 'TCP only' : (srv.checkStatus ?? 'none')}`;
       candidates.push({
         kind: 'unhealthy-serving',
         members: [m.endpoint],
         severity: 'critical',
         title: `${m.name} is unhealthy but ${srv.name} is still UP in the balancer`,
-        summary: `${m.name} ${why}, yet the balancer keeps it UP (check ${srv.checkLayer === 'L4' ? 'TCP only' : (srv.checkStatus ?? 'none')}) and sends it connections.`,
+        summary: `${m.name} ${why}, yet the balancer keeps it UP (${how}) and sends it ${passive ? 'new sessions' : 'connections'}.`,
         evidence: [
           { label: 'member status', value: `${m.status}${m.error ? `: ${m.error}` : ''}`, member: m.endpoint },
           { label: `balancer server ${srv.name}`, value: srv.status, member: m.endpoint },
           {
             label: 'health check',
-            value: `${srv.checkLayer} ${srv.checkStatus ?? ''} ${srv.checkDesc ?? ''}`.trim(),
+            value: `${passive ? 'passive' : srv.checkLayer} ${srv.checkStatus ?? ''} ${srv.checkDesc ?? ''}`.trim(),
             member: m.endpoint,
           },
           {
-            label: 'sessions now / new per s',
-            value: `${srv.scur} / ${srv.sessionRate === null ? 'n/a' : srv.sessionRate.toFixed(1)}`,
+            label: passive ? 'sessions ended per s' : 'sessions now / new per s',
+            value: passive
+              ? srv.sessionRate === null
+                ? 'n/a'
+                : srv.sessionRate.toFixed(1)
+              : `${srv.scur} / ${srv.sessionRate === null ? 'n/a' : srv.sessionRate.toFixed(1)}`,
             member: m.endpoint,
           },
         ],
         fixes: [
-          {
-            title: `Drain ${srv.name} now`,
-            format: 'shell',
-            body: haproxyRuntime(input.balancerRef, [`set server ${backend}/${srv.name} state maint`]),
-            why: 'stops new connections to the bad member immediately',
-            risk: 'existing connections stay until they close; set "state ready" when it is healthy again',
-          },
-          {
-            title: `Check ${path} over HTTP so the balancer ejects it by itself`,
-            format: 'haproxy',
-            body: haproxyBackend(backend, serverLines(input, input.members), version),
-            why: `an HTTP check on ${path} fails when the member is hung, has no leader or raised an alarm; a TCP check passes as long as the kernel accepts connections`,
-            risk:
-              path === '/health'
-                ? '/health also fails while any alarm is raised and NOSPACE is cluster-wide: a full quota (reads still work) would take every member out of the balancer. On etcd 3.5 use /health?exclude=NOSPACE or /readyz.'
-                : 'a member that is catching up is out of rotation until ready',
-          },
+          ...drainFixes(
+            input,
+            m,
+            'stops new connections to the bad member immediately',
+            'existing connections stay until they close',
+          ),
+          ...ejectFixes(input),
         ],
         confidence: m.status === 'down' ? 0.9 : 0.8,
         raiseAfter: 1,

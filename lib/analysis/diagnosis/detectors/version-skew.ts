@@ -1,6 +1,7 @@
 // version-skew: mixed etcd versions, or an older release line.
 import type { Detector } from '../types';
-import { compareVersions, sq } from '../fixes';
+import { compareEtcdVersions as compareVersions } from '../../etcd-versions';
+import { sq } from '../fixes';
 import { result } from './common';
 
 export const versionSkew: Detector = {
