@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     console.log(`stopped. Logs kept in ${dir}`);
   });
   ({ stack, control } = await startDevStack(args, dir));
-  console.log(`\nstack is up:\n${describeStack(stack)}\n${describeControl(control.url, control.file)}\n`);
+  console.log(
+    `\nstack is up:\n${describeStack(stack)}\n${describeControl(control.url, control.file, stack.balancer)}\n`,
+  );
   console.log(
     `Run Fulcrum against it:\n  FULCRUM_CONFIG=${stack.configFile} FULCRUM_DEMO_CONTROL_URL=${control.url} npx next dev -H 127.0.0.1\n`,
   );

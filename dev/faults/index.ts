@@ -85,14 +85,18 @@ export function faultFor(name: string, opts: FaultOptions, members: number): Fau
   return fault;
 }
 
+/** The faults that work on a stack with this balancer, in FAULTS order. */
+export function faultNamesFor(balancer: Stack['balancer']): FaultName[] {
+  return Object.values(FAULTS)
+    .filter((f) => !f.balancers || f.balancers.includes(balancer))
+    .map((f) => f.name);
+}
+
 export async function injectFault(stack: Stack, name: FaultName, opts: FaultOptions = {}): Promise<FaultRun> {
   const fault = faultFor(name, opts, stack.cluster.members.length);
   if (fault.balancers && !fault.balancers.includes(stack.balancer)) {
-    const here = Object.values(FAULTS)
-      .filter((f) => !f.balancers || f.balancers.includes(stack.balancer))
-      .map((f) => f.name);
     throw new FaultUsageError(
-      `${name} needs ${fault.balancers.join(' or ')}; this stack runs ${stack.balancer} (its faults: ${here.join(', ')})`,
+      `${name} needs ${fault.balancers.join(' or ')}; this stack runs ${stack.balancer} (its faults: ${faultNamesFor(stack.balancer).join(', ')})`,
     );
   }
   return fault.inject(stack, opts.member);

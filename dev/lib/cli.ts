@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './load';
 import { startControlServer, type ControlServer } from '../control';
+import { faultNamesFor } from '../faults';
 import { startStack, type Stack } from '../stack';
 import { loopUnavailable } from './loopdev';
 
@@ -101,11 +102,11 @@ export function describeStack(stack: Stack): string {
 }
 
 /** Banner lines for the fault control endpoint (dev/control.ts). */
-export function describeControl(url: string, file: string): string {
+export function describeControl(url: string, file: string, balancer: Stack['balancer']): string {
   return [
     `  faults      ${url}   (${file})`,
     '              npm run fault -- <name> [--member N] [--undo]   npm run fault   (lists active ones)',
-    '              names: skew-weights pin-load leader-churn quota freeze kill tcp-check freeze-behind-tcp-check',
+    `              names: ${faultNamesFor(balancer).join(' ')}`,
   ].join('\n');
 }
 
