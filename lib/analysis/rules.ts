@@ -303,7 +303,7 @@ export function balancerRules(c: RulesCluster): RuleGroup | null {
         ),
         rule(
           'HaproxyNoServerUp',
-          'health-check-gap',
+          'balancer-outage',
           'critical',
           n,
           `sum by (proxy) (haproxy_server_status{${px},state="UP"}) == 0`,
@@ -343,7 +343,7 @@ export function balancerRules(c: RulesCluster): RuleGroup | null {
       ),
       rule(
         'NginxPlusNoServerUp',
-        'health-check-gap',
+        'balancer-outage',
         'critical',
         n,
         // state 1 = up (nginx-prometheus-exporter: up 1, draining 2, down 3, unavail 4, checking 5, unhealthy 6)
@@ -367,6 +367,14 @@ export function notExpressible(clusters: RulesCluster[]): NotExpressible[] {
     {
       detector: 'connection-pinning',
       why: "compares each member's share of etcd requests with its share of the balancer's new connections: the same missing server↔member join",
+    },
+    {
+      detector: 'member-stall',
+      why: "times Fulcrum's own probe of each member against the fastest one: no etcd metric measures how late a member answers its clients",
+    },
+    {
+      detector: 'balancer-drain',
+      why: "an operator's drain is intent, not a fault (info): telling it from a failed check needs the server↔member join and when it began",
     },
     {
       detector: 'tls-certificate',
