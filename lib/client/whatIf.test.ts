@@ -61,7 +61,8 @@ describe('the panel model', () => {
 
   it('exports the edited weights for HAProxy (runtime API and haproxy.cfg) and NGINX', () => {
     const m = panelModel(cluster(), [10, 0, 40])!;
-    expect(m.exports.map((f) => f.format)).toEqual(['shell', 'haproxy', 'nginx']);
+    // NGINX: the upstream, then nginx -t and the reload that applies it
+    expect(m.exports.map((f) => f.format)).toEqual(['shell', 'haproxy', 'nginx', 'shell']);
     const runtime = m.exports[0].body;
     expect(runtime).toContain(
       "echo 'set server etcd/etcd-1 weight 10' | socat stdio unix-connect:/run/haproxy/admin.sock",
@@ -69,5 +70,6 @@ describe('the panel model', () => {
     expect(runtime).toContain('set server etcd/etcd-2 weight 0');
     expect(m.exports[1].body).toContain('server etcd-3 10.0.0.3:2379 weight 40 check');
     expect(m.exports[2].body).toContain('server 10.0.0.3:2379 weight=40');
+    expect(m.exports[3].body).toContain('nginx -t');
   });
 });
