@@ -39,6 +39,11 @@ describe('applyDelta', () => {
     const r = applyDelta(state(1, []), d);
     expect(r.kind === 'applied' && r.state.checks).toEqual([{ kind: 'k', state: 'ok', note: 'n' }]);
   });
+  it('takes the weights panel from every delta (the balancer weights, a change and its verification)', () => {
+    const weights = { members: [], change: null, agent: null } as unknown as ClusterDelta['weights'];
+    const r = applyDelta(state(1, []), { ...delta(2, 1000), weights } as ClusterDelta);
+    expect(r.kind === 'applied' && r.state.weights).toBe(weights);
+  });
   it('ignores old deltas and asks for a resync on a gap', () => {
     expect(applyDelta(state(5, []), delta(5, 1)).kind).toBe('ignored');
     expect(applyDelta(state(5, []), delta(7, 1)).kind).toBe('resync');

@@ -34,6 +34,8 @@ export function applyDelta(state: ClusterState, d: ClusterDelta): ApplyResult {
       // A server older than the client may not send these yet: keep what we have.
       checks: d.checks ?? state.checks ?? [],
       balancer: d.balancer ?? null,
+      // The weights panel follows every poll (the balancer's weights, a change and its verification).
+      weights: d.weights === undefined ? (state.weights ?? null) : d.weights,
       sources: d.sources,
     },
   };
