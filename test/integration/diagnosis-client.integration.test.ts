@@ -63,15 +63,27 @@ describe('diagnosis from the client side: outage, stall, slow disk, drain', () =
   it('check-path: a check etcd does not serve → balancer-outage (critical) with the HTTP status, within 10 s', async () => {
     const r = await injectFault(stack, 'check-path');
     try {
-      await waitUntil(() => log.find('balancer-outage', null, r.injectedAt) !== null, 20_000, 'balancer-outage');
-      const hit = log.find('balancer-outage', null, r.injectedAt)!;
-      expect(hit.at - r.injectedAt, `balancer-outage after ${hit.at - r.injectedAt} ms`).toBeLessThanOrEqual(10_000);
-      expect(hit.f.severity).toBe('critical');
-      expect(hit.f.title).toMatch(/^Outage: the balancer has no member UP/);
+      // The first outage finding may be "only 1 of 3 UP" (the checks fail one server after the
+      // other); it names the HTTP status the check got from the start.
+      const with404 = (f: Finding) => f.severity === 'critical' && f.title.includes('HTTP 404');
+      await waitUntil(
+        () => log.find('balancer-outage', null, r.injectedAt, with404) !== null,
+        20_000,
+        'balancer-outage',
+      );
+      const first = log.find('balancer-outage', null, r.injectedAt, with404)!;
+      expect(first.at - r.injectedAt, `balancer-outage after ${first.at - r.injectedAt} ms`).toBeLessThanOrEqual(
+        10_000,
+      );
+      // Said first: no finding is ranked above it.
+      expect(first.d.findings[0].kind).toBe('balancer-outage');
+      const none = (f: Finding) => with404(f) && f.title.startsWith('Outage: the balancer has no member UP');
+      await waitUntil(() => log.find('balancer-outage', null, r.injectedAt, none) !== null, 20_000, 'no member UP');
+      const hit = log.find('balancer-outage', null, r.injectedAt, none)!;
+      expect(hit.at - r.injectedAt, `no member UP after ${hit.at - r.injectedAt} ms`).toBeLessThanOrEqual(10_000);
       expect(hit.f.title).toContain('404');
       expect(hit.f.title).toContain('/livez');
       expect(hit.f.members.sort()).toEqual(stack.cluster.members.map((m) => m.clientUrl).sort());
-      // Said first: no finding is ranked above it.
       expect(hit.d.findings[0].kind).toBe('balancer-outage');
       // The check's status is evidence in health-check-gap too, when it speaks.
       const gap = hit.d.findings.find((f) => f.kind === 'health-check-gap');
@@ -86,6 +98,46 @@ describe('diagnosis from the client side: outage, stall, slow disk, drain', () =
       30_000,
       'balancer-outage to clear',
     );
+  });
+
+  it('drain: a member drained at the balancer → balancer-drain (info), nothing above info for a full window', async () => {
+    // Start from a quiet stream: what the faults before left behind must clear first.
+    await waitUntil(
+      () => {
+        const last = log.latest();
+        return last !== null && !last.findings.some((f) => above(f) && f.kind !== 'slow-disk');
+      },
+      120_000,
+      'nothing above info before the drain',
+    );
+    const r = await injectFault(stack, 'drain');
+    const member = endpoint(r.member!);
+    try {
+      await waitUntil(() => log.find('balancer-drain', member, r.injectedAt) !== null, 10_000, 'balancer-drain');
+      const hit = log.find('balancer-drain', member, r.injectedAt)!;
+      expect(hit.f.severity).toBe('info');
+      expect(hit.f.title).toMatch(new RegExp(`^${r.member} drained at the balancer \\(DRAIN\\) since`));
+      expect(hit.f.fixes.map((f) => f.body).join('\n')).toContain(`state ready`);
+      // The score window (windowPolls polls) fills with the drained state, plus some.
+      const windowMs = ThresholdsSchema.parse({}).windowPolls * engine.state().pollIntervalMs;
+      await new Promise((res) => setTimeout(res, windowMs + 15_000));
+      const last = log.latest()!;
+      expect(last.members.find((m) => m.endpoint === member)?.dims.requests.expectedShare).toBe(0);
+    } finally {
+      await r.undo();
+    }
+    const now = Date.now();
+    // etcd-3's WAL sits on a loop device, which a busy machine slows for real (fsync p99 20+ ms
+    // measured at load 25): a slow-disk warning on it is a measurement, not the drain's doing.
+    const loopMember = endpoint(stack.cluster.members[stack.walDevice!.member].name);
+    const found = log.deltas
+      .filter((x) => x.at >= r.injectedAt && x.at <= now)
+      .flatMap((x) =>
+        x.d.findings
+          .filter((f) => above(f) && !(f.kind === 'slow-disk' && f.members.length === 1 && f.members[0] === loopMember))
+          .map((f) => `${f.kind}: ${f.title}`),
+      );
+    expect([...new Set(found)]).toEqual([]);
   });
 
   it('cpu-throttle: a member paused many times a second → member-stall on it within 60 s, no slow-disk or peer-network', async () => {
@@ -125,38 +177,5 @@ describe('diagnosis from the client side: outage, stall, slow disk, drain', () =
       await r.undo();
     }
     expect(raised(['member-stall'], r.injectedAt, namedAt + 10_000, member)).toEqual([]);
-  });
-
-  it('drain: a member drained at the balancer → balancer-drain (info), nothing above info for a full window', async () => {
-    // Start from a quiet stream: what the faults before left behind must clear first.
-    await waitUntil(
-      () => {
-        const last = log.latest();
-        return last !== null && !last.findings.some(above);
-      },
-      120_000,
-      'nothing above info before the drain',
-    );
-    const r = await injectFault(stack, 'drain');
-    const member = endpoint(r.member!);
-    try {
-      await waitUntil(() => log.find('balancer-drain', member, r.injectedAt) !== null, 10_000, 'balancer-drain');
-      const hit = log.find('balancer-drain', member, r.injectedAt)!;
-      expect(hit.f.severity).toBe('info');
-      expect(hit.f.title).toMatch(new RegExp(`^${r.member} drained at the balancer \\(DRAIN\\) since`));
-      expect(hit.f.fixes.map((f) => f.body).join('\n')).toContain(`state ready`);
-      // The score window (windowPolls polls) fills with the drained state, plus some.
-      const windowMs = ThresholdsSchema.parse({}).windowPolls * engine.state().pollIntervalMs;
-      await new Promise((res) => setTimeout(res, windowMs + 15_000));
-      const last = log.latest()!;
-      expect(last.members.find((m) => m.endpoint === member)?.dims.requests.expectedShare).toBe(0);
-    } finally {
-      await r.undo();
-    }
-    const now = Date.now();
-    const found = log.deltas
-      .filter((x) => x.at >= r.injectedAt && x.at <= now)
-      .flatMap((x) => x.d.findings.filter(above).map((f) => `${f.kind}: ${f.title}`));
-    expect([...new Set(found)]).toEqual([]);
   });
 });
