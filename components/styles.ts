@@ -27,6 +27,12 @@ export const CLUSTER_STATUS: Record<ClusterStatus, Tone> = {
     icon: '✕',
     badge: 'bg-red-100 text-red-900 ring-red-600/30 dark:bg-red-500/15 dark:text-red-300 dark:ring-red-400/30',
   },
+  unknown: {
+    label: 'Unknown',
+    icon: '?',
+    badge:
+      'bg-slate-100 text-slate-800 ring-slate-500/40 dark:bg-slate-500/15 dark:text-slate-200 dark:ring-slate-400/40',
+  },
   starting: {
     label: 'Starting',
     icon: '…',

@@ -360,7 +360,11 @@ export interface SourceStatus {
   latencyMs: number | null;
 }
 
-export type ClusterStatus = 'ok' | 'degraded' | 'down' | 'starting';
+/**
+ * 'unknown': no member is live and none is known to be down: the sources that would tell (the
+ * members themselves, or Prometheus for a cluster read from it) did not answer. Not an outage.
+ */
+export type ClusterStatus = 'ok' | 'degraded' | 'down' | 'unknown' | 'starting';
 
 /** Where a cluster's numbers come from, and whether each source answered its last call. */
 export interface ClusterSources {

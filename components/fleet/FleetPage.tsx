@@ -33,6 +33,7 @@ const STATUS_CHIPS: Array<{ id: StatusFilter; label: string; icon: string; tone:
   { id: 'problems', label: 'Problems', icon: '▲', tone: 'text-amber-800 dark:text-amber-300' },
   { id: 'down', label: 'Down', icon: '✕', tone: 'text-red-800 dark:text-red-300' },
   { id: 'degraded', label: 'Degraded', icon: '▲', tone: 'text-amber-800 dark:text-amber-300' },
+  { id: 'unknown', label: 'Unknown', icon: '?', tone: 'text-slate-700 dark:text-slate-300' },
   { id: 'ok', label: 'OK', icon: '✓', tone: 'text-emerald-800 dark:text-emerald-300' },
 ];
 const CHIP =
@@ -110,6 +111,7 @@ export function FleetPage({ initialParams }: { initialParams: FleetParams }) {
     problems,
     down: counts.status.down,
     degraded: counts.status.degraded,
+    unknown: counts.status.unknown,
     ok: counts.status.ok,
   };
 

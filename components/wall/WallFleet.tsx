@@ -15,8 +15,9 @@ import { drawFleetCells, prepareCanvas } from '../fleet/drawCells';
 import { INK, TONE_ICON, type Tone, toneColor } from './tones';
 
 export function clusterTone(c: FleetCluster): Tone {
-  if (c.status === 'starting') return 'idle';
   const s = severityOf(c);
+  // Starting, or nobody can see it (its sources did not answer): grey, unless a finding says worse.
+  if ((c.status === 'starting' || c.status === 'unknown') && s < 2) return 'idle';
   return s >= 3 ? 'critical' : s >= 2 ? 'warning' : 'ok';
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load';
-import { engineConfig, initialState, withEndpoints } from './state';
+import type { MemberState } from '../types';
+import { clusterStatus, engineConfig, initialState, withEndpoints } from './state';
 
 function cfgFor(urls: string[]) {
   const cfg = parseConfig(
@@ -55,5 +56,22 @@ describe('withEndpoints', () => {
     expect(withEndpoints(s, a, a)).toEqual(s);
     // A leader that left is no leader.
     expect(withEndpoints(s, a, cfgFor(['http://a:1'])).frames[0].leader).toBe(-1);
+  });
+});
+
+describe('clusterStatus', () => {
+  const with_ = (...statuses: MemberState['status'][]) =>
+    clusterStatus(statuses.map((status) => ({ status }) as MemberState));
+  it('is down only when a member is known down and none is live', () => {
+    expect(with_('down', 'down', 'down')).toBe('down');
+    expect(with_('down', 'unknown', 'unknown')).toBe('down');
+  });
+  it('is unknown, not down, when no member answered and none is known down (a dead Prometheus for a fed cluster)', () => {
+    expect(with_('unknown', 'unknown', 'unknown')).toBe('unknown');
+  });
+  it('is ok with every member up, degraded otherwise', () => {
+    expect(with_('up', 'up', 'up')).toBe('ok');
+    expect(with_('up', 'unknown', 'up')).toBe('degraded');
+    expect(with_('unhealthy', 'down', 'down')).toBe('degraded');
   });
 });

@@ -186,7 +186,7 @@ export function sourceFailed(prev: SourceStatus | null, error: string, latencyMs
 const freshSource = (): SourceStatus => ({ ok: false, error: 'not polled yet', lastOk: null, latencyMs: null });
 
 export function clusterStatus(members: MemberState[]): ClusterStatus {
-  if (liveCount(members) === 0) return 'down';
+  if (liveCount(members) === 0) return members.some((m) => m.status === 'down') ? 'down' : 'unknown';
   if (members.every((m) => m.status === 'up')) return 'ok';
   return 'degraded';
 }

@@ -330,7 +330,7 @@ export const ClusterStateSchema = z
     updatedAt: ntime,
     pollIntervalMs: z.number().int().min(1).max(3_600_000),
     historyMs: z.number().int().min(0),
-    status: z.enum(['ok', 'degraded', 'down', 'starting']),
+    status: z.enum(['ok', 'degraded', 'down', 'unknown', 'starting']),
     score: nnum,
     members: z.array(MemberStateSchema).min(1).max(MAX_MEMBERS),
     scores: dimRecord(DimensionScoreSchema),

@@ -69,15 +69,33 @@ describe('worst first', () => {
   });
 });
 
+describe('a cluster nobody can see (unknown)', () => {
+  it('ranks below down and degraded, above ok, and counts as a problem, not an outage', () => {
+    const order = sortWorstFirst([
+      fleetCluster('ok'),
+      fleetCluster('unknown', { status: 'unknown' }),
+      fleetCluster('down', { status: 'down' }),
+      fleetCluster('degraded', { status: 'degraded' }),
+    ]).map((c) => c.name);
+    expect(order).toEqual(['down', 'degraded', 'unknown', 'ok']);
+    expect(severityOf(fleetCluster('u', { status: 'unknown' }))).toBe(1);
+  });
+});
+
 describe('fleetCounts', () => {
   it('counts status, worst severity, source and down members', () => {
     const down = fleetCluster('d', { status: 'down', source: 'prometheus' });
     down.members[1] = { ...down.members[1], status: 'down' };
-    const c = fleetCounts([fleetCluster('a'), withFinding(fleetCluster('b', { status: 'degraded' }), 'warning'), down]);
-    expect(c.total).toBe(3);
-    expect(c.status).toEqual({ ok: 1, degraded: 1, down: 1, starting: 0 });
+    const c = fleetCounts([
+      fleetCluster('a'),
+      withFinding(fleetCluster('b', { status: 'degraded' }), 'warning'),
+      down,
+      fleetCluster('u', { status: 'unknown' }),
+    ]);
+    expect(c.total).toBe(4);
+    expect(c.status).toEqual({ ok: 1, degraded: 1, down: 1, unknown: 1, starting: 0 });
     expect(c.worst).toEqual({ info: 0, warning: 1, critical: 0 });
-    expect(c.source).toEqual({ direct: 2, prometheus: 1 });
+    expect(c.source).toEqual({ direct: 3, prometheus: 1 });
     expect(c.membersDown).toBe(1);
   });
 });

@@ -2,9 +2,12 @@
 import type { FleetCluster } from '../../fleet/types';
 import type { ClusterStatus, Severity } from '../../types';
 
-/** Higher is worse. A cluster that is down ranks with a critical finding, a degraded one with a warning. */
+/**
+ * Higher is worse. A cluster that is down ranks with a critical finding, a degraded one with a
+ * warning, one nobody can see (its sources did not answer) with an info finding.
+ */
 export const SEVERITY_WEIGHT: Record<Severity, number> = { info: 1, warning: 2, critical: 3 };
-const STATUS_WEIGHT: Record<ClusterStatus, number> = { ok: 0, starting: 0, degraded: 2, down: 3 };
+const STATUS_WEIGHT: Record<ClusterStatus, number> = { ok: 0, starting: 0, unknown: 1, degraded: 2, down: 3 };
 
 /** Scores closer than this are ties (then by name): rows don't swap on every tick's noise. */
 export const SCORE_STEP = 0.02;
@@ -22,8 +25,8 @@ function scoreKey(score: number | null): number {
   return score === null || !Number.isFinite(score) ? -1 : Math.round(score / SCORE_STEP);
 }
 
-/** Within a severity, a cluster that is down comes before a degraded one, which comes before the rest. */
-const STATUS_TIE: Record<ClusterStatus, number> = { down: 2, degraded: 1, ok: 0, starting: 0 };
+/** Within a severity: down, then degraded, then unknown, then the rest. */
+const STATUS_TIE: Record<ClusterStatus, number> = { down: 3, degraded: 2, unknown: 1, ok: 0, starting: 0 };
 
 /** Comparator: severity (findings and status), then status, then score (quantised), then name. */
 export function worstFirst(a: FleetCluster, b: FleetCluster): number {
@@ -51,7 +54,7 @@ export interface FleetCounts {
 export function fleetCounts(clusters: readonly FleetCluster[]): FleetCounts {
   const out: FleetCounts = {
     total: clusters.length,
-    status: { ok: 0, degraded: 0, down: 0, starting: 0 },
+    status: { ok: 0, degraded: 0, down: 0, unknown: 0, starting: 0 },
     worst: { info: 0, warning: 0, critical: 0 },
     source: { direct: 0, prometheus: 0 },
     membersDown: 0,

@@ -6,7 +6,7 @@ import { PALETTES, type Palette, type Theme } from '../color';
 import { first, oneOf, type RawParams } from '../viewParams';
 import { formatSelectors, parseSelectors, type Selector } from './selectors';
 
-export const STATUS_FILTERS = ['all', 'problems', 'down', 'degraded', 'ok'] as const;
+export const STATUS_FILTERS = ['all', 'problems', 'down', 'degraded', 'unknown', 'ok'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 export const SOURCE_FILTERS = ['all', 'direct', 'prometheus'] as const;
 export type SourceFilter = (typeof SOURCE_FILTERS)[number];
@@ -72,7 +72,13 @@ export function statusMatches(
     case 'all':
       return true;
     case 'problems':
-      return c.status === 'down' || c.status === 'degraded' || c.findings.critical > 0 || c.findings.warning > 0;
+      return (
+        c.status === 'down' ||
+        c.status === 'degraded' ||
+        c.status === 'unknown' ||
+        c.findings.critical > 0 ||
+        c.findings.warning > 0
+      );
     default:
       return c.status === f;
   }
