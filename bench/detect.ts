@@ -25,7 +25,8 @@ import { FAULT_NAMES, injectFault, isFaultName, type FaultName, type FaultRun } 
 import { freePort, onShutdown } from '../dev/lib/procs';
 import { startStack, type Stack } from '../dev/stack';
 import { median } from '../lib/stats';
-import type { BalancerState, Finding, MemberState, Severity } from '../lib/types';
+import { applyDelta } from '../lib/stream/delta';
+import type { ClusterDelta, ClusterState, Finding, MemberState, Severity } from '../lib/types';
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -302,6 +303,7 @@ interface Update {
 }
 
 class StreamWatcher {
+  private view: ClusterState | null = null;
   readonly updates: Update[] = [];
   private waiters = new Set<() => void>();
   private abort = new AbortController();
@@ -380,12 +382,20 @@ class StreamWatcher {
       else if (field === 'data') data.push(value);
     }
     if ((event !== 'state' && event !== 'delta') || data.length === 0) return;
-    let msg: { seq: number; findings: Finding[]; members: MemberState[]; balancer: BalancerState | null };
+    // The browser's copy: the full state, then each delta applied to it.
+    let msg: ClusterState;
     try {
-      msg = JSON.parse(data.join('\n'));
+      const parsed = JSON.parse(data.join('\n'));
+      if (event === 'state') msg = parsed as ClusterState;
+      else {
+        const r = this.view ? applyDelta(this.view, parsed as ClusterDelta) : null;
+        if (!r || r.kind !== 'applied') return;
+        msg = r.state;
+      }
     } catch {
       return;
     }
+    this.view = msg;
     this.updates.push({
       at,
       type: event,

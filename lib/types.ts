@@ -2,6 +2,7 @@
 // API and (later) snapshots all use these, so a view never knows where its state came from.
 //
 // etcd member IDs, raft indexes and terms are uint64: they stay decimal strings end to end.
+import type { Patch } from './stream/patch';
 
 export const DIMENSION_IDS = [
   'requests',
@@ -490,6 +491,8 @@ export interface ClusterState {
   status: ClusterStatus;
   /** Headline: the requests score against the expected shares. */
   score: number | null;
+  /** Scores are measured against the members' configured weights (else equal shares). */
+  weighted: boolean;
   members: MemberState[];
   scores: Record<DimensionId, DimensionScore>;
   frames: Frame[];
@@ -504,22 +507,21 @@ export interface ClusterState {
   weights: WeightsState | null;
 }
 
-/** What the stream sends after the full state: one per poll. */
+/**
+ * What the stream sends after the full state: one per poll, only what changed and nothing that
+ * follows from it (lib/stream/delta.ts says how it is made and applied).
+ */
 export interface ClusterDelta {
   seq: number;
   updatedAt: number;
-  status: ClusterStatus;
-  score: number | null;
-  members: MemberState[];
-  scores: Record<DimensionId, DimensionScore>;
-  frame: Frame;
-  events: ClusterEvent[];
-  findings: Finding[];
-  resolvedFindings: Finding[];
-  checks: DetectorCheck[];
-  balancer: BalancerState | null;
-  sources: ClusterState['sources'];
-  weights: WeightsState | null;
+  /** Everything else that changed (members' fields but their dims, findings, checks, balancer, sources, …). */
+  patch?: Patch;
+  /** This poll's frame values: per dimension (DIMENSION_IDS order), per member. */
+  frame: (number | null)[][];
+  /** The members' values over the score window (same layout), when any changed. */
+  dims?: (number | null)[][];
+  /** Events of this poll. */
+  events?: ClusterEvent[];
 }
 
 export interface ClusterSummary {

@@ -242,6 +242,7 @@ export function synthSnapshot(opts: SynthOptions = {}): SnapshotRecord {
       name: 'prod-main',
       seq: seconds,
       updatedAt: end,
+      weighted: true,
       pollIntervalMs: 1000,
       historyMs: seconds * 1000,
       status: 'ok',

@@ -23,24 +23,30 @@ export interface FrameInput {
   drained?: boolean[];
 }
 
+/**
+ * A history column. Values are kept to 4 significant digits before the shares and scores are
+ * computed from them, so the values alone say the whole frame: the stream sends only them, and
+ * the browser builds the rest with this same function (lib/stream/delta.ts).
+ */
 export function buildFrame(input: FrameInput): Frame {
+  const r = (a: (number | null)[]) => a.map(round4);
+  const values = emptyDimRecord((id) => r(input.values[id]));
   const { shares, expected, scores } = scoreDimensions(
     {
       up: input.up,
       leader: input.leader,
       weights: input.weights,
-      values: input.values,
+      values,
       noiseFloors: input.noiseFloors,
       drained: input.drained,
     },
     input.endpoints,
   );
-  const r = (a: (number | null)[]) => a.map(round4);
   return {
     t: input.t,
     up: input.up.slice(),
     leader: input.leader,
-    values: emptyDimRecord((id) => r(input.values[id])),
+    values,
     shares: emptyDimRecord((id) => r(shares[id])),
     expected: emptyDimRecord((id) => r(expected[id])),
     scores: emptyDimRecord((id) => round4(scores[id].score)),

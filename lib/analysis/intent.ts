@@ -3,7 +3,7 @@
 // expectations renormalise over what is left: the balancer's own model (weights/shares.ts, whose
 // serverRole this builds on), so the score and the what-if prediction agree. Pure; shared by the
 // balancer view, the scores and the detectors (and by dynamic weights, which must not undo a drain).
-import type { BalancerServer, DrainState } from '../types';
+import type { BalancerServer, BalancerState, DrainState } from '../types';
 import { serverRole } from './weights/shares';
 
 /** What a server's state says about the operator's intent, before knowing since when. */
@@ -63,4 +63,17 @@ export function drainedMembers(
   servers: ReadonlyArray<Pick<BalancerServer, 'member' | 'drained'>> | null | undefined,
 ): boolean[] {
   return members.map((m) => Boolean(servers?.find((s) => s.member === m.endpoint)?.drained));
+}
+
+/**
+ * Per member: drained at the balancer this poll. A failed balancer read keeps the last known
+ * intent (the previous poll's servers) rather than flipping every expectation. The engine and
+ * the browser's store (applying a stream delta) both call this, with the balancer before and after.
+ */
+export function drainedNow(
+  members: ReadonlyArray<{ endpoint: string }>,
+  balancer: Pick<BalancerState, 'ok' | 'servers'> | null | undefined,
+  prevBalancer: Pick<BalancerState, 'servers'> | null | undefined,
+): boolean[] {
+  return drainedMembers(members, balancer?.ok ? balancer.servers : (prevBalancer?.servers ?? null));
 }

@@ -6,6 +6,7 @@ import { median, quantile } from '../stats';
 import type { BalancerServer, BalancerState, ClientTimers, MemberSignals, MemberState } from '../types';
 import { drainReason, drainState } from './intent';
 import type { MemberCounters } from './counters';
+import { round4 } from './frames';
 import { histogramQuantile, sumHistograms, type CounterDelta } from './rates';
 import { windowRate } from './values';
 
@@ -104,21 +105,22 @@ function peerRtts(deltas: CounterDelta[]): Record<string, number> {
 export function memberSignals(i: SignalInput): MemberSignals {
   const win = i.deltas.slice(-i.windowPolls);
   const minute = i.deltas.slice(-i.minutePolls);
+  // Quantiles and rates to 4 significant digits, like every number the stream sends.
   const q = (h: 'walFsync' | 'backendCommit' | 'peerRtt') =>
-    histogramQuantile(0.99, sumHistograms(win.map((d) => d.histograms[h])));
+    round4(histogramQuantile(0.99, sumHistograms(win.map((d) => d.histograms[h]))));
   const lat = sumHistograms(win.map((d) => d.histograms.grpcLatency));
   return {
     walFsyncP99: q('walFsync'),
     backendCommitP99: q('backendCommit'),
     peerRttP99: q('peerRtt'),
-    latencyP99: histogramQuantile(0.99, lat),
+    latencyP99: round4(histogramQuantile(0.99, lat)),
     latencyCount: lat ? (lat.buckets[lat.buckets.length - 1]?.[1] ?? 0) : null,
     leaderChanges: sumCounter(minute, 'leaderChanges'),
     heartbeatFailures: sumCounter(minute, 'heartbeatFailures'),
     // Recent polls only: failures while a peer was down stop counting soon after it is back.
     peerSendFailures: sumCounter(i.deltas.slice(-i.scorePolls), 'peerSendFailures'),
     slowApplies: sumCounter(minute, 'slowApplies'),
-    grpcErrorRate: windowRate(i.deltas.slice(-i.scorePolls), 'grpcErrors'),
+    grpcErrorRate: round4(windowRate(i.deltas.slice(-i.scorePolls), 'grpcErrors')),
     hasLeader: i.latest?.gauges.hasLeader === null || i.latest === null ? null : i.latest.gauges.hasLeader > 0,
     revision: i.revision ?? i.prev?.revision ?? null,
     appliedStalledPolls: i.appliedStalled ? (i.prev?.appliedStalledPolls ?? 0) + 1 : 0,
@@ -303,7 +305,7 @@ export function balancerView(
     const errOld = errFrom.servers.find((x) => x.name === s.name);
     const inc = (k: 'econ' | 'eresp' | 'wretr' | 'wredis' | 'hrsp5xx' | 'srvAbrt') =>
       errOld && s[k] >= errOld[k] ? s[k] - errOld[k] : 0;
-    const sessionRate = old && dt > 0 && s.stot >= old.stot ? (s.stot - old.stot) / dt : null;
+    const sessionRate = old && dt > 0 && s.stot >= old.stot ? round4((s.stot - old.stot) / dt) : null;
     const times =
       old && s.timeCount !== undefined && old.timeCount !== undefined && s.timeCount > old.timeCount
         ? ((s.timeMsSum ?? 0) - (old.timeMsSum ?? 0)) / (s.timeCount - old.timeCount)

@@ -1,7 +1,7 @@
 // The cluster stream's live/stale/offline logic with a scripted EventSource and a manual clock.
 import { describe, expect, it } from 'vitest';
 import { staleAfterMs } from '../stream/freshness';
-import type { ClusterDelta, ClusterState } from '../types';
+import { type ClusterDelta, type ClusterState, DIMENSION_IDS } from '../types';
 import { type ClusterStreamView, EVENT_SOURCE_CLOSED, openClusterStream } from './clusterStream';
 import type { StreamDeps } from './reconnect';
 
@@ -70,10 +70,20 @@ function harness() {
 }
 
 const POLL_MS = 1000;
+// A cluster with no members: the smallest state a delta applies to.
 const state = (seq: number) =>
-  ({ name: 'c', seq, pollIntervalMs: POLL_MS, frames: [], events: [], updatedAt: seq }) as unknown as ClusterState;
-const delta = (seq: number) =>
-  ({ seq, updatedAt: seq, frame: { t: seq }, events: [], members: [] }) as unknown as ClusterDelta;
+  ({
+    name: 'c',
+    seq,
+    pollIntervalMs: POLL_MS,
+    historyMs: 60_000,
+    weighted: false,
+    members: [],
+    frames: [],
+    events: [],
+    updatedAt: seq,
+  }) as unknown as ClusterState;
+const delta = (seq: number): ClusterDelta => ({ seq, updatedAt: seq, frame: DIMENSION_IDS.map(() => []) });
 
 describe('openClusterStream', () => {
   it('listens for each named event the server sends (state, delta, heartbeat)', () => {

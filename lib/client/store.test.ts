@@ -1,53 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ClusterDelta, ClusterState, Frame } from '../types';
+import type { ClusterState, Frame } from '../types';
 import { heartbeatMs, staleAfterMs } from '../stream/freshness';
-import { adoptState, applyDelta } from './store';
+import { adoptState } from './store';
 
 const frame = (t: number) => ({ t }) as Frame;
 const state = (seq: number, frames: Frame[]) =>
   ({ seq, historyMs: 10_000, frames, events: [], findings: [] }) as unknown as ClusterState;
-const delta = (seq: number, t: number, events: ClusterDelta['events'] = []) =>
-  ({
-    seq,
-    updatedAt: t,
-    frame: frame(t),
-    events,
-    members: [],
-    scores: {},
-    findings: [],
-    sources: {},
-  }) as unknown as ClusterDelta;
 
-describe('applyDelta', () => {
-  it('appends the frame and trims history to the window', () => {
-    const r = applyDelta(
-      state(1, [frame(0), frame(5000)]),
-      delta(2, 12_000, [{ t: 12_000, kind: 'member-down', member: 'a', detail: '' }]),
-    );
-    expect(r.kind).toBe('applied');
-    if (r.kind !== 'applied') return;
-    expect(r.state.frames.map((f) => f.t)).toEqual([5000, 12_000]);
-    expect(r.state.events).toHaveLength(1);
-    expect(r.state.seq).toBe(2);
-  });
-  it('takes the detector checks and balancer from the delta', () => {
-    const d = {
-      ...delta(2, 1000),
-      checks: [{ kind: 'k', state: 'ok', note: 'n' }],
-      balancer: null,
-    } as unknown as ClusterDelta;
-    const r = applyDelta(state(1, []), d);
-    expect(r.kind === 'applied' && r.state.checks).toEqual([{ kind: 'k', state: 'ok', note: 'n' }]);
-  });
-  it('takes the weights panel from every delta (the balancer weights, a change and its verification)', () => {
-    const weights = { members: [], change: null, agent: null } as unknown as ClusterDelta['weights'];
-    const r = applyDelta(state(1, []), { ...delta(2, 1000), weights } as ClusterDelta);
-    expect(r.kind === 'applied' && r.state.weights).toBe(weights);
-  });
-  it('ignores old deltas and asks for a resync on a gap', () => {
-    expect(applyDelta(state(5, []), delta(5, 1)).kind).toBe('ignored');
-    expect(applyDelta(state(5, []), delta(7, 1)).kind).toBe('resync');
-  });
+// applyDelta is lib/stream/delta.ts's (tested there, with the engine's own deltas).
+describe('freshness', () => {
   it('calls data stale after three missed polls, at least 5 s', () => {
     expect(staleAfterMs(1000)).toBe(5000);
     expect(staleAfterMs(10_000)).toBe(30_000);

@@ -1,45 +1,11 @@
 // The browser's copy of a cluster's state: the same shape as the server's, kept current by
 // applying stream deltas. Pure, so it is unit-tested without a browser.
-import type { ClusterDelta, ClusterState } from '../types';
+import type { ClusterState } from '../types';
 
-export const MAX_EVENTS = 500;
+// Deltas are made and applied by one shared module: see lib/stream/delta.ts.
+import { MAX_EVENTS } from '../stream/delta';
 
-export type ApplyResult = { kind: 'applied'; state: ClusterState } | { kind: 'ignored' } | { kind: 'resync' };
-
-/**
- * Applies one delta. A delta older than the state is ignored; a gap (missed deltas) asks
- * for a resync (the caller reconnects and gets the full state).
- */
-export function applyDelta(state: ClusterState, d: ClusterDelta): ApplyResult {
-  if (d.seq <= state.seq) return { kind: 'ignored' };
-  if (d.seq !== state.seq + 1) return { kind: 'resync' };
-  const cutoff = d.frame.t - state.historyMs;
-  const frames = state.frames.filter((f) => f.t >= cutoff);
-  frames.push(d.frame);
-  const events = d.events.length ? [...state.events, ...d.events].slice(-MAX_EVENTS) : state.events;
-  return {
-    kind: 'applied',
-    state: {
-      ...state,
-      seq: d.seq,
-      updatedAt: d.updatedAt,
-      status: d.status,
-      score: d.score,
-      members: d.members,
-      scores: d.scores,
-      frames,
-      events,
-      findings: d.findings,
-      resolvedFindings: d.resolvedFindings ?? state.resolvedFindings ?? [],
-      // A server older than the client may not send these yet: keep what we have.
-      checks: d.checks ?? state.checks ?? [],
-      balancer: d.balancer ?? null,
-      // The weights panel follows every poll (the balancer's weights, a change and its verification).
-      weights: d.weights === undefined ? (state.weights ?? null) : d.weights,
-      sources: d.sources,
-    },
-  };
-}
+export { type ApplyResult, applyDelta, MAX_EVENTS } from '../stream/delta';
 
 /**
  * A full state replacing the one we hold (first connect, resync, or a restarted server whose

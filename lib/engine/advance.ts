@@ -9,12 +9,13 @@ import { diagnose } from '../analysis/diagnosis/detectors';
 import { trackFindings } from '../analysis/diagnosis/tracker';
 import { detectEvents } from '../analysis/events';
 import { buildFrame, round4 } from '../analysis/frames';
-import { drainedMembers } from '../analysis/intent';
+import { drainedNow } from '../analysis/intent';
 import { isLive, leaderIndex } from '../analysis/live';
 import { prometheusOnlyChecks } from '../analysis/diagnosis/prometheus-only';
 import { deriveMember, emptySignals } from '../analysis/member';
 import { type CounterDelta, diffCounters } from '../analysis/rates';
-import { DEFAULT_NOISE_FLOORS, scoreDimensions } from '../analysis/score';
+import { DEFAULT_NOISE_FLOORS } from '../analysis/score';
+import { scoreMembers } from '../analysis/memberScores';
 import { balancerView, memberSignals, probeSamples, pushProbe, withPeerViews } from '../analysis/signals';
 import { advanceWeights } from '../analysis/weights/view';
 import { memberValues } from '../analysis/values';
@@ -22,6 +23,7 @@ import { emptyDimRecord } from '../dimensions';
 import { redactPaths } from '../logs/present';
 import type { EtcdAlarm, MemberPoll } from '../sources/etcd';
 import { isTimeout } from '../sources/http';
+import { makeDelta } from '../stream/delta';
 import { type ClusterDelta, type ClusterSources, DIMENSION_IDS, type MemberState, type SourceStatus } from '../types';
 import { answeredPoll, type Collected, pollOf, type PromMemberNow } from './collect';
 import { pushCapped } from './ring';
@@ -35,6 +37,7 @@ import {
   PROM_DOWN_QUIET_POLLS,
   sourceFailed,
   sourceOk,
+  toClusterState,
 } from './state';
 
 export interface AdvanceResult {
@@ -226,7 +229,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     };
   // The operator's intent: members drained at the balancer expect no traffic.
   // (A failed balancer read keeps the last known intent rather than flipping every expectation.)
-  const drained = drainedMembers(members, balancer?.ok ? balancer.servers : (prev.balancer?.servers ?? null));
+  const drained = drainedNow(members, balancer, prev.balancer);
 
   // Scores and the history column.
   const frame = buildFrame({
@@ -239,18 +242,9 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     values: instant,
     drained,
   });
-  const scored = scoreDimensions(
-    { up, leader, weights: cfg.weights, weighted: cfg.cluster.weighted, values: windowed, drained },
-    cfg.endpoints,
-  );
+  const scored = scoreMembers(members, windowed, cfg.cluster.weighted, drained);
   members.forEach((m, i) => {
-    for (const id of DIMENSION_IDS) {
-      m.dims[id] = {
-        value: round4(windowed[id][i]),
-        share: round4(scored.shares[id][i]),
-        expectedShare: round4(scored.expected[id][i]),
-      };
-    }
+    m.dims = scored.dims[i];
   });
 
   // Weights: configured, runtime, proposed; a change at the balancer and its verification; the agent.
@@ -315,6 +309,8 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     raiseAfter: cfg.cluster.thresholds.raiseAfterPolls,
     clearAfter: cfg.cluster.thresholds.clearAfterPolls,
     keepResolvedMs: cfg.historyMs,
+    // The newest only: every stream's first state carries them (see toStreamState).
+    keepResolvedMax: 20,
   });
 
   const durationMs = Math.max(0, ...polls.map((p) => p?.durationMs ?? 0));
@@ -361,22 +357,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     calmPolls: overload.calmPolls,
     overloadSince: overload.overloadSince,
   };
-  const delta: ClusterDelta = {
-    seq,
-    updatedAt: t,
-    status,
-    score: scored.scores.requests.score,
-    members,
-    scores: scored.scores,
-    frame,
-    events: newEvents,
-    findings: tracked.active,
-    resolvedFindings: tracked.state.resolved.slice(),
-    checks,
-    balancer,
-    sources: structuredClone(sources),
-    weights: w.weights,
-  };
+  const delta = makeDelta(toClusterState(prev, cfg), toClusterState(state, cfg), newEvents);
   return { state, delta, overload, excused };
 }
 

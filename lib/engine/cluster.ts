@@ -44,6 +44,7 @@ import {
   sourceOk,
   summaryOf,
   toClusterState,
+  toStreamState,
   withBackfill,
   withEndpoints,
   withInternalError,
@@ -422,6 +423,18 @@ export class ClusterEngine implements LiveCluster {
       members: this.st.members,
       weights: this.st.weights,
     };
+  }
+
+  private streamMemo: { st: EngineState; state: ClusterState } | null = null;
+
+  /**
+   * The state a stream starts with: everything but older frames (a recent window, see
+   * toStreamState). The same object until the state changes, so a stream encodes it once for
+   * every viewer that connects meanwhile (a reconnect storm costs one encoding per poll).
+   */
+  streamState(): ClusterState {
+    if (this.streamMemo?.st !== this.st) this.streamMemo = { st: this.st, state: toStreamState(this.st, this.config) };
+    return this.streamMemo.state;
   }
 
   summary(): ClusterSummary {

@@ -22,6 +22,8 @@ export interface LiveCluster {
   /** Active findings (after hysteresis). */
   findings: Finding[];
   state(): ClusterState;
+  /** The state a stream starts with: recent frames only; the same object until the state changes. */
+  streamState(): ClusterState;
   summary(): ClusterSummary;
   /** Frames between two times (ms): memory when it covers the range, else Prometheus. */
   history(from: number, to: number, maxPoints?: number): Promise<HistoryAnswer>;

@@ -36,8 +36,8 @@ import type {
 } from '../types';
 import { pushAllCapped } from './ring';
 
-/** Events kept in the state (oldest dropped first). */
-export const MAX_EVENTS = 500;
+/** Events kept in the state (oldest dropped first): the browser keeps as many. */
+export { MAX_EVENTS } from '../stream/delta';
 /** Polls before asking Prometheus again about a member it reported down. */
 export const PROM_DOWN_QUIET_POLLS = 5;
 
@@ -355,6 +355,7 @@ export function toClusterState(s: EngineState, c: EngineConfig): ClusterState {
     historyMs: c.historyMs,
     status: s.status,
     score: s.scores.requests.score,
+    weighted: c.cluster.weighted,
     members: s.members,
     scores: s.scores,
     frames: s.frames.slice(),
@@ -366,6 +367,32 @@ export function toClusterState(s: EngineState, c: EngineConfig): ClusterState {
     sources: structuredClone(s.sources),
     weights: s.weights,
   };
+}
+
+/** A stream's first state stays under this (JSON bytes), whatever the history holds. */
+export const STREAM_STATE_BYTES = 96 * 1024;
+/** Frames it carries: at most this many bytes of them, at least this few (a very large state still shows its last polls). */
+export const STREAM_FRAME_BYTES = { max: 48 * 1024, min: 8 * 1024 };
+
+/**
+ * The state a stream starts with: the whole current state, but only the newest frames, as many
+ * as fit in what is left of STREAM_STATE_BYTES (older history is the history API's: a view asks
+ * for it when its range reaches further back).
+ */
+export function toStreamState(s: EngineState, c: EngineConfig): ClusterState {
+  const head = toClusterState({ ...s, frames: [] }, c);
+  const budget = Math.min(
+    STREAM_FRAME_BYTES.max,
+    Math.max(STREAM_FRAME_BYTES.min, STREAM_STATE_BYTES - JSON.stringify(head).length),
+  );
+  let bytes = 0;
+  let i = s.frames.length;
+  while (i > 0) {
+    bytes += JSON.stringify(s.frames[i - 1]).length + 1;
+    if (bytes > budget) break;
+    i--;
+  }
+  return { ...head, frames: s.frames.slice(i) };
 }
 
 export function summaryOf(s: EngineState, c: EngineConfig): ClusterSummary {

@@ -332,6 +332,8 @@ export const ClusterStateSchema = z
     historyMs: z.number().int().min(0),
     status: z.enum(['ok', 'degraded', 'down', 'unknown', 'starting']),
     score: nnum,
+    /** Not in snapshots taken before it was added: their scores are stored, nothing recomputes them. */
+    weighted: z.boolean().default(false),
     members: z.array(MemberStateSchema).min(1).max(MAX_MEMBERS),
     scores: dimRecord(DimensionScoreSchema),
     frames: z.array(FrameSchema).max(MAX_FRAMES),

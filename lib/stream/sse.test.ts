@@ -4,18 +4,38 @@ import type { StreamMessage } from '../engine/cluster';
 import type { ClusterDelta, ClusterState } from '../types';
 import { openStreams, sseResponse } from './sse';
 
-// A stand-in engine: the stream only needs a hub and a state() function.
+// A stand-in engine: the stream only needs a hub and the state to start with (the same object
+// until it changes, as the engine's); `encodings` counts how often that state was serialised.
 function fakeEngine(max = 10) {
   let seq = 0;
   const hub = new Hub<StreamMessage>(max);
-  return {
+  let memo: { seq: number; state: ClusterState } | null = null;
+  const e = {
     hub,
-    state: () => ({ name: 'c', seq }) as unknown as ClusterState,
+    encodings: 0,
+    streamState: () => {
+      if (memo?.seq !== seq) {
+        const s = seq;
+        memo = {
+          seq,
+          state: {
+            name: 'c',
+            seq: s,
+            toJSON: () => {
+              e.encodings++;
+              return { name: 'c', seq: s };
+            },
+          } as unknown as ClusterState,
+        };
+      }
+      return memo.state;
+    },
     publish() {
       seq++;
       hub.publish({ type: 'delta', delta: { seq, frame: { t: seq } } as unknown as ClusterDelta });
     },
   };
+  return e;
 }
 
 type Ev = { event: string; data: { seq: number } };
@@ -108,6 +128,17 @@ describe('sseResponse', () => {
     const res = sseResponse(e, new AbortController().signal);
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ error: expect.stringMatching(/too many/) });
+  });
+
+  it('encodes the first state once for every viewer that connects before it changes', async () => {
+    const e = fakeEngine(1000);
+    const readers = Array.from({ length: 50 }, () => sseResponse(e, new AbortController().signal).body!.getReader());
+    for (const r of readers) expect((await readEvents(r, 1))[0]).toMatchObject({ event: 'state', data: { seq: 0 } });
+    expect(e.encodings).toBe(1);
+    e.publish();
+    const late = sseResponse(e, new AbortController().signal).body!.getReader();
+    expect((await readEvents(late, 1))[0]).toMatchObject({ event: 'state', data: { seq: 1 } });
+    expect(e.encodings).toBe(2);
   });
 });
 

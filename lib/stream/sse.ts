@@ -77,16 +77,20 @@ export function encodeOnce(msg: object, encode: () => Uint8Array): Uint8Array {
   return b;
 }
 
-/** One cluster's stream: `event: state` (full), then `event: delta` per poll. */
-export function clusterFeed(engine: {
+/** What a cluster stream reads from its engine. */
+export interface StreamSource {
   hub: SseFeed<StreamMessage>['hub'];
-  state(): ClusterState;
-}): SseFeed<StreamMessage> {
+  /** The state to start with, the same object until it changes (its encoding is shared). */
+  streamState(): ClusterState;
+}
+
+/** One cluster's stream: `event: state` (current state, recent frames), then `event: delta` per poll. */
+export function clusterFeed(engine: StreamSource): SseFeed<StreamMessage> {
   return {
     hub: engine.hub,
     full() {
-      const s = engine.state();
-      return sseEvent('state', s, s.seq);
+      const s = engine.streamState();
+      return encodeOnce(s, () => sseEvent('state', s, s.seq));
     },
     event(msg) {
       if (msg.type !== 'delta') return msg.type;
@@ -102,11 +106,7 @@ export function heartbeatEvent(now: number): Uint8Array {
 }
 
 /** A Response streaming `engine`'s updates until `signal` aborts; 503 when the hub is full. */
-export function sseResponse(
-  engine: { hub: SseFeed<StreamMessage>['hub']; state(): ClusterState },
-  signal: AbortSignal,
-  opts: StreamOptions = {},
-): Response {
+export function sseResponse(engine: StreamSource, signal: AbortSignal, opts: StreamOptions = {}): Response {
   return sseStream(clusterFeed(engine), signal, opts);
 }
 

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { parseConfig } from '../../lib/config/load';
 import { ClusterEngine } from '../../lib/engine/cluster';
+import { applyDelta } from '../../lib/stream/delta';
 import { sseResponse } from '../../lib/stream/sse';
-import type { ClusterDelta, Finding } from '../../lib/types';
+import type { ClusterDelta, ClusterState, Finding } from '../../lib/types';
 
 export async function waitUntil(
   cond: () => boolean | Promise<boolean>,
@@ -83,9 +84,13 @@ export class SseReader {
   }
 }
 
-/** Records every delta from the engine's SSE stream with the time it arrived. */
+/**
+ * Follows the engine's SSE stream as a browser does (the full state, then deltas applied to it)
+ * and records the state after every delta with the time it arrived.
+ */
 export class StreamLog {
-  readonly deltas: Array<{ at: number; d: ClusterDelta }> = [];
+  readonly deltas: Array<{ at: number; d: ClusterState }> = [];
+  private cur: ClusterState | null = null;
   private ac = new AbortController();
   private done: Promise<void>;
   constructor(engine: ClusterEngine) {
@@ -94,7 +99,13 @@ export class StreamLog {
       for (;;) {
         const ev = await sse.next(60_000).catch(() => null);
         if (!ev) return;
-        if (ev.event === 'delta') this.deltas.push({ at: Date.now(), d: ev.data as ClusterDelta });
+        if (ev.event === 'state') this.cur = ev.data as ClusterState;
+        if (ev.event !== 'delta' || !this.cur) continue;
+        const r = applyDelta(this.cur, ev.data as ClusterDelta);
+        if (r.kind === 'resync') throw new Error(`delta ${(ev.data as ClusterDelta).seq} does not fit the state`);
+        if (r.kind !== 'applied') continue;
+        this.cur = r.state;
+        this.deltas.push({ at: Date.now(), d: r.state });
       }
     })();
   }
@@ -103,7 +114,7 @@ export class StreamLog {
     member: string | null,
     after: number,
     also: (f: Finding) => boolean = () => true,
-  ): { at: number; f: Finding; d: ClusterDelta } | null {
+  ): { at: number; f: Finding; d: ClusterState } | null {
     for (const x of this.deltas) {
       if (x.at < after) continue;
       const f = x.d.findings.find((y) => y.kind === kind && (member === null || y.members.includes(member)) && also(y));
@@ -111,7 +122,7 @@ export class StreamLog {
     }
     return null;
   }
-  latest(): ClusterDelta | null {
+  latest(): ClusterState | null {
     return this.deltas.at(-1)?.d ?? null;
   }
   async stop(): Promise<void> {

@@ -9,6 +9,7 @@ import { startHaproxy, type Haproxy } from '../../dev/lib/haproxy';
 import { startLoad, type LoadHandle } from '../../dev/lib/load';
 import { parseConfig } from '../../lib/config/load';
 import { ClusterEngine } from '../../lib/engine/cluster';
+import { applyDelta } from '../../lib/stream/delta';
 import { sseResponse } from '../../lib/stream/sse';
 import { Telemetry } from '../../lib/telemetry/metrics';
 import type { ClusterDelta, ClusterState, MemberState } from '../../lib/types';
@@ -108,19 +109,24 @@ describe('spine: shares, member down, stream', () => {
     const sse = new SseReader(res.body!);
     const first = await sse.next();
     expect(first.event).toBe('state');
+    // The browser's copy: the full state, then each delta applied to it.
+    let view = first.data as ClusterState;
     const victim = 1;
     const victimUrl = etcd.members[victim].clientUrl;
     const seqAtKill = engine.state().seq;
     await etcd.kill9(victim);
-    let downAt: ClusterDelta | null = null;
-    const after: ClusterDelta[] = [];
+    let downAt: ClusterState | null = null;
+    const after: ClusterState[] = [];
     while (after.length < 8) {
       const ev = await sse.next(10_000);
       if (ev.event !== 'delta') continue;
-      const d = ev.data as ClusterDelta;
-      after.push(d);
-      const m = d.members.find((x: MemberState) => x.endpoint === victimUrl)!;
-      if (!downAt && m.status === 'down') downAt = d;
+      const r = applyDelta(view, ev.data as ClusterDelta);
+      expect(r.kind).toBe('applied');
+      if (r.kind !== 'applied') break;
+      view = r.state;
+      after.push(view);
+      const m = view.members.find((x: MemberState) => x.endpoint === victimUrl)!;
+      if (!downAt && m.status === 'down') downAt = view;
     }
     ac.abort();
     expect(downAt, 'member never reported down').not.toBeNull();
