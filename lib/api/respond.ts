@@ -36,6 +36,24 @@ export function json<T = never>(data: NoInfer<T>, status = 200, headers: Record<
   });
 }
 
+const sharedBodies = new WeakMap<object, string>();
+
+/**
+ * A JSON answer whose body is encoded once per `key` object and reused for every request that
+ * gets the same object (a history range many viewers ask for at once).
+ */
+export function sharedJson<T = never>(key: object, data: () => NoInfer<T>): Response {
+  let body = sharedBodies.get(key);
+  if (body === undefined) {
+    body = JSON.stringify(data());
+    sharedBodies.set(key, body);
+  }
+  return new Response(body, {
+    status: 200,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...NO_STORE },
+  });
+}
+
 export function errorJson(status: number, error: string, headers: Record<string, string> = {}): Response {
   return json<ApiErrorBody>({ error }, status, headers);
 }

@@ -15,7 +15,7 @@ import { NginxSource } from '../sources/nginx/source';
 import { PrometheusSource } from '../sources/prometheus';
 import { fetchClusterRange } from '../sources/prometheus-queries';
 import type { ClusterSource } from '../fleet/types';
-import type { ClusterState, ClusterSummary, Finding, Frame } from '../types';
+import type { ClusterState, ClusterSummary, Finding } from '../types';
 import type { AgentCollected } from '../analysis/weights/view';
 import type { AgentClusterView } from '../weights/agent';
 import { advance } from './advance';
@@ -29,9 +29,10 @@ import {
   type Sources,
   type Timed,
 } from './collect';
+import { HistoryCache } from './history';
 import { Hub } from './hub';
 import { endpointsFromMembers, sameEndpoints } from './membership';
-import type { LiveCluster } from './live';
+import type { HistoryAnswer, LiveCluster } from './live';
 import { type LagSource, loopLag } from './lag';
 import { RateLimitedLog } from './log';
 import { type EngineTelemetry, publish, type StreamMessage } from './publish';
@@ -84,6 +85,11 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 /** A `discover: true` cluster asks for the member list this often (polls): membership changes show soon. */
 export const DISCOVER_MEMBER_LIST_EVERY = 5;
+/** Deadline of a Prometheus range query (backfill, history): longer than a poll's, as it reads minutes to days. */
+export const RANGE_TIMEOUT_MS = 15_000;
+/** A failed backfill is tried again after this, then twice as long, up to BACKFILL_ATTEMPTS tries. */
+const BACKFILL_RETRY_MS = 5_000;
+const BACKFILL_ATTEMPTS = 5;
 
 export class ClusterEngine implements LiveCluster {
   readonly name: string;
@@ -152,6 +158,7 @@ export class ClusterEngine implements LiveCluster {
       },
     });
     this.st = initialState(this.engineCfg);
+    this.historyCache = this.newHistoryCache();
   }
 
   /** The cluster's config (its endpoints change with discovery or a MemberList change). */
@@ -340,8 +347,12 @@ export class ClusterEngine implements LiveCluster {
     if (wasOk) this.hub.publish({ type: 'resync' });
   }
 
-  /** Fills the history window from Prometheus, before the first live frame. */
-  async backfill(): Promise<number> {
+  /**
+   * Fills the history window from Prometheus, before the first live frame. Range queries get a
+   * deadline of their own (RANGE_TIMEOUT_MS: a poll's is far too short for minutes of history on a
+   * busy server); a failure is logged and retried (BACKFILL_RETRY_MS, doubling) while polling runs.
+   */
+  async backfill(attempt = 0): Promise<number> {
     const prom = this.sources.prometheus;
     if (!prom || !this.cfg.prometheus) return 0;
     const to = this.now();
@@ -349,13 +360,35 @@ export class ClusterEngine implements LiveCluster {
     const stepS = this.stepFor(from, to, this.config.historyCapacity);
     const pt = this.now();
     try {
-      const range = await fetchClusterRange(prom, this.cluster, from, to, stepS, this.cfg.prometheus.rateWindow);
+      const range = await fetchClusterRange(
+        prom,
+        this.cluster,
+        from,
+        to,
+        stepS,
+        this.cfg.prometheus.rateWindow,
+        RANGE_TIMEOUT_MS,
+      );
       const r = withBackfill(this.st, this.config, range);
       this.st = withPrometheusStatus(r.state, sourceOk(pt, this.now() - pt));
       if (r.added) this.hub.publish({ type: 'resync' });
       return r.added;
     } catch (e) {
-      this.st = withPrometheusStatus(this.st, sourceFailed(this.st.sources.prometheus, errorText(e), this.now() - pt));
+      const why = errorText(e);
+      this.st = withPrometheusStatus(this.st, sourceFailed(this.st.sources.prometheus, why, this.now() - pt));
+      const retryMs = BACKFILL_RETRY_MS * 2 ** attempt;
+      const retry = this.running && attempt < BACKFILL_ATTEMPTS - 1;
+      this.log.warn(
+        `${this.name}\u0000backfill`,
+        `cluster ${this.name}: Prometheus backfill failed: ${why}${retry ? `; retrying in ${retryMs / 1000} s` : ''}`,
+        this.now(),
+      );
+      if (retry) {
+        const timer = setTimeout(() => {
+          if (this.running) void this.backfill(attempt + 1);
+        }, retryMs);
+        timer.unref?.();
+      }
       return 0;
     }
   }
@@ -364,51 +397,41 @@ export class ClusterEngine implements LiveCluster {
     return Math.max(1, Math.ceil(this.cfg.pollIntervalMs / 1000), Math.ceil((to - from) / 1000 / maxPoints));
   }
 
+  /** Range answers shared by every viewer (see history.ts). */
+  private readonly historyCache: HistoryCache;
+
+  private newHistoryCache(): HistoryCache {
+    return new HistoryCache({
+      now: () => this.now(),
+      pollIntervalMs: this.cfg.pollIntervalMs,
+      memory: () => ({ key: this.st.frames, frames: this.st.frames }),
+      fetchRange: this.sources.prometheus
+        ? async (from, to, stepS) => {
+            const prom = this.sources.prometheus;
+            if (!prom || !this.cfg.prometheus) return [];
+            const c = this.config;
+            const { timestamps, matrix } = await fetchClusterRange(
+              prom,
+              this.cluster,
+              from,
+              to,
+              stepS,
+              this.cfg.prometheus.rateWindow,
+              RANGE_TIMEOUT_MS,
+            );
+            return framesFromMatrix(timestamps, matrix, c.weights, c.endpoints);
+          }
+        : null,
+    });
+  }
+
   /**
-   * Frames between two times (ms). Served from memory when it covers the range, otherwise
-   * from Prometheus at a step that keeps at most `maxPoints` columns.
+   * Frames between two times (ms). Served from memory when it covers the range, otherwise from
+   * Prometheus at a step that keeps at most `maxPoints` columns; the same range asked by many
+   * viewers is one set of Prometheus queries per step (see history.ts).
    */
-  async history(
-    from: number,
-    toAsked: number,
-    maxPoints = 1500,
-  ): Promise<{ frames: Frame[]; source: 'memory' | 'prometheus'; error: string | null }> {
-    // Nothing exists after now (Prometheus would carry the last values forward into the future).
-    const to = Math.min(toAsked, this.now());
-    if (to <= from) return { frames: [], source: 'memory', error: null };
-    const mem = this.st.frames;
-    const covered = mem.length > 0 && mem[0].t <= from + this.cfg.pollIntervalMs;
-    const inRange = (f: Frame) => f.t >= from && f.t <= to;
-    const prom = this.sources.prometheus;
-    if (covered || !prom || !this.cfg.prometheus) {
-      return {
-        frames: mem.filter(inRange),
-        source: 'memory',
-        error: covered
-          ? null
-          : prom
-            ? null
-            : 'range is older than the in-memory history and no Prometheus is configured',
-      };
-    }
-    try {
-      const stepS = this.stepFor(from, to, maxPoints);
-      const { timestamps, matrix } = await fetchClusterRange(
-        prom,
-        this.cluster,
-        from,
-        to,
-        stepS,
-        this.cfg.prometheus.rateWindow,
-      );
-      return {
-        frames: framesFromMatrix(timestamps, matrix, this.config.weights, this.config.endpoints),
-        source: 'prometheus',
-        error: null,
-      };
-    } catch (e) {
-      return { frames: mem.filter(inRange), source: 'memory', error: errorText(e) };
-    }
+  history(from: number, toAsked: number, maxPoints = 1500): Promise<HistoryAnswer> {
+    return this.historyCache.get(from, toAsked, maxPoints);
   }
 
   state(): ClusterState {

@@ -11,6 +11,9 @@ export interface HistoryAnswer {
   frames: Frame[];
   source: 'memory' | 'prometheus';
   error: string | null;
+  /** The range the frames cover (the asked one, aligned to the poll interval or the step). */
+  from: number;
+  to: number;
 }
 
 export interface LiveCluster {

@@ -73,6 +73,8 @@ export async function fetchClusterRange(
   toMs: number,
   stepS: number,
   rateWindow: string,
+  /** Deadline of each range query (default: the source's). */
+  timeoutMs?: number,
 ): Promise<{ timestamps: number[]; matrix: MemberMatrix }> {
   const sel = clusterSelector(cluster);
   const label = cluster.prometheus.instanceLabel;
@@ -82,9 +84,9 @@ export async function fetchClusterRange(
   const sq = statusQueries(sel, label);
   const ids = Object.keys(dq) as DimensionId[];
   const [dimResults, up, isLeader] = await Promise.all([
-    Promise.all(ids.map((id) => prom.queryRange(dq[id], fromMs, toMs, stepS))),
-    prom.queryRange(sq.up, fromMs, toMs, stepS),
-    prom.queryRange(sq.isLeader, fromMs, toMs, stepS),
+    Promise.all(ids.map((id) => prom.queryRange(dq[id], fromMs, toMs, stepS, timeoutMs))),
+    prom.queryRange(sq.up, fromMs, toMs, stepS, timeoutMs),
+    prom.queryRange(sq.isLeader, fromMs, toMs, stepS, timeoutMs),
   ]);
   const values = {} as MemberMatrix['values'];
   ids.forEach((id, k) => {

@@ -35,7 +35,11 @@ export class PrometheusSource {
     private readonly opts: { onCall?: (path: string) => void } = {},
   ) {}
 
-  private async call(path: string, params: Record<string, string>): Promise<ApiResponse['data']> {
+  private async call(
+    path: string,
+    params: Record<string, string>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<ApiResponse['data']> {
     this.opts.onCall?.(path);
     const body = new URLSearchParams(params);
     const headers: Record<string, string> = {
@@ -49,12 +53,11 @@ export class PrometheusSource {
         method: 'POST',
         body,
         headers,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
-      const why =
-        err.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : (err.cause?.code ?? err.message);
+      const why = err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.code ?? err.message);
       throw new PrometheusError(`Prometheus ${path}: ${why}`);
     }
     const len = Number(res.headers.get('content-length') ?? 0);
@@ -84,14 +87,19 @@ export class PrometheusSource {
     return data.result.map((r) => ({ metric: r.metric, values: r.value ? [[r.value[0], Number(r.value[1])]] : [] }));
   }
 
-  /** Range query between two times (ms) at `stepS` seconds. */
-  async queryRange(expr: string, startMs: number, endMs: number, stepS: number): Promise<PromSeries[]> {
-    const data = await this.call('/api/v1/query_range', {
-      query: expr,
-      start: String(startMs / 1000),
-      end: String(endMs / 1000),
-      step: String(stepS),
-    });
+  /** Range query between two times (ms) at `stepS` seconds; `timeoutMs` overrides the source's deadline. */
+  async queryRange(
+    expr: string,
+    startMs: number,
+    endMs: number,
+    stepS: number,
+    timeoutMs?: number,
+  ): Promise<PromSeries[]> {
+    const data = await this.call(
+      '/api/v1/query_range',
+      { query: expr, start: String(startMs / 1000), end: String(endMs / 1000), step: String(stepS) },
+      timeoutMs,
+    );
     if (data?.resultType !== 'matrix') return [];
     return data.result.map((r) => ({ metric: r.metric, values: (r.values ?? []).map(([t, v]) => [t, Number(v)]) }));
   }
