@@ -78,8 +78,8 @@ export interface EngineConfig {
   /** Deadline of one source call (ms). */
   timeoutMs: number;
   /**
-   * Fulcrum's event loop stalled at least this long during a poll (or the poll started this late):
-   * Fulcrum is overloaded, and a timeout in that poll is not held against the source.
+   * Fulcrum's event loop stalled at least this long during a poll: a timeout in that poll is not
+   * held against the source (a stall of a quarter of the interval stretches the interval).
    */
   stallToleranceMs: number;
   /** The longest an overloaded Fulcrum stretches the poll interval to. */
@@ -277,37 +277,40 @@ const secs = (ms: number) => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${M
 
 /**
  * Fulcrum's own lateness, and the interval that follows from it. Pure. A poll whose collect step
- * saw Fulcrum's event loop stall (or that started late) means Fulcrum is overloaded; a poll that
- * takes longer than the interval can't keep it either. Either doubles the interval (up to
- * maxIntervalMs); CALM_POLLS_TO_SHRINK polls in time in a row halve it again, down to the
- * configured one.
+ * saw Fulcrum's event loop stall for a quarter of the interval (or that started half an interval
+ * late) means Fulcrum is overloaded; a poll that takes longer than the interval can't keep it
+ * either. Either doubles the interval (up to maxIntervalMs); CALM_POLLS_TO_SHRINK polls in time
+ * in a row halve it again, down to the configured one. Any stall of stallToleranceMs or more
+ * marks the poll `stalled`: its timeouts are not held against the sources.
  */
 export function overloadOf(prev: EngineState, cfg: EngineConfig, p: PollTiming, t: number): Overload {
+  // A short stall is enough to doubt a timeout; falling behind takes a stall of a quarter of
+  // the interval, a start half an interval late, or a poll longer than the interval.
   const stalled = p.stalledMs >= cfg.stallToleranceMs;
+  const behind = p.stalledMs >= prev.intervalMs / 4;
   const startedLate = p.startedLateMs >= Math.max(cfg.stallToleranceMs, prev.intervalMs / 2);
   const overran = p.durationMs > prev.intervalMs;
   let intervalMs = prev.intervalMs;
   let calmPolls = prev.calmPolls;
-  if (stalled || startedLate || overran) {
+  if (behind || startedLate || overran) {
     calmPolls = 0;
     intervalMs = Math.min(cfg.maxIntervalMs, prev.intervalMs * 2);
   } else if (++calmPolls >= CALM_POLLS_TO_SHRINK && intervalMs > cfg.pollIntervalMs) {
     calmPolls = 0;
     intervalMs = Math.max(cfg.pollIntervalMs, Math.round(intervalMs / 2));
   }
-  const degraded = stalled || startedLate || overran || intervalMs > cfg.pollIntervalMs;
+  const degraded = behind || startedLate || overran || intervalMs > cfg.pollIntervalMs;
   let cause: string | null = null;
   if (degraded) {
     const why: string[] = [];
-    if (stalled) why.push(`its event loop stalled ${secs(p.stalledMs)} during the last poll`);
+    if (behind) why.push(`its event loop stalled ${secs(p.stalledMs)} during the last poll`);
     if (startedLate) why.push(`the last poll started ${secs(p.startedLateMs)} late`);
     if (overran) why.push(`the last poll took ${secs(p.durationMs)} of a ${secs(prev.intervalMs)} interval`);
-    const head = stalled || startedLate ? 'Fulcrum is overloaded' : 'polls take longer than the interval';
-    cause =
-      `${head}${why.length ? `: ${why.join(', ')}` : ''}; polling every ${secs(intervalMs)}` +
-      (intervalMs > cfg.pollIntervalMs ? ` instead of ${secs(cfg.pollIntervalMs)} until it catches up` : '');
-    if (!why.length)
-      cause = `Fulcrum is catching up after an overload; polling every ${secs(intervalMs)} instead of ${secs(cfg.pollIntervalMs)}`;
+    const head = behind || startedLate ? 'Fulcrum is overloaded' : 'polls take longer than the interval';
+    cause = why.length
+      ? `${head}: ${why.join(', ')}; polling every ${secs(intervalMs)}` +
+        (intervalMs > cfg.pollIntervalMs ? ` instead of ${secs(cfg.pollIntervalMs)} until it catches up` : '')
+      : `Fulcrum is catching up after an overload; polling every ${secs(intervalMs)} instead of ${secs(cfg.pollIntervalMs)}`;
   }
   return {
     stalled,
