@@ -224,6 +224,7 @@ export class ClusterEngine implements LiveCluster {
       // a poll interval of its own.
       durationMs: 0,
       stalledMs: 0,
+      loopBusy: 0,
       startedLateMs: 0,
     };
     try {

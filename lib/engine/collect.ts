@@ -11,7 +11,7 @@ import { isTimeout } from '../sources/http';
 import type { PrometheusSource } from '../sources/prometheus';
 import { fetchMembersNow } from '../sources/prometheus-queries';
 import type { ClientTimers, DimensionId, MemberSignals } from '../types';
-import { type LoopLag, loopLag } from './lag';
+import { type LagSource, loopLag } from './lag';
 import type { EngineConfig, EngineState } from './state';
 
 /** What the engine needs from a member source (EtcdMemberSource; a recording in replay tests). */
@@ -88,6 +88,8 @@ export interface Collected {
   durationMs: number;
   /** How long Fulcrum's own event loop stalled during the collect step (ms): see lag.ts. */
   stalledMs: number;
+  /** How busy Fulcrum's event loop was during the collect step (0..1): see lag.ts. */
+  loopBusy: number;
   /** How much later than planned the poll started (ms). */
   startedLateMs: number;
 }
@@ -203,11 +205,12 @@ export async function collect(
   c: EngineConfig,
   t: number,
   now: () => number,
-  timing: { lag: Pick<LoopLag, 'stalledMs'>; startedLateMs: number } = { lag: loopLag, startedLateMs: 0 },
+  timing: { lag: LagSource; startedLateMs: number } = { lag: loopLag, startedLateMs: 0 },
 ): Promise<Collected> {
   const started = now();
   // The stall is measured on the wall clock (the sampler's), whatever clock `now` is.
   const wallStart = Date.now();
+  const busyMark = timing.lag.mark();
   // Probes first, all members at once, nothing else of this poll in flight: a probe's time is the
   // member's plus whatever kept Fulcrum's event loop busy meanwhile, which the sampler measures.
   const probes = sources.members.map((s) => (s?.probe ? s.probe() : null));
@@ -267,6 +270,7 @@ export async function collect(
     agent,
     durationMs: now() - started,
     stalledMs: timing.lag.stalledMs(wallStart, Date.now()),
+    loopBusy: timing.lag.busySince(busyMark),
     startedLateMs: timing.startedLateMs,
   };
 }

@@ -1,3 +1,5 @@
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
+
 // How late Fulcrum's own event loop is: a timer that should fire every `periodMs` notes how
 // much later it fired. A late timer means Fulcrum could not run (too busy, or the machine did
 // not give it a CPU): an answer that arrived meanwhile sat unread, and a deadline that expired
@@ -62,6 +64,21 @@ export class LoopLag {
     this.timer.unref?.();
   }
 
+  /** How busy the loop is now: a mark to measure its utilization from (see `busySince`). */
+  mark(): EventLoopUtilization {
+    return performance.eventLoopUtilization();
+  }
+
+  /**
+   * The event loop's utilization since `mark` (0..1): the share of the time it was running
+   * rather than waiting for I/O. Near 1, Fulcrum has more work than it gets done; a loop that
+   * stalls while mostly idle is one the machine did not give a CPU, which a longer interval
+   * would not help.
+   */
+  busySince(mark: EventLoopUtilization): number {
+    return performance.eventLoopUtilization(mark).utilization;
+  }
+
   /** Milliseconds of [from, to] (epoch ms) the loop was stalled, as far as the samples so far show. */
   stalledMs(from: number, to: number): number {
     // A stall still going on shows only once the timer fires: count how overdue it is now.
@@ -76,7 +93,13 @@ export class LoopLag {
 export const loopLag = new LoopLag();
 
 /** What the engine needs of a sampler. */
-export type LagSource = Pick<LoopLag, 'stalledMs' | 'acquire' | 'release'>;
+export type LagSource = Pick<LoopLag, 'stalledMs' | 'acquire' | 'release' | 'mark' | 'busySince'>;
 
 /** A sampler that never sees a stall (replays of recorded polls: their timing is not this process's). */
-export const NO_LAG: LagSource = { stalledMs: () => 0, acquire() {}, release() {} };
+export const NO_LAG: LagSource = {
+  stalledMs: () => 0,
+  acquire() {},
+  release() {},
+  mark: () => ({ idle: 0, active: 0, utilization: 0 }),
+  busySince: () => 0,
+};

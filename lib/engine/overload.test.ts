@@ -52,7 +52,7 @@ describe('overload: Fulcrum late is not etcd down', () => {
   });
 
   /** Polls after the healthy phase in which every member fails as `fail` says; `stalledMs` each. */
-  function run(fail: (p: MemberPoll) => MemberPoll, stalledMs: number, polls = 6) {
+  function run(fail: (p: MemberPoll) => MemberPoll, stalledMs: number, polls = 6, loopBusy = 1) {
     let s = healthy;
     const results: AdvanceResult[] = [];
     for (let k = 1; k <= polls; k++) {
@@ -62,6 +62,7 @@ describe('overload: Fulcrum late is not etcd down', () => {
         members: cfg.cluster.endpoints.map((e) => ({ ok: true, value: fail(healthyTick.polls[e.url]) })),
         durationMs: 820,
         stalledMs,
+        loopBusy,
       };
       const r = advance(s, c, cfg, t);
       results.push(r);
@@ -89,6 +90,14 @@ describe('overload: Fulcrum late is not etcd down', () => {
     expect(s.intervalMs).toBe(cfg.pollIntervalMs);
     // The leader stays the leader: no leader change made up from silence.
     expect(s.members.map((m) => m.isLeader)).toEqual(healthy.members.map((m) => m.isLeader));
+  });
+
+  it('a loop that stalls while idle (the machine starved it) excuses timeouts but keeps the interval', () => {
+    const { s, results } = run(timedOut, 400, 6, 0.1);
+    expect(s.members.map((m) => m.status)).toEqual(healthy.members.map(() => 'up'));
+    expect(results.every((r) => r.excused.every(Boolean))).toBe(true);
+    expect(results.every((r) => r.state.intervalMs === cfg.pollIntervalMs)).toBe(true);
+    expect(s.sources.engine.ok).toBe(true);
   });
 
   it('holds the same timeouts against the members when Fulcrum did not stall', () => {
@@ -145,7 +154,7 @@ describe('overload: Fulcrum late is not etcd down', () => {
 describe('overloadOf', () => {
   const rec = decodeSamples(gunzipSync(readFileSync(FIXTURE)).toString('utf8'));
   const cfg = replayConfig(rec);
-  const calm = { durationMs: 20, stalledMs: 0, startedLateMs: 0 };
+  const calm = { durationMs: 20, stalledMs: 0, startedLateMs: 0, loopBusy: 0.1 };
 
   it('doubles the interval when a poll overruns it, halves it after calm polls, clears the status', () => {
     let s = initialState(cfg);
@@ -169,7 +178,7 @@ describe('overloadOf', () => {
   it('never stretches past maxIntervalMs', () => {
     let s = initialState(cfg);
     for (let k = 0; k < 20; k++) {
-      const o = overloadOf(s, cfg, { ...calm, stalledMs: 60_000 }, k);
+      const o = overloadOf(s, cfg, { ...calm, stalledMs: 60_000, loopBusy: 1 }, k);
       s = { ...s, intervalMs: o.intervalMs, calmPolls: o.calmPolls, overloadSince: o.overloadSince };
     }
     expect(s.intervalMs).toBe(cfg.maxIntervalMs);

@@ -104,6 +104,7 @@ export function collectedAt(tick: RecordedTick, c: EngineConfig): Collected {
     logs: null,
     durationMs: 0,
     stalledMs: 0,
+    loopBusy: 0,
     startedLateMs: 0,
   };
 }

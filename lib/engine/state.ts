@@ -86,6 +86,9 @@ export interface EngineConfig {
   maxIntervalMs: number;
 }
 
+/** Event-loop utilization from which Fulcrum counts as having more work than it gets done. */
+export const BUSY_LOOP = 0.8;
+
 /** Polls in time in a row before a stretched interval is halved again. */
 export const CALM_POLLS_TO_SHRINK = 5;
 
@@ -256,6 +259,8 @@ export interface PollTiming {
   durationMs: number;
   /** How long Fulcrum's event loop stalled during the collect step (ms). */
   stalledMs: number;
+  /** How busy its event loop was meanwhile (0..1). */
+  loopBusy: number;
   /** How much later than planned the poll started (ms). */
   startedLateMs: number;
 }
@@ -284,11 +289,14 @@ const secs = (ms: number) => (ms >= 10_000 ? `${Math.round(ms / 1000)} s` : `${M
  * marks the poll `stalled`: its timeouts are not held against the sources.
  */
 export function overloadOf(prev: EngineState, cfg: EngineConfig, p: PollTiming, t: number): Overload {
-  // A short stall is enough to doubt a timeout; falling behind takes a stall of a quarter of
-  // the interval, a start half an interval late, or a poll longer than the interval.
+  // A short stall is enough to doubt a timeout. Falling behind is a stall of a quarter of the
+  // interval or a start half an interval late while the loop had work all along (a loop that
+  // stalls while idle is one the machine starved: a longer interval would not help), or a
+  // poll longer than the interval.
   const stalled = p.stalledMs >= cfg.stallToleranceMs;
-  const behind = p.stalledMs >= prev.intervalMs / 4;
-  const startedLate = p.startedLateMs >= Math.max(cfg.stallToleranceMs, prev.intervalMs / 2);
+  const busy = p.loopBusy >= BUSY_LOOP;
+  const behind = busy && p.stalledMs >= prev.intervalMs / 4;
+  const startedLate = busy && p.startedLateMs >= Math.max(cfg.stallToleranceMs, prev.intervalMs / 2);
   const overran = p.durationMs > prev.intervalMs;
   let intervalMs = prev.intervalMs;
   let calmPolls = prev.calmPolls;

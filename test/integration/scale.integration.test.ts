@@ -205,6 +205,8 @@ describe('many viewers', () => {
       [
         'pollIntervalMs: 500',
         'maxSubscribers: 2000',
+        // All the viewers of this test come from one address.
+        'server: { maxStreamsPerClient: 2000 }',
         'clusters:',
         '  - name: v',
         '    endpoints:',
