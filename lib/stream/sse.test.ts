@@ -130,6 +130,17 @@ describe('sseResponse', () => {
     expect(await res.json()).toMatchObject({ error: expect.stringMatching(/too many/) });
   });
 
+  it('a client that left before its stream opened is not subscribed (its abort fired already)', async () => {
+    const e = fakeEngine(1);
+    const ac = new AbortController();
+    ac.abort();
+    const reader = sseResponse(e, ac.signal).body!.getReader();
+    const events = await readEvents(reader, 10);
+    expect(events.map((x) => x.event)).toEqual(['state']);
+    // Its slot in the hub is free again.
+    expect(sseResponse(e, new AbortController().signal).status).toBe(200);
+  });
+
   it('encodes the first state once for every viewer that connects before it changes', async () => {
     const e = fakeEngine(1000);
     const readers = Array.from({ length: 50 }, () => sseResponse(e, new AbortController().signal).body!.getReader());

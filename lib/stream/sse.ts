@@ -243,17 +243,17 @@ export function sseStream<M>(feed: SseFeed<M>, signal: AbortSignal, opts: Stream
       headers: { 'Content-Type': 'application/json', 'Retry-After': '5' },
     });
   }
-  signal.addEventListener(
-    'abort',
-    () => {
-      cleanup();
-      try {
-        controllerRef?.close();
-      } catch {
-        // already closed or errored
-      }
-    },
-    { once: true },
-  );
+  const onAbort = () => {
+    cleanup();
+    try {
+      controllerRef?.close();
+    } catch {
+      // already closed or errored
+    }
+  };
+  // A client that left while the route was still authorizing it (a reconnect storm) never
+  // fires `abort` again: without this its stream would stay subscribed for good.
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
   return new Response(stream, { headers: SSE_HEADERS });
 }
