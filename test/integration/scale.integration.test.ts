@@ -28,6 +28,8 @@ let dir: string;
 let etcd: EtcdCluster;
 let prom: Prometheus;
 let rt: Runtime | undefined;
+/** When Prometheus started scraping (the history test, last, uses what it gathered meanwhile). */
+let promStarted = 0;
 
 async function runtime(yaml: string): Promise<Runtime> {
   const r = createRuntime(parseConfig(yaml, path.join(dir, 'fulcrum.yaml'), {}), { defaultMetrics: false });
@@ -46,6 +48,7 @@ beforeAll(async () => {
     targets: etcd.members.map((m) => hostPort(m.clientUrl)),
     scrapeIntervalS: 1,
   });
+  promStarted = Date.now();
 });
 
 afterEach(async () => {
@@ -61,85 +64,13 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('history from Prometheus', () => {
-  it('the backfill on start reaches the state, and one long range for many viewers is one set of queries', async () => {
-    // Let Prometheus gather some history first (the in-memory history below is 1 minute).
-    const promStarted = Date.now();
-    await waitUntil(
-      async () => {
-        const r = await fetch(`${prom.url}/api/v1/query?query=count(up{job="etcd"}==1)`).then((x) => x.json());
-        return r.data?.result?.[0]?.value?.[1] === '3';
-      },
-      60_000,
-      'Prometheus scraping 3 members',
-    );
-    await new Promise((r) => setTimeout(r, Math.max(0, 40_000 - (Date.now() - promStarted))));
-
-    const r = await runtime(
-      [
-        'pollIntervalMs: 1000',
-        'historyMinutes: 1',
-        'prometheus:',
-        `  url: ${prom.url}`,
-        'clusters:',
-        '  - name: h',
-        '    endpoints:',
-        ...etcd.members.map((m) => `      - "${m.clientUrl}"`),
-        `    prometheus: { selector: 'job="etcd"' }`,
-      ].join('\n'),
-    );
-    const started = Date.now();
-    const engine = r.clusters.get('h') as ClusterEngine;
-    // The backfill's frames are in the state within a few polls (they were not, 18 s after a start).
-    await waitUntil(
-      () => engine.state().frames.some((f) => f.origin === 'prometheus'),
-      20_000,
-      'backfilled frames in the state',
-    );
-    const s = engine.state();
-    expect(s.frames[0].origin).toBe('prometheus');
-    expect(started - s.frames[0].t).toBeGreaterThan(20_000);
-    await waitUntil(() => engine.state().frames.some((f) => f.origin === 'poll'), 20_000, 'a live poll');
-
-    // Queries sent to Prometheus, counted by Fulcrum and by Prometheus itself.
-    const counted = async () => {
-      const text = await (await metricsGET(new Request('http://x/api/metrics'))).text();
-      return metricValue(text, /fulcrum_prometheus_queries_total\{purpose="cluster"\} (\d+)/);
-    };
-    const served = async () => {
-      const text = await fetch(`${prom.url}/metrics`).then((x) => x.text());
-      return metricValue(text, /prometheus_http_requests_total\{code="200",handler="\/api\/v1\/query_range"\} (\d+)/);
-    };
-    // Eight browsers open the 1-hour range within a second or two of each other: each asks
-    // for the hour before the oldest frame its stream gave it.
-    const ask = (i: number, rangeMs: number) => {
-      const live = engine.state().frames.find((f) => f.origin === 'poll')!.t;
-      const now = Date.now() + i * 150;
-      const qs = new URLSearchParams({ from: String(now - rangeMs), to: String(live - i * 100), maxPoints: '1200' });
-      return historyGET(new Request(`http://x/api/clusters/h/history?${qs}`), params('h'));
-    };
-    for (const rangeMs of [3600_000, 6 * 3600_000]) {
-      const [c0, p0] = [await counted(), await served()];
-      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => ask(i, rangeMs)));
-      const bodies = await Promise.all(answers.map((a) => a.json() as Promise<HistoryResponse>));
-      const [c1, p1] = [await counted(), await served()];
-      // Prometheus has less than a minute: a handful of columns at the range's step (5 s, 30 s).
-      expect(bodies.map((b) => `${b.source} ${b.error}`)).toEqual(bodies.map(() => 'prometheus null'));
-      expect(bodies.every((b) => b.frames.length >= 1 && b.frames.every((f) => f.origin === 'prometheus'))).toBe(true);
-      // One set: a query per dimension (10) plus up and leader, whatever the number of viewers.
-      expect(c1 - c0).toBe(12);
-      expect(p1 - p0).toBe(12);
-    }
-  });
-});
-
 describe('overload', () => {
   it('many clusters at a short interval: Fulcrum says it is overloaded and never calls a healthy member down or slow', async () => {
     const lines: string[] = [];
     vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => {
       lines.push(a.map(String).join(' '));
     });
-    const CLUSTERS = 120;
+    const CLUSTERS = 40;
     const r = await runtime(
       [
         'pollIntervalMs: 200',
@@ -150,34 +81,51 @@ describe('overload', () => {
         ),
       ].join('\n'),
     );
+    // The rest of a server's work (more clusters than its cores can poll): the event loop is
+    // busy 180 ms of every 200 ms, so Fulcrum is overloaded on any machine, fast or slow, and
+    // answers that arrive meanwhile sit unread past their 150 ms timeout.
+    const hog = setInterval(() => {
+      const end = performance.now() + 180;
+      while (performance.now() < end) {
+        // busy
+      }
+    }, 200);
     const engines = [...r.clusters.values()];
     const bad: string[] = [];
     let overloadedSeen = false;
     let apiSaid: string | null = null;
     let metricsSaid = false;
-    const deadline = Date.now() + 25_000;
-    while (Date.now() < deadline) {
-      await new Promise((res) => setTimeout(res, 1000));
-      for (const e of engines) {
-        const s = e.state();
-        for (const m of s.members) if (m.status === 'down') bad.push(`${s.name} ${m.name} down: ${m.error}`);
-        for (const f of s.findings)
-          if (['member-down', 'slow-member', 'unhealthy-serving'].includes(f.kind)) bad.push(`${s.name}: ${f.title}`);
-        for (const ev of s.events) if (ev.kind === 'member-down') bad.push(`${s.name}: event ${ev.detail}`);
-        if (!s.sources.engine.ok && /^Fulcrum is overloaded/.test(s.sources.engine.error ?? '')) overloadedSeen = true;
+    // Watch every cluster for 8 s after the overload shows (a member is called down after two
+    // failed polls, at the stretched interval well within that).
+    let watchUntil = Number.POSITIVE_INFINITY;
+    const deadline = Date.now() + 40_000;
+    try {
+      while (Date.now() < Math.min(deadline, watchUntil) && bad.length === 0) {
+        await new Promise((res) => setTimeout(res, 500));
+        for (const e of engines) {
+          const s = e.state();
+          for (const m of s.members) if (m.status === 'down') bad.push(`${s.name} ${m.name} down: ${m.error}`);
+          for (const f of s.findings)
+            if (['member-down', 'slow-member', 'unhealthy-serving'].includes(f.kind)) bad.push(`${s.name}: ${f.title}`);
+          for (const ev of s.events) if (ev.kind === 'member-down') bad.push(`${s.name}: event ${ev.detail}`);
+          if (!s.sources.engine.ok && /^Fulcrum is overloaded/.test(s.sources.engine.error ?? ''))
+            overloadedSeen = true;
+        }
+        if (overloadedSeen && apiSaid === null) {
+          watchUntil = Date.now() + 8000;
+          const over = engines.find((e) => !e.state().sources.engine.ok)!;
+          const st = (await (
+            await clusterGET(new Request(`http://x/api/clusters/${over.name}`), params(over.name))
+          ).json()) as ClusterState;
+          apiSaid = st.sources.engine.error;
+          const text = await (await metricsGET(new Request('http://x/api/metrics'))).text();
+          metricsSaid =
+            /fulcrum_overloaded\{cluster="o\d+"\} 1/.test(text) &&
+            metricValue(text, /fulcrum_overloaded_polls_total\{cluster="o\d+"\} (\d+)/) > 0;
+        }
       }
-      if (overloadedSeen && apiSaid === null) {
-        const over = engines.find((e) => !e.state().sources.engine.ok)!;
-        const st = (await (
-          await clusterGET(new Request(`http://x/api/clusters/${over.name}`), params(over.name))
-        ).json()) as ClusterState;
-        apiSaid = st.sources.engine.error;
-        const text = await (await metricsGET(new Request('http://x/api/metrics'))).text();
-        metricsSaid =
-          /fulcrum_overloaded\{cluster="o\d+"\} 1/.test(text) &&
-          metricValue(text, /fulcrum_overloaded_polls_total\{cluster="o\d+"\} (\d+)/) > 0;
-      }
-      if (bad.length) break;
+    } finally {
+      clearInterval(hog);
     }
     expect(bad.slice(0, 5)).toEqual([]);
     expect(overloadedSeen).toBe(true);
@@ -215,7 +163,7 @@ describe('many viewers', () => {
     );
     const engine = r.clusters.get('v') as ClusterEngine;
     await waitUntil(() => engine.state().seq >= 5, 20_000, 'polling');
-    const WINDOW = 8000;
+    const WINDOW = 5000;
     const s0 = engine.state().seq;
     await new Promise((res) => setTimeout(res, WINDOW));
     const before = engine.state().seq - s0;
@@ -253,11 +201,88 @@ describe('many viewers', () => {
     await new Promise((res) => setTimeout(res, WINDOW));
     const during = engine.state().seq - s1;
     for (const ac of aborts) ac.abort();
-    await Promise.all(readers);
+    const ended = await Promise.race([
+      Promise.all(readers).then(() => true),
+      new Promise<boolean>((res) => setTimeout(() => res(false), 20_000)),
+    ]);
+    expect(ended, 'every stream ends when its viewer leaves').toBe(true);
     expect(got.states).toBe(VIEWERS);
     expect(got.deltas).toBe(VIEWERS);
-    // Polls kept their cadence: at most one interval's worth fewer than before the viewers came.
-    expect(during).toBeGreaterThanOrEqual(before - 2);
-    expect(during).toBeGreaterThanOrEqual(WINDOW / 500 / 2);
+    // Polls kept their cadence: the storm may cost Fulcrum a stretched interval (twice the
+    // configured one, said as an overload), never a stall (it was 2 polls in 27 s).
+    expect(before).toBeGreaterThanOrEqual(3);
+    expect(during).toBeGreaterThanOrEqual(Math.floor(before / 2) - 1);
+  });
+});
+
+describe('history from Prometheus', () => {
+  it('the backfill on start reaches the state, and one long range for many viewers is one set of queries', async () => {
+    // Prometheus has been gathering history while the tests above ran (the in-memory history
+    // below is 1 minute).
+    await waitUntil(
+      async () => {
+        const r = await fetch(`${prom.url}/api/v1/query?query=count(up{job="etcd"}==1)`).then((x) => x.json());
+        return r.data?.result?.[0]?.value?.[1] === '3';
+      },
+      60_000,
+      'Prometheus scraping 3 members',
+    );
+    await new Promise((r) => setTimeout(r, Math.max(0, 25_000 - (Date.now() - promStarted))));
+
+    const r = await runtime(
+      [
+        'pollIntervalMs: 1000',
+        'historyMinutes: 1',
+        'prometheus:',
+        `  url: ${prom.url}`,
+        'clusters:',
+        '  - name: h',
+        '    endpoints:',
+        ...etcd.members.map((m) => `      - "${m.clientUrl}"`),
+        `    prometheus: { selector: 'job="etcd"' }`,
+      ].join('\n'),
+    );
+    const started = Date.now();
+    const engine = r.clusters.get('h') as ClusterEngine;
+    // The backfill's frames are in the state within a few polls (they were not, 18 s after a start).
+    await waitUntil(
+      () => engine.state().frames.some((f) => f.origin === 'prometheus'),
+      20_000,
+      'backfilled frames in the state',
+    );
+    const s = engine.state();
+    expect(s.frames[0].origin).toBe('prometheus');
+    expect(started - s.frames[0].t).toBeGreaterThan(10_000);
+    await waitUntil(() => engine.state().frames.some((f) => f.origin === 'poll'), 20_000, 'a live poll');
+
+    // Queries sent to Prometheus, counted by Fulcrum and by Prometheus itself.
+    const counted = async () => {
+      const text = await (await metricsGET(new Request('http://x/api/metrics'))).text();
+      return metricValue(text, /fulcrum_prometheus_queries_total\{purpose="cluster"\} (\d+)/);
+    };
+    const served = async () => {
+      const text = await fetch(`${prom.url}/metrics`).then((x) => x.text());
+      return metricValue(text, /prometheus_http_requests_total\{code="200",handler="\/api\/v1\/query_range"\} (\d+)/);
+    };
+    // Eight browsers open the 1-hour range within a second or two of each other: each asks
+    // for the hour before the oldest frame its stream gave it.
+    const ask = (i: number, rangeMs: number) => {
+      const live = engine.state().frames.find((f) => f.origin === 'poll')!.t;
+      const now = Date.now() + i * 150;
+      const qs = new URLSearchParams({ from: String(now - rangeMs), to: String(live - i * 100), maxPoints: '1200' });
+      return historyGET(new Request(`http://x/api/clusters/h/history?${qs}`), params('h'));
+    };
+    for (const rangeMs of [3600_000, 6 * 3600_000]) {
+      const [c0, p0] = [await counted(), await served()];
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => ask(i, rangeMs)));
+      const bodies = await Promise.all(answers.map((a) => a.json() as Promise<HistoryResponse>));
+      const [c1, p1] = [await counted(), await served()];
+      // Prometheus has less than a minute: a handful of columns at the range's step (5 s, 30 s).
+      expect(bodies.map((b) => `${b.source} ${b.error}`)).toEqual(bodies.map(() => 'prometheus null'));
+      expect(bodies.every((b) => b.frames.length >= 1 && b.frames.every((f) => f.origin === 'prometheus'))).toBe(true);
+      // One set: a query per dimension (10) plus up and leader, whatever the number of viewers.
+      expect(c1 - c0).toBe(12);
+      expect(p1 - p0).toBe(12);
+    }
   });
 });
