@@ -1,6 +1,6 @@
 // Deltas reproduce the server's state exactly: random sequences of polls (recorded polls of the
 // real local stack, shuffled and changed: members refusing, timing out, losing /metrics, alarms,
-// leader moves, Fulcrum stalling, the balancer failing) go through the engine's advance; a
+// leader moves, Fulcrum stalling, the balancer failing or draining a member) go through the engine's advance; a
 // browser's copy starts from the state at a random poll and applies each delta as it arrives
 // over the wire (JSON); after every delta it must equal the server's state.
 import { readFileSync } from 'node:fs';
@@ -73,6 +73,9 @@ const poll = fc.record({
   changes: fc.array(fc.constantFrom(...CHANGES), { minLength: n, maxLength: n }),
   stalledMs: fc.constantFrom(0, 0, 0, 400),
   balancerDown: fc.boolean(),
+  /** A server the operator took out at the balancer (its member then expects no traffic). */
+  drain: fc.constantFrom(null, null, null, 'DRAIN', 'MAINT'),
+  drainAt: fc.nat({ max: n - 1 }),
   newLeader: fc.nat({ max: n - 1 }),
 });
 
@@ -99,7 +102,20 @@ describe('stream deltas', () => {
             balancer:
               base.balancer && p.balancerDown
                 ? { ...base.balancer, result: { ok: false, error: 'HAProxy runtime API: ECONNREFUSED' } }
-                : base.balancer,
+                : base.balancer?.result.ok && p.drain
+                  ? {
+                      ...base.balancer,
+                      result: {
+                        ok: true,
+                        value: {
+                          ...base.balancer.result.value,
+                          servers: base.balancer.result.value.servers.map((sv, i) =>
+                            i === p.drainAt ? { ...sv, status: p.drain as string } : sv,
+                          ),
+                        },
+                      },
+                    }
+                  : base.balancer,
             stalledMs: p.stalledMs,
           };
           const r = advance(server, c, cfg, t);
