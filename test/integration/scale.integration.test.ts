@@ -209,8 +209,9 @@ describe('many viewers', () => {
     expect(got.states).toBe(VIEWERS);
     expect(got.deltas).toBe(VIEWERS);
     // Polls kept their cadence: the storm may cost Fulcrum a stretched interval (twice the
-    // configured one, said as an overload), never a stall (it was 2 polls in 27 s).
-    expect(before).toBeGreaterThanOrEqual(3);
+    // configured one, said as an overload), never a stall (it was 2 polls in 27 s). Measured
+    // against the same window before the storm, on whatever machine this runs.
+    expect(during).toBeGreaterThanOrEqual(1);
     expect(during).toBeGreaterThanOrEqual(Math.floor(before / 2) - 1);
   });
 });
