@@ -6,7 +6,22 @@ import { defineConfig } from 'vitest/config';
 // The slowest files (measured on CI: most of their time is waiting for polls, elections and
 // Prometheus scrapes, not CPU) start first, so two workers finish together instead of the
 // longest file starting last. Files not listed follow, larger first (vitest's own order).
-const SLOW_FIRST = ['diagnosis.integration', 'spine.integration', 'prometheus.integration', 'stack.integration'];
+const SLOW_FIRST = [
+  'diagnosis.integration',
+  'fault-matrix.integration',
+  'diagnosis-client.integration',
+  'faults.integration',
+  'fuzz.integration',
+  'store.integration',
+  'weights-agent.integration',
+  'scale.integration',
+  'spine.integration',
+  'replicas.integration',
+  'prometheus.integration',
+  'fleet.integration',
+  'discover.integration',
+  'stack.integration',
+];
 
 class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
