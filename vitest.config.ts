@@ -8,5 +8,7 @@ export default defineConfig({
     include: ['lib/**/*.test.ts', 'components/**/*.test.{ts,tsx}', 'dev/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/*.integration.test.ts', 'e2e/**'],
     environment: 'node',
+    // Replays and property tests take seconds on a busy 2-core machine: a deadline, not a speed check.
+    testTimeout: 30_000,
   },
 });
