@@ -8,10 +8,10 @@ import { defineConfig } from 'vitest/config';
 // longest file starting last. Files not listed follow, larger first (vitest's own order).
 const SLOW_FIRST = [
   'diagnosis.integration',
-  'fault-matrix.integration',
-  'diagnosis-client.integration',
-  'faults.integration',
   'fuzz.integration',
+  'diagnosis-client.integration',
+  'fault-matrix.integration',
+  'faults.integration',
   'store.integration',
   'weights-agent.integration',
   'scale.integration',
