@@ -389,7 +389,7 @@ class StreamWatcher {
       if (event === 'state') msg = parsed as ClusterState;
       else {
         const r = this.view ? applyDelta(this.view, parsed as ClusterDelta) : null;
-        if (!r || r.kind !== 'applied') return;
+        if (r?.kind !== 'applied') return;
         msg = r.state;
       }
     } catch {

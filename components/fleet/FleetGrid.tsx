@@ -217,7 +217,6 @@ export function FleetGrid({ clusters, cols, dim, palette, theme, serverNow, tick
         <div className="min-w-0 flex-1">Worst finding</div>
         <div className="w-24 text-right">Updated</div>
       </div>
-      {/* biome-ignore lint/a11y/useSemanticElements: a virtualised grid; a <table> would need every row in the DOM */}
       <div
         ref={wrapRef}
         role="grid"
