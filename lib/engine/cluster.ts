@@ -361,15 +361,7 @@ export class ClusterEngine implements LiveCluster {
     const stepS = this.stepFor(from, to, this.config.historyCapacity);
     const pt = this.now();
     try {
-      const range = await fetchClusterRange(
-        prom,
-        this.cluster,
-        from,
-        to,
-        stepS,
-        this.cfg.prometheus.rateWindow,
-        RANGE_TIMEOUT_MS,
-      );
+      const range = await this.range(prom, this.cfg.prometheus.rateWindow, from, to, stepS);
       const r = withBackfill(this.st, this.config, range);
       this.st = withPrometheusStatus(r.state, sourceOk(pt, this.now() - pt));
       if (r.added) this.hub.publish({ type: 'resync' });
@@ -394,6 +386,17 @@ export class ClusterEngine implements LiveCluster {
     }
   }
 
+  /** One range query for this cluster, with the range queries' own deadline (backfill and history). */
+  private range(
+    prom: NonNullable<typeof this.sources.prometheus>,
+    rateWindow: string,
+    from: number,
+    to: number,
+    stepS: number,
+  ) {
+    return fetchClusterRange(prom, this.cluster, from, to, stepS, rateWindow, RANGE_TIMEOUT_MS);
+  }
+
   private stepFor(from: number, to: number, maxPoints: number): number {
     return Math.max(1, Math.ceil(this.cfg.pollIntervalMs / 1000), Math.ceil((to - from) / 1000 / maxPoints));
   }
@@ -411,15 +414,7 @@ export class ClusterEngine implements LiveCluster {
             const prom = this.sources.prometheus;
             if (!prom || !this.cfg.prometheus) return [];
             const c = this.config;
-            const { timestamps, matrix } = await fetchClusterRange(
-              prom,
-              this.cluster,
-              from,
-              to,
-              stepS,
-              this.cfg.prometheus.rateWindow,
-              RANGE_TIMEOUT_MS,
-            );
+            const { timestamps, matrix } = await this.range(prom, this.cfg.prometheus.rateWindow, from, to, stepS);
             return framesFromMatrix(timestamps, matrix, c.weights, c.endpoints);
           }
         : null,
