@@ -1,7 +1,7 @@
 // slow-disk: WAL fsync or backend commit p99 above etcd's guidance.
 import { formatDuration } from '../../../format';
 import type { Candidate, Detector } from '../types';
-import { stallingMembers } from '../stall';
+import { MIN_PROBES, stallingMembers } from '../stall';
 import { logEvidence, result } from './common';
 
 export const slowDisk: Detector = {
@@ -14,6 +14,16 @@ export const slowDisk: Detector = {
     // A stalling member stretches its own fsync and commit timings: member-stall explains them
     // (its probe and its peers' round trips, which touch no disk, are slow too).
     const stalling = stallingMembers(input);
+    // Fulcrum's probe (a Status RPC) touches no disk: a member whose typical probe is late has
+    // something else wrong even when member-stall can't tell yet (its own timings not far enough
+    // above its peers' on a busy machine). And while only the probe's tail is late, a stall may be
+    // starting (its median needs half the probes late): wait twice as long before raising, so
+    // member-stall can decide first (measured: 7 to 11 polls from the first pause on this machine).
+    const probed = (m: (typeof known)[number]) => m.signals.probeSamples >= MIN_PROBES;
+    const probeLate = (m: (typeof known)[number]) =>
+      probed(m) && (m.signals.probeExcessMs ?? 0) >= t.stallProbeExcessMs;
+    const tailLate = (m: (typeof known)[number]) =>
+      probed(m) && (m.signals.probeExcessP90Ms ?? 0) >= t.stallProbeExcessMs;
     const explained: string[] = [];
     for (const m of known) {
       const w = m.signals.walFsyncP99;
@@ -21,7 +31,7 @@ export const slowDisk: Detector = {
       const wBad = w !== null && w > t.walFsyncP99Seconds;
       const cBad = c !== null && c > t.backendCommitP99Seconds;
       if (!wBad && !cBad) continue;
-      if (stalling.has(m.endpoint)) {
+      if (stalling.has(m.endpoint) || probeLate(m)) {
         explained.push(m.name);
         continue;
       }
@@ -68,14 +78,14 @@ export const slowDisk: Detector = {
           },
         ],
         confidence: 0.8,
-        raiseAfter: t.latencyRaiseAfterPolls,
+        raiseAfter: tailLate(m) ? 2 * t.latencyRaiseAfterPolls : t.latencyRaiseAfterPolls,
       });
     }
     return result(
       'slow-disk',
       candidates,
       explained.length
-        ? `${explained.join(', ')}: slow fsync/commit timings, but the member stalls (see member-stall): not the disk`
+        ? `${explained.join(', ')}: slow fsync/commit timings, but the member stalls or Fulcrum's probe (no disk involved) is late too (see member-stall): not the disk`
         : `WAL fsync p99 ≤ ${formatDuration(t.walFsyncP99Seconds)} and commit p99 ≤ ${formatDuration(t.backendCommitP99Seconds)} everywhere`,
     );
   },
