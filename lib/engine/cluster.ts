@@ -36,6 +36,7 @@ import type { HistoryAnswer, LiveCluster } from './live';
 import { type LagSource, loopLag } from './lag';
 import { RateLimitedLog } from './log';
 import { type EngineTelemetry, publish, type StreamMessage } from './publish';
+import { pollPhaseMs } from './phase';
 import {
   type EngineConfig,
   type EngineState,
@@ -277,6 +278,9 @@ export class ClusterEngine implements LiveCluster {
     this.hub.clear();
   }
 
+  /** The polls moved to this cluster's phase (after the first poll). */
+  private phased = false;
+
   private schedule(delayMs: number): void {
     if (!this.running) return;
     // Wall clock on purpose: lateness is this process's, whatever clock the engine reads.
@@ -286,8 +290,12 @@ export class ClusterEngine implements LiveCluster {
       const started = this.now();
       this.inFlight = this.tick().finally(() => {
         this.inFlight = null;
-        // The interval in force: the configured one, or longer while Fulcrum is overloaded.
-        this.schedule(Math.max(0, this.st.intervalMs - (this.now() - started)));
+        // The interval in force: the configured one, or longer while Fulcrum is overloaded. The
+        // first poll runs at once (a page has data at start); the second moves to the cluster's
+        // own phase within the interval, so many clusters don't poll at the same instant.
+        const phase = this.phased ? 0 : pollPhaseMs(this.name, this.st.intervalMs);
+        this.phased = true;
+        this.schedule(Math.max(0, this.st.intervalMs - (this.now() - started)) + phase);
       });
     }, delayMs);
     this.timer.unref?.();
