@@ -59,10 +59,19 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
   // Fulcrum's own lateness first: when its event loop stalled, a timeout says nothing about the
   // member (the answer may have sat unread), so a timed-out part counts as not asked.
   const overload = overloadOf(prev, cfg, c, t);
-  const polls = c.members.map((o) => {
-    const p = pollOf(o);
-    return p && overload.stalled ? excuseTimeouts(p) : p;
-  });
+  // But a member that times out poll after poll while its peers answer in the same polls is
+  // frozen or cut off, whatever Fulcrum's lateness: its timeouts are excused for a few polls
+  // only, or a saturated Fulcrum would never call a frozen member down.
+  const raw = c.members.map(pollOf);
+  const rawAnswered = raw.map(answeredPoll);
+  const excusedInRow = raw.map((p, i) =>
+    overload.stalled && p !== null && !rawAnswered[i] && timedOut(p) && rawAnswered.some((a, j) => a && j !== i)
+      ? (prev.excusedInRow[i] ?? 0) + 1
+      : 0,
+  );
+  const polls = raw.map((p, i) =>
+    p && overload.stalled && excusedInRow[i] <= MAX_EXCUSED_IN_ROW ? excuseTimeouts(p) : p,
+  );
   const answered = polls.map(answeredPoll);
   const excused = polls.map(
     (p, i) => overload.stalled && !answered[i] && p !== null && p.statusError === null && p.healthError === null,
@@ -339,6 +348,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     members,
     knownMembers,
     failures,
+    excusedInRow,
     promQuietUntil,
     lastCounters,
     deltas,
@@ -377,6 +387,18 @@ function logsStatus(prev: SourceStatus | null, c: Collected, t: number): SourceS
   // the logs API see them).
   const why = redactPaths(problem);
   return sourceFailed(prev, why.length > MAX_LOGS_ERROR ? `${why.slice(0, MAX_LOGS_ERROR - 1)}…` : why, l.latencyMs);
+}
+
+/**
+ * Polls in a row a member's timeouts are excused while its peers answered: past this, they count
+ * (with the down threshold, a frozen member is called down after a few more polls even while
+ * Fulcrum is saturated).
+ */
+export const MAX_EXCUSED_IN_ROW = 3;
+
+/** Some part of the poll timed out. */
+function timedOut(p: MemberPoll): boolean {
+  return [p.statusError, p.healthError, p.metricsError].some((e) => e !== null && isTimeout(e));
 }
 
 /** A poll with its timed-out parts taken as not asked (Fulcrum stalled while they ran). */

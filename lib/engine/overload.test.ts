@@ -6,7 +6,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MemberPoll } from '../sources/etcd';
-import { type AdvanceResult, advance } from './advance';
+import { type AdvanceResult, advance, MAX_EXCUSED_IN_ROW } from './advance';
 import type { Collected } from './collect';
 import { Hub } from './hub';
 import { RateLimitedLog } from './log';
@@ -105,6 +105,20 @@ describe('overload: Fulcrum late is not etcd down', () => {
     expect(s.members.every((m) => m.status === 'down')).toBe(true);
     expect(s.sources.etcd?.ok).toBe(false);
     expect(s.events.slice(healthy.events.length).some((e) => e.kind === 'member-down')).toBe(true);
+  });
+
+  it('calls a member down that keeps timing out while its peers answer, even during stalls', () => {
+    const first = cfg.cluster.endpoints[0].url;
+    const onlyFirst = (p: MemberPoll) => (p.endpoint === first ? timedOut(p) : p);
+    // A few polls: excused (one slow answer under a stall says nothing).
+    const early = run(onlyFirst, 400, MAX_EXCUSED_IN_ROW);
+    expect(early.s.members[0].status).toBe('up');
+    expect(early.s.excusedInRow[0]).toBe(MAX_EXCUSED_IN_ROW);
+    // Poll after poll while the others answer: frozen, not Fulcrum's doing.
+    const late = run(onlyFirst, 400, MAX_EXCUSED_IN_ROW + cfg.downAfter + 1);
+    expect(late.s.members[0].status).toBe('down');
+    expect(late.s.members.slice(1).map((m) => m.status)).toEqual(healthy.members.slice(1).map(() => 'up'));
+    expect(late.s.findings.filter((f) => f.kind === 'member-down').flatMap((f) => f.members)).toEqual([first]);
   });
 
   it('holds a refused connection against the member even during a stall', () => {

@@ -151,6 +151,8 @@ export interface EngineState {
   knownMembers: EtcdMemberInfo[];
   /** Per member: polls in a row it did not answer. */
   failures: number[];
+  /** Per member: polls in a row its timeouts were excused (Fulcrum stalled) while its peers answered. */
+  excusedInRow: number[];
   /** Per member: the tick until which Prometheus is not asked about it again. */
   promQuietUntil: number[];
   /** Per member: the counters of its last answered poll, and that poll's time. */
@@ -219,6 +221,7 @@ export function initialState(c: EngineConfig): EngineState {
     ),
     knownMembers: [],
     failures: new Array(n).fill(0),
+    excusedInRow: new Array(n).fill(0),
     promQuietUntil: new Array(n).fill(0),
     lastCounters: new Array(n).fill(null),
     deltas: Array.from({ length: n }, () => []),
@@ -438,6 +441,7 @@ export function withEndpoints(s: EngineState, from: EngineConfig, to: EngineConf
     ...s,
     members: pick(s.members, (j) => fresh.members[j]),
     failures: pick(s.failures, () => 0),
+    excusedInRow: pick(s.excusedInRow, () => 0),
     promQuietUntil: pick(s.promQuietUntil, () => 0),
     lastCounters: pick(s.lastCounters, () => null),
     deltas: pick(s.deltas, () => []),
