@@ -148,6 +148,42 @@ export function planPrometheus(
   return null;
 }
 
+type MembersNow = Awaited<ReturnType<typeof fetchMembersNow>>;
+
+/**
+ * The Prometheus fallback asked early, while the member polls run: for members that did not
+ * answer the last poll either and whose probe has failed or not answered yet. Asked after the
+ * polls, a dead member would make every poll last the etcd deadline plus the queries, overrun the
+ * interval and slow the page down just when someone watches it. Only members that already missed
+ * a poll: a probe that is merely slow must not cost a dozen queries.
+ */
+function askEarly(
+  prom: NonNullable<Sources['prometheus']>,
+  state: EngineState,
+  c: EngineConfig,
+  tick: number,
+  sources: Sources,
+  probeSaid: ReadonlyArray<boolean | undefined>,
+  now: () => number,
+): { indexes: number[]; call: Promise<Timed<MembersNow>> } | null {
+  // Members read from Prometheus only are asked every poll anyway: with the others, not after them.
+  const likelyAnswers = sources.members.map(
+    (s, i) => s !== null && (probeSaid[i] === true || (probeSaid[i] === undefined && state.failures[i] === 0)),
+  );
+  if (likelyAnswers.every(Boolean)) return null;
+  const plan = planPrometheus(state, c, tick, likelyAnswers);
+  if (plan?.kind !== 'members') return null;
+  const indexes = plan.indexes;
+  return { indexes, call: timed(now, () => fetchMembersNow(prom, c.cluster, indexes, c.rateWindow)) };
+}
+
+/** The early answer cut to the members this poll asks about. */
+function onlyAsked(r: Timed<MembersNow>, indexes: number[]): Timed<MembersNow> {
+  if (!r.result.ok) return r;
+  const value: MembersNow = new Map([...r.result.value].filter(([i]) => indexes.includes(i)));
+  return { ...r, result: { ok: true, value } };
+}
+
 /** Waits for `p` (never rejects), at most `ms`. */
 async function waitAtMost(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -214,11 +250,25 @@ export async function collect(
   // Probes first, all members at once, nothing else of this poll in flight: a probe's time is the
   // member's plus whatever kept Fulcrum's event loop busy meanwhile, which the sampler measures.
   const probes = sources.members.map((s) => (s?.probe ? s.probe() : null));
+  // What each probe said so far: true answered, false failed, undefined still waiting.
+  const probeSaid: Array<boolean | undefined> = probes.map(() => undefined);
+  probes.forEach((p, i) => {
+    p?.then(
+      (r) => {
+        probeSaid[i] = r.status !== null;
+      },
+      () => {
+        probeSaid[i] = false;
+      },
+    );
+  });
   let lagMs: number | null = null;
   if (probes.some(Boolean)) {
     await waitAtMost(Promise.all(probes), PROBE_WAIT_MS);
     lagMs = Math.round(timing.lag.stalledMs(wallStart, Date.now()) * 100) / 100;
   }
+  const prom = sources.prometheus;
+  const early = prom ? askEarly(prom, state, c, plan.tick, sources, probeSaid, now) : null;
   const [members, balancer, logs] = await Promise.all([
     Promise.all(
       sources.members.map(async (s, i): Promise<Outcome<MemberPoll> | null> => {
@@ -245,7 +295,6 @@ export async function collect(
   ]);
 
   let prometheus: PromCollected | null = null;
-  const prom = sources.prometheus;
   // While Fulcrum stalls, a member that timed out is not asked about elsewhere (advance does not
   // hold the timeout against it, and another query would only add to the load).
   const stalled = timing.lag.stalledMs(wallStart, Date.now()) >= c.stallToleranceMs;
@@ -255,7 +304,10 @@ export async function collect(
   });
   const ask = prom ? planPrometheus(state, c, plan.tick, heard) : null;
   if (prom && ask?.kind === 'members') {
-    const r = await timed(now, () => fetchMembersNow(prom, c.cluster, ask.indexes, c.rateWindow));
+    const covered = early !== null && ask.indexes.every((i) => early.indexes.includes(i));
+    const r = covered
+      ? onlyAsked(await early.call, ask.indexes)
+      : await timed(now, () => fetchMembersNow(prom, c.cluster, ask.indexes, c.rateWindow));
     prometheus = { kind: 'members', ...r };
   } else if (prom && ask?.kind === 'ping') {
     const r = await timed(now, () => prom.query('vector(1)').then(() => null));
