@@ -365,6 +365,10 @@ export function notExpressible(clusters: RulesCluster[]): NotExpressible[] {
       why: "needs to know which balancer server is which etcd member; the balancer's metrics name servers, etcd's name instances, and nothing joins them",
     },
     {
+      detector: 'learner-serving',
+      why: "etcd_server_is_learner names the learner's instance, the balancer's metrics name its servers: the same missing server↔member join",
+    },
+    {
       detector: 'connection-pinning',
       why: "compares each member's share of etcd requests with its share of the balancer's new connections: the same missing server↔member join",
     },

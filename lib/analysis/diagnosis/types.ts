@@ -14,6 +14,7 @@ export const FINDING_KINDS = [
   'balancer-outage',
   'member-down',
   'unhealthy-serving',
+  'learner-serving',
   'quota-pressure',
   'request-skew',
   'connection-pinning',

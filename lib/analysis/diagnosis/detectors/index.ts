@@ -11,6 +11,7 @@ import { capacityMismatch } from './capacity-mismatch';
 import { connectionPinning } from './connection-pinning';
 import { healthCheckGap } from './health-check-gap';
 import { leaderChurn } from './leader-churn';
+import { learnerServing } from './learner-serving';
 import { memberDown } from './member-down';
 import { memberStall } from './member-stall';
 import { peerNetwork } from './peer-network';
@@ -28,6 +29,7 @@ export const DETECTORS: readonly Detector[] = [
   balancerOutage,
   memberDown,
   unhealthyServing,
+  learnerServing,
   quotaPressure,
   requestSkew,
   connectionPinning,
