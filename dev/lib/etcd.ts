@@ -94,7 +94,7 @@ export interface EtcdCluster {
    * `etcdctl member add` a new member, then start it (--initial-cluster-state existing) and wait
    * until it is healthy. Returns its index (plain-HTTP clusters only).
    */
-  addMember(name?: string): Promise<number>;
+  addMember(name?: string, opts?: { learner?: boolean }): Promise<number>;
   /** `etcdctl member remove` member i (its hex ID from `member list`), then stop its process. */
   removeMember(i: number): Promise<void>;
 }
@@ -207,7 +207,7 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
       if (errors.length > 0) throw new Error(errors.join('\n'));
     },
     waitMemberHealthy,
-    async addMember(name = defaultMemberName(states.length)) {
+    async addMember(name = defaultMemberName(states.length), add: { learner?: boolean } = {}) {
       if (opts.tls || opts.metricsListener)
         throw new Error('addMember: plain-HTTP clusters without a metrics listener only');
       const [clientPort, peerPort] = await freePorts(2);
@@ -229,6 +229,7 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
         'add',
         name,
         `--peer-urls=${member.peerUrl}`,
+        ...(add.learner ? ['--learner'] : []),
       ]);
       const initial = /ETCD_INITIAL_CLUSTER="([^"]+)"/.exec(out)?.[1];
       if (!initial) throw new Error(`etcdctl member add printed no ETCD_INITIAL_CLUSTER: ${out.trim()}`);
