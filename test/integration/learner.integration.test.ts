@@ -72,9 +72,18 @@ describe('learner-serving on a real learner behind HAProxy', () => {
       30_000,
       'the learner reported by its Status',
     );
-    // The check etcd's /health passes on a learner: HAProxy has all four UP.
-    const stats = await haproxy.serverStats();
-    expect(Object.values(stats).map((r) => r.status)).toEqual(['UP', 'UP', 'UP', 'UP']);
+    // etcd's /health answers true on a learner once it knows the leader: HAProxy's HTTP check
+    // keeps all four UP (a check may fail while the learner is still starting).
+    let states: string[] = [];
+    await waitUntil(
+      async () => {
+        states = Object.values(await haproxy.serverStats()).map((r) => r.status);
+        return states.join() === 'UP,UP,UP,UP';
+      },
+      30_000,
+      'HAProxy to have the four servers UP',
+    );
+    expect(states).toEqual(['UP', 'UP', 'UP', 'UP']);
     await waitUntil(
       () => engine.state().findings.some((f) => f.kind === 'learner-serving' && f.severity === 'critical'),
       60_000,
