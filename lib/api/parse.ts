@@ -42,6 +42,20 @@ export function tooLarge(limit: BodyLimit): LimitError {
   );
 }
 
+/** How long a refused body's connection stays open, unread, before it is closed. */
+export const REFUSED_BODY_LINGER_MS = 2_000;
+
+/**
+ * Stops reading a refused body, and closes its connection only after REFUSED_BODY_LINGER_MS (a
+ * lingering close, as NGINX and Apache do). Closed at once, the kernel resets a connection that
+ * still has unread upload in it, and a client that is still sending may lose the 413 it was about
+ * to read (seen as ECONNRESET instead). Unread, the upload stops at the TCP window: bounded memory.
+ */
+function cancelLater(body: { cancel(): Promise<void> }): void {
+  const t = setTimeout(() => void body.cancel().catch(() => undefined), REFUSED_BODY_LINGER_MS);
+  t.unref?.();
+}
+
 /**
  * The body's bytes, reading at most `maxBytes` (+ the chunk that crosses it): a LimitError (413)
  * as soon as the count passes the limit, before reading on. A Content-Length over the limit is
@@ -52,7 +66,7 @@ export async function readBounded(req: Request, limit: BodyLimit | number): Prom
   const declared = Number(req.headers.get('content-length') ?? Number.NaN);
   if (!req.body) return new Uint8Array(new ArrayBuffer(0));
   if (Number.isFinite(declared) && declared > lim.maxBytes) {
-    await req.body.cancel().catch(() => undefined);
+    cancelLater(req.body);
     throw tooLarge(lim);
   }
   const reader = req.body.getReader();
@@ -63,7 +77,7 @@ export async function readBounded(req: Request, limit: BodyLimit | number): Prom
     if (done) break;
     total += value.byteLength;
     if (total > lim.maxBytes) {
-      await reader.cancel().catch(() => undefined);
+      cancelLater(reader);
       throw tooLarge(lim);
     }
     chunks.push(value);
