@@ -35,7 +35,8 @@ export interface MemberInput {
   excused?: boolean;
 }
 
-function hostPortOf(url: string): string {
+/** The URL's host as written (no default port added): a member's name when nothing else names it. */
+function hostOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {
@@ -139,7 +140,7 @@ export function deriveMember(input: MemberInput): MemberState {
 
   return {
     endpoint: endpoint.url,
-    name: endpoint.name ?? (info?.name || prev?.name || hostPortOf(endpoint.url)),
+    name: endpoint.name ?? (info?.name || prev?.name || hostOf(endpoint.url)),
     id,
     isLeader,
     isLearner: status?.isLearner ?? info?.isLearner ?? prev?.isLearner ?? false,

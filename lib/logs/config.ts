@@ -2,6 +2,7 @@
 // Log paths and Loki URLs come from here only: no request can name a file or a URL.
 import path from 'node:path';
 import { z } from 'zod';
+import { hostPortOf } from '../hostport';
 
 /** Characters that make a path a glob (only allowed in the file name, not in directories). */
 const GLOB_CHARS = /[*?[\]]/;
@@ -108,11 +109,6 @@ export type LogsConfig = z.infer<typeof LogsConfigSchema>;
 export interface MemberRef {
   url: string;
   name: string | null;
-}
-
-export function hostPortOf(url: string): string {
-  const u = new URL(url);
-  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
 }
 
 /** The configured endpoint a `logs.members` key (name, URL or host:port) stands for, or null. */

@@ -2,7 +2,8 @@
 // name, their endpoint URL, or host:port; the balancer names them by server name (HAProxy) or
 // upstream address (NGINX). Nothing here touches the file system.
 import type { ClusterConfig, EndpointConfig } from '../config/load';
-import { endpointForKey, hostPortOf, utcOffsetMinutes, type LogsConfig } from './config';
+import { hostPortOf } from '../hostport';
+import { endpointForKey, utcOffsetMinutes, type LogsConfig } from './config';
 import { upstreamAddrs } from './parse/nginx';
 import type { LogLine } from './types';
 

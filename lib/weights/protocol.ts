@@ -7,7 +7,7 @@
 // its name (`etcd-2`), its client host:port (`10.0.1.12:2379`), or either prefixed with the
 // cluster (`prod-main/etcd-2`) when several clusters share names.
 import { z } from 'zod';
-import { hostPortOf } from '../analysis/diagnosis/fixes';
+import { hostPortOf } from '../hostport';
 import type { AgentAuditEntry } from '../types';
 
 /** Longest agent-send line accepted (bytes, without the newline). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostPortOf } from './fixes';
+import { hostPortOf } from '../../hostport';
 
 describe('hostPortOf', () => {
   it('reads host:port from a client URL, with the default port of its scheme', () => {

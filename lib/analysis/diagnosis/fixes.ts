@@ -10,6 +10,7 @@ import {
   nginxUpstreamBlock,
 } from './nginx-fixes';
 import type { BalancerRef, DiagnosisInput } from './types';
+import { hostPortOf } from '../../hostport';
 
 /** What fix text needs to know about the balancer: its state (server names, weights) and how to reach it. */
 export type BalancerInput = Pick<DiagnosisInput, 'balancer' | 'balancerRef'>;
@@ -45,21 +46,6 @@ export function serverLines(
     address: hostPortOf(m.endpoint),
     weight: weights ? weights[i] : weightNow(input, m),
   }));
-}
-
-/**
- * host:port of a member for a balancer's server line. A member read from Prometheus is keyed by
- * its label (`10.0.0.1:2379`, `etcd-1:2379`): that is its address already, and no URL parser
- * is asked (it would throw, or read `etcd-1:` as a scheme), which every tick of a large fleet paid for.
- */
-export function hostPortOf(url: string): string {
-  if (!url.includes('://')) return url;
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
-  } catch {
-    return url;
-  }
 }
 
 /** Shell-quotes a value for a POSIX shell (single quotes). */
