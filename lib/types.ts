@@ -137,6 +137,10 @@ export interface MemberSignals {
    * (which would hide a slow disk behind a stall that never was).
    */
   probeExcessPeakMs: number | null;
+  /** Process restarts seen in the last minute (its start time changed between two answered polls). */
+  restarts: number | null;
+  /** When its process started (unix seconds, etcd's process_start_time_seconds). */
+  startedAt: number | null;
   /**
    * The round trip this member last measured towards each peer (peer's member ID in hex →
    * seconds): etcd's prober observes each peer about every 30 s, so the latest observation is

@@ -73,6 +73,8 @@ export function emptySignals(): MemberSignals {
     probeExcessMs: null,
     probeExcessP90Ms: null,
     probeExcessPeakMs: null,
+    restarts: null,
+    startedAt: null,
     peerRttTo: {},
     peerSendFailuresTo: {},
     rttFromPeers: null,

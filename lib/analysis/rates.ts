@@ -19,6 +19,8 @@ export interface CounterDelta {
   peers?: Record<string, PeerCounters>;
   /** The member restarted (process start time changed) or some counter went down. */
   reset: boolean;
+  /** The member's process restarted between the two polls (its start time changed). */
+  restarted?: boolean;
 }
 
 function counterDelta(
@@ -70,7 +72,7 @@ export function diffCounters(prev: MemberCounters | null, cur: MemberCounters, d
       sendFailures: counterDelta(old?.sendFailures ?? null, p.sendFailures, restarted).d,
     };
   }
-  return { dt: dtSec, counters, histograms, peers, reset };
+  return { dt: dtSec, counters, histograms, peers, reset, restarted };
 }
 
 /** Adds histograms with the same bounds (a window of deltas); mismatched bounds keep the newest. */

@@ -105,6 +105,18 @@ export function etcdRules(c: RulesCluster): RuleGroup {
         'Prometheus cannot scrape the member.',
       ),
       rule(
+        'EtcdCrashLooping',
+        'member-restarts',
+        'warning',
+        n,
+        // the detector's crash loop: the process started again twice or more within a minute
+        // (needs a scrape interval well under 30 s to see both)
+        `changes(process_start_time_seconds{${sel}}[1m]) >= 2`,
+        '0s',
+        `etcd member {{ $labels.${by} }} is crash-looping`,
+        'Its process keeps starting again: every restart drops its clients and replays its WAL. Look for OOM kills, a liveness probe or a panic.',
+      ),
+      rule(
         'EtcdNoLeader',
         'leader-churn',
         'critical',

@@ -59,6 +59,10 @@ describe('memberSignals', () => {
     expect(s.walFsyncP99).toBe(0.008);
     expect(s.hasLeader).toBe(true);
     expect(s.revision).toBe('9');
+    // The process start time changed once (100 -> 200): one restart, started at 200.
+    expect(deltas.map((d) => d.restarted)).toEqual([false, true, false]);
+    expect(s.restarts).toBe(1);
+    expect(s.startedAt).toBe(200);
   });
 
   it('counts polls with a stalled applied index and resets when it moves', () => {

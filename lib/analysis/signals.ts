@@ -125,6 +125,8 @@ export function memberSignals(i: SignalInput): MemberSignals {
     revision: i.revision ?? i.prev?.revision ?? null,
     appliedStalledPolls: i.appliedStalled ? (i.prev?.appliedStalledPolls ?? 0) + 1 : 0,
     ...probeSignals(i.probes ?? []),
+    restarts: minute.length ? minute.filter((d) => d.restarted).length : (i.prev?.restarts ?? null),
+    startedAt: i.latest?.gauges.processStartTime ?? i.prev?.startedAt ?? null,
     peerRttTo: peerRtts(i.deltas),
     peerSendFailuresTo: sumPeerFailures(i.deltas.slice(-i.scorePolls)),
     rttFromPeers: null,

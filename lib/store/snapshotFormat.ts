@@ -48,6 +48,8 @@ const MemberSignalsSchema = z.object({
   probeExcessMs: nnum.default(null),
   probeExcessP90Ms: nnum.default(null),
   probeExcessPeakMs: nnum.default(null),
+  restarts: nnum.default(null),
+  startedAt: nnum.default(null),
   peerRttTo: peerRecord.default({}),
   peerSendFailuresTo: peerRecord.default({}),
   rttFromPeers: nnum.default(null),

@@ -108,6 +108,8 @@ const faulty = {
     s(`up{${J},instance="b:2379"}`, '1x60'),
     s(`etcd_server_has_leader{${J},instance="b:2379"}`, '0x60'),
     s(`etcd_server_leader_changes_seen_total{${J},instance="a:2379"}`, '0+1x60'),
+    // b restarts every 30 s (a new start time every other 15 s sample)
+    s(`process_start_time_seconds{${J},instance="b:2379"}`, '100 100 130 130 160 160 190 190 220 220 250 250'),
     // etcd-1 (a) is slow at 0.5–1 s, b and c answer within 10 ms; shares follow the 30/20/10 weights
     ...grpc('a:2379', 1),
     ...grpc('b:2379', 0.01),
@@ -167,6 +169,7 @@ const skewed = {
 const FIRES: Array<{ at: string; group: 'faulty' | 'skewed' | 'versions'; e: Expect; also?: Expect[] }> = [
   { at: '2m', group: 'faulty', e: { alert: 'EtcdMemberDown', labels: inst('a:2379') } },
   { at: '2m', group: 'faulty', e: { alert: 'EtcdNoLeader', labels: inst('b:2379') } },
+  { at: '2m', group: 'faulty', e: { alert: 'EtcdCrashLooping', labels: inst('b:2379') } },
   { at: '2m', group: 'faulty', e: { alert: 'EtcdFrequentLeaderChanges', labels: {} } },
   { at: '12m', group: 'faulty', e: { alert: 'EtcdHighLatency', labels: { instance: 'a:2379' } } },
   { at: '12m', group: 'faulty', e: { alert: 'EtcdSlowMember', labels: { instance: 'a:2379' } } },
@@ -239,6 +242,7 @@ const healthy = {
     ...each((i) => [
       s(`up{${J},instance="${i}"}`, '1x80'),
       s(`etcd_server_has_leader{${J},instance="${i}"}`, '1x80'),
+      s(`process_start_time_seconds{${J},instance="${i}"}`, '100x80'),
       s(`etcd_server_leader_changes_seen_total{${J},instance="${i}"}`, '1x80'),
       ...grpc(i, 0.01),
       ...histogram('etcd_disk_wal_fsync_duration_seconds_bucket', `${J},instance="${i}"`, 0.01, 5, 80),

@@ -14,6 +14,7 @@ export const NEEDS_DIRECT: Readonly<Record<string, string>> = {
     "Fulcrum's own probe of each member and the peers' round trips towards it, read by polling the members",
   'balancer-outage': 'the balancer (which servers are UP)',
   'balancer-drain': 'the balancer (which servers are drained)',
+  'member-restarts': "each member's process start time between two polls, read by polling the members",
   'learner-serving': 'the balancer (which servers are UP) and the Status RPC (which member is a learner)',
 };
 

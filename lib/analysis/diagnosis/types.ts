@@ -13,6 +13,7 @@ import type { Thresholds } from './thresholds';
 export const FINDING_KINDS = [
   'balancer-outage',
   'member-down',
+  'member-restarts',
   'unhealthy-serving',
   'learner-serving',
   'quota-pressure',

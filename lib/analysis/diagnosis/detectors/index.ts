@@ -13,6 +13,7 @@ import { healthCheckGap } from './health-check-gap';
 import { leaderChurn } from './leader-churn';
 import { learnerServing } from './learner-serving';
 import { memberDown } from './member-down';
+import { memberRestarts } from './member-restarts';
 import { memberStall } from './member-stall';
 import { peerNetwork } from './peer-network';
 import { quotaPressure } from './quota-pressure';
@@ -28,6 +29,7 @@ import { versionSkew } from './version-skew';
 export const DETECTORS: readonly Detector[] = [
   balancerOutage,
   memberDown,
+  memberRestarts,
   unhealthyServing,
   learnerServing,
   quotaPressure,
