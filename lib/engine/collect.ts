@@ -282,6 +282,7 @@ export async function collect(
               memberList: cluster && plan.memberList,
               alarms: cluster,
               metrics: true,
+              deadlineAt: wallStart + c.timeoutMs,
               ...(probe ? { probe: { result: probe, lagMs } } : {}),
             }),
           };

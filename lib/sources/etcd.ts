@@ -186,14 +186,17 @@ export class EtcdMemberSource {
     };
   }
 
-  private async alarms(): Promise<EtcdAlarm[]> {
-    const r = await this.client.maintenance.alarm({ action: 'Get' as never, memberID: '0' });
+  private async alarms(deadline?: number): Promise<EtcdAlarm[]> {
+    const r = await this.client.maintenance.alarm(
+      { action: 'Get' as never, memberID: '0' },
+      deadline === undefined ? undefined : { deadline },
+    );
     // etcd3 names alarms by its enum keys (Nospace, Corrupt): show them as etcd does (NOSPACE).
     return (r.alarms ?? []).map((a) => ({ memberId: String(a.memberID), alarm: String(a.alarm).toUpperCase() }));
   }
 
-  private async memberList(): Promise<EtcdMemberInfo[]> {
-    const r = await this.client.cluster.memberList({});
+  private async memberList(deadline?: number): Promise<EtcdMemberInfo[]> {
+    const r = await this.client.cluster.memberList({}, deadline === undefined ? undefined : { deadline });
     return (r.members ?? []).map((m) => ({
       id: String(m.ID),
       name: m.name ?? '',
@@ -203,10 +206,10 @@ export class EtcdMemberSource {
     }));
   }
 
-  private async health(): Promise<{ healthy: boolean; reason: string | null }> {
+  private async health(timeoutMs = this.timeoutMs): Promise<{ healthy: boolean; reason: string | null }> {
     const r = await httpGet(`${this.httpBase}/health`, {
       agent: this.httpAgent,
-      timeoutMs: this.timeoutMs,
+      timeoutMs,
       maxBytes: 64 * 1024,
     });
     let body: { health?: unknown; reason?: unknown } = {};
@@ -224,10 +227,10 @@ export class EtcdMemberSource {
     return { healthy, reason };
   }
 
-  private async metrics(): Promise<MemberCounters> {
+  private async metrics(timeoutMs = this.timeoutMs): Promise<MemberCounters> {
     // Read as it arrives: the page (~220 kB with --metrics extensive) is never held whole.
     const reader = new CountersReader();
-    const r = await httpGetText(`${this.httpBase}/metrics`, { agent: this.httpAgent, timeoutMs: this.timeoutMs }, (t) =>
+    const r = await httpGetText(`${this.httpBase}/metrics`, { agent: this.httpAgent, timeoutMs }, (t) =>
       reader.feed(t),
     );
     if (r.status !== 200) throw new Error(`/metrics answered HTTP ${r.status}`);
@@ -256,14 +259,22 @@ export class EtcdMemberSource {
     alarms: boolean;
     metrics: boolean;
     probe?: { result: Promise<StatusProbe>; lagMs: number | null };
+    /**
+     * When the poll's time is up (epoch ms): the HTTP calls get what is left of the deadline, not
+     * a whole one, so a poll that waited for the probes first still ends within the deadline (a
+     * frozen member cost the probe wait plus a whole deadline, and overran a 1 s interval).
+     */
+    deadlineAt?: number;
   }): Promise<MemberPoll> {
     const start = Date.now();
+    const left =
+      opts.deadlineAt === undefined ? this.timeoutMs : Math.max(50, Math.min(this.timeoutMs, opts.deadlineAt - start));
     const [status, alarms, health, counters, members, cert] = await Promise.allSettled([
       opts.probe ? opts.probe.result.then((p) => p.status ?? Promise.reject(p.error)) : this.status(),
-      opts.alarms ? this.alarms() : Promise.resolve(null),
-      this.health(),
-      opts.metrics ? this.metrics() : Promise.resolve(null),
-      opts.memberList ? this.memberList() : Promise.resolve(null),
+      opts.alarms ? this.alarms(start + left) : Promise.resolve(null),
+      this.health(left),
+      opts.metrics ? this.metrics(left) : Promise.resolve(null),
+      opts.memberList ? this.memberList(start + left) : Promise.resolve(null),
       this.certificate(start),
     ]);
     const c = cert.status === 'fulfilled' ? cert.value : { info: null, error: message(cert.reason) };

@@ -253,9 +253,23 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
     expect(st.sources.prometheus?.ok).toBe(true);
     expect(st.checks.find((c) => c.kind === 'raft-lag')?.note).toMatch(/read from Prometheus only/);
     expect(st.members.every((m) => m.version === '3.5.17')).toBe(true);
-    const from = Date.now() - 3_600_000;
-    const h = await historyGET(new Request(`http://x/api/clusters/syn-004/history?from=${from}`), params('syn-004'));
-    const hist = (await h.json()) as { source: string; error: string | null; frames: Array<{ up: boolean[] }> };
+    type History = { source: string; error: string | null; frames: Array<{ up: boolean[] }> };
+    const history = async () => {
+      const from = Date.now() - 3_600_000;
+      const h = await historyGET(new Request(`http://x/api/clusters/syn-004/history?from=${from}`), params('syn-004'));
+      return (await h.json()) as History;
+    };
+    // The range ends at the last whole step (5 s for an hour): on a Prometheus started seconds
+    // ago, a member's first scrape can fall after it. Ask again until a step has all three.
+    let hist = await history();
+    await waitUntil(
+      async () => {
+        hist = await history();
+        return hist.frames.at(-1)?.up.every(Boolean) ?? false;
+      },
+      30_000,
+      "a history step after every member's first scrape",
+    );
     expect(hist.error).toBeNull();
     expect(hist.source).toBe('prometheus');
     expect(hist.frames.length).toBeGreaterThan(0);
