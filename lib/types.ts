@@ -142,6 +142,12 @@ export interface MemberSignals {
   /** When its process started (unix seconds, etcd's process_start_time_seconds). */
   startedAt: number | null;
   /**
+   * The lateness of its current late spell (ms): the highest L its median held for 8 polls in a
+   * row without falling below L/2 since (0: none; null: too few polls). Late by a floor F once this
+   * reaches F, and until the median falls below F/2: the weights proposal's window.
+   */
+  probeLateSpellMs: number | null;
+  /**
    * The round trip this member last measured towards each peer (peer's member ID in hex →
    * seconds): etcd's prober observes each peer about every 30 s, so the latest observation is
    * the current one.

@@ -75,6 +75,7 @@ export function emptySignals(): MemberSignals {
     probeExcessPeakMs: null,
     restarts: null,
     startedAt: null,
+    probeLateSpellMs: null,
     peerRttTo: {},
     peerSendFailuresTo: {},
     rttFromPeers: null,

@@ -4,6 +4,7 @@ import { diffCounters } from './rates';
 import {
   balancerView,
   checkLayers,
+  lateSpell,
   memberSignals,
   probeSamples,
   pushProbe,
@@ -221,6 +222,42 @@ describe('probe signals', () => {
     expect(s.probeExcessPeakMs).toBe(110);
     expect(s.probeSamples).toBe(12);
     expect(s.probeMs).toBe(2);
+  });
+});
+
+describe('late spell (the weights proposal judges the probe over it)', () => {
+  const rep = (v: number, n: number) => Array.from({ length: n }, () => v);
+  it('begins once the median held 8 polls in a row, and its level is what it held', () => {
+    expect(lateSpell(rep(100, 7), rep(100, 7))).toBeNull();
+    expect(lateSpell([...rep(0, 20), ...rep(100, 7)], [...rep(0, 20), ...rep(300, 7)])).toBe(0);
+    expect(lateSpell([...rep(0, 20), ...rep(100, 8)], [...rep(0, 20), ...rep(300, 8)])).toBe(100);
+    // The level is the lowest median within the best run of 8.
+    expect(lateSpell([...rep(0, 20), 40, ...rep(100, 7)], [...rep(0, 20), ...rep(300, 8)])).toBe(40);
+  });
+
+  it('holds while a paused member answers some probes on time (its median swings, its tail stays late)', () => {
+    const meds = [...rep(0, 10), ...rep(100, 10), ...rep(0, 9), ...rep(100, 3), ...rep(2, 9)];
+    const tails = [...rep(0, 10), ...rep(300, meds.length - 10)];
+    expect(lateSpell(meds, tails)).toBe(100);
+  });
+
+  it('ends after 8 polls with nearly every probe on time, or the typical one on time and the tail no later than a busy machine makes anyone', () => {
+    const spell = [...rep(100, 10)];
+    const tail = rep(300, 10);
+    // Every probe on time again: 7 polls are not enough, 8 are (below a 20 ms floor: over).
+    expect(lateSpell([...spell, ...rep(0, 7)], [...tail, ...rep(1, 7)])).toBe(100);
+    expect(lateSpell([...spell, ...rep(0, 8)], [...tail, ...rep(1, 8)])).toBeLessThan(20);
+    // A busy machine: median back near 0, the 90th percentile still 30 ms late (under 2 × 20).
+    expect(lateSpell([...spell, ...rep(2, 7)], [...tail, ...rep(30, 7)])).toBe(100);
+    expect(lateSpell([...spell, ...rep(2, 8)], [...tail, ...rep(30, 8)])).toBeLessThan(20);
+    // A member paused now and then: median near 0, 90th percentile 300 ms: still the same spell.
+    expect(lateSpell([...spell, ...rep(2, 8)], [...tail, ...rep(300, 8)])).toBe(100);
+  });
+
+  it('an old spell does not come back when the member is a little late again later', () => {
+    const meds = [...rep(100, 10), ...rep(0, 20), ...rep(12, 10)];
+    const tails = [...rep(300, 10), ...rep(1, 20), ...rep(15, 10)];
+    expect(lateSpell(meds, tails)).toBe(12);
   });
 });
 

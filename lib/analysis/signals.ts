@@ -150,7 +150,13 @@ function probeSignals(
   probes: ReadonlyArray<ProbeSample>,
 ): Pick<
   MemberSignals,
-  'probeMs' | 'probeP50Ms' | 'probeSamples' | 'probeExcessMs' | 'probeExcessP90Ms' | 'probeExcessPeakMs'
+  | 'probeMs'
+  | 'probeP50Ms'
+  | 'probeSamples'
+  | 'probeExcessMs'
+  | 'probeExcessP90Ms'
+  | 'probeExcessPeakMs'
+  | 'probeLateSpellMs'
 > {
   const recent = probes.slice(-PROBE_MEDIAN_POLLS);
   const last = probes.at(-1);
@@ -164,7 +170,22 @@ function probeSignals(
       0.9,
     ),
     probeExcessPeakMs: sustainedPeak(probes.map((p) => p.med)),
+    probeLateSpellMs: lateSpell(
+      probes.map((p) => p.med),
+      probeTails(probes),
+    ),
   };
+}
+
+/** The 90th percentile of the last PROBE_MEDIAN_POLLS excesses at each probe kept. */
+function probeTails(probes: ReadonlyArray<ProbeSample>): number[] {
+  return probes.map(
+    (_, i) =>
+      quantile(
+        probes.slice(Math.max(0, i - PROBE_MEDIAN_POLLS + 1), i + 1).map((p) => p.excess),
+        0.9,
+      ) ?? 0,
+  );
 }
 
 /**
@@ -180,6 +201,37 @@ function sustainedPeak(meds: number[]): number | null {
   for (let i = 0; i + k <= meds.length; i++) {
     const low = Math.min(...meds.slice(i, i + k));
     if (best === null || low > best) best = low;
+  }
+  return best;
+}
+
+/**
+ * The lateness of the member's current late spell (ms): the highest L such that its typical
+ * lateness (`meds`: the median of the last probes, at each poll) held at least L for
+ * PROBE_SUSTAINED_POLLS polls in a row, and has not ended since: for as many polls in a row,
+ * nearly all probes on time again (`tails`, their 90th percentile, below L/2), or the typical
+ * probe clearly so (the median below L/4) and the late ones no later than 2L. null when fewer polls were kept. Late by a floor F
+ * means this is at least F: hysteresis both ways, without state. A member paused most of the
+ * time still answers some probes on time, so its median swings while its tail holds; a busy
+ * machine delays some probes of every member by tens of milliseconds, so a recovered member's
+ * tail may stay that late while its median is back near 0.
+ */
+export function lateSpell(meds: readonly number[], tails: readonly number[]): number | null {
+  const k = PROBE_SUSTAINED_POLLS;
+  if (meds.length < k) return null;
+  // From the newest poll backwards: the lowest level a run of k polls since ended a spell at,
+  // the best level the median held for k polls within, and the best of the two's minimum over
+  // every start.
+  let ends = Infinity;
+  let held = -Infinity;
+  let best = 0;
+  for (let i = meds.length - k; i >= 0; i--) {
+    const med = meds.slice(i, i + k);
+    const tail = Math.max(...tails.slice(i, i + k));
+    ends = Math.min(ends, 2 * tail, Math.max(4 * Math.max(...med), tail / 2));
+    held = Math.max(held, Math.min(...med));
+    best = Math.max(best, Math.min(ends, held));
+    if (ends <= best) break;
   }
   return best;
 }

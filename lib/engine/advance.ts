@@ -272,6 +272,7 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     balancer,
     balancerRef: cfg.balancerRef,
     minLatencySamples: cfg.cluster.thresholds.minLatencySamples,
+    probeLateMs: cfg.cluster.thresholds.stallProbeExcessMs,
     settleMs: cfg.settleMs,
     requestShares:
       (scored.scores.requests.total ?? 0) >= DEFAULT_NOISE_FLOORS.requests

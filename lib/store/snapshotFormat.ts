@@ -50,6 +50,7 @@ const MemberSignalsSchema = z.object({
   probeExcessPeakMs: nnum.default(null),
   restarts: nnum.default(null),
   startedAt: nnum.default(null),
+  probeLateSpellMs: nnum.default(null),
   peerRttTo: peerRecord.default({}),
   peerSendFailuresTo: peerRecord.default({}),
   rttFromPeers: nnum.default(null),

@@ -129,6 +129,7 @@ export function probed(m: MemberState, ms: number, excess: number, samples = 12)
       probeExcessMs: excess,
       probeExcessP90Ms: excess,
       probeExcessPeakMs: excess,
+      probeLateSpellMs: samples >= 8 ? excess : null,
     },
   };
 }

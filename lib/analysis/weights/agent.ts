@@ -13,7 +13,7 @@
 // - Slower than its peers (capacity factor f below 1 − deadband): the percentage goes toward
 //   percent × f (multiplicative decrease: the factor is measured at the current weight).
 // - As fast as its peers, or Fulcrum's data for the cluster is stale: toward 100 % (the configured
-//   weight).
+//   weight). No data, or a signal not decided yet (propose.ts: measured false): held.
 // - Never below `min`, never above `max`, never more than `maxStepPercent` points within any
 //   60 s (checked against every answer of the last minute), at most one change per settleSeconds,
 //   and no move smaller than the deadband (hysteresis) except the last steps back to 100 %.
@@ -188,7 +188,8 @@ export function decide(prev: AgentMemberState, input: AgentInput, limits: AgentL
       state,
     );
   } else if (!f?.measured) {
-    return hold('no latency or CPU data to compare: weight held', state);
+    // No data yet, or a signal still deciding (the probe late, not yet for long enough).
+    return hold(f?.why ?? 'no capacity data yet: weight kept', state);
   } else if (f.factor <= 1 - limits.deadbandPercent / 100) {
     target = percent * f.factor;
     why = f.why;

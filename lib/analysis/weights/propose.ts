@@ -2,9 +2,27 @@
 // latency (as etcd and as a client see it) and CPU per request, compared with its peers. Pure.
 // The ONE implementation behind the weight fixes of the detectors (request-skew, capacity-mismatch,
 // slow-member), the what-if panel and the weights agent (agent.ts).
+//
+// How etcd behaves decides what each signal may say:
+// - etcd's own p99 times a request from when its handler runs: a member that is paused again and
+//   again (CPU throttling, SIGSTOP, a starved VM) queues requests where the histogram cannot see
+//   them, so its p99 swings with where the pauses fall. It lowers a member only when clearly
+//   above its peers', follower against followers (the leader answers writes without forwarding).
+// - Fulcrum's probe is timed by a client: a paused member answers it late, whoever asks. Its
+//   lateness (against the fastest member in the same poll, Fulcrum's own lateness taken off, median
+//   of the last polls) is judged over a window: it must hold above the floor for several polls in a
+//   row before it lowers the member, and it keeps it lowered until it falls below half the floor,
+//   so a duty-cycled stall does not flip the verdict from poll to poll. Every member alike: the
+//   probe (Status) needs no raft round, the leader answers it as a follower does.
+// - CPU per request: the leader's is higher by design (it replicates every write), and a paused
+//   follower's is lower (it runs less), which makes a healthy follower compared with it look
+//   twice as expensive. So CPU is compared follower with follower, and it lowers a member only
+//   when its latency agrees (slower than its peers by more than the noise): more CPU per request
+//   at the same speed is headroom spent, not capacity missing.
 import { formatDuration, formatNumber } from '../../format';
 import { clamp, median } from '../../stats';
-import type { MemberState } from '../../types';
+import type { MemberSignals, MemberState } from '../../types';
+import { MIN_PROBES } from '../diagnosis/stall';
 import { isLive } from '../live';
 
 /** A member as the proposal sees it. */
@@ -29,9 +47,26 @@ export interface CapacityInput {
      */
     followersApart?: boolean;
   }>;
+  /** Fulcrum's probe of the member (null: not probed). */
+  probe?: ProbeInput | null;
   /** CPU in cores and requests per second over the same window (null: unknown). */
   cpu: number | null;
   requests: number | null;
+}
+
+/** Fulcrum's probe of one member, as MemberSignals carries it (ms). */
+export interface ProbeInput {
+  /** Median time of the last probes. */
+  p50Ms: number | null;
+  /** Median lateness over the fastest member in the same poll, Fulcrum's own lateness taken off. */
+  lateMs: number | null;
+  /**
+   * The lateness of its current late spell: the highest L that median held for several polls in a
+   * row without falling below L/2 since (null: too few polls yet).
+   */
+  spellMs: number | null;
+  /** Probes in the median. */
+  samples: number;
 }
 
 /** etcd's p99 over the diagnosis window, only when the member saw enough calls for it to mean something. */
@@ -54,9 +89,17 @@ export function capacityInputOf(m: MemberState, minLatencySamples: number): Capa
     live: isLive(m),
     isLeader: m.isLeader,
     latency: [{ label: 'p99', value: p99, floorS: P99_FLOOR_S, followersApart: true }],
+    probe: probeInputOf(m.signals),
     cpu: m.dims.cpu.value,
     requests: m.dims.requests.value,
   };
+}
+
+/** A member's probe as the proposal reads it from its signals (null: not probed). */
+export function probeInputOf(s: MemberSignals): ProbeInput | null {
+  return s.probeSamples > 0
+    ? { p50Ms: s.probeP50Ms, lateMs: s.probeExcessMs, spellMs: s.probeLateSpellMs, samples: s.probeSamples }
+    : null;
 }
 
 export interface CapacityOptions {
@@ -72,6 +115,12 @@ export interface CapacityOptions {
   minFactor: number;
   /** CPU per request is compared only above this many requests per second on the member. */
   cpuMinRequests: number;
+  /**
+   * A member is late by Fulcrum's probe when its typical lateness held at least this long (ms) for
+   * several polls in a row, and stays late until it falls below half of it (the diagnosis's
+   * stallProbeExcessMs: the lateness member-stall names a stall at).
+   */
+  probeLateMs: number;
 }
 
 export const DEFAULT_CAPACITY: CapacityOptions = {
@@ -79,6 +128,7 @@ export const DEFAULT_CAPACITY: CapacityOptions = {
   latencyFloorS: 0.005,
   minFactor: 0.25,
   cpuMinRequests: 1,
+  probeLateMs: 20,
 };
 
 export interface CapacityFactor {
@@ -88,8 +138,45 @@ export interface CapacityFactor {
   bound: string | null;
   /** One line for the member: the numbers behind the factor. */
   why: string;
-  /** The member had data for at least one comparison. */
+  /**
+   * The member's comparisons are settled: it had data for at least one, and none is still deciding
+   * (the probe warming up, or late but not yet for long enough). The agent holds a weight while not.
+   */
   measured: boolean;
+}
+
+type ProbeVerdict =
+  | { state: 'none' }
+  | { state: 'warming'; text: string }
+  | { state: 'rising'; text: string }
+  | { state: 'fine'; text: string }
+  | { state: 'late'; factor: number; text: string };
+
+/**
+ * The probe's verdict on member i: late (with its factor: the peers' typical probe time over the
+ * member's, i.e. theirs plus its lateness), fine, or not decided yet. Judged over a window: late
+ * once its typical lateness held above the floor for several polls in a row, and until it falls
+ * below half the floor (spellMs); above the floor for fewer polls, rising (undecided).
+ */
+function probeVerdict(i: number, members: readonly CapacityInput[], opts: CapacityOptions): ProbeVerdict {
+  const p = members[i].probe;
+  if (!p || p.samples === 0) return { state: 'none' };
+  const peers = members.filter((x, j) => j !== i && x.live && x.probe && x.probe.samples > 0);
+  const ref = median(peers.map((x) => x.probe!.p50Ms));
+  if (ref === null || p.lateMs === null) return { state: 'none' };
+  if (p.samples < MIN_PROBES || p.spellMs === null)
+    return { state: 'warming', text: `probe: ${p.samples} of ${MIN_PROBES} polls yet` };
+  const floor = opts.probeLateMs;
+  const lateText = (late: number) =>
+    `probe ${formatDuration(late / 1000)} late (peers answer in ${formatDuration(ref / 1000)})`;
+  if (p.spellMs >= floor) {
+    // The lateness the spell held, or more now: a paused member's median swings within a spell.
+    const late = Math.max(p.lateMs, p.spellMs);
+    const factor = Math.round(clamp(ref / (ref + late), opts.minFactor, 1) * 100) / 100;
+    return { state: 'late', factor, text: lateText(late) };
+  }
+  if (p.lateMs >= floor) return { state: 'rising', text: `${lateText(p.lateMs)}, not for long enough yet` };
+  return { state: 'fine', text: `probe ${formatDuration(p.lateMs / 1000)} late` };
 }
 
 interface Compared {
@@ -142,6 +229,11 @@ export function capacityFactors(
     if (!m.live) return { factor: 1, bound: null, why: `${m.name}: down, nothing to propose`, measured: false };
     let best: Compared & { bound: string | null } = { factor: 1, bound: null, text: '' };
     const seen: string[] = [];
+    const lower = (factor: number, bound: string, text: string) => {
+      if (factor < best.factor) best = { factor, bound, text };
+    };
+    // Latency slower than the peers' by more than the noise (even if not `ratio` times): CPU may speak.
+    let slower = false;
     signals.forEach(({ label, floor, apart }, k) => {
       // A follower against the other followers (when it has one); the leader against the followers.
       const like =
@@ -149,33 +241,41 @@ export function capacityFactors(
       const c = compare(i, lat[k], like, opts.ratio, floor, opts.minFactor);
       if (!c) return;
       seen.push(`${label} ${formatDuration(c.value)} (peers ${formatDuration(c.ref)})`);
-      if (c.factor < best.factor)
-        best = {
-          factor: c.factor,
-          bound: label,
-          text: `${label} ${formatDuration(c.value)} vs peers' ${formatDuration(c.ref)}`,
-        };
+      if (c.value - c.ref >= floor) slower = true;
+      lower(c.factor, label, `${label} ${formatDuration(c.value)} vs peers' ${formatDuration(c.ref)}`);
     });
-    // CPU seconds per request, among followers with real load: a slower or busier machine spends more.
+    const probe = probeVerdict(i, members, opts);
+    if (probe.state !== 'none') seen.push(probe.text);
+    if (probe.state === 'late') {
+      slower = true;
+      lower(probe.factor, 'probe', probe.text);
+    }
+    // CPU seconds per request, among followers with real load: a slower or busier machine spends
+    // more. It lowers a member only when its latency agrees.
     const c = compare(i, cpuPerReq, follower, opts.ratio, 0, opts.minFactor);
     if (c) {
-      seen.push(`CPU ${formatNumber(c.value * 1000)} ms/request (peers ${formatNumber(c.ref * 1000)})`);
-      if (c.factor < best.factor)
-        best = {
-          factor: c.factor,
-          bound: 'cpu',
-          text: `CPU ${formatNumber(c.value * 1000)} ms per request vs peers' ${formatNumber(c.ref * 1000)}`,
-        };
+      const text = `CPU ${formatNumber(c.value * 1000)} ms/request (peers ${formatNumber(c.ref * 1000)})`;
+      if (c.factor < 1 && !slower) seen.push(`${text}, not used: its latency is as its peers'`);
+      else seen.push(text);
+      if (slower)
+        lower(
+          c.factor,
+          'cpu',
+          `CPU ${formatNumber(c.value * 1000)} ms per request vs peers' ${formatNumber(c.ref * 1000)} (its latency agrees)`,
+        );
     }
     const leaderNote = m.isLeader ? '; leader: CPU not compared (replication work)' : '';
+    const undecided = probe.state === 'warming' || probe.state === 'rising';
     if (seen.length === 0)
       return { factor: 1, bound: null, why: `${m.name}: no latency or CPU data to compare yet: kept`, measured: false };
     if (best.bound === null)
       return {
         factor: 1,
         bound: null,
-        why: `${m.name}: as fast as its peers (${seen.join(', ')})${leaderNote}`,
-        measured: true,
+        why: undecided
+          ? `${m.name}: not decided yet (${seen.join(', ')}): kept${leaderNote}`
+          : `${m.name}: as fast as its peers (${seen.join(', ')})${leaderNote}`,
+        measured: !undecided,
       };
     return {
       factor: best.factor,

@@ -15,7 +15,7 @@ import type {
 import type { BalancerRef } from '../diagnosis/types';
 import { isLive } from '../live';
 import { predict, type WhatIfMember } from './predict';
-import { capacityFactors, capacityInputOf, proposeWeights } from './propose';
+import { DEFAULT_CAPACITY, capacityFactors, capacityInputOf, proposeWeights } from './propose';
 import { serverRole } from './shares';
 
 /** What the weights agent reports to a cluster's poll (lib/weights/agent.ts). */
@@ -36,6 +36,8 @@ export interface WeightsInput {
   balancer: BalancerState | null;
   balancerRef: BalancerRef | null;
   minLatencySamples: number;
+  /** The probe lateness that counts (ms; the diagnosis's stallProbeExcessMs); default DEFAULT_CAPACITY's. */
+  probeLateMs?: number;
   settleMs: number;
   /** Request shares over the score window, null when there is too little load to measure. */
   requestShares: ReadonlyArray<number | null> | null;
@@ -96,7 +98,10 @@ export function advanceWeights(input: WeightsInput): { weights: WeightsState; ev
   const haveBalancer = Boolean(balancer?.ok && balancer.servers.length > 0);
   const servers = members.map((m) => balancer?.servers.find((s) => s.member === m.endpoint) ?? null);
   const current = members.map((m, i) => servers[i]?.weight ?? input.configured[i] ?? m.weight);
-  const factors = capacityFactors(members.map((m) => capacityInputOf(m, input.minLatencySamples)));
+  const factors = capacityFactors(
+    members.map((m) => capacityInputOf(m, input.minLatencySamples)),
+    { ...DEFAULT_CAPACITY, probeLateMs: input.probeLateMs ?? DEFAULT_CAPACITY.probeLateMs },
+  );
   const proposed = proposeWeights(current, factors);
   const list: WeightMember[] = members.map((m, i) => ({
     endpoint: m.endpoint,

@@ -4,7 +4,7 @@ import { memberIdHex } from '../../../format';
 import { isLive } from '../../live';
 import type { Candidate, DetectorResult, DiagnosisInput, FindingKind } from '../types';
 import { serverOf, weightNow } from '../fixes';
-import { capacityFactors, capacityInputOf, proposeWeights, serverP99 } from '../../weights/propose';
+import { DEFAULT_CAPACITY, capacityFactors, capacityInputOf, proposeWeights, serverP99 } from '../../weights/propose';
 
 export function result(
   kind: FindingKind,
@@ -28,7 +28,10 @@ export function latencyOf(input: DiagnosisInput, m: MemberState): number | null 
 /** Weights now and Fulcrum's proposal for them (weights/propose.ts: the one proposal). */
 export function latencyWeights(input: DiagnosisInput, members: MemberState[]): { current: number[]; next: number[] } {
   const current = members.map((m) => weightNow(input, m));
-  const factors = capacityFactors(members.map((m) => capacityInputOf(m, input.thresholds.minLatencySamples)));
+  const factors = capacityFactors(
+    members.map((m) => capacityInputOf(m, input.thresholds.minLatencySamples)),
+    { ...DEFAULT_CAPACITY, probeLateMs: input.thresholds.stallProbeExcessMs },
+  );
   return { current, next: proposeWeights(current, factors) };
 }
 
