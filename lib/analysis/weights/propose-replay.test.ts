@@ -10,17 +10,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { advanceRecording, decodeSamples } from '../../engine/recording';
-import type { WeightMember } from '../../types';
-import { type AgentLimits, type AgentMemberState, decide, NEW_MEMBER_STATE } from './agent';
-
-const LIMITS: AgentLimits = {
-  min: 40,
-  max: 100,
-  maxStepPercent: 60,
-  settleSeconds: 5,
-  drainDown: false,
-  deadbandPercent: 5,
-};
+import { agentAnswers, IT_LIMITS as LIMITS } from './testkit';
 
 const FIXTURES = path.join(__dirname, '../../../test/fixtures/samples');
 
@@ -28,28 +18,6 @@ function replayed(file: string) {
   const rec = decodeSamples(gunzipSync(readFileSync(path.join(FIXTURES, file))).toString('utf8'));
   const states = advanceRecording(rec);
   return states.map((x, k) => ({ phase: x.phase, t: rec.ticks[k].t, weights: x.s.weights!.members }));
-}
-
-/** The agent's answers for one member, HAProxy applying each before the next poll. */
-function agent(polls: Array<{ t: number; w: WeightMember }>): number[] {
-  let state: AgentMemberState = NEW_MEMBER_STATE;
-  let weight = 20;
-  return polls.map(({ t, w }) => {
-    const d = decide(
-      state,
-      {
-        t,
-        stale: false,
-        memberStatus: 'up',
-        server: { status: 'UP', weight, initialWeight: 20 },
-        factor: { factor: w.factor, bound: null, why: w.why, measured: w.measured },
-      },
-      LIMITS,
-    );
-    state = d.state;
-    if (d.percent !== null) weight = Math.floor((20 * d.percent) / 100);
-    return d.percent ?? 100;
-  });
 }
 
 describe.each([
@@ -77,7 +45,13 @@ describe.each([
   });
 
   it('the agent lowers etcd-2 to its minimum while throttled, never stepping it back up, and restores it after', () => {
-    const answers = agent(polls.map((p) => ({ t: p.t, w: p.weights.find((w) => w.name === 'etcd-2')! })));
+    const answers = agentAnswers(
+      polls.map((p) => {
+        const w = p.weights.find((x) => x.name === 'etcd-2')!;
+        // As the agent reads it from the cluster's weights (lib/weights/agent.ts).
+        return { t: p.t, factor: { factor: w.factor, bound: null, why: w.why, measured: w.measured } };
+      }),
+    );
     const stalled = idx('stalled');
     const lowered = stalled.find((k) => answers[k] < 100)!;
     expect(lowered - stalled[0]).toBeLessThan(30);

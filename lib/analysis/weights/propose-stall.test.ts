@@ -5,18 +5,8 @@
 // engine's own pure pipeline (pushProbe, memberSignals), the agent's answers through decide().
 import { describe, expect, it } from 'vitest';
 import { memberSignals, type ProbeSample, pushProbe } from '../signals';
-import { type AgentLimits, type AgentMemberState, decide, NEW_MEMBER_STATE } from './agent';
 import { type CapacityFactor, type CapacityInput, capacityFactors, probeInputOf } from './propose';
-
-/** The limits the agent's integration test runs with (HAProxy asks every second). */
-const LIMITS: AgentLimits = {
-  min: 40,
-  max: 100,
-  maxStepPercent: 60,
-  settleSeconds: 5,
-  drainDown: false,
-  deadbandPercent: 5,
-};
+import { agentAnswers, IT_LIMITS as LIMITS } from './testkit';
 
 /** A deterministic stream in [0, 1) (a linear congruential generator): the probes' phases. */
 function lcg(seed: number): () => number {
@@ -108,27 +98,8 @@ function cluster(seed: number, stopMs = 400): Poll[] {
   return polls;
 }
 
-/** What the agent answers for one server each poll (HAProxy applies each answer before the next). */
-function agent(factors: CapacityFactor[]): number[] {
-  let state: AgentMemberState = NEW_MEMBER_STATE;
-  let weight = 20;
-  return factors.map((f, k) => {
-    const d = decide(
-      state,
-      {
-        t: k * 1000,
-        stale: false,
-        memberStatus: 'up',
-        server: { status: 'UP', weight, initialWeight: 20 },
-        factor: f,
-      },
-      LIMITS,
-    );
-    state = d.state;
-    if (d.percent !== null) weight = Math.floor((20 * d.percent) / 100);
-    return d.percent ?? 100;
-  });
-}
+/** What the agent answers for one server each poll (one a second). */
+const agent = (factors: CapacityFactor[]) => agentAnswers(factors.map((factor, k) => ({ t: k * 1000, factor })));
 
 /** How often a series goes from below 1 back to 1. */
 const upFlips = (xs: number[]) => xs.filter((x, i) => i > 0 && x === 1 && xs[i - 1] < 1).length;
