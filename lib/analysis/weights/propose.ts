@@ -10,9 +10,10 @@
 //   above its peers', follower against followers (the leader answers writes without forwarding).
 // - Fulcrum's probe is timed by a client: a paused member answers it late, whoever asks. Its
 //   lateness (against the fastest member in the same poll, Fulcrum's own lateness taken off, median
-//   of the last polls) is judged over a window: it must hold above the floor for several polls in a
-//   row before it lowers the member, and it keeps it lowered until it falls below half the floor,
-//   so a duty-cycled stall does not flip the verdict from poll to poll. Every member alike: the
+//   of the last polls) is judged over a window (signals.ts, lateSpell): it must hold above the
+//   floor for 8 polls in a row before it lowers the member, and it keeps it lowered until its
+//   probes are on time again for 8 polls in a row, so a duty-cycled stall (whose median swings
+//   while its tail holds) does not flip the verdict from poll to poll. Every member alike: the
 //   probe (Status) needs no raft round, the leader answers it as a follower does.
 // - CPU per request: the leader's is higher by design (it replicates every write), and a paused
 //   follower's is lower (it runs less), which makes a healthy follower compared with it look
@@ -60,10 +61,7 @@ export interface ProbeInput {
   p50Ms: number | null;
   /** Median lateness over the fastest member in the same poll, Fulcrum's own lateness taken off. */
   lateMs: number | null;
-  /**
-   * The lateness of its current late spell: the highest L that median held for several polls in a
-   * row without falling below L/2 since (null: too few polls yet).
-   */
+  /** The lateness of its current late spell (MemberSignals.probeLateSpellMs; null: too few polls yet). */
   spellMs: number | null;
   /** Probes in the median. */
   samples: number;
@@ -117,8 +115,8 @@ export interface CapacityOptions {
   cpuMinRequests: number;
   /**
    * A member is late by Fulcrum's probe when its typical lateness held at least this long (ms) for
-   * several polls in a row, and stays late until it falls below half of it (the diagnosis's
-   * stallProbeExcessMs: the lateness member-stall names a stall at).
+   * 8 polls in a row, and stays late until its probes are on time again for as long (the
+   * diagnosis's stallProbeExcessMs: the lateness member-stall names a stall at).
    */
   probeLateMs: number;
 }
@@ -155,8 +153,8 @@ type ProbeVerdict =
 /**
  * The probe's verdict on member i: late (with its factor: the peers' typical probe time over the
  * member's, i.e. theirs plus its lateness), fine, or not decided yet. Judged over a window: late
- * once its typical lateness held above the floor for several polls in a row, and until it falls
- * below half the floor (spellMs); above the floor for fewer polls, rising (undecided).
+ * while its late spell (spellMs) is at least the floor; above the floor now but not for long
+ * enough yet, rising (undecided); too few probes yet, warming (undecided).
  */
 function probeVerdict(i: number, members: readonly CapacityInput[], opts: CapacityOptions): ProbeVerdict {
   const p = members[i].probe;
