@@ -143,8 +143,9 @@ export interface MemberSignals {
   startedAt: number | null;
   /**
    * The lateness of its current late spell (ms): the highest L its median held for 8 polls in a
-   * row without falling below L/2 since (0: none; null: too few polls). Late by a floor F once this
-   * reaches F, and until the median falls below F/2: the weights proposal's window.
+   * row, the spell not ended since by 8 polls of probes on time again (0: none; null: too few
+   * polls; signals.ts lateSpell). Late by a floor F while this is at least F: the weights
+   * proposal's window.
    */
   probeLateSpellMs: number | null;
   /**
