@@ -13,6 +13,7 @@ const SLOW_FIRST = [
   'fault-matrix.integration',
   'faults.integration',
   'store.integration',
+  'weights-agent.integration',
   'scale.integration',
   'spine.integration',
   'replicas.integration',
@@ -45,16 +46,7 @@ export default defineConfig({
   resolve: { alias: { '@': path.dirname(fileURLToPath(import.meta.url)) } },
   test: {
     include: ['**/*.integration.test.ts'],
-    // The weights agent's test is outside npm test until the proposal is fixed (it lowered the
-    // leader by CPU per request and missed the SIGSTOP-slowed follower on an idle machine):
-    // `npm run test:weights-agent` runs it.
-    exclude: [
-      '**/node_modules/**',
-      '.run/**',
-      '.next/**',
-      '.next-*/**',
-      ...(process.env.FULCRUM_WEIGHTS_AGENT ? [] : ['test/integration/weights-agent.integration.test.ts']),
-    ],
+    exclude: ['**/node_modules/**', '.run/**', '.next/**', '.next-*/**'],
     environment: 'node',
     testTimeout: 180_000,
     hookTimeout: 180_000,
