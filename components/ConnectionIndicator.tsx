@@ -1,4 +1,4 @@
-import { formatAge } from '@/lib/format';
+import { formatAge } from '@/lib/formatTime';
 import type { Connection } from '@/lib/client/useClusterStream';
 
 export interface LiveInfo {

@@ -160,5 +160,4 @@ export function deltaTone(pp: number | null): DeltaTone {
   return 'even';
 }
 
-export const CARD = 'rounded-xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900';
-export const MUTED = 'text-slate-500 dark:text-slate-400';
+export { CARD, MUTED } from './classes';

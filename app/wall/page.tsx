@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { InlineScript } from '@/components/InlineScript';
-import { Wall } from '@/components/wall/Wall';
+import { WallScreen } from '@/components/wall/WallScreen';
 import { parseWallParams } from '@/lib/client/fleet/params';
 
 // The wall reads everything from the fleet stream in the browser; the URL configures it.
@@ -20,7 +20,7 @@ export default async function WallPage({
   return (
     <>
       <InlineScript code={WALL_THEME_SCRIPT} />
-      <Wall params={params} />
+      <WallScreen params={params} />
     </>
   );
 }

@@ -5,7 +5,8 @@
 // arrows move between rows and cells, Page Up/Down, Home/End, Enter opens the cluster page.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Palette, Theme } from '@/lib/client/color';
-import { cellAt, layoutFleetCells, memberCell, moveCursor, visibleRows } from '@/lib/client/fleet/grid';
+import { pagePath } from '@/lib/client/apiPath';
+import { cellAt, layoutFleetCells, maxMembers, memberCell, moveCursor, visibleRows } from '@/lib/client/fleet/grid';
 import { formatAge, formatPercent, formatRatio, formatScore } from '@/lib/format';
 import { CELL_DOWN, CELL_NODATA } from '@/lib/client/cells';
 import { DIMENSIONS } from '@/lib/dimensions';
@@ -29,10 +30,6 @@ const COUNT_W = 52;
 const OUTLINE = { light: 'rgba(148,163,184,0.55)', dark: 'rgba(71,85,105,0.55)' } as const;
 const OVERSCAN = 8;
 
-export function clusterHref(name: string): string {
-  return `/clusters/${encodeURIComponent(name)}`;
-}
-
 // Neutral (no hue of the heatmap or the status colours): a filled badge for polled, an outlined one for Prometheus.
 const SOURCE_BADGE = {
   direct: 'bg-slate-700 text-white ring-slate-700 dark:bg-slate-300 dark:text-slate-900 dark:ring-slate-300',
@@ -46,7 +43,6 @@ const SOURCE_TITLE = {
 
 interface Props {
   clusters: readonly FleetCluster[];
-  cols: number;
   dim: DimensionId;
   palette: Palette;
   theme: Theme;
@@ -59,7 +55,7 @@ interface Props {
   receivedAt: number | null;
 }
 
-export function FleetGrid({ clusters, cols, dim, palette, theme, serverNow, tickMs, onOpen, seq, receivedAt }: Props) {
+export function FleetGrid({ clusters, dim, palette, theme, serverNow, tickMs, onOpen, seq, receivedAt }: Props) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [measured, setRange] = useState({ first: 0, last: Math.min(clusters.length, 40) });
@@ -67,6 +63,7 @@ export function FleetGrid({ clusters, cols, dim, palette, theme, serverNow, tick
   const [cursor, setCursor] = useState<{ name: string; col: number } | null>(null);
   const [hover, setHover] = useState<{ row: number; col: number; x: number; y: number } | null>(null);
   const total = clusters.length;
+  const cols = useMemo(() => maxMembers(clusters), [clusters]);
   // The list can shrink (a filter, clusters leaving) before the next measurement: never past its end.
   const range = useMemo(() => {
     const last = Math.min(measured.last, total);
@@ -337,7 +334,7 @@ function FleetRow({
           {st.icon}
         </span>
         <a
-          href={clusterHref(c.name)}
+          href={pagePath.cluster(c.name)}
           onClick={(e) => {
             if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) {
               e.stopPropagation();

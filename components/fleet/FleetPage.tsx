@@ -3,8 +3,8 @@
 // by ONE EventSource (the fleet stream). Filters, search, dimension and palette live in the URL.
 import { useRouter } from 'next/navigation';
 import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
-import { PALETTES } from '@/lib/client/color';
-import { maxMembers } from '@/lib/client/fleet/grid';
+import { pagePath } from '@/lib/client/apiPath';
+import { PALETTES } from '@/lib/client/palette';
 import { fleetCounts, sortWorstFirst } from '@/lib/client/fleet/order';
 import {
   SOURCE_FILTERS,
@@ -17,16 +17,21 @@ import {
 import { formatSelectors, parseSelectors, searchMatcher, selectorMatcher } from '@/lib/client/fleet/selectors';
 import { freshness } from '@/lib/client/fleet/store';
 import { useFleetStream } from '@/lib/client/fleet/useFleetStream';
-import { formatAge } from '@/lib/format';
+import { formatAge } from '@/lib/formatTime';
 import { useNow } from '@/lib/client/hooks';
 import { useTheme } from '@/lib/client/theme';
 import { DIMENSION_LIST, isDimensionId } from '@/lib/dimensions';
 import type { FleetCluster } from '@/lib/fleet/types';
 import { ConnectionIndicator } from '../ConnectionIndicator';
-import { HeatmapLegend } from '../HeatmapLegend';
-import { MUTED } from '../styles';
-import { Segmented } from '../ViewControls';
-import { FleetGrid, clusterHref } from './FleetGrid';
+import { MUTED } from '../classes';
+import { lazyComponent } from '../lazyComponent';
+import { Segmented } from '../Segmented';
+
+// Drawn by the server with the page and hydrated once their code arrives, after the page's own:
+// neither answers the first click (the grid is empty until the stream's first state, the legend
+// never does), so their code (the canvas, the colour tables) is not part of the initial JS.
+const FleetGrid = lazyComponent(() => import('./FleetGrid').then((m) => m.FleetGrid));
+const HeatmapLegend = lazyComponent(() => import('../HeatmapLegend').then((m) => m.HeatmapLegend));
 
 const STATUS_CHIPS: Array<{ id: StatusFilter; label: string; icon: string; tone: string }> = [
   { id: 'all', label: 'All', icon: '', tone: '' },
@@ -88,14 +93,13 @@ export function FleetPage({ initialParams }: { initialParams: FleetParams }) {
     );
     return sortWorstFirst(out);
   }, [all, params.sel, params.status, params.source, q]);
-  const cols = useMemo(() => maxMembers(shown), [shown]);
   const labelKeys = useMemo(() => {
     const keys = new Set<string>();
     for (const c of all) for (const k of Object.keys(c.labels)) if (keys.size < 20) keys.add(k);
     return [...keys].sort();
   }, [all]);
 
-  const open = useCallback((name: string) => router.push(clusterHref(name)), [router]);
+  const open = useCallback((name: string) => router.push(pagePath.cluster(name)), [router]);
   const fresh = freshness({
     now: now ?? 0,
     connected: stream.connected,
@@ -266,7 +270,6 @@ export function FleetPage({ initialParams }: { initialParams: FleetParams }) {
       ) : (
         <FleetGrid
           clusters={shown}
-          cols={cols}
           dim={params.dim}
           palette={params.palette}
           theme={theme}

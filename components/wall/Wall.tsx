@@ -4,7 +4,6 @@
 // problems, lets a new critical finding take the screen, never claims fresher data than it has,
 // reconnects forever, reloads itself for a new build, and holds bounded memory for weeks. ONE
 // EventSource: the fleet stream, from which it also keeps each cluster's recent history.
-import dynamic from 'next/dynamic';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { PALETTE_WORDS, cssGradient, relativePalette } from '@/lib/client/color';
 import { FleetHistory } from '@/lib/client/fleet/history';
@@ -21,14 +20,14 @@ import { useNow } from '@/lib/client/hooks';
 import { DIMENSIONS } from '@/lib/dimensions';
 import type { FleetCluster } from '@/lib/fleet/types';
 import { formatAge, formatClock } from '@/lib/format';
+import { lazyComponent } from '../lazyComponent';
+import { WallBlank } from './WallBlank';
 import { WallFleet, clusterTone } from './WallFleet';
 import { TONE_ICON, toneColor } from './tones';
 
-// The first screen is the fleet: a cluster slide (its heatmap, and the timeline's recharts) loads when first shown.
-const WallCluster = dynamic(() => import('./WallCluster').then((m) => m.WallCluster), {
-  ssr: false,
-  loading: () => null,
-});
+// The first screen is the fleet: a cluster slide (its heatmap, and the timeline's recharts) loads
+// when first shown (blank meanwhile).
+const WallCluster = lazyComponent(() => import('./WallCluster').then((m) => m.WallCluster));
 
 /** History columns kept per cluster (20 min at a 5 s tick); fixed-size rings. */
 export const HISTORY_COLUMNS = 240;
@@ -145,8 +144,7 @@ export function Wall({ params }: { params: WallParams }) {
   const theme = params.theme;
   const palette = params.palette;
 
-  if (!layout)
-    return <div className="fixed inset-0 z-50 bg-slate-950" data-testid="wall" data-freshness="connecting" />;
+  if (!layout) return <WallBlank />;
 
   const l = layout;
   const nextIn = params.rotateMs > 0 && now !== null ? Math.max(0, params.rotateMs - (now - rot.shownAt)) : null;

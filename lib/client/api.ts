@@ -20,6 +20,7 @@ import type {
   WeightsAuditResponse,
   WeightsResponse,
 } from '../api/types';
+import { apiPath } from './apiPath';
 
 export type ApiFailure =
   /** The server answered an error status; `message` is its `{error}` line when it sent one. */
@@ -145,25 +146,7 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
 }
 
-/** Paths of the API, for the calls below and for what is not a fetch (EventSource, download links). */
-export const apiPath = {
-  clusters: () => '/api/clusters',
-  cluster: (name: string) => `/api/clusters/${encodeURIComponent(name)}`,
-  clusterStream: (name: string) => `/api/clusters/${encodeURIComponent(name)}/stream`,
-  clusterHistory: (name: string) => `/api/clusters/${encodeURIComponent(name)}/history`,
-  fleet: () => '/api/fleet',
-  fleetStream: () => '/api/fleet/stream',
-  clusterWeights: (name: string) => `/api/clusters/${encodeURIComponent(name)}/weights`,
-  clusterWeightsAudit: (name: string) => `/api/clusters/${encodeURIComponent(name)}/weights/audit`,
-  memberLogs: (cluster: string, member: string) =>
-    `/api/clusters/${encodeURIComponent(cluster)}/members/${encodeURIComponent(member)}/logs`,
-  snapshots: () => '/api/snapshots',
-  snapshot: (id: string) => `/api/snapshots/${encodeURIComponent(id)}`,
-  snapshotExport: (id: string) => `/api/snapshots/${encodeURIComponent(id)}/export`,
-  snapshotImport: () => '/api/snapshots/import',
-  demoFaults: () => '/api/demo/faults',
-  demoFault: (name: string) => `/api/demo/faults/${encodeURIComponent(name)}`,
-};
+export { apiPath };
 
 type Opts = Pick<RequestOptions, 'signal' | 'timeoutMs' | 'fetch'>;
 

@@ -5,22 +5,9 @@
 // library reaches the browser.
 import { clamp } from '../stats';
 import { ABSOLUTE_PALETTE, RELATIVE_PALETTES } from './palettes';
+import type { Palette, Theme } from './palette';
 
-export type Theme = 'light' | 'dark';
-
-/**
- * The relative scale's hues. `default` is RdBu (red = above expected, blue = below); `cb` is
- * PuOr (orange = above, purple = below), which stays apart under all three kinds of colour-blindness
- * and does not reuse the red and green that mean "critical" and "OK" elsewhere on the page.
- */
-export const PALETTES = ['default', 'cb'] as const;
-export type Palette = (typeof PALETTES)[number];
-
-/** The words for the two ends of a palette, for legends. */
-export const PALETTE_WORDS: Record<Palette, { above: string; below: string }> = {
-  default: { above: 'red', below: 'blue' },
-  cb: { above: 'orange', below: 'purple' },
-};
+export { PALETTE_WORDS, PALETTES, type Palette, type Theme } from './palette';
 
 /** Relative scale spans 2^-RATIO_LOG2_MAX .. 2^RATIO_LOG2_MAX (¼× .. 4×). */
 export const RATIO_LOG2_MAX = 2;

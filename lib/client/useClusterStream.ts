@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
 import type { ClusterState } from '../types';
-import { apiPath } from './api';
+import { apiPath } from './apiPath';
 import { type ClusterStreamView, openClusterStream } from './clusterStream';
 import { browserStreamDeps } from './reconnect';
 

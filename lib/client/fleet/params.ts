@@ -2,7 +2,7 @@
 // page) reproduces the view. Typed and pure like ../viewParams.ts: parse anything, fall back to
 // defaults per key, round-trip.
 import { DIMENSION_IDS, type ClusterStatus, type DimensionId } from '../../types';
-import { PALETTES, type Palette, type Theme } from '../color';
+import { PALETTES, type Palette, type Theme } from '../palette';
 import { first, oneOf, type RawParams } from '../viewParams';
 import { formatSelectors, parseSelectors, type Selector } from './selectors';
 

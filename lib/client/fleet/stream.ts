@@ -5,7 +5,7 @@
 // Framework-free (the React hook wraps it), with its clock, timers and EventSource injected so
 // that the reconnect logic is unit-tested.
 import type { FleetDelta, FleetState } from '../../fleet/types';
-import { apiPath } from '../api';
+import { apiPath } from '../apiPath';
 import { backoffDelay, type EventSourceLike, type StreamDeps } from '../reconnect';
 import { applyFleetDelta } from '../../fleet/delta';
 import { fleetStaleAfterMs } from './store';
