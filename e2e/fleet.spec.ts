@@ -1,11 +1,15 @@
 // The fleet page on the real local stack: two real clusters (two stacks behind HAProxy, polled)
 // and 52 clusters Fulcrum discovers in a real Prometheus scraping the synthetic exporter. Every
-// cluster is listed with its source, worst first; the page holds exactly one EventSource (the
-// fleet stream) and no polling;
-// the view lives in the URL; the keyboard opens a cluster.
+// cluster is listed with its source, worst first; a member killed in a real cluster moves it to
+// the top within 10 s of the kill; the page holds exactly one EventSource (the fleet stream) and
+// no polling; the view lives in the URL; the keyboard opens a cluster.
 import path from 'node:path';
 import type { Page, Request } from '@playwright/test';
-import { expect, SYNTHETIC_NAMES, test } from './fleetFixtures';
+import { type FaultRun, injectFault } from '../dev/faults';
+import { statuses } from '../dev/faults/etcd';
+import type { Stack } from '../dev/stack';
+import type { FleetCluster, FleetState } from '../lib/fleet/types';
+import { expect, POLL_MS, SYNTHETIC_NAMES, test } from './fleetFixtures';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -33,6 +37,72 @@ function streamRequests(page: Page): Request[] {
     if (r.resourceType() === 'eventsource' || /\/stream(\?|$)/.test(new URL(r.url()).pathname)) reqs.push(r);
   });
   return reqs;
+}
+
+/** The fleet as Fulcrum serves it now (read by the test, not the page: the page's requests stay its own). */
+async function fleetNow(url: string): Promise<FleetState> {
+  const r = await fetch(`${url}/api/fleet`);
+  if (!r.ok) throw new Error(`GET /api/fleet answered ${r.status}`);
+  return (await r.json()) as FleetState;
+}
+
+function describeCluster(c: FleetCluster | undefined): string {
+  if (!c) return 'absent';
+  const members = c.members.map((m) => m.status).join('/');
+  return `${c.name}: ${c.status}, worst ${c.worst?.severity ?? 'none'} (${c.worst?.title ?? ''}), members ${members}, score ${c.score}, polled every ${c.pollIntervalMs} ms`;
+}
+
+/**
+ * Waits until the fleet is steady: Fulcrum polls `name` at the configured interval (an overloaded
+ * Fulcrum stretches it, up to 8×: two missed polls 8 s apart would take 16 s to call a member
+ * down), every member of `name` is up, and no cluster has a member down, for `reads` fleet reads
+ * in a row (a second apart).
+ */
+async function waitSteady(url: string, name: string, reads = 3): Promise<{ ms: number; waitedFor: string[] }> {
+  const started = Date.now();
+  let inARow = 0;
+  let why = '';
+  const waitedFor = new Set<string>();
+  try {
+    await expect
+      .poll(
+        async () => {
+          const fleet = await fleetNow(url);
+          const c = fleet.clusters.find((x) => x.name === name);
+          const lost = fleet.clusters.filter((x) => x.members.some((m) => m.status === 'down'));
+          const ok =
+            c !== undefined &&
+            c.status === 'ok' &&
+            c.pollIntervalMs === POLL_MS &&
+            c.members.every((m) => m.status === 'up') &&
+            lost.length === 0;
+          inARow = ok ? inARow + 1 : 0;
+          why = [describeCluster(c), ...lost.map((x) => `member down in ${x.name}`)].join('; ');
+          if (!ok) {
+            if (c && c.pollIntervalMs !== POLL_MS) waitedFor.add(`${name} polled every ${c.pollIntervalMs} ms`);
+            if (c && c.status !== 'ok') waitedFor.add(`${name} ${c.status}`);
+            for (const x of lost) waitedFor.add(`member down in ${x.name}`);
+          }
+          return inARow;
+        },
+        // From 8 s back to 1 s takes 5 polls in time at each step (70 s at least).
+        { timeout: 180_000, intervals: [1_000] },
+      )
+      .toBeGreaterThanOrEqual(reads);
+  } catch (e) {
+    throw new Error(`the fleet never held steady for ${reads} reads: ${why}\n${(e as Error).message}`);
+  }
+  return { ms: Date.now() - started, waitedFor: [...waitedFor] };
+}
+
+/** A member of the stack that answers and is not the leader (index 1 if it is one). */
+async function followerOf(stack: Stack): Promise<number> {
+  const st = await statuses(stack);
+  for (const i of [1, 2, 0]) {
+    const s = st[i];
+    if (s && s.leader !== '0' && s.id !== s.leader) return i;
+  }
+  throw new Error(`no follower answers: ${JSON.stringify(st)}`);
 }
 
 test('every cluster is listed with its source, worst first, over one EventSource', async ({ page, opsFulcrum }) => {
@@ -90,6 +160,96 @@ test('every cluster is listed with its source, worst first, over one EventSource
   // One EventSource per page load (two loads here), and no polling of the JSON API.
   expect(streams.map((r) => new URL(r.url()).pathname)).toEqual(['/api/fleet/stream', '/api/fleet/stream']);
   expect(polls.filter((u) => new URL(u).pathname.startsWith('/api/'))).toEqual([]);
+});
+
+test('a member killed in a real cluster moves it to the top within 10 s of the kill', async ({
+  page,
+  opsRoom,
+  opsFulcrum,
+}) => {
+  test.setTimeout(360_000);
+  const streams = streamRequests(page);
+  await page.goto(opsFulcrum.url);
+  await expect(page.getByTestId('fleet-page')).toHaveAttribute('data-freshness', 'live', { timeout: 60_000 });
+  await expect(page.getByTestId('fleet-count-all')).toHaveAttribute('data-count', String(ALL), { timeout: 90_000 });
+  const top = page.locator('[data-testid="fleet-row"][data-index="0"]');
+  const row = page.locator('[data-testid="fleet-row"][data-cluster="local-b"]');
+  // Before the fault: critical clusters (the skewed synthetic ones) lead, local-b is healthy and
+  // polled every second, and no cluster has lost a member. The kill is detected without any
+  // timeout (the port refuses at once): two polls that fail, one fleet tick, one delta.
+  await expect(top).toHaveAttribute('data-severity', 'critical', { timeout: 60_000 });
+  const steady = await waitSteady(opsFulcrum.url, 'local-b');
+  await expect(top).not.toHaveAttribute('data-cluster', 'local-b');
+
+  // A follower: a killed leader adds an election to the same seconds (the others answer 'no
+  // leader' meanwhile), which is another test's subject.
+  const member = await followerOf(opsRoom.b);
+  // Timed from before the signal (injectedAt is once the process is gone): a bound on the claim.
+  const killedAt = Date.now();
+  let fault: FaultRun | null = await injectFault(opsRoom.b, 'kill', { member });
+  // Fulcrum's side, read beside the page: when its fleet first had local-b's member down, and the
+  // interval it polled at (where the seconds went when it is slow: detection or delivery).
+  let serverSawAt = 0;
+  let serverPollMs = 0;
+  let watching = true;
+  const watcher = (async () => {
+    while (watching && serverSawAt === 0) {
+      const b = (await fleetNow(opsFulcrum.url).catch(() => null))?.clusters.find((c) => c.name === 'local-b');
+      if (b?.members.some((m) => m.status === 'down')) {
+        serverSawAt = Date.now();
+        serverPollMs = b.pollIntervalMs;
+      } else await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  try {
+    const limit = killedAt + 10_000;
+    let seenAt = 0;
+    try {
+      await expect
+        .poll(
+          async () => {
+            const name = await top.getAttribute('data-cluster');
+            if (name === 'local-b' && seenAt === 0) seenAt = Date.now();
+            return name;
+          },
+          { timeout: Math.max(1, limit - Date.now()), intervals: [100] },
+        )
+        .toBe('local-b');
+    } catch (e) {
+      const fleet = await fleetNow(opsFulcrum.url).catch(() => null);
+      const b = fleet?.clusters.find((c) => c.name === 'local-b');
+      throw new Error(
+        `local-b not on top ${Date.now() - killedAt} ms after the kill; now: ${describeCluster(b)}; top rows: ${(
+          fleet?.clusters ?? []
+        )
+          .filter((c) => c.name !== 'local-b' && (c.status !== 'ok' || c.worst?.severity === 'critical'))
+          .slice(0, 5)
+          .map(describeCluster)
+          .join('; ')}\n${(e as Error).message}`,
+      );
+    }
+    watching = false;
+    await watcher;
+    const tookMs = seenAt - killedAt;
+    test.info().annotations.push({ type: 'kill to top', description: `${tookMs} ms` });
+    console.log(
+      `fleet e2e: steady after ${steady.ms} ms (waited for: ${steady.waitedFor.join(', ') || 'nothing'}); local-b on top ${tookMs} ms after the kill (in Fulcrum's fleet API with a member down after ${serverSawAt ? serverSawAt - killedAt : '?'} ms, polled every ${serverPollMs || '?'} ms)`,
+    );
+    expect(tookMs).toBeLessThanOrEqual(10_000);
+    await expect(row).toHaveAttribute('data-status', /degraded|down/);
+    await expect(row).toHaveAttribute('data-severity', 'critical');
+    await expect(row).toContainText('2/3');
+
+    await fault.undo();
+    fault = null;
+    // Back to health: it leaves the top.
+    await expect(top).not.toHaveAttribute('data-cluster', 'local-b', { timeout: 90_000 });
+  } finally {
+    watching = false;
+    await watcher;
+    await fault?.undo();
+  }
+  expect(streams).toHaveLength(1);
 });
 
 test('the view lives in the URL; the keyboard walks the rows and opens one', async ({ page, opsFulcrum }) => {

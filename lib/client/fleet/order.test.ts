@@ -32,6 +32,22 @@ describe('worst first', () => {
     expect(sortWorstFirst([skewed, memberDown, down]).map((c) => c.name)).toEqual(['zz-down', 'member-down', 'skewed']);
   });
 
+  it('puts a cluster with a member down before a skewed one whose member only missed a read', () => {
+    // Both degraded with a critical finding: the skew's score is higher, the lost member wins.
+    const skewed = withFinding(fleetCluster('a-skewed', { status: 'degraded', score: 0.9 }), 'critical');
+    skewed.members[2] = { ...skewed.members[2], status: 'unknown' };
+    const lost = withFinding(fleetCluster('z-lost', { status: 'degraded', score: 0.05 }), 'critical');
+    lost.members[1] = { ...lost.members[1], status: 'down' };
+    expect(sortWorstFirst([skewed, lost]).map((c) => c.name)).toEqual(['z-lost', 'a-skewed']);
+    // Of two that lost members, the one closer to losing quorum first (a fraction, not a count).
+    const fiveOneDown = withFinding(
+      fleetCluster('a-five', { status: 'degraded', score: 0.9 }, [0.2, 0.2, 0.2, 0.2, 0.2]),
+      'critical',
+    );
+    fiveOneDown.members[4] = { ...fiveOneDown.members[4], status: 'down' };
+    expect(sortWorstFirst([fiveOneDown, lost]).map((c) => c.name)).toEqual(['z-lost', 'a-five']);
+  });
+
   it('ranks a down cluster like a critical finding and a degraded one like a warning', () => {
     expect(severityOf(fleetCluster('x', { status: 'down' }))).toBe(3);
     expect(severityOf(fleetCluster('x', { status: 'degraded' }))).toBe(2);
@@ -53,9 +69,15 @@ describe('worst first', () => {
         score: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
         status: fc.constantFrom('ok', 'degraded', 'down', 'starting' as const),
         sev: fc.option(fc.constantFrom('info', 'warning', 'critical' as const)),
+        memberStatus: fc.array(fc.constantFrom('up', 'down', 'unknown' as const), { minLength: 1, maxLength: 5 }),
       })
       .map((r) => {
-        const c = fleetCluster(r.name, { score: r.score, status: r.status });
+        const c = fleetCluster(
+          r.name,
+          { score: r.score, status: r.status },
+          r.memberStatus.map(() => 0.2),
+        );
+        c.members = c.members.map((m, i) => ({ ...m, status: r.memberStatus[i] }));
         return r.sev ? withFinding(c, r.sev) : c;
       });
     fc.assert(

@@ -28,11 +28,27 @@ function scoreKey(score: number | null): number {
 /** Within a severity: down, then degraded, then unknown, then the rest. */
 const STATUS_TIE: Record<ClusterStatus, number> = { down: 3, degraded: 2, unknown: 1, ok: 0, starting: 0 };
 
-/** Comparator: severity (findings and status), then status, then score (quantised), then name. */
+/**
+ * The fraction of its members that are down. 'degraded' covers a member down as well as one
+ * missed read or an unhealthy member: a cluster that lost a member ranks above a skewed one whose
+ * member missed a scrape.
+ */
+function downFraction(c: Pick<FleetCluster, 'members'>): number {
+  if (c.members.length === 0) return 0;
+  let down = 0;
+  for (const m of c.members) if (m.status === 'down') down++;
+  return down / c.members.length;
+}
+
+/**
+ * Comparator: severity (findings and status), then status, then the fraction of members down,
+ * then score (quantised), then name.
+ */
 export function worstFirst(a: FleetCluster, b: FleetCluster): number {
   return (
     severityOf(b) - severityOf(a) ||
     (STATUS_TIE[b.status] ?? 0) - (STATUS_TIE[a.status] ?? 0) ||
+    downFraction(b) - downFraction(a) ||
     scoreKey(b.score) - scoreKey(a.score) ||
     (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
   );
