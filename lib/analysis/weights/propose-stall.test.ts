@@ -43,7 +43,7 @@ interface Poll {
  * (its histogram times from when the handler runs); its probe waits out the pause it lands in.
  * CPU per request: the leader's 2 ms (replication), a's 1.3 ms, b's 0.65 ms while paused.
  */
-function cluster(seed: number, stopMs = 400): Poll[] {
+function simulate(seed: number, stopMs: number): Poll[] {
   const rnd = lcg(seed);
   const rings: ProbeSample[][] = [[], [], []];
   const polls: Poll[] = [];
@@ -96,6 +96,14 @@ function cluster(seed: number, stopMs = 400): Poll[] {
       });
     }
   return polls;
+}
+
+const simulated = new Map<string, Poll[]>();
+/** The same cluster for every test that asks (the simulation is the slow part). */
+function cluster(seed: number, stopMs = 400): Poll[] {
+  const key = `${seed}/${stopMs}`;
+  if (!simulated.has(key)) simulated.set(key, simulate(seed, stopMs));
+  return simulated.get(key)!;
 }
 
 /** What the agent answers for one server each poll (one a second). */
