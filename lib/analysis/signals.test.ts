@@ -5,6 +5,7 @@ import {
   balancerView,
   checkLayers,
   lateSpell,
+  lastMinute,
   memberSignals,
   probeSamples,
   pushProbe,
@@ -302,5 +303,21 @@ describe('peer views', () => {
     const views = withPeerViews([m('11', {}), m('12', { [hex('11')]: 0.3 }), m('13', { [hex('11')]: 0.001 })]);
     expect(views[0].rttFromPeers).toBe(0.001);
     expect(views[1].rttFromPeers).toBeNull();
+  });
+});
+
+describe('lastMinute', () => {
+  const d = (dt: number) => ({ ...diffCounters(null, emptyCounters(), dt), dt });
+  it('is the configured minute of polls at the configured interval', () => {
+    const ds = Array.from({ length: 90 }, () => d(1));
+    expect(lastMinute(ds, 60)).toHaveLength(60);
+  });
+  it('is a minute of time while polls are stretched (4 s apart: 15 polls, not 60)', () => {
+    const ds = [...Array.from({ length: 40 }, () => d(1)), ...Array.from({ length: 30 }, () => d(4))];
+    expect(lastMinute(ds, 60)).toHaveLength(15);
+  });
+  it('keeps the newest delta even when it alone spans more than a minute (a member back after a gap)', () => {
+    expect(lastMinute([d(1), d(1), d(90)], 60)).toHaveLength(1);
+    expect(lastMinute([], 60)).toEqual([]);
   });
 });

@@ -102,9 +102,27 @@ function peerRtts(deltas: CounterDelta[]): Record<string, number> {
   return out;
 }
 
+/**
+ * The newest deltas that span the last minute: counted in time, not polls, so a minute stays a
+ * minute while an overloaded Fulcrum polls every 4 or 8 s instead of every second (60 polls
+ * would then hold 4 or 8 minutes, and a finding on "the last minute" would not clear for as
+ * long). At most `maxPolls` (the configured interval's minute), at least the newest one.
+ */
+export function lastMinute(deltas: CounterDelta[], maxPolls: number): CounterDelta[] {
+  let k = deltas.length;
+  let seconds = 0;
+  while (k > 0 && deltas.length - k < maxPolls) {
+    const dt = deltas[k - 1].dt;
+    if (k < deltas.length && seconds + dt > 60 + 1e-6) break;
+    seconds += dt;
+    k--;
+  }
+  return deltas.slice(k);
+}
+
 export function memberSignals(i: SignalInput): MemberSignals {
   const win = i.deltas.slice(-i.windowPolls);
-  const minute = i.deltas.slice(-i.minutePolls);
+  const minute = lastMinute(i.deltas, i.minutePolls);
   // Quantiles and rates to 4 significant digits, like every number the stream sends.
   const q = (h: 'walFsync' | 'backendCommit' | 'peerRtt') =>
     round4(histogramQuantile(0.99, sumHistograms(win.map((d) => d.histograms[h]))));
