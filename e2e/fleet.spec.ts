@@ -8,8 +8,7 @@ import type { Page, Request } from '@playwright/test';
 import { type FaultRun, injectFault } from '../dev/faults';
 import { statuses } from '../dev/faults/etcd';
 import type { Stack } from '../dev/stack';
-import type { FleetCluster, FleetState } from '../lib/fleet/types';
-import { expect, POLL_MS, SYNTHETIC_NAMES, test } from './fleetFixtures';
+import { describeCluster, expect, fleetNow, SYNTHETIC_NAMES, test, waitSteady } from './fleetFixtures';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -40,61 +39,6 @@ function streamRequests(page: Page): Request[] {
 }
 
 /** The fleet as Fulcrum serves it now (read by the test, not the page: the page's requests stay its own). */
-async function fleetNow(url: string): Promise<FleetState> {
-  const r = await fetch(`${url}/api/fleet`);
-  if (!r.ok) throw new Error(`GET /api/fleet answered ${r.status}`);
-  return (await r.json()) as FleetState;
-}
-
-function describeCluster(c: FleetCluster | undefined): string {
-  if (!c) return 'absent';
-  const members = c.members.map((m) => m.status).join('/');
-  return `${c.name}: ${c.status}, worst ${c.worst?.severity ?? 'none'} (${c.worst?.title ?? ''}), members ${members}, score ${c.score}, polled every ${c.pollIntervalMs} ms`;
-}
-
-/**
- * Waits until the fleet is steady: Fulcrum polls `name` at the configured interval (an overloaded
- * Fulcrum stretches it, up to 8×: two missed polls 8 s apart would take 16 s to call a member
- * down), every member of `name` is up, and no cluster has a member down, for `reads` fleet reads
- * in a row (a second apart).
- */
-async function waitSteady(url: string, name: string, reads = 3): Promise<{ ms: number; waitedFor: string[] }> {
-  const started = Date.now();
-  let inARow = 0;
-  let why = '';
-  const waitedFor = new Set<string>();
-  try {
-    await expect
-      .poll(
-        async () => {
-          const fleet = await fleetNow(url);
-          const c = fleet.clusters.find((x) => x.name === name);
-          const lost = fleet.clusters.filter((x) => x.members.some((m) => m.status === 'down'));
-          const ok =
-            c !== undefined &&
-            c.status === 'ok' &&
-            c.pollIntervalMs === POLL_MS &&
-            c.members.every((m) => m.status === 'up') &&
-            lost.length === 0;
-          inARow = ok ? inARow + 1 : 0;
-          why = [describeCluster(c), ...lost.map((x) => `member down in ${x.name}`)].join('; ');
-          if (!ok) {
-            if (c && c.pollIntervalMs !== POLL_MS) waitedFor.add(`${name} polled every ${c.pollIntervalMs} ms`);
-            if (c && c.status !== 'ok') waitedFor.add(`${name} ${c.status}`);
-            for (const x of lost) waitedFor.add(`member down in ${x.name}`);
-          }
-          return inARow;
-        },
-        // From 8 s back to 1 s takes 5 polls in time at each step (70 s at least).
-        { timeout: 180_000, intervals: [1_000] },
-      )
-      .toBeGreaterThanOrEqual(reads);
-  } catch (e) {
-    throw new Error(`the fleet never held steady for ${reads} reads: ${why}\n${(e as Error).message}`);
-  }
-  return { ms: Date.now() - started, waitedFor: [...waitedFor] };
-}
-
 /** A member of the stack that answers and is not the leader (index 1 if it is one). */
 async function followerOf(stack: Stack): Promise<number> {
   const st = await statuses(stack);
@@ -144,6 +88,8 @@ test('every cluster is listed with its source, worst first, over one EventSource
   await expect(page).toHaveURL(/source=direct/);
   await page.getByTestId('fleet-source').getByRole('radio', { name: 'all' }).click();
   await expect(page.getByTestId('fleet-shown')).toHaveAttribute('data-count', String(ALL));
+  // The URL follows the view after it renders: wait for it, or the reload below restores "direct".
+  await expect(page).not.toHaveURL(/source=direct/);
 
   await page.screenshot({ path: path.join(DOCS, 'fleet-light.png') });
   await page.emulateMedia({ colorScheme: 'dark' });

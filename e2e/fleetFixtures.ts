@@ -9,6 +9,7 @@ import { freePort } from '../dev/lib/procs';
 import { type Prometheus, startPrometheus } from '../dev/lib/prometheus';
 import { type SyntheticExporter, type SyntheticSpec, startSyntheticExporter } from '../dev/lib/synthetic-exporter';
 import { startStack, type Stack } from '../dev/stack';
+import type { FleetCluster, FleetState } from '../lib/fleet/types';
 import { type FulcrumServer, startFulcrum, test as base } from './fixtures';
 
 /** 52 discovered clusters; three of them skewed (a critical request skew), none with a member down. */
@@ -111,4 +112,61 @@ export const test = base.extend<object, { opsRoom: OpsRoom; opsFulcrum: Restarta
   ],
 });
 
-export { expect } from './fixtures';
+import { expect } from './fixtures';
+
+export { expect };
+
+export async function fleetNow(url: string): Promise<FleetState> {
+  const r = await fetch(`${url}/api/fleet`);
+  if (!r.ok) throw new Error(`GET /api/fleet answered ${r.status}`);
+  return (await r.json()) as FleetState;
+}
+
+export function describeCluster(c: FleetCluster | undefined): string {
+  if (!c) return 'absent';
+  const members = c.members.map((m) => m.status).join('/');
+  return `${c.name}: ${c.status}, worst ${c.worst?.severity ?? 'none'} (${c.worst?.title ?? ''}), members ${members}, score ${c.score}, polled every ${c.pollIntervalMs} ms`;
+}
+
+/**
+ * Waits until the fleet is steady: Fulcrum polls `name` at the configured interval (an overloaded
+ * Fulcrum stretches it, up to 8×: two missed polls 8 s apart would take 16 s to call a member
+ * down), every member of `name` is up, and no cluster has a member down, for `reads` fleet reads
+ * in a row (a second apart).
+ */
+export async function waitSteady(url: string, name: string, reads = 3): Promise<{ ms: number; waitedFor: string[] }> {
+  const started = Date.now();
+  let inARow = 0;
+  let why = '';
+  const waitedFor = new Set<string>();
+  try {
+    await expect
+      .poll(
+        async () => {
+          const fleet = await fleetNow(url);
+          const c = fleet.clusters.find((x) => x.name === name);
+          const lost = fleet.clusters.filter((x) => x.members.some((m) => m.status === 'down'));
+          const ok =
+            c !== undefined &&
+            c.status === 'ok' &&
+            c.pollIntervalMs === POLL_MS &&
+            c.members.every((m) => m.status === 'up') &&
+            lost.length === 0;
+          inARow = ok ? inARow + 1 : 0;
+          why = [describeCluster(c), ...lost.map((x) => `member down in ${x.name}`)].join('; ');
+          if (!ok) {
+            if (c && c.pollIntervalMs !== POLL_MS) waitedFor.add(`${name} polled every ${c.pollIntervalMs} ms`);
+            if (c && c.status !== 'ok') waitedFor.add(`${name} ${c.status}`);
+            for (const x of lost) waitedFor.add(`member down in ${x.name}`);
+          }
+          return inARow;
+        },
+        // From 8 s back to 1 s takes 5 polls in time at each step (70 s at least).
+        { timeout: 180_000, intervals: [1_000] },
+      )
+      .toBeGreaterThanOrEqual(reads);
+  } catch (e) {
+    throw new Error(`the fleet never held steady for ${reads} reads: ${why}\n${(e as Error).message}`);
+  }
+  return { ms: Date.now() - started, waitedFor: [...waitedFor] };
+}
