@@ -192,15 +192,19 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
   });
 
   it('lists discovered clusters with source prometheus, their members, labels, down members and skew', async () => {
+    // Discovery lists the members whose series Prometheus has: on a Prometheus started seconds
+    // ago a member's first scrape can come after a discovery refresh, and the member joins on the
+    // next one. Wait for every member of every discovered cluster.
     const ready = (c: FleetCluster | undefined) =>
-      c?.members.every((m) => m.status === 'down' || (m.dims.requests?.share ?? null) !== null);
+      c?.members.length === spec.members &&
+      c.members.every((m) => m.status === 'down' || (m.dims.requests?.share ?? null) !== null);
     await waitUntil(
       async () => {
         const s = await fleet();
         return s.clusters.length === 12 && s.clusters.filter((c) => c.source === 'prometheus').every(ready);
       },
       60_000,
-      '11 discovered clusters with request shares beside the configured one',
+      '11 discovered clusters, each with its 3 members and request shares, beside the configured one',
     );
     const s = await fleet();
     const byName = new Map(s.clusters.map((c) => [c.name, c]));
