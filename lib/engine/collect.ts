@@ -282,7 +282,11 @@ export async function collect(
               memberList: cluster && plan.memberList,
               alarms: cluster,
               metrics: true,
-              deadlineAt: wallStart + c.timeoutMs,
+              // A member that missed the last poll and whose probe is silent is likely dead: its
+              // calls get what is left of the deadline, so it cannot make the poll overrun the
+              // interval. Any other gets a whole deadline: a slow but alive member (CPU-throttled,
+              // say) needs it to send its /metrics page, and its counters are the evidence.
+              ...(state.failures[i] > 0 && probeSaid[i] !== true ? { deadlineAt: wallStart + c.timeoutMs } : {}),
               ...(probe ? { probe: { result: probe, lagMs } } : {}),
             }),
           };

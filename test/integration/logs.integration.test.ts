@@ -77,9 +77,14 @@ describe('logs of the real local stack', () => {
     // Back from the pause it finds a newer term and follows the new leader.
     expect(s.has('leader-changed') || s.has('heartbeat-late')).toBe(true);
     expect(own.lines.every((l) => l.t === null || (l.t >= from && l.t <= to))).toBe(true);
-    for (let k = 1; k < own.lines.length; k++)
-      if (own.lines[k].t !== null && own.lines[k - 1].t !== null)
-        expect(own.lines[k].t!).toBeLessThanOrEqual(own.lines[k - 1].t!);
+    // Newest first, in the order etcd wrote them: zap stamps a line's time before it takes the
+    // write lock, so goroutines that resume together (after SIGCONT) write a few lines a few
+    // milliseconds out of order (seen: 7 ms). File order is kept (pages follow file positions);
+    // the times only ever step back by such a hair.
+    const times = own.lines.map((l) => l.t).filter((t): t is number => t !== null);
+    expect(times.length).toBeGreaterThan(1);
+    expect(times[0]).toBeGreaterThan(times.at(-1)!);
+    for (let k = 1; k < times.length; k++) expect(times[k]).toBeLessThanOrEqual(times[k - 1] + 250);
 
     const lb = await queryLogs(cluster, leader.name, { from, to: thawAt + 5_000, limit: 1000, source: 'balancer' });
     expect(lb.errors).toEqual([]);
