@@ -7,6 +7,7 @@ import { ConfigSchema, durationMs, type RawConfig, type SNAPSHOT_EXPIRIES } from
 import { type AuthConfig, resolveAccess, type ServerConfig } from './access';
 import { Secret } from './secret';
 import { resolveLogsConfig, type LogsConfig } from '../logs/config';
+import type { AgentLimits } from '../analysis/weights/agent';
 
 export interface EndpointConfig {
   /** Normalised client URL (no trailing slash): the member's key everywhere. */
@@ -70,17 +71,12 @@ export interface DiscoveryConfig {
   maxClusters: number;
 }
 
-export interface WeightsAgentConfig {
+/** The agent's listener and audit log, and its limits (one declaration: lib/analysis/weights/agent.ts). */
+export interface WeightsAgentConfig extends AgentLimits {
   /** host and port of the TCP listener. */
   host: string;
   port: number;
   clusters: string[];
-  min: number;
-  max: number;
-  maxStepPercent: number;
-  settleSeconds: number;
-  drainDown: boolean;
-  deadbandPercent: number;
   /** Absolute path of the audit log (JSON lines). */
   auditLog: string;
 }

@@ -2,7 +2,10 @@
 // an engine's SSE stream.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { parseConfig } from '../../lib/config/load';
+import path from 'node:path';
+import { type EtcdCluster, startEtcdCluster } from '../../dev/lib/etcd';
+import { type Prometheus, startPrometheus } from '../../dev/lib/prometheus';
+import { hostPort, parseConfig } from '../../lib/config/load';
 import { ClusterEngine } from '../../lib/engine/cluster';
 import { applyDelta } from '../../lib/stream/delta';
 import { sseResponse } from '../../lib/stream/sse';
@@ -168,4 +171,16 @@ export function rawRequest(
     r.on('error', reject);
     r.end(o.body);
   });
+}
+
+/** A healthy 3-member etcd cluster in `dir` and a Prometheus scraping it every second. */
+export async function etcdScrapedByPrometheus(dir: string): Promise<{ etcd: EtcdCluster; prom: Prometheus }> {
+  const etcd = await startEtcdCluster({ size: 3, dir });
+  await etcd.waitHealthy(30_000);
+  const prom = await startPrometheus({
+    dir: path.join(dir, 'prometheus'),
+    targets: etcd.members.map((m) => hostPort(m.clientUrl)),
+    scrapeIntervalS: 1,
+  });
+  return { etcd, prom };
 }

@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEtcdCluster, type EtcdCluster } from '../../dev/lib/etcd';
+import type { EtcdCluster } from '../../dev/lib/etcd';
 import { freePort } from '../../dev/lib/procs';
-import { startPrometheus, type Prometheus } from '../../dev/lib/prometheus';
+import type { Prometheus } from '../../dev/lib/prometheus';
 import { startLoad, type LoadHandle } from '../../dev/lib/load';
 import { hostPort, parseConfig } from '../../lib/config/load';
 import { ClusterEngine } from '../../lib/engine/cluster';
 import { parsePromText } from '../../lib/analysis/promtext';
 import { PrometheusError, PrometheusSource } from '../../lib/sources/prometheus';
-import { waitUntil } from './helpers';
+import { etcdScrapedByPrometheus, waitUntil } from './helpers';
 
 describe('Prometheus source', () => {
   let dir: string;
@@ -41,13 +41,7 @@ describe('Prometheus source', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-prom-'));
-    etcd = await startEtcdCluster({ size: 3, dir });
-    await etcd.waitHealthy(30_000);
-    prom = await startPrometheus({
-      dir: path.join(dir, 'prometheus'),
-      targets: etcd.members.map((m) => hostPort(m.clientUrl)),
-      scrapeIntervalS: 1,
-    });
+    ({ etcd, prom } = await etcdScrapedByPrometheus(dir));
     load = await startLoad({
       target: etcd.members[2].clientUrl,
       rate: 60,

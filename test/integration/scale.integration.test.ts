@@ -12,15 +12,14 @@ import { GET as historyGET } from '@/app/api/clusters/[name]/history/route';
 import { GET as streamGET } from '@/app/api/clusters/[name]/stream/route';
 import { GET as metricsGET } from '@/app/api/metrics/route';
 import type { HistoryResponse } from '@/lib/api/types';
-import { type EtcdCluster, startEtcdCluster } from '@/dev/lib/etcd';
-import { type Prometheus, startPrometheus } from '@/dev/lib/prometheus';
+import type { EtcdCluster } from '@/dev/lib/etcd';
+import type { Prometheus } from '@/dev/lib/prometheus';
 import { parseConfig } from '@/lib/config/load';
 import type { ClusterEngine } from '@/lib/engine/cluster';
 import { createRuntime, type Runtime, setRuntime } from '@/lib/engine/runtime';
 import type { ClusterState } from '@/lib/types';
-import { waitUntil } from './helpers';
+import { etcdScrapedByPrometheus, waitUntil } from './helpers';
 
-const hostPort = (u: string) => new URL(u).host;
 const params = (name: string) => ({ params: Promise.resolve({ name }) });
 const metricValue = (text: string, re: RegExp) => Number(re.exec(text)?.[1] ?? Number.NaN);
 
@@ -41,13 +40,7 @@ async function runtime(yaml: string): Promise<Runtime> {
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-scale-'));
-  etcd = await startEtcdCluster({ size: 3, dir });
-  await etcd.waitHealthy(30_000);
-  prom = await startPrometheus({
-    dir: path.join(dir, 'prometheus'),
-    targets: etcd.members.map((m) => hostPort(m.clientUrl)),
-    scrapeIntervalS: 1,
-  });
+  ({ etcd, prom } = await etcdScrapedByPrometheus(dir));
   promStarted = Date.now();
 });
 
