@@ -7,7 +7,7 @@ import { formatBytes } from '@/lib/format';
 import { RANGE_MS, parseViewParams } from '@/lib/client/viewParams';
 import type { SnapshotCreatedResponse, SnapshotSummary } from '@/lib/api/types';
 import { api } from '@/lib/client/api';
-import { parseWhatIf, WHAT_IF_KEY } from '@/lib/client/whatIfParam';
+import { parseWeightList, WHAT_IF_KEY } from '@/lib/analysis/weights/weightList';
 import { EXPIRY_LABEL, formatWindow } from '@/lib/snapshots/view';
 import type { SnapshotExpiry } from '@/lib/store/types';
 import { CopyButton } from '../CopyButton';
@@ -47,7 +47,7 @@ function currentWindow(): PageWindow {
 /** What-if weights the page's weights panel holds (?wi=…), frozen with the snapshot. */
 function currentWhatIf(): number[] | null {
   const raw = new URLSearchParams(window.location.search).get(WHAT_IF_KEY);
-  return raw ? (parseWhatIf({ [WHAT_IF_KEY]: raw }, raw.split(',').length) ?? null) : null;
+  return raw ? parseWeightList(raw, raw.split(',').length) : null;
 }
 
 function windowBody(w: PageWindow): { rangeMs: number } | { from: number; to: number } {

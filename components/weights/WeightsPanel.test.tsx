@@ -1,10 +1,9 @@
 // The weights panel rendered from plain state (server markup: no browser needed).
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { balancer, member, server } from '@/lib/analysis/diagnosis/testkit';
-import { advanceWeights } from '@/lib/analysis/weights/view';
+import { weightedCluster } from '@/lib/analysis/weights/testkit';
 import { emptyDimRecord } from '@/lib/dimensions';
-import type { DimensionScore, MemberState, WeightsState } from '@/lib/types';
+import type { DimensionScore, WeightsState } from '@/lib/types';
 import WeightsPanel from './WeightsPanel';
 
 const score: DimensionScore = {
@@ -16,37 +15,21 @@ const score: DimensionScore = {
   reason: null,
 };
 
-function state(weights: WeightsState) {
-  const members: MemberState[] = [member(1, { weight: 30 }), member(2, { weight: 20 }), member(3, { weight: 10 })];
+/** The weighted three-member cluster of the weights tests, its weights state overridden by `over`. */
+function state(over: Partial<WeightsState> = {}) {
+  const c = weightedCluster();
   return {
-    members,
-    weights,
-    balancer: balancer(members.map((m) => server(m))),
+    members: c.members,
+    weights: { ...c.weights, ...over },
+    balancer: c.balancer,
     scores: emptyDimRecord(() => score),
     updatedAt: 100_000,
   };
 }
 
-function weightsWith(over: Partial<WeightsState> = {}): WeightsState {
-  const members = [member(1, { weight: 30 }), member(2, { weight: 20 }), member(3, { weight: 10 })];
-  const w = advanceWeights({
-    t: 1,
-    members,
-    configured: [30, 20, 10],
-    balancer: balancer(members.map((m) => server(m))),
-    balancerRef: { type: 'haproxy', backend: 'etcd', runtimeApi: '/run/haproxy.sock' },
-    minLatencySamples: 200,
-    settleMs: 30_000,
-    requestShares: null,
-    prev: null,
-    agent: null,
-  }).weights;
-  return { ...w, ...over };
-}
-
 describe('WeightsPanel', () => {
   it('shows configured, runtime and proposed weights with the predicted share of each', () => {
-    const html = renderToStaticMarkup(<WeightsPanel state={state(weightsWith())} now={100_000} />);
+    const html = renderToStaticMarkup(<WeightsPanel state={state()} now={100_000} />);
     expect(html).toContain('HAProxy backend etcd');
     expect(html.match(/data-testid="weights-row"/g)).toHaveLength(3);
     expect(html).toMatch(/data-testid="predicted-share" data-value="0\.5"[^>]*>50 %/);
@@ -68,13 +51,11 @@ describe('WeightsPanel', () => {
       measuredAt: null,
       error: null,
     };
-    const settling = renderToStaticMarkup(<WeightsPanel state={state(weightsWith({ change }))} now={70_000} />);
+    const settling = renderToStaticMarkup(<WeightsPanel state={state({ change })} now={70_000} />);
     expect(settling).toContain('measured in 10 s');
     const done = renderToStaticMarkup(
       <WeightsPanel
-        state={state(
-          weightsWith({ change: { ...change, measured: [0.18, 0.33, 0.49], measuredAt: 80_500, error: 0.0133 } }),
-        )}
+        state={state({ change: { ...change, measured: [0.18, 0.33, 0.49], measuredAt: 80_500, error: 0.0133 } })}
         now={90_000}
       />,
     );
@@ -107,7 +88,7 @@ describe('WeightsPanel', () => {
       ],
       changes: 1,
     };
-    const html = renderToStaticMarkup(<WeightsPanel state={state(weightsWith({ agent }))} now={100_000} />);
+    const html = renderToStaticMarkup(<WeightsPanel state={state({ agent })} now={100_000} />);
     expect(html).toContain('HAProxy agent-check on 127.0.0.1:5555');
     expect(html).toContain('never drains');
     expect(html).toContain('80 %');

@@ -2,20 +2,14 @@
 // The what-if weights panel: configured, runtime and proposed weights per member; edit any weight
 // and see the predicted shares and scores before anything changes; exports to paste; the last
 // change at the balancer with predicted vs measured shares; the weights agent and its audit log.
-// Everything shown comes from lib/client/whatIf.ts (pure); the edited weights live in the URL
+// Everything shown comes from lib/analysis/weights/whatIf.ts (pure); the edited weights live in the URL
 // (?wi=…) so a copied link or a snapshot carries them. Loaded on demand (WeightsSection).
 import { useEffect, useMemo, useState } from 'react';
 import { PREDICTION_ASSUMPTIONS } from '@/lib/analysis/weights/predict';
 import { formatPercent, formatScore } from '@/lib/format';
-import {
-  MAX_WEIGHT,
-  panelModel,
-  parseWeightInput,
-  parseWhatIf,
-  serializeWhatIf,
-  startingWeights,
-  type WhatIfSource,
-} from '@/lib/client/whatIf';
+import { MAX_WEIGHT, parseWeightInput } from '@/lib/analysis/weights/weightList';
+import { panelModel, startingWeights, type WhatIfSource } from '@/lib/analysis/weights/whatIf';
+import { parseWhatIf, serializeWhatIf } from '@/lib/client/whatIfParam';
 import { api } from '@/lib/client/api';
 import type { AgentAuditEntry, ClusterState, WeightChange, WeightsState } from '@/lib/types';
 import { FixBlock } from '../FixBlock';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_WEIGHT } from '@/lib/analysis/weights/weightList';
 import { parseBody, parseQuery } from '@/lib/api/parse';
 import { clusterOr404, handle, json } from '@/lib/api/respond';
 import type {
@@ -51,7 +52,7 @@ const CreateBody = z
     /** Only report what would be included (and its size); store nothing. */
     dryRun: z.boolean().optional(),
     /** What-if weights (one per member, 0..256) frozen with the weights panel. */
-    whatIf: z.array(z.number().int().min(0).max(256)).max(15).nullable().optional(),
+    whatIf: z.array(z.number().int().min(0).max(MAX_WEIGHT)).max(15).nullable().optional(),
   })
   .strict() satisfies z.ZodType<SnapshotCreateRequest>;
 

@@ -1,7 +1,11 @@
-// What the weights tests share: the agent's limits in the integration test, and the agent asked
-// once per poll with HAProxy applying each answer before the next. Tests only.
+// What the weights tests share: the agent's limits in the integration test, the agent asked
+// once per poll with HAProxy applying each answer before the next, and a weighted three-member
+// cluster. Tests only.
+import type { MemberState } from '../../types';
+import { balancer, member, server } from '../diagnosis/testkit';
 import { type AgentLimits, type AgentMemberState, decide, NEW_MEMBER_STATE } from './agent';
 import type { CapacityFactor } from './propose';
+import { advanceWeights } from './view';
 
 /** The limits the agent's integration test runs with (HAProxy asks every second). */
 export const IT_LIMITS: AgentLimits = {
@@ -30,4 +34,30 @@ export function agentAnswers(
     if (d.percent !== null) weight = Math.floor((20 * d.percent) / 100);
     return d.percent ?? 100;
   });
+}
+
+/**
+ * Three members weighted 30, 20 and 10 behind the HAProxy backend `etcd` (runtime API at
+ * /run/haproxy/admin.sock), each with its measured request share when `shares` is given, and the
+ * weights state of their first poll.
+ */
+export function weightedCluster(shares?: readonly number[]) {
+  const members: MemberState[] = [member(1, { weight: 30 }), member(2, { weight: 20 }), member(3, { weight: 10 })].map(
+    (m, i) =>
+      shares ? { ...m, dims: { ...m.dims, requests: { value: 100, share: shares[i], expectedShare: null } } } : m,
+  );
+  const b = balancer(members.map((m) => server(m)));
+  const weights = advanceWeights({
+    t: 1,
+    members,
+    configured: [30, 20, 10],
+    balancer: b,
+    balancerRef: { type: 'haproxy', backend: 'etcd', runtimeApi: '/run/haproxy/admin.sock' },
+    minLatencySamples: 200,
+    settleMs: 30_000,
+    requestShares: null,
+    prev: null,
+    agent: null,
+  }).weights;
+  return { members, weights, balancer: b };
 }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { PREDICTION_ASSUMPTIONS } from '@/lib/analysis/weights/predict';
+import { parseWeightList, WHAT_IF_KEY } from '@/lib/analysis/weights/weightList';
+import { panelModel, startingWeights } from '@/lib/analysis/weights/whatIf';
 import { parseQuery } from '@/lib/api/parse';
 import { clusterOr404, handle, json } from '@/lib/api/respond';
 import type { WeightsResponse } from '@/lib/api/types';
-import { panelModel, parseWhatIf, startingWeights, WHAT_IF_KEY } from '@/lib/client/whatIf';
 import { ValidationError } from '@/lib/errors';
 
 export const dynamic = 'force-dynamic';
@@ -22,7 +23,7 @@ export const GET = handle<{ name: string }>('read', ({ req, rt, params }) => {
   let whatIf: WeightsResponse['whatIf'] = null;
   if (w) {
     const n = state.members.length;
-    const given = q.wi === undefined ? null : parseWhatIf({ [WHAT_IF_KEY]: q.wi }, n);
+    const given = q.wi === undefined ? null : parseWeightList(q.wi, n);
     if (q.wi !== undefined && !given)
       throw new ValidationError(
         `invalid parameter wi: ${n} whole numbers from 0 to 256, comma-separated, in member order`,

@@ -1,13 +1,12 @@
-// The what-if weights panel's model: the edited weights in the URL (?wi=30,20,10, so a link or a
-// snapshot carries them), and everything the panel shows computed from a cluster state and those
-// weights. Pure: the panel (components/weights/WeightsPanel.tsx) only draws this.
-import { weightFixes } from '../analysis/diagnosis/fixes';
-import { type Prediction, predict } from '../analysis/weights/predict';
-import { effectiveWeights, whatIfMembers } from '../analysis/weights/view';
-import type { ClusterState, Fix, WeightMember } from '../types';
-import { MAX_WEIGHT } from './whatIfParam';
-
-export { MAX_WEIGHT, parseWeightInput, parseWhatIf, serializeWhatIf, WHAT_IF_KEY } from './whatIfParam';
+// The what-if weights model: everything the weights panel and the weights API show of a set of
+// edited weights, computed from a cluster state and those weights (predicted shares and scores,
+// the exports to apply them). Pure: the panel (components/weights/WeightsPanel.tsx) only draws
+// this, the route (app/api/clusters/[name]/weights) only answers it.
+import type { ClusterState, Fix, WeightMember } from '../../types';
+import { weightFixes } from '../diagnosis/fixes';
+import { type Prediction, predict } from './predict';
+import { effectiveWeights, whatIfMembers } from './view';
+import { MAX_WEIGHT } from './weightList';
 
 export type WhatIfSource = 'runtime' | 'configured' | 'proposed';
 

@@ -1,41 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { balancer, member, server } from '../analysis/diagnosis/testkit';
-import { advanceWeights } from '../analysis/weights/view';
-import type { MemberState } from '../types';
-import { panelModel, parseWeightInput, parseWhatIf, serializeWhatIf, startingWeights } from './whatIf';
+import { weightedCluster } from './testkit';
+import { parseWeightInput, parseWeightList } from './weightList';
+import { panelModel, startingWeights } from './whatIf';
 
-function cluster() {
-  const members: MemberState[] = [member(1, { weight: 30 }), member(2, { weight: 20 }), member(3, { weight: 10 })].map(
-    (m, i) => ({
-      ...m,
-      dims: { ...m.dims, requests: { value: 100, share: [0.5, 0.33, 0.17][i], expectedShare: null } },
-    }),
-  );
-  const b = balancer(members.map((m) => server(m)));
-  const weights = advanceWeights({
-    t: 1,
-    members,
-    configured: [30, 20, 10],
-    balancer: b,
-    balancerRef: { type: 'haproxy', backend: 'etcd', runtimeApi: '/run/haproxy/admin.sock' },
-    minLatencySamples: 200,
-    settleMs: 30_000,
-    requestShares: null,
-    prev: null,
-    agent: null,
-  }).weights;
-  return { members, weights, balancer: b };
-}
+const cluster = () => weightedCluster([0.5, 0.33, 0.17]);
 
-describe('what-if weights in the URL', () => {
-  it('round-trips, keeps other keys, and refuses anything but one weight 0..256 per member', () => {
-    const qs = serializeWhatIf([30, 0, 256], 'dim=requests&range=1h');
-    expect(qs).toBe('dim=requests&range=1h&wi=30%2C0%2C256');
-    expect(parseWhatIf(new URLSearchParams(qs), 3)).toEqual([30, 0, 256]);
-    expect(serializeWhatIf(null, qs)).toBe('dim=requests&range=1h');
-    for (const bad of ['30,20', '30,20,10,5', '30,-1,10', '30,257,10', '1e2,1,1', '30,,10', 'a,b,c', ' 3,2,1'])
-      expect(parseWhatIf({ wi: bad }, 3)).toBeNull();
-    expect(parseWhatIf({}, 3)).toBeNull();
+describe('a list of weights as text', () => {
+  it('takes one weight 0..256 per member and refuses anything else', () => {
+    expect(parseWeightList('30,0,256', 3)).toEqual([30, 0, 256]);
+    for (const bad of ['30,20', '30,20,10,5', '30,-1,10', '30,257,10', '1e2,1,1', '30,,10', 'a,b,c', ' 3,2,1', ''])
+      expect(parseWeightList(bad, 3)).toBeNull();
+    expect(parseWeightList(undefined, 3)).toBeNull();
   });
 
   it('takes typed weights only as whole numbers 0..256', () => {
