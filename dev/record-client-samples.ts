@@ -5,29 +5,20 @@
 // recovery phase. Replayed by lib/engine/replay-client.test.ts. Needs root (cgroups, loop device).
 //
 //   npx tsx dev/record-client-samples.ts [--out test/fixtures/samples/client-side.json.gz]
-import { injectFault } from './faults';
 import { outArg, recordScenario } from './lib/recorder';
 
 recordScenario(
   { prometheus: false, loadRate: 150, walOnLoopDevice: 2 },
   outArg('test/fixtures/samples/client-side.json.gz'),
-  async (stack, run) => {
+  async (_stack, run, runUnder) => {
     await run('healthy', 30);
-    const outage = await injectFault(stack, 'check-path');
-    await run('outage', 10);
-    await outage.undo();
+    await runUnder('check-path', 'outage', 10);
     await run('after-outage', 15);
-    const stall = await injectFault(stack, 'cpu-throttle');
-    await run('stalled', 60);
-    await stall.undo();
+    await runUnder('cpu-throttle', 'stalled', 60);
     await run('after-stall', 60);
-    const disk = await injectFault(stack, 'slow-wal');
-    await run('slow-wal', 45);
-    await disk.undo();
+    await runUnder('slow-wal', 'slow-wal', 45);
     await run('after-slow-wal', 45);
-    const drain = await injectFault(stack, 'drain');
-    await run('drained', 45);
-    await drain.undo();
+    await runUnder('drain', 'drained', 45);
   },
 ).catch((e) => {
   console.error(e);

@@ -3,21 +3,18 @@
 // through the engine: detectors tested on recorded samples, counter resets included.
 //
 //   npx tsx dev/record-samples.ts [--out test/fixtures/samples/local-stack.json.gz]
-import { injectFault } from './faults';
 import { outArg, recordScenario } from './lib/recorder';
 
 recordScenario(
   { prometheus: false, loadRate: 150 },
   outArg('test/fixtures/samples/local-stack.json.gz'),
-  async (stack, run) => {
+  async (stack, run, runUnder) => {
     await run('healthy', 20);
     await stack.cluster.kill9(1);
     await run('killed', 8);
     await stack.cluster.restart(1);
     await run('restarted', 15);
-    const skew = await injectFault(stack, 'skew-weights');
-    await run('skewed', 15);
-    await skew.undo();
+    await runUnder('skew-weights', 'skewed', 15);
     await run('restored', 15);
   },
 ).catch((e) => {

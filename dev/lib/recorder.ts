@@ -11,17 +11,21 @@ import { ClusterEngine } from '../../lib/engine/cluster';
 import { encodeSamples, type RecordedTick, type Recording } from '../../lib/engine/recording';
 import { EtcdMemberSource, type MemberPoll } from '../../lib/sources/etcd';
 import { type HaproxySnapshot, HaproxySource } from '../../lib/sources/haproxy';
+import { injectFault } from '../faults';
+import type { FaultName } from '../faults/fault';
 import { type Stack, type StackOptions, startStack } from '../stack';
 
 /** Records `n` polls under the phase name; logs what the engine concluded. */
 export type RunPhase = (phase: string, n: number) => Promise<void>;
+/** Injects the fault, records `n` polls under the phase name, then undoes the fault. */
+export type RunFaultPhase = (fault: FaultName, phase: string, n: number) => Promise<void>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function recordScenario(
   stackOptions: Omit<StackOptions, 'dir'>,
   out: string,
-  scenario: (stack: Stack, run: RunPhase) => Promise<void>,
+  scenario: (stack: Stack, run: RunPhase, runUnder: RunFaultPhase) => Promise<void>,
 ): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-record-'));
   const stack = await startStack({ ...stackOptions, dir });
@@ -78,7 +82,12 @@ export async function recordScenario(
         `${phase}: ${n} polls, members ${s.members.map((m) => `${m.name}=${m.status}`).join(' ')}, findings ${s.findings.map((f) => `${f.kind}/${f.severity}`).join(',') || 'none'}`,
       );
     };
-    await scenario(stack, run);
+    const runUnder: RunFaultPhase = async (fault, phase, n) => {
+      const f = await injectFault(stack, fault);
+      await run(phase, n);
+      await f.undo();
+    };
+    await scenario(stack, run, runUnder);
     await engine.stop();
     const recording: Recording = {
       recordedAt: new Date().toISOString(),
