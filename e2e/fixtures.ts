@@ -1,14 +1,55 @@
-// A real local stack and a production Fulcrum server per test file.
+// A real local stack and a production Fulcrum server per test file; a test that needs its own
+// (another config, env or stack) starts them with ownStack/ownFulcrum, stopped after the test.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base } from '@playwright/test';
+import { test as base, type Page } from '@playwright/test';
 import { type FulcrumServer, startFulcrum } from '../dev/lib/fulcrum';
-import { startStack, type Stack } from '../dev/stack';
+import { type StackOptions, startStack, type Stack } from '../dev/stack';
 
 export { startFulcrum, type FulcrumServer };
 
-export const test = base.extend<object, { stack: Stack; fulcrum: FulcrumServer; workDir: string }>({
+interface OwnFixtures {
+  /** Starts a stack of the test's own (in the worker's dir, under `name`); stopped after the test. */
+  ownStack: (name: string, options?: Omit<StackOptions, 'dir'>) => Promise<Stack>;
+  /** Starts a Fulcrum of the test's own on `configFile` with `env`; stopped after the test, before its stacks. */
+  ownFulcrum: (configFile: string, env?: Record<string, string>) => Promise<FulcrumServer>;
+}
+
+/** What a page says went wrong (console errors, uncaught errors) and the event streams it opened. */
+export function watchPage(page: Page): { errors: string[]; streams: string[] } {
+  const errors: string[] = [];
+  const streams: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => {
+    if (r.url().includes('/stream')) streams.push(r.url());
+  });
+  return { errors, streams };
+}
+
+export const test = base.extend<OwnFixtures, { stack: Stack; fulcrum: FulcrumServer; workDir: string }>({
+  ownStack: async ({ workDir }, use) => {
+    const started: Stack[] = [];
+    await use(async (name, options = {}) => {
+      const s = await startStack({ ...options, dir: path.join(workDir, name) });
+      started.push(s);
+      return s;
+    });
+    for (const s of started) await s.stop();
+  },
+  // Depends on ownStack so that it is torn down first: Fulcrum stops before the stacks it polls.
+  ownFulcrum: async ({ workDir, ownStack: _ }, use) => {
+    const started: FulcrumServer[] = [];
+    await use(async (configFile, env = {}) => {
+      const f = await startFulcrum(configFile, workDir, env);
+      started.push(f);
+      return f;
+    });
+    for (const f of started) await f.stop();
+  },
   workDir: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as a destructured object
     async ({}, use) => {

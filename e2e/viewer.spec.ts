@@ -4,31 +4,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { expect, type FulcrumServer, startFulcrum, test } from './fixtures';
+import { expect, test, watchPage } from './fixtures';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 const VIEWER = 'e2e-viewer-token-0123456789';
 
-test('a wall link opens /wall read-only in a browser that never logged in', async ({ stack, workDir, browser }) => {
+test('a wall link opens /wall read-only in a browser that never logged in', async ({
+  stack,
+  workDir,
+  browser,
+  ownFulcrum,
+}) => {
   const cfg = YAML.parse(fs.readFileSync(stack.configFile, 'utf8'));
   cfg.auth = { adminTokenEnv: 'E2E_ADMIN_TOKEN', viewerTokensEnv: 'E2E_VIEWER_TOKENS' };
   cfg.snapshots = { dataDir: path.join(workDir, 'viewer-data') };
   const configFile = path.join(workDir, 'viewer.yaml');
   fs.writeFileSync(configFile, YAML.stringify(cfg));
-  let f: FulcrumServer | null = null;
+  const f = await ownFulcrum(configFile, { E2E_ADMIN_TOKEN: ADMIN, E2E_VIEWER_TOKENS: VIEWER });
   const kiosk = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   try {
-    f = await startFulcrum(configFile, workDir, { E2E_ADMIN_TOKEN: ADMIN, E2E_VIEWER_TOKENS: VIEWER });
     const page = await kiosk.newPage();
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    const streams: string[] = [];
-    page.on('request', (r) => {
-      if (r.url().includes('/stream')) streams.push(r.url());
-    });
+    const { errors, streams } = watchPage(page);
 
     // Without the link: the login form, not the wall.
     await page.goto(`${f.url}/wall`);
@@ -80,6 +76,5 @@ test('a wall link opens /wall read-only in a browser that never logged in', asyn
     expect(errors.filter((e) => !/status of 403/.test(e))).toEqual([]);
   } finally {
     await kiosk.close();
-    await f?.stop();
   }
 });

@@ -15,8 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { injectFault, type FaultRun } from '../dev/faults';
-import { startStack, type Stack } from '../dev/stack';
-import { expect, startFulcrum, test, type FulcrumServer } from './fixtures';
+import { expect, test, watchPage } from './fixtures';
 
 const MINUTES = Number(process.env.FULCRUM_SOAK_MINUTES ?? 1.5);
 const LEAK = process.env.FULCRUM_SOAK_LEAK;
@@ -40,26 +39,15 @@ interface Sample {
   deltas: number;
 }
 
-test(`the wall holds its memory for ${MINUTES} min at a ${POLL_MS} ms poll`, async ({ page, workDir }) => {
-  let stack: Stack | null = null;
-  let fulcrum: FulcrumServer | null = null;
+test(`the wall holds its memory for ${MINUTES} min at a ${POLL_MS} ms poll`, async ({ page, ownStack, ownFulcrum }) => {
   let fault: FaultRun | null = null;
   let toggling = true;
   let toggler: Promise<void> | null = null;
   try {
-    stack = await startStack({ dir: path.join(workDir, 'soak-stack'), prometheus: false, loadRate: 100 });
-    fulcrum = await startFulcrum(stack.configFile, workDir, { FULCRUM_POLL_INTERVAL_MS: String(POLL_MS) });
+    const stack = await ownStack('soak-stack', { prometheus: false, loadRate: 100 });
+    const fulcrum = await ownFulcrum(stack.configFile, { FULCRUM_POLL_INTERVAL_MS: String(POLL_MS) });
     fault = await injectFault(stack, 'skew-weights');
-
-    const errors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(e.message));
-    const streams: string[] = [];
-    page.on('request', (r) => {
-      if (r.url().includes('/stream')) streams.push(r.url());
-    });
+    const { errors, streams } = watchPage(page);
 
     if (LEAK === 'nodes' || LEAK === 'heap') {
       // A deliberate leak, per fleet delta, to check that the soak catches one.
@@ -157,7 +145,7 @@ test(`the wall holds its memory for ${MINUTES} min at a ${POLL_MS} ms poll`, asy
     toggler = (async () => {
       while (toggling) {
         await new Promise((r) => setTimeout(r, 30_000));
-        if (!toggling || !stack) break;
+        if (!toggling) break;
         if (fault) {
           await fault.undo();
           fault = null;
@@ -255,7 +243,5 @@ test(`the wall holds its memory for ${MINUTES} min at a ${POLL_MS} ms poll`, asy
     toggling = false;
     await toggler?.catch(() => {});
     await (fault as FaultRun | null)?.undo().catch(() => {});
-    await fulcrum?.stop();
-    await stack?.stop();
   }
 });
