@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LogsConfigSchema } from '../logs/config';
+import { httpUrl } from './url';
 import { ThresholdsSchema } from '../analysis/diagnosis/thresholds';
 import { AuthSchema as AccessAuthSchema, ServerSchema } from './access';
 
@@ -38,30 +39,6 @@ export const DiscoveryPrometheusSchema = z
     maxClusters: z.number().int().min(1).max(5000).default(2000),
   })
   .strict();
-
-function httpUrl(what: string) {
-  return z.string().superRefine((s, ctx) => {
-    let u: URL;
-    try {
-      u = new URL(s);
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected an http(s) URL for ${what}, got ${JSON.stringify(s).slice(0, 80)}`,
-      });
-      return;
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', message: `expected http:// or https:// for ${what}, got ${u.protocol}` });
-    }
-    if (u.username || u.password) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `credentials in the URL are not allowed for ${what}: use the auth section (passwords come from env vars)`,
-      });
-    }
-  });
-}
 
 const endpointUrl = httpUrl('an etcd client URL').refine(
   (s) => {

@@ -54,7 +54,16 @@ describe('logs config', () => {
         loki: { url: 'http://loki:3100', members: { 'etcd-1': '{job="etcd"}' } },
       }),
     ).toMatch(/both a file .* and a Loki stream/);
-    expect(error({ loki: { url: 'http://u:p@loki:3100' } })).toMatch(/credentials in the URL are not allowed/);
+    expect(error({ loki: { url: 'http://u:p@loki:3100' } })).toMatch(
+      /credentials in the URL are not allowed for logs.loki.url: use bearerTokenEnv/,
+    );
+    expect(error({ loki: { url: 'loki:3100' } })).toMatch(
+      /expected http:\/\/ or https:\/\/ for logs.loki.url, got loki:/,
+    );
+    expect(error({ loki: { url: 'not a url' } })).toMatch(
+      /expected an http\(s\) URL for logs.loki.url, got "not a url"/,
+    );
+    expect(error({ loki: { url: 'http://loki:3100/?q=1' } })).toMatch(/logs.loki.url takes no query or fragment/);
     expect(error({ loki: { url: 'file:///etc/passwd' } })).toMatch(/expected http:\/\/ or https:\/\//);
     expect(error({ loki: { url: 'http://loki:3100', members: { 'etcd-1': 'job="etcd"' } } })).toMatch(
       /a LogQL stream selector/,

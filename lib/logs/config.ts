@@ -2,6 +2,7 @@
 // Log paths and Loki URLs come from here only: no request can name a file or a URL.
 import path from 'node:path';
 import { z } from 'zod';
+import { httpUrl } from '../config/url';
 import { hostPortOf } from '../hostport';
 
 /** Characters that make a path a glob (only allowed in the file name, not in directories). */
@@ -34,24 +35,13 @@ const StreamSelector = z
   .max(1024)
   .regex(SELECTOR_RE, 'a LogQL stream selector such as {job="etcd",instance="etcd-1"}');
 
-const LokiUrl = z.string().superRefine((s, ctx) => {
+const LokiUrl = httpUrl('logs.loki.url', 'use bearerTokenEnv').superRefine((s, ctx) => {
   let u: URL;
   try {
     u = new URL(s);
   } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected an http(s) URL for logs.loki.url, got ${JSON.stringify(s).slice(0, 80)}`,
-    });
-    return;
+    return; // reported by httpUrl
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    ctx.addIssue({ code: 'custom', message: `expected http:// or https:// for logs.loki.url, got ${u.protocol}` });
-  if (u.username || u.password)
-    ctx.addIssue({
-      code: 'custom',
-      message: 'credentials in the URL are not allowed for logs.loki.url: use bearerTokenEnv',
-    });
   if (u.search || u.hash)
     ctx.addIssue({
       code: 'custom',
