@@ -6,9 +6,9 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '@/lib/client/api';
 import { missingRange } from '@/lib/client/frames';
-import { useNow } from '@/lib/client/hooks';
+import { useNow, useViewInUrl } from '@/lib/client/hooks';
 import { useClusterStream } from '@/lib/client/useClusterStream';
-import { RANGE_MS, serializeViewParams, type ViewParams } from '@/lib/client/viewParams';
+import { RANGE_MS, type ViewParams } from '@/lib/client/viewParams';
 import type { ClusterEvent, ClusterState, Frame } from '@/lib/types';
 import { memberHrefAt } from './member/model';
 import { ClusterView } from './ClusterView';
@@ -27,10 +27,10 @@ export function ClusterLive({
   initialState: ClusterState;
   initialView: ViewParams;
 }) {
-  const router = useRouter();
   const stream = useClusterStream(name, initialState);
   const state = stream.state ?? initialState;
-  const [view, setView] = useState(initialView);
+  const router = useRouter();
+  const [view, onViewChange] = useViewInUrl(initialView);
   const [selected, setSelected] = useState<{ endpoint: string; t: number } | null>(null);
   const [older, setOlder] = useState<Frame[]>([]);
   const [history, setHistory] = useState<HistoryStatus | null>(null);
@@ -44,15 +44,6 @@ export function ClusterLive({
     skewRef.current = state.updatedAt - stream.lastMessageAt;
   }
   const end = now !== null ? Math.max(now + skewRef.current, state.updatedAt ?? 0) : state.updatedAt;
-
-  const onViewChange = useCallback(
-    (v: ViewParams) => {
-      setView(v);
-      const qs = serializeViewParams(v, new URLSearchParams(window.location.search));
-      router.replace(`${window.location.pathname}?${qs}`, { scroll: false });
-    },
-    [router],
-  );
 
   // A click on a cell (or on an event marker) opens that member's drill-down around that time.
   const membersRef = useRef(state.members);

@@ -4,8 +4,8 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useState } from 'react';
-import { useHydrated } from '@/lib/client/hooks';
-import { serializeViewParams, type ViewParams } from '@/lib/client/viewParams';
+import { useHydrated, useViewInUrl } from '@/lib/client/hooks';
+import type { ViewParams } from '@/lib/client/viewParams';
 import type { SnapshotRecord } from '@/lib/store/types';
 import type { ClusterEvent, Finding } from '@/lib/types';
 import { ClusterView } from '../ClusterView';
@@ -21,21 +21,12 @@ export interface SnapshotViewProps {
 }
 
 export function SnapshotView({ record, initialView, liveExists }: SnapshotViewProps) {
-  const router = useRouter();
   const hydrated = useHydrated();
-  const [view, setView] = useState(initialView);
+  const router = useRouter();
+  const [view, onViewChange] = useViewInUrl(initialView);
   const [selected, setSelected] = useState<{ endpoint: string; t: number } | null>(null);
   const base = `/s/${record.id}`;
   const memberHref = useCallback((name: string) => `${base}/members/${encodeURIComponent(name)}`, [base]);
-
-  const onViewChange = useCallback(
-    (v: ViewParams) => {
-      setView(v);
-      const qs = serializeViewParams(v, new URLSearchParams(window.location.search));
-      router.replace(`${window.location.pathname}?${qs}`, { scroll: false });
-    },
-    [router],
-  );
   // Drill-down stays inside the snapshot: the frozen member page, never the live one.
   const nameOf = useCallback(
     (ep: string) => record.state.members.find((m) => m.endpoint === ep || m.name === ep)?.name ?? null,
