@@ -42,8 +42,11 @@ import {
 
 export interface AdvanceResult {
   state: EngineState;
-  /** What the stream sends for this poll. */
-  delta: ClusterDelta;
+  /**
+   * What the stream sends for this poll: computed when first read (once), so a poll nobody
+   * streams does not pay for its diff (500 discovered clusters on a wall: a third of a fleet tick).
+   */
+  readonly delta: ClusterDelta;
   /** Fulcrum's own lateness in this poll, and the interval that follows. */
   overload: Overload;
   /** Per member: it did not answer, but only because Fulcrum stalled (not held against it). */
@@ -368,8 +371,16 @@ export function advance(prev: EngineState, c: Collected, cfg: EngineConfig, t: n
     calmPolls: overload.calmPolls,
     overloadSince: overload.overloadSince,
   };
-  const delta = makeDelta(toClusterState(prev, cfg), toClusterState(state, cfg), newEvents);
-  return { state, delta, overload, excused };
+  let delta: ClusterDelta | null = null;
+  return {
+    state,
+    overload,
+    excused,
+    get delta() {
+      delta ??= makeDelta(toClusterState(prev, cfg), toClusterState(state, cfg), newEvents);
+      return delta;
+    },
+  };
 }
 
 /** The logs source: failing while a configured file or stream can't be read, with which and why. */

@@ -19,6 +19,8 @@ export interface EngineTelemetry {
     durationMs: number,
   ): void;
   sourceError(cluster: string, source: TelemetrySource, member: string | null): void;
+  /** The cluster is no longer watched (a discovered cluster whose series went). */
+  clusterGone?(cluster: string): void;
   /** A poll crashed inside Fulcrum (a bug), not because of a source. */
   internalError(cluster: string): void;
   /** One query sent to Prometheus, by what it was for. */
@@ -126,5 +128,6 @@ export function publish(
     { scores: r.state.scores, members: r.state.members, findings: r.state.findings, weights: r.state.weights },
     durationMs,
   );
-  to.hub.publish({ type: 'delta', delta: r.delta });
+  // Nobody streams this cluster: no delta to make (one who connects later starts from the state).
+  if (to.hub.size > 0) to.hub.publish({ type: 'delta', delta: r.delta });
 }

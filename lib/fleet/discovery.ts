@@ -265,6 +265,7 @@ export class PrometheusFleet {
     if (!e) return;
     this.engines.delete(name);
     if (this.opts.clusters.get(name) === e) this.opts.clusters.delete(name);
+    this.opts.telemetry?.clusterGone?.(name);
     await e.stop();
   }
 }

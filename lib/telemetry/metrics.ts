@@ -7,14 +7,11 @@ import type { ClusterSource } from '../fleet/types';
 import { DIMENSION_IDS, type ClusterState } from '../types';
 import type { AgentCheckResult, AgentTelemetry } from '../weights/agent';
 
+/** What the metrics read from a cluster's last poll (references into its state: nothing is copied). */
+type PolledState = Pick<ClusterState, 'scores' | 'members' | 'findings'> & Partial<Pick<ClusterState, 'weights'>>;
+
 export class Telemetry implements EngineTelemetry, AgentTelemetry {
   readonly registry = new Registry();
-  private readonly score: Gauge;
-  private readonly scoreEqual: Gauge;
-  private readonly share: Gauge;
-  private readonly expectedShare: Gauge;
-  private readonly memberUp: Gauge;
-  private readonly memberLeader: Gauge;
   private readonly pollDuration: Histogram;
   private readonly sourceErrors: Counter;
   private readonly internalErrors: Counter;
@@ -24,8 +21,12 @@ export class Telemetry implements EngineTelemetry, AgentTelemetry {
   private readonly overloaded: Gauge;
   private readonly overloadedPolls: Counter;
   private readonly pollInterval: Gauge;
-  private readonly findings: Gauge;
-  private readonly findingKeys = new Map<string, Set<string>>();
+  /**
+   * Each cluster's last poll, as the metrics need it. The per-cluster, per-member gauges are
+   * filled from here when /api/metrics is read, not on every poll: 500 discovered clusters set
+   * ~60,000 labelled values per fleet tick, each hashing its labels, for a scrape every 15 s or more.
+   */
+  private readonly latest = new Map<string, PolledState>();
   readonly subscribers: Gauge;
   readonly dropped: Counter;
   readonly fleetSubscribers: Gauge;
@@ -33,7 +34,6 @@ export class Telemetry implements EngineTelemetry, AgentTelemetry {
   private readonly fleetTick: Histogram;
   private readonly fleetDeltaBytes: Histogram;
   private readonly fleetClusters: Gauge;
-  private readonly predictionError: Gauge;
   private readonly agentChecks: Counter;
   private readonly agentPercent: Gauge;
   private readonly agentChanges: Counter;
@@ -47,32 +47,84 @@ export class Telemetry implements EngineTelemetry, AgentTelemetry {
       new Counter({ name, help, labelNames, registers });
     const histogram = (name: string, help: string, buckets: number[], labelNames: string[] = []) =>
       new Histogram({ name, help, buckets, labelNames, registers });
+    // A gauge read from `latest` at scrape time: what a cluster no longer has is gone with it.
+    const latest = this.latest;
+    const fromPolls = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      fill: (g: Gauge, cluster: string, s: PolledState) => void,
+    ) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect(this: Gauge) {
+          this.reset();
+          for (const [cluster, s] of latest) fill(this, cluster, s);
+        },
+      });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'fulcrum_' });
-    this.score = gauge(
+    const scored = DIMENSION_IDS.filter((id) => DIMENSIONS[id].scored);
+    fromPolls(
       'fulcrum_imbalance_score',
       'How unevenly a load dimension is spread across members against the expected shares: 0 = as expected, 1 = all on one member',
       ['cluster', 'dimension'],
+      (g, cluster, s) => {
+        for (const dimension of scored) {
+          const v = s.scores[dimension].score;
+          if (v !== null) g.set({ cluster, dimension }, v);
+        }
+      },
     );
-    this.scoreEqual = gauge('fulcrum_imbalance_score_equal', 'Imbalance score of a dimension against equal shares', [
-      'cluster',
-      'dimension',
-    ]);
-    this.share = gauge('fulcrum_member_share', "A member's observed fraction of the cluster total of a dimension", [
-      'cluster',
-      'member',
-      'dimension',
-    ]);
-    this.expectedShare = gauge(
+    fromPolls(
+      'fulcrum_imbalance_score_equal',
+      'Imbalance score of a dimension against equal shares',
+      ['cluster', 'dimension'],
+      (g, cluster, s) => {
+        for (const dimension of scored) {
+          const v = s.scores[dimension].scoreEqual;
+          if (v !== null) g.set({ cluster, dimension }, v);
+        }
+      },
+    );
+    fromPolls(
+      'fulcrum_member_share',
+      "A member's observed fraction of the cluster total of a dimension",
+      ['cluster', 'member', 'dimension'],
+      (g, cluster, s) => {
+        for (const m of s.members)
+          for (const dimension of DIMENSION_IDS) {
+            const v = m.dims[dimension].share;
+            if (v !== null) g.set({ cluster, member: m.name, dimension }, v);
+          }
+      },
+    );
+    fromPolls(
       'fulcrum_member_expected_share',
       "A member's expected fraction of a dimension (configured weights or equal)",
       ['cluster', 'member', 'dimension'],
+      (g, cluster, s) => {
+        for (const m of s.members)
+          for (const dimension of DIMENSION_IDS) {
+            const v = m.dims[dimension].expectedShare;
+            if (v !== null) g.set({ cluster, member: m.name, dimension }, v);
+          }
+      },
     );
-    this.memberUp = gauge(
+    fromPolls(
       'fulcrum_member_up',
       '1 when the member answers and is healthy, 0.5 when it answers but is unhealthy, 0 when down',
       ['cluster', 'member'],
+      (g, cluster, s) => {
+        for (const m of s.members)
+          g.set({ cluster, member: m.name }, m.status === 'up' ? 1 : m.status === 'unhealthy' ? 0.5 : 0);
+      },
     );
-    this.memberLeader = gauge('fulcrum_member_is_leader', '1 on the raft leader', ['cluster', 'member']);
+    fromPolls('fulcrum_member_is_leader', '1 on the raft leader', ['cluster', 'member'], (g, cluster, s) => {
+      for (const m of s.members) g.set({ cluster, member: m.name }, m.isLeader ? 1 : 0);
+    });
     this.pollDuration = histogram(
       'fulcrum_poll_duration_seconds',
       'Time of one poll of a cluster (all members and the analysis)',
@@ -119,7 +171,9 @@ export class Telemetry implements EngineTelemetry, AgentTelemetry {
       'The poll interval in force for a cluster: the configured one, or longer while Fulcrum is overloaded',
       ['cluster'],
     );
-    this.findings = gauge('fulcrum_findings', 'Active findings', ['cluster', 'kind', 'severity']);
+    fromPolls('fulcrum_findings', 'Active findings', ['cluster', 'kind', 'severity'], (g, cluster, s) => {
+      for (const f of s.findings) g.inc({ cluster, kind: f.kind, severity: f.severity });
+    });
     this.subscribers = gauge('fulcrum_stream_subscribers', 'Open SSE streams', ['cluster']);
     this.dropped = counter(
       'fulcrum_stream_dropped_total',
@@ -149,10 +203,14 @@ export class Telemetry implements EngineTelemetry, AgentTelemetry {
       'Clusters in the fleet, by source (direct: polled; prometheus: discovered and read from Prometheus)',
       ['source'],
     );
-    this.predictionError = gauge(
+    fromPolls(
       'fulcrum_weights_prediction_error',
       'After the last weight change at the balancer settled: the largest |measured − predicted| request share over the members (0..1)',
       ['cluster'],
+      (g, cluster, s) => {
+        const err = s.weights?.change?.error;
+        if (err !== null && err !== undefined) g.set({ cluster }, err);
+      },
     );
     this.agentChecks = counter(
       'fulcrum_agent_checks_total',
@@ -195,55 +253,19 @@ export class Telemetry implements EngineTelemetry, AgentTelemetry {
     for (const [source, n] of Object.entries(bySource)) this.fleetClusters.set({ source }, n);
   }
 
-  pollDone(
-    cluster: string,
-    state: Pick<ClusterState, 'scores' | 'members' | 'findings'> & Partial<Pick<ClusterState, 'weights'>>,
-    durationMs: number,
-  ): void {
+  pollDone(cluster: string, state: PolledState, durationMs: number): void {
     this.pollDuration.observe({ cluster }, durationMs / 1000);
-    const err = state.weights?.change?.error;
-    if (err === null || err === undefined) this.predictionError.remove({ cluster });
-    else this.predictionError.set({ cluster }, err);
-    for (const id of DIMENSION_IDS) {
-      const s = state.scores[id];
-      if (!DIMENSIONS[id].scored) continue;
-      if (s.score === null) this.score.remove({ cluster, dimension: id });
-      else this.score.set({ cluster, dimension: id }, s.score);
-      if (s.scoreEqual === null) this.scoreEqual.remove({ cluster, dimension: id });
-      else this.scoreEqual.set({ cluster, dimension: id }, s.scoreEqual);
-    }
-    for (const m of state.members) {
-      const member = m.name;
-      this.memberUp.set({ cluster, member }, m.status === 'up' ? 1 : m.status === 'unhealthy' ? 0.5 : 0);
-      this.memberLeader.set({ cluster, member }, m.isLeader ? 1 : 0);
-      for (const id of DIMENSION_IDS) {
-        const d = m.dims[id];
-        if (d.share === null) this.share.remove({ cluster, member, dimension: id });
-        else this.share.set({ cluster, member, dimension: id }, d.share);
-        if (d.expectedShare === null) this.expectedShare.remove({ cluster, member, dimension: id });
-        else this.expectedShare.set({ cluster, member, dimension: id }, d.expectedShare);
-      }
-    }
-    this.setFindings(cluster, state);
+    this.latest.set(cluster, state);
   }
 
-  private setFindings(cluster: string, state: Pick<ClusterState, 'findings'>): void {
-    const counts = new Map<string, number>();
-    for (const f of state.findings) {
-      const k = `${f.kind}\u0000${f.severity}`;
-      counts.set(k, (counts.get(k) ?? 0) + 1);
-    }
-    for (const k of this.findingKeys.get(cluster) ?? []) {
-      if (!counts.has(k)) {
-        const [kind, severity] = k.split('\u0000');
-        this.findings.remove({ cluster, kind, severity });
-      }
-    }
-    for (const [k, v] of counts) {
-      const [kind, severity] = k.split('\u0000');
-      this.findings.set({ cluster, kind, severity }, v);
-    }
-    this.findingKeys.set(cluster, new Set(counts.keys()));
+  /**
+   * A cluster Fulcrum no longer watches (a discovered cluster whose series went): its series go
+   * too (source errors by member stay: they count what happened).
+   */
+  clusterGone(cluster: string): void {
+    this.latest.delete(cluster);
+    for (const m of [this.pollDuration, this.overloaded, this.pollInterval, this.overloadedPolls, this.internalErrors])
+      m.remove({ cluster });
   }
 
   sourceError(cluster: string, source: TelemetrySource, member: string | null): void {
