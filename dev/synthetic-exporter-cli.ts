@@ -7,6 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { recordingRules } from '../lib/sources/prometheus-recorded';
 import { runDir } from './lib/cli';
 import { onShutdown } from './lib/procs';
 import { type Prometheus, startPrometheus } from './lib/prometheus';
@@ -45,11 +47,16 @@ async function main(): Promise<void> {
   console.log(`synthetic exporter: ${spec.clusters} clusters × ${spec.members} members on http://127.0.0.1:${port}`);
   if (values.prometheus) {
     const scrape = Number(values.scrape);
+    const rateWindow = `${Math.max(30, 4 * scrape)}s`;
+    // With Fulcrum's recording rules for the fleet (what GET /api/rules serves with discovery).
+    const rules = path.join(dir, 'fleet-rules.yml');
+    fs.writeFileSync(rules, stringify({ groups: [recordingRules(rateWindow)] }));
     prom = await startPrometheus({
       dir: path.join(dir, 'prometheus'),
       targets: [],
       scrapeIntervalS: scrape,
       fileSd: [{ job: 'etcd-synthetic', file: fileSd }],
+      ruleFiles: [rules],
     });
     console.log(`prometheus: ${prom.url} (scrape every ${scrape} s)\n`);
     console.log(
@@ -57,7 +64,7 @@ async function main(): Promise<void> {
         'Fulcrum config:',
         'prometheus:',
         `  url: ${prom.url}`,
-        `  rateWindow: ${Math.max(30, 4 * scrape)}s`,
+        `  rateWindow: ${rateWindow}`,
         'discovery:',
         '  prometheus:',
         `    clusterLabel: ${spec.clusterLabel ?? 'cluster'}`,

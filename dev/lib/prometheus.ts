@@ -14,6 +14,8 @@ export interface PrometheusOptions {
   job?: string;
   /** More jobs whose targets come from a file_sd JSON file (re-read when it changes). */
   fileSd?: Array<{ job: string; file: string }>;
+  /** Rule files to load (recording or alerting rules), evaluated every scrape interval. */
+  ruleFiles?: string[];
 }
 
 export interface Prometheus {
@@ -30,6 +32,7 @@ export function renderPrometheusConfig({
   scrapeIntervalS = 1,
   job = 'etcd',
   fileSd = [],
+  ruleFiles = [],
 }: PrometheusOptions): string {
   const interval = `${scrapeIntervalS}s`;
   const lines = [
@@ -38,6 +41,7 @@ export function renderPrometheusConfig({
     `  scrape_interval: ${interval}`,
     `  scrape_timeout: ${interval}`,
     `  evaluation_interval: ${interval}`,
+    ...(ruleFiles.length ? ['rule_files:', ...ruleFiles.map((f) => `  - ${JSON.stringify(f)}`)] : []),
     'scrape_configs:',
   ];
   if (targets.length || !fileSd.length)

@@ -4,8 +4,9 @@
 // with the reason. Every rule carries the detector it stands for (label `detector`). Pure:
 // config in, rules out.
 import { stringify } from 'yaml';
-import type { ClusterConfig } from '../config/load';
+import type { ClusterConfig, FulcrumConfig } from '../config/load';
 import { clusterSelector } from '../sources/prometheus-queries';
+import { recordingRules } from '../sources/prometheus-recorded';
 import { FINDING_KINDS, type FindingKind } from './diagnosis/types';
 
 export interface AlertRule {
@@ -482,7 +483,11 @@ export function alertRules(clusters: RulesCluster[]): { groups: RuleGroup[] } {
 }
 
 /** The rules file as served by GET /api/rules and printed by `npm run rules`: the YAML, with what isn't expressible as comments. */
-export function rulesFile(clusters: RulesCluster[]): string {
+export function rulesFile(
+  clusters: RulesCluster[],
+  /** The rate window of a fleet read from Prometheus (discovery): its recording rules come too. */
+  fleet?: { rateWindow: string },
+): string {
   const missing = notExpressible(clusters);
   const covered = new Set(
     alertRules(clusters).groups.flatMap((g) => g.rules.map((r) => r.labels.detector).filter(Boolean)),
@@ -493,5 +498,19 @@ export function rulesFile(clusters: RulesCluster[]): string {
     '# Detectors PromQL cannot express (FulcrumCriticalFinding fires on any critical finding Fulcrum raises):',
     ...missing.map((m) => `#   ${m.detector}: ${m.why}`),
   ];
-  return `${lines.join('\n')}\n${stringify(alertRules(clusters), { lineWidth: 0 })}`;
+  const file: { groups: Array<RuleGroup | ReturnType<typeof recordingRules>> } = alertRules(clusters);
+  if (fleet) {
+    lines.push(
+      '# fulcrum-fleet: recording rules for a fleet read from Prometheus (discovery). Fulcrum finds them by',
+      '# name and reads them instead of the raw series: far fewer samples per fleet tick. Evaluate them',
+      '# as often as the targets are scraped (the group interval, or the global evaluation_interval).',
+    );
+    file.groups = [...file.groups, recordingRules(fleet.rateWindow)];
+  }
+  return `${lines.join('\n')}\n${stringify(file, { lineWidth: 0 })}`;
+}
+
+/** The rules file for a whole config: its clusters' alerting rules and, with discovery, the fleet's recording rules. */
+export function configRulesFile(cfg: Pick<FulcrumConfig, 'clusters' | 'discovery' | 'prometheus'>): string {
+  return rulesFile(cfg.clusters, cfg.discovery ? { rateWindow: cfg.prometheus?.rateWindow ?? '30s' } : undefined);
 }

@@ -7,13 +7,16 @@ import { PrometheusFleet } from './discovery';
 import { summarize } from './fleet';
 
 // A stand-in Prometheus for the fleet's queries: members are up with request rates, or down.
-function fakeProm(fleet: Record<string, Record<string, number | 'down'>>, calls: string[]) {
+// With `recorded`, Prometheus has the recorded request rate of Fulcrum's recording rules (30s window).
+function fakeProm(fleet: Record<string, Record<string, number | 'down'>>, calls: string[], recorded = false) {
   const s = (metric: Record<string, string>, v: number): PromSeries => ({ metric, values: [[1, v]] });
   let failing = false;
   const runner: QueryRunner = {
     async query(q) {
       calls.push(q);
       if (failing) throw new Error('Prometheus /api/v1/query: ECONNREFUSED');
+      if (q.startsWith('group by (__name__)'))
+        return recorded ? [s({ __name__: 'fulcrum:etcd_grpc_requests:rate30s' }, 1)] : [];
       const out: PromSeries[] = [];
       for (const [cluster, members] of Object.entries(fleet))
         for (const [instance, rate] of Object.entries(members)) {
@@ -22,7 +25,11 @@ function fakeProm(fleet: Record<string, Record<string, number | 'down'>>, calls:
           else if (q.includes('fulcrum_q')) {
             out.push(s({ ...m, fulcrum_q: 'up' }, rate === 'down' ? 0 : 1));
             if (rate !== 'down') out.push(s({ ...m, fulcrum_q: 'leader' }, instance.endsWith('1') ? 1 : 0));
-          } else if (q.includes('grpc_server_started_total{') && q.includes('KV|Watch|Lease') && rate !== 'down')
+          } else if (
+            rate !== 'down' &&
+            ((q.includes('grpc_server_started_total{') && q.includes('KV|Watch|Lease')) ||
+              (recorded && q.startsWith('sum by (cluster,instance) (fulcrum:etcd_grpc_requests:rate30s{')))
+          )
             out.push(s(m, rate));
         }
       return out;
@@ -75,9 +82,11 @@ describe('PrometheusFleet', () => {
     });
     const first = await pf.tick();
     expect(first).toMatchObject({ discovered: true, clusters: 2, error: null });
-    // Discovery, one query per dimension, one for status, one for the slow signals.
-    expect(first.queries).toBe(13);
-    expect(calls).toHaveLength(13);
+    // Discovery, the look for recorded series, one query per dimension, one for status, one for the slow signals.
+    expect(first.queries).toBe(14);
+    expect(calls).toHaveLength(14);
+    expect(first.recorded).toEqual([]);
+    expect(calls.filter((q) => q.includes('fulcrum:'))).toHaveLength(1); // only the look
     expect([...clusters.keys()]).toEqual(['mine', 'a', 'b']);
     expect(clusters.get('mine')).toBe(configured); // the configured cluster wins
     expect(pf.lastDiscovery?.skipped).toMatchObject({ 'invalid-name': 1, configured: 1 });
@@ -134,5 +143,32 @@ describe('PrometheusFleet', () => {
     expect(lines[0]).toMatch(/^fulcrum: discovered clusters: cluster a: prometheus: .*ECONNREFUSED/);
     await pf.stop();
     expect([...clusters.keys()]).toEqual(['mine']);
+  });
+
+  it("reads Fulcrum's recorded series when Prometheus has them, and says so once", async () => {
+    const cfg = parseConfig(yaml, '/f.yaml', {});
+    const clusters = new Map<string, LiveCluster>();
+    const calls: string[] = [];
+    const lines: string[] = [];
+    const p = fakeProm({ a: { a1: 70, a2: 20, a3: 10 } }, calls, true);
+    const pf = new PrometheusFleet({
+      config: cfg,
+      discovery: cfg.discovery!,
+      clusters,
+      prom: p.runner,
+      now: () => 1_000_000,
+      logLine: (l) => lines.push(l),
+    });
+    const t = await pf.tick();
+    expect(t).toMatchObject({ error: null, recorded: ['requests'] });
+    // The request rate from the recorded series, every other query from the raw ones.
+    expect(calls.filter((q) => q.includes('fulcrum:etcd_grpc_requests:rate30s{'))).toHaveLength(1);
+    expect(calls.some((q) => q.includes('grpc_server_started_total{') && q.includes('KV|Watch|Lease'))).toBe(false);
+    expect(calls.some((q) => q.includes('rate(grpc_server_started_total{') && q.includes('"Range"'))).toBe(true);
+    expect(clusters.get('a')!.state().members[0].dims.requests.share).toBeCloseTo(0.7, 3);
+    expect(lines.filter((l) => l.includes('recorded series'))).toEqual([
+      expect.stringMatching(/reading Fulcrum's recorded series for requests/),
+    ]);
+    await pf.stop();
   });
 });

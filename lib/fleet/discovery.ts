@@ -17,9 +17,11 @@ import {
   discoveredClusterSelector,
   FLEET_QUERIES_PER_REFRESH_TICK,
   fetchFleetNow,
+  fleetSelector,
   type SkipReason,
 } from '../sources/prometheus-fleet';
 import type { QueryRunner } from '../sources/prometheus-queries';
+import { type RecordedId, recordedPresent, recordedPresentQuery } from '../sources/prometheus-recorded';
 
 export interface DiscoveryTelemetry extends EngineTelemetry {
   discoveryDone?(durationMs: number, skipped: Record<SkipReason, number> | null): void;
@@ -47,6 +49,8 @@ export interface PrometheusFleetTick {
   queries: number;
   discovered: boolean;
   clusters: number;
+  /** Metrics read from Fulcrum's recorded series (the rest from the raw series). */
+  recorded: RecordedId[];
   error: string | null;
 }
 
@@ -94,6 +98,8 @@ export class PrometheusFleet {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private inFlight: Promise<unknown> | null = null;
+  /** Metrics whose recorded series (Fulcrum's recording rules) Prometheus has for the fleet. */
+  private recorded: ReadonlySet<RecordedId> = new Set();
   /** The last slow status answer (quota, version, signals), read every `refresh`. */
   private slowSeries: PromSeries[] = [];
   private readonly log: FleetLog;
@@ -177,7 +183,8 @@ export class PrometheusFleet {
     if (t - this.lastDiscoveryAt >= this.d.refreshMs || this.lastDiscovery === null) {
       try {
         const configured = new Set(this.cfg.clusters.map((c) => c.name));
-        this.apply(await discover(this.discoveryProm, this.d, configured));
+        const [found] = await Promise.all([discover(this.discoveryProm, this.d, configured), this.findRecorded(t)]);
+        this.apply(found);
         this.lastDiscoveryAt = t;
         discovered = true;
       } catch (e) {
@@ -193,9 +200,10 @@ export class PrometheusFleet {
     if (known.length > 0) {
       const at = this.now();
       try {
-        const r = await fetchFleetNow(this.fleetProm, this.d, this.cfg.prometheus?.rateWindow ?? '30s', known, {
+        const r = await fetchFleetNow(this.fleetProm, this.d, this.rateWindow(), known, {
           slow: discovered || this.slowSeries.length === 0,
           slowSeries: this.slowSeries,
+          recorded: this.recorded,
         });
         this.slowSeries = r.slowSeries;
         const data = r.members;
@@ -225,11 +233,44 @@ export class PrometheusFleet {
       queries: this.queries - q0,
       discovered,
       clusters: this.engines.size,
+      recorded: [...this.recorded],
       error,
     };
     this.lastTick = tick;
     this.opts.telemetry?.discoveryDone?.(tick.durationMs, discovered ? (this.lastDiscovery?.skipped ?? null) : null);
     return tick;
+  }
+
+  /**
+   * Which of Fulcrum's recorded series (its recording rules) Prometheus has for this fleet; the
+   * fleet's queries read those instead of the raw series. A failed look keeps the last answer.
+   */
+  private async findRecorded(now: number): Promise<void> {
+    const w = this.rateWindow();
+    let next: Set<RecordedId>;
+    try {
+      const series = await this.discoveryProm.query(recordedPresentQuery(fleetSelector(this.d), w));
+      next = recordedPresent(
+        series.map((s) => s.metric.__name__),
+        w,
+      );
+    } catch {
+      return;
+    }
+    const same = next.size === this.recorded.size && [...next].every((id) => this.recorded.has(id));
+    if (same) return;
+    this.recorded = next;
+    this.log.warn(
+      'fleet\u0000recorded',
+      next.size
+        ? `reading Fulcrum's recorded series for ${[...next].join(', ')} (the recording rules of GET /api/rules); the raw series for the rest`
+        : "reading the raw series (no recorded series of Fulcrum's recording rules found: see GET /api/rules for a large fleet)",
+      now,
+    );
+  }
+
+  private rateWindow(): string {
+    return this.cfg.prometheus?.rateWindow ?? '30s';
   }
 
   /** New clusters start, changed ones take their new members and labels, gone ones stop. */

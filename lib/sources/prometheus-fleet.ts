@@ -9,6 +9,7 @@ import { durationMs, LABEL_KEY_RE, MAX_LABEL_VALUE, MAX_LABELS, NAME_RE } from '
 import { DIMENSION_IDS, type DimensionId, type MemberSignals } from '../types';
 import { promString, type PromSeries } from './prometheus';
 import { dimensionQueries, type QueryRunner } from './prometheus-queries';
+import { fleetQuery, RECORDED_IDS, type RecordedId } from './prometheus-recorded';
 
 /** Members per discovered cluster, as for a configured one. */
 export const MAX_DISCOVERED_MEMBERS = 15;
@@ -164,6 +165,8 @@ type StatusPart = (typeof STATUS_PARTS)[number] | (typeof SLOW_PARTS)[number];
 export function fleetQueries(
   d: DiscoveryConfig,
   rateWindow: string,
+  /** Metrics Prometheus has recorded series of (Fulcrum's recording rules): read those instead. */
+  recorded: ReadonlySet<RecordedId> = new Set(),
 ): { dims: Record<DimensionId, string>; status: string; slow: string } {
   const sel = fleetSelector(d);
   const by = `${d.clusterLabel},${d.memberLabel}`;
@@ -175,18 +178,24 @@ export function fleetQueries(
     quota: `max by (${by}) (etcd_server_quota_backend_bytes{${sel}})`,
     version: `max by (${by},server_version) (etcd_server_version{${sel}})`,
     leaderChanges: `sum by (${by}) (increase(etcd_server_leader_changes_seen_total{${sel}}[1m]))`,
-    walFsyncP99: `histogram_quantile(0.99, sum by (${by},le) (rate(etcd_disk_wal_fsync_duration_seconds_bucket{${sel}}[${rateWindow}])))`,
+    walFsyncP99: fleetQuery('walFsyncP99', sel, by, rateWindow, recorded),
   };
+  const dims = dimensionQueries(sel, by, rateWindow);
+  for (const id of RECORDED_IDS)
+    if (id in dims) dims[id as DimensionId] = fleetQuery(id, sel, by, rateWindow, recorded);
   return {
-    dims: dimensionQueries(sel, by, rateWindow),
+    dims,
     status: STATUS_PARTS.map((p) => tag(p, parts[p])).join(' or '),
     slow: SLOW_PARTS.map((p) => tag(p, parts[p])).join(' or '),
   };
 }
 
-/** Queries one fleet tick sends; every `refresh` the discovery and the slow status query come on top. */
+/**
+ * Queries one fleet tick sends; every `refresh` the discovery, the look for recorded series and
+ * the slow status query come on top.
+ */
 export const FLEET_QUERIES_PER_TICK = DIMENSION_IDS.length + 1;
-export const FLEET_QUERIES_PER_REFRESH_TICK = FLEET_QUERIES_PER_TICK + 2;
+export const FLEET_QUERIES_PER_REFRESH_TICK = FLEET_QUERIES_PER_TICK + 3;
 
 const VERSION_RE = /^[0-9A-Za-z.+-]{1,32}$/;
 
@@ -289,9 +298,9 @@ export async function fetchFleetNow(
   d: DiscoveryConfig,
   rateWindow: string,
   known: ReadonlyArray<Pick<DiscoveredCluster, 'name' | 'members'>>,
-  opts: { slow: boolean; slowSeries: PromSeries[] },
+  opts: { slow: boolean; slowSeries: PromSeries[]; recorded?: ReadonlySet<RecordedId> },
 ): Promise<{ members: Map<string, Map<string, FleetMemberNow>>; slowSeries: PromSeries[] }> {
-  const q = fleetQueries(d, rateWindow);
+  const q = fleetQueries(d, rateWindow, opts.recorded);
   const [dimResults, status, slow] = await Promise.all([
     Promise.all(DIMENSION_IDS.map((id) => prom.query(q.dims[id]))),
     prom.query(q.status),

@@ -15,23 +15,58 @@ export function clusterSelector(cluster: Pick<ClusterConfig, 'endpoints' | 'prom
 
 const LOAD = `grpc_service=~"etcdserverpb.(KV|Watch|Lease)"`;
 
+/** The counters behind each rate dimension: a metric and the matchers that pick the load in it. */
+export const RATED = {
+  requests: { metric: 'grpc_server_started_total', matchers: LOAD },
+  reads: { metric: 'grpc_server_started_total', matchers: 'grpc_service="etcdserverpb.KV",grpc_method="Range"' },
+  writes: {
+    metric: 'grpc_server_started_total',
+    matchers: 'grpc_service="etcdserverpb.KV",grpc_method=~"Put|DeleteRange|Txn|Compact"',
+  },
+  bytesIn: { metric: 'etcd_network_client_grpc_received_bytes_total', matchers: '' },
+  bytesOut: { metric: 'etcd_network_client_grpc_sent_bytes_total', matchers: '' },
+  cpu: { metric: 'process_cpu_seconds_total', matchers: '' },
+  peerBytesOut: { metric: 'etcd_network_peer_sent_bytes_total', matchers: '' },
+} as const satisfies Partial<Record<DimensionId, { metric: string; matchers: string }>>;
+
+/** The histograms behind a p99: latency as etcd times it (unary KV and Lease calls), and WAL fsync. */
+export const HISTOGRAMS = {
+  latencyP99: {
+    metric: 'grpc_server_handling_seconds_bucket',
+    matchers: 'grpc_type="unary",grpc_service=~"etcdserverpb.(KV|Lease)"',
+  },
+  walFsyncP99: { metric: 'etcd_disk_wal_fsync_duration_seconds_bucket', matchers: '' },
+} as const;
+
+export type RatedId = keyof typeof RATED;
+export type HistogramId = keyof typeof HISTOGRAMS;
+
+const selectorOf = (...parts: string[]) => parts.filter(Boolean).join(',');
+
+/** `rate()` of a counter dimension per member, from the raw series. */
+export function rateQuery(id: RatedId, sel: string, by: string, w: string): string {
+  const r = RATED[id];
+  return `sum by (${by}) (rate(${r.metric}{${selectorOf(sel, r.matchers)}}[${w}]))`;
+}
+
+/** The p99 of a histogram per member, from the raw buckets. */
+export function p99Query(id: HistogramId, sel: string, by: string, w: string): string {
+  const h = HISTOGRAMS[id];
+  return `histogram_quantile(0.99, sum by (${by}, le) (rate(${h.metric}{${selectorOf(sel, h.matchers)}}[${w}])))`;
+}
+
 export function dimensionQueries(sel: string, by: string, w: string): Record<DimensionId, string> {
-  const sumRate = (metric: string, extra = '') =>
-    `sum by (${by}) (rate(${metric}{${sel}${extra ? `,${extra}` : ''}}[${w}]))`;
   return {
-    requests: sumRate('grpc_server_started_total', LOAD),
-    reads: sumRate('grpc_server_started_total', `grpc_service="etcdserverpb.KV",grpc_method="Range"`),
-    writes: sumRate(
-      'grpc_server_started_total',
-      `grpc_service="etcdserverpb.KV",grpc_method=~"Put|DeleteRange|Txn|Compact"`,
-    ),
-    bytesIn: sumRate('etcd_network_client_grpc_received_bytes_total'),
-    bytesOut: sumRate('etcd_network_client_grpc_sent_bytes_total'),
+    requests: rateQuery('requests', sel, by, w),
+    reads: rateQuery('reads', sel, by, w),
+    writes: rateQuery('writes', sel, by, w),
+    bytesIn: rateQuery('bytesIn', sel, by, w),
+    bytesOut: rateQuery('bytesOut', sel, by, w),
     watchStreams: `sum by (${by}) (etcd_debugging_mvcc_watch_stream_total{${sel}})`,
     dbSize: `sum by (${by}) (etcd_mvcc_db_total_size_in_bytes{${sel}})`,
-    latencyP99: `histogram_quantile(0.99, sum by (${by}, le) (rate(grpc_server_handling_seconds_bucket{${sel},grpc_type="unary",grpc_service=~"etcdserverpb.(KV|Lease)"}[${w}])))`,
-    cpu: sumRate('process_cpu_seconds_total'),
-    peerBytesOut: sumRate('etcd_network_peer_sent_bytes_total'),
+    latencyP99: p99Query('latencyP99', sel, by, w),
+    cpu: rateQuery('cpu', sel, by, w),
+    peerBytesOut: rateQuery('peerBytesOut', sel, by, w),
   };
 }
 

@@ -1,8 +1,9 @@
 // The fleet API against real clusters: GET /api/fleet and its stream, as a fleet page reads them.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { GET as clusterGET } from '@/app/api/clusters/[name]/route';
 import { GET as historyGET } from '@/app/api/clusters/[name]/history/route';
 import { GET as fleetGET } from '@/app/api/fleet/route';
@@ -17,6 +18,7 @@ import { createRuntime, setRuntime, type Runtime } from '@/lib/engine/runtime';
 import { applyFleetDelta } from '@/lib/fleet/delta';
 import type { FleetCluster, FleetDelta, FleetState } from '@/lib/fleet/types';
 import { exportFile, freezeSnapshot } from '@/lib/snapshots/service';
+import { RECORDED_IDS, recordingRules } from '@/lib/sources/prometheus-recorded';
 import { parseSnapshotFile } from '@/lib/store/snapshotFormat';
 import type { ClusterState } from '@/lib/types';
 import { SseReader, waitUntil } from './helpers';
@@ -152,11 +154,15 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
     dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-fleet-prom-'));
     etcd = await startEtcdCluster({ size: 3, dir: path.join(dir, 'etcd') });
     exporter = await startSyntheticExporter({ dir: path.join(dir, 'synthetic'), spec });
+    // Fulcrum's recording rules for the fleet are loaded (the raw-series path runs in e2e/fleet.spec.ts).
+    const rules = path.join(dir, 'fleet-rules.yml');
+    writeFileSync(rules, stringify({ groups: [recordingRules('5s')] }));
     prom = await startPrometheus({
       dir: path.join(dir, 'prometheus'),
       targets: [],
       scrapeIntervalS: 1,
       fileSd: [{ job: 'syn', file: exporter.fileSd }],
+      ruleFiles: [rules],
     });
     await etcd.waitHealthy(30_000);
     // syn-001 is configured (polled directly) and discovered: the configured one wins.
@@ -198,6 +204,12 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
     const ready = (c: FleetCluster | undefined) =>
       c?.members.length === spec.members &&
       c.members.every((m) => m.status === 'down' || (m.dims.requests?.share ?? null) !== null);
+    // The fleet reads the recorded series once Prometheus has them (found at a discovery refresh).
+    await waitUntil(
+      () => rt.discovery!.lastTick?.recorded.length === RECORDED_IDS.length,
+      60_000,
+      "the fleet reading every recorded series of Fulcrum's recording rules",
+    );
     await waitUntil(
       async () => {
         const s = await fleet();
@@ -239,7 +251,7 @@ describe('fleet API: clusters discovered in Prometheus (real Prometheus, synthet
 
     // Untrusted names were left out and counted; queries per tick stay bounded.
     expect(rt.discovery!.lastDiscovery!.skipped['invalid-name']).toBe(2);
-    expect(rt.discovery!.lastTick!.queries).toBeLessThanOrEqual(13);
+    expect(rt.discovery!.lastTick!.queries).toBeLessThanOrEqual(14);
     expect(rt.discovery!.lastTick!.queries).toBeGreaterThanOrEqual(11);
     const metrics = await (await metricsGET(new Request('http://x/api/metrics'))).text();
     expect(Number(/fulcrum_prometheus_queries_total\{purpose="fleet"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(11);

@@ -11,6 +11,7 @@ import { parse, stringify } from 'yaml';
 import { FINDING_KINDS } from '../../lib/analysis/diagnosis/types';
 import { type AlertRule, alertRules, notExpressible, rulesFile } from '../../lib/analysis/rules';
 import { parseConfig } from '../../lib/config/load';
+import { fleetQuery, RECORDED_IDS, type RecordedId } from '../../lib/sources/prometheus-recorded';
 
 const PROMTOOL = '/usr/bin/promtool';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fulcrum-rules-'));
@@ -352,5 +353,91 @@ describe('alerting rules', () => {
     wrong.tests[0].alert_rule_test[0].exp_alerts = [{ exp_labels: { severity: 'critical' } }];
     writeFileSync(path.join(dir, 'wrong.test.yml'), stringify(wrong));
     expect(() => execFileSync(PROMTOOL, ['test', 'rules', 'wrong.test.yml'], { cwd: dir, stdio: 'pipe' })).toThrow();
+  });
+
+  it("the fleet's recording rules: promtool accepts them, and each fleet query gives the same from them as from the raw series", () => {
+    const file = path.join(dir, 'fleet-rules.yml');
+    writeFileSync(file, rulesFile(cfg.clusters, { rateWindow: '1m' }));
+    const out = execFileSync(PROMTOOL, ['check', 'rules', file], { encoding: 'utf8' });
+    expect(out).toMatch(new RegExp(`SUCCESS: ${allRules.length + RECORDED_IDS.length} rules found`));
+    // One member's series: load on KV, Watch and Lease (and Maintenance, which is not load), a
+    // latency histogram over two methods, WAL fsync, CPU, bytes, peer traffic to two peers.
+    const m = 'cluster="c",instance="a:2379",job="etcd"';
+    const grpc = (svc: string, method: string, type: string) =>
+      `${m},grpc_service="etcdserverpb.${svc}",grpc_method="${method}",grpc_type="${type}"`;
+    const buckets = (labels: string, perLe: Array<[string, number]>) =>
+      perLe.map(([le, v]) => ({
+        series: `grpc_server_handling_seconds_bucket{${labels},le="${le}"}`,
+        values: `0+${v}x80`,
+      }));
+    const input_series = [
+      { series: `grpc_server_started_total{${grpc('KV', 'Range', 'unary')}}`, values: '0+30x80' },
+      { series: `grpc_server_started_total{${grpc('KV', 'Put', 'unary')}}`, values: '0+15x80' },
+      { series: `grpc_server_started_total{${grpc('Watch', 'Watch', 'bidi_stream')}}`, values: '0+3x80' },
+      { series: `grpc_server_started_total{${grpc('Lease', 'LeaseGrant', 'unary')}}`, values: '0+6x80' },
+      { series: `grpc_server_started_total{${grpc('Maintenance', 'Status', 'unary')}}`, values: '0+150x80' },
+      ...buckets(grpc('KV', 'Range', 'unary'), [
+        ['0.005', 20],
+        ['0.05', 29],
+        ['+Inf', 30],
+      ]),
+      ...buckets(grpc('KV', 'Put', 'unary'), [
+        ['0.005', 5],
+        ['0.05', 12],
+        ['+Inf', 15],
+      ]),
+      ...[
+        ['0.001', 10],
+        ['0.01', 14],
+        ['+Inf', 15],
+      ].map(([le, v]) => ({
+        series: `etcd_disk_wal_fsync_duration_seconds_bucket{${m},le="${le}"}`,
+        values: `0+${v}x80`,
+      })),
+      { series: `process_cpu_seconds_total{${m}}`, values: '0+3x80' },
+      { series: `etcd_network_client_grpc_received_bytes_total{${m}}`, values: '0+1500x80' },
+      { series: `etcd_network_client_grpc_sent_bytes_total{${m}}`, values: '0+9000x80' },
+      { series: `etcd_network_peer_sent_bytes_total{${m},To="b"}`, values: '0+600x80' },
+      { series: `etcd_network_peer_sent_bytes_total{${m},To="c"}`, values: '0+300x80' },
+    ];
+    const sel = 'cluster!="",job="etcd"';
+    const by = 'cluster,instance';
+    const all = new Set<RecordedId>(RECORDED_IDS);
+    const none = new Set<RecordedId>();
+    const exp = [{ labels: '{cluster="c", instance="a:2379"}', value: 0 }];
+    const promql_expr_test = [
+      // Non-zero on its own (3.6 requests/s: Range 2, Put 1, Watch 0.2, Lease 0.4; not Maintenance) ...
+      {
+        expr: fleetQuery('requests', sel, by, '1m', all),
+        eval_time: '15m',
+        exp_samples: [{ labels: '{cluster="c", instance="a:2379"}', value: 3.6 }],
+      },
+      // ... and the same from the recorded series as from the raw ones, for every query.
+      ...RECORDED_IDS.map((id) => ({
+        expr: `abs((${fleetQuery(id, sel, by, '1m', all)}) - (${fleetQuery(id, sel, by, '1m', none)})) < bool 1e-9`,
+        eval_time: '15m',
+        exp_samples: exp.map((e) => ({ ...e, value: 1 })),
+      })),
+    ];
+    const testFile = path.join(dir, 'fleet-rules.test.yml');
+    writeFileSync(
+      testFile,
+      stringify(
+        {
+          rule_files: ['fleet-rules.yml'],
+          evaluation_interval: '15s',
+          tests: [{ interval: '15s', input_series, promql_expr_test }],
+        },
+        { lineWidth: 0 },
+      ),
+    );
+    try {
+      expect(
+        execFileSync(PROMTOOL, ['test', 'rules', testFile], { encoding: 'utf8', cwd: dir, stdio: 'pipe' }),
+      ).toContain('SUCCESS');
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string };
+      throw new Error(`promtool test rules failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`.slice(0, 6000));
+    }
   });
 });
