@@ -163,13 +163,20 @@ describe('many viewers', () => {
 
     const VIEWERS = 500;
     const aborts: AbortController[] = [];
+    // Held until the end: a Request follows its init signal through a weak reference only
+    // (undici), so a Request nobody holds is collected and its viewer's abort never reaches the
+    // route (it was: the hub kept streams of viewers long gone). A server's own request objects
+    // live as long as their connection, and Next cancels the body when the client goes.
+    const requests: Request[] = [];
     const readersOf: ReadableStreamDefaultReader<Uint8Array>[] = [];
     const got = { states: 0, deltas: 0 };
     const s1 = engine.state().seq;
     const readers = Array.from({ length: VIEWERS }, async () => {
       const ac = new AbortController();
       aborts.push(ac);
-      const res = await streamGET(new Request('http://x/api/clusters/v/stream', { signal: ac.signal }), params('v'));
+      const req = new Request('http://x/api/clusters/v/stream', { signal: ac.signal });
+      requests.push(req);
+      const res = await streamGET(req, params('v'));
       const reader = res.body!.getReader();
       readersOf.push(reader);
       const dec = new TextDecoder();
@@ -207,6 +214,7 @@ describe('many viewers', () => {
       new Promise<boolean>((res) => setTimeout(() => res(false), 20_000)),
     ]);
     expect(ended, 'every read ends once its viewer has left').toBe(true);
+    expect(requests).toHaveLength(VIEWERS);
     expect(got.states).toBe(VIEWERS);
     expect(got.deltas).toBe(VIEWERS);
     // Polls kept their cadence: the storm may cost Fulcrum a stretched interval (twice the
