@@ -13,8 +13,12 @@ export const pinLoad: Fault = {
   inject: (stack) => pin(stack),
 };
 
-/** Sum of grpc_server_started_total{grpc_service="etcdserverpb.KV"} over methods. */
-export async function kvRequestsStarted(clientUrl: string, timeoutMs = 2_000): Promise<number> {
+/**
+ * Sum of grpc_server_started_total{grpc_service="etcdserverpb.KV"} over methods. A generous
+ * deadline: a member of a busy 2-core machine took more than 2 s to answer /metrics (a failed
+ * read counts as no requests in kvRates, and fails the L7 count outright).
+ */
+export async function kvRequestsStarted(clientUrl: string, timeoutMs = 10_000): Promise<number> {
   const text = await (await fetch(`${clientUrl}/metrics`, { signal: AbortSignal.timeout(timeoutMs) })).text();
   let sum = 0;
   for (const line of text.split('\n')) {

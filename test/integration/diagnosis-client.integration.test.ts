@@ -19,11 +19,12 @@ import { startStack, type Stack } from '../../dev/stack';
 import { ThresholdsSchema } from '../../lib/analysis/diagnosis/thresholds';
 import type { ClusterEngine } from '../../lib/engine/cluster';
 import type { Finding } from '../../lib/types';
-import { engineFor, StreamLog, waitUntil } from './helpers';
+import { engineFor, StreamLog, waitSteady, waitUntil } from './helpers';
 
 const above = (f: Finding) => f.severity !== 'info';
 
-describe('diagnosis from the client side: outage, stall, slow disk, drain', () => {
+// Each fault first waits for polls at the configured interval (up to 3 minutes on a busy machine).
+describe('diagnosis from the client side: outage, stall, slow disk, drain', { timeout: 420_000 }, () => {
   let dir: string;
   let stack: Stack;
   let engine: ClusterEngine;
@@ -61,6 +62,7 @@ describe('diagnosis from the client side: outage, stall, slow disk, drain', () =
   });
 
   it('check-path: a check etcd does not serve → balancer-outage (critical) with the HTTP status, within 10 s', async () => {
+    await waitSteady(engine);
     const r = await injectFault(stack, 'check-path');
     try {
       // The first outage finding may be "only 1 of 3 UP" (the checks fail one server after the
@@ -119,9 +121,12 @@ describe('diagnosis from the client side: outage, stall, slow disk, drain', () =
       expect(hit.f.title).toMatch(new RegExp(`^${r.member} drained at the balancer \\(DRAIN\\) since`));
       expect(hit.f.fixes.map((f) => f.body).join('\n')).toContain(`state ready`);
       // Two minutes (the issue's bound), and at least until the score window (windowPolls polls)
-      // has filled with the drained state, plus some.
-      const windowMs = ThresholdsSchema.parse({}).windowPolls * engine.state().pollIntervalMs;
-      await new Promise((res) => setTimeout(res, Math.max(120_000, windowMs + 15_000)));
+      // has filled with the drained state, plus some: counted in polls (an overloaded Fulcrum
+      // polls every 2 to 8 s for a while, and the window then takes longer than its seconds).
+      const drainedSeq = hit.d.seq;
+      const polls = ThresholdsSchema.parse({}).windowPolls + 15;
+      await new Promise((res) => setTimeout(res, 120_000));
+      await waitUntil(() => engine.state().seq >= drainedSeq + polls, 240_000, `${polls} polls since the drain`);
       const last = log.latest()!;
       expect(last.members.find((m) => m.endpoint === member)?.dims.requests.expectedShare).toBe(0);
     } finally {
@@ -139,9 +144,10 @@ describe('diagnosis from the client side: outage, stall, slow disk, drain', () =
           .map((f) => `${f.kind}: ${f.title}`),
       );
     expect([...new Set(found)]).toEqual([]);
-  }, 300_000);
+  }, 540_000);
 
   it('cpu-throttle: a member paused many times a second → member-stall on it within 60 s, no slow-disk or peer-network', async () => {
+    await waitSteady(engine);
     const r = await injectFault(stack, 'cpu-throttle');
     const member = endpoint(r.member!);
     let namedAt = 0;
@@ -164,6 +170,7 @@ describe('diagnosis from the client side: outage, stall, slow disk, drain', () =
   });
 
   it('slow-wal: writes to the WAL device throttled → slow-disk on that member, not member-stall', async () => {
+    await waitSteady(engine);
     const r = await injectFault(stack, 'slow-wal');
     const member = endpoint(r.member!);
     let namedAt = 0;

@@ -25,6 +25,37 @@ export async function waitUntil(
   }
 }
 
+/**
+ * Waits until the engine polls at its configured interval, its last `polls` polls in time. An
+ * overloaded Fulcrum stretches the interval up to 8× and shrinks it back only after 5 polls in
+ * time at each step (70 s from 8 s back to 1 s): a test that times the product from a fault
+ * starts from here, so the seconds it measures are the product's, not a back-off left over from
+ * a busy start. A precondition, not a timing claim.
+ */
+export async function waitSteady(engine: ClusterEngine, timeoutMs = 180_000, polls = 1): Promise<void> {
+  const want = engine.config.pollIntervalMs;
+  let lastSeq = -1;
+  let inARow = 0;
+  let now = '';
+  try {
+    await waitUntil(
+      () => {
+        const s = engine.state();
+        now = `seq ${s.seq}, polling every ${s.pollIntervalMs} ms (${s.sources.engine.error ?? 'in time'})`;
+        if (s.seq === lastSeq) return false;
+        lastSeq = s.seq;
+        inARow = s.pollIntervalMs === want && s.sources.engine.ok ? inARow + 1 : 0;
+        return inARow >= polls;
+      },
+      timeoutMs,
+      `${polls} polls in a row at the configured ${want} ms`,
+      100,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; last: ${now}`);
+  }
+}
+
 export interface SseEvent {
   event: string;
   id: string | null;
