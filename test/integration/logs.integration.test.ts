@@ -44,7 +44,14 @@ describe('logs of the real local stack', () => {
     note(`SIGSTOP leader ${leader.name}`);
     freezeAt = Date.now();
     stack.cluster.freeze(leader.i);
-    await sleep(10_000); // HAProxy: check inter 1 s, timeout 2 s, fall 3 → DOWN within ~9 s
+    // Frozen until HAProxy has marked it DOWN (check inter 1 s, timeout 2 s, fall 3: ~9 s on an
+    // idle machine; a fixed 10 s left a busy one no margin) and its peers had the time to elect
+    // another leader (10 s at least: election timeout 1 s).
+    await sleep(10_000);
+    await waitFor(async () => /^DOWN/.test((await stack.haproxy.serverStats())[leader.name]?.status ?? ''), {
+      what: `HAProxy to mark ${leader.name} DOWN`,
+      timeoutMs: 60_000,
+    });
     stack.cluster.thaw(leader.i);
     thawAt = Date.now();
     note(`SIGCONT ${leader.name}`);
@@ -55,10 +62,14 @@ describe('logs of the real local stack', () => {
     killAt = Date.now();
     await stack.cluster.kill9(victim.i);
     await sleep(8_000);
+    await waitFor(async () => /^DOWN/.test((await stack.haproxy.serverStats())[victim.name]?.status ?? ''), {
+      what: `HAProxy to mark ${victim.name} DOWN`,
+      timeoutMs: 60_000,
+    });
     await stack.cluster.restart(victim.i);
     await stack.cluster.waitMemberHealthy(victim.i, 30_000);
     await sleep(3_000);
-  }, 180_000);
+  }, 300_000);
 
   afterAll(async () => {
     await watcher?.close();

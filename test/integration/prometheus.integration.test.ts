@@ -93,7 +93,7 @@ describe('Prometheus source', () => {
     engine.start();
     await waitUntil(
       () => engine.state().frames.some((f) => f.origin === 'poll'),
-      10_000,
+      60_000,
       'a live poll after the backfill',
     );
     const h = await engine.history(Date.now() - 10 * 60_000, Date.now() - 3000);
@@ -109,7 +109,7 @@ describe('Prometheus source', () => {
     engine.start();
     await waitUntil(
       () => engine.state().members[2].source === 'prometheus' && engine.state().members[2].dims.requests.value !== null,
-      15_000,
+      60_000,
       'member 3 via Prometheus',
     );
     const m = engine.state().members[2];
@@ -125,7 +125,7 @@ describe('Prometheus source', () => {
     engines.push(engine);
     expect(await engine.backfill()).toBe(0);
     engine.start();
-    await waitUntil(() => engine.state().seq >= 4, 15_000, 'polls with a dead Prometheus');
+    await waitUntil(() => engine.state().seq >= 4, 60_000, 'polls with a dead Prometheus');
     const s = engine.state();
     expect(s.sources.prometheus?.ok).toBe(false);
     expect(s.sources.prometheus?.error).toMatch(/ECONNREFUSED/);
@@ -145,7 +145,7 @@ describe('Prometheus source', () => {
     engines.push(engine);
     engine.start();
     await etcd.kill9(0);
-    await waitUntil(() => engine.state().members[0].status === 'down', 15_000, 'member 1 down');
+    await waitUntil(() => engine.state().members[0].status === 'down', 60_000, 'member 1 down');
     // Prometheus' own counter of instant queries, from its /metrics (it does not scrape itself here).
     const queries = async () =>
       parsePromText(await (await fetch(`${prom.url}/metrics`)).text(), (n) => n === 'prometheus_http_requests_total')
@@ -153,11 +153,12 @@ describe('Prometheus source', () => {
         .reduce((a, x) => a + x.value, 0);
     const before = await queries();
     const seq0 = engine.state().seq;
-    await new Promise((r) => setTimeout(r, 10_000));
+    // Ten polls, however long they take (was: the polls of 10 s, at least 5; an overloaded
+    // Fulcrum polls every 2 to 8 s for a while, and 10 s may hold 2).
+    await waitUntil(() => engine.state().seq - seq0 >= 10, 120_000, 'ten polls with member 1 down');
     const polls = engine.state().seq - seq0;
     const used = (await queries()) - before;
     // One fallback asks 13 queries; without the quiet period that is 13 per poll.
-    expect(polls).toBeGreaterThanOrEqual(5);
     expect(used).toBeLessThan(13 * polls * 0.5);
     expect(engine.state().members[0].status).toBe('down');
   });

@@ -64,10 +64,11 @@ describe('spine: shares, member down, stream', () => {
   });
 
   it('measures request shares that follow the HAProxy weights within 5 points', async () => {
-    // Let the window fill, then sum 20 polls of per-member request rates.
-    await waitUntil(() => engine.state().seq >= 12, 30_000, 'engine polling');
+    // Let the window fill, then sum 20 polls of per-member request rates (deadlines, not timings:
+    // a busy machine backs Fulcrum off to polls up to 8 s apart for a while).
+    await waitUntil(() => engine.state().seq >= 12, 120_000, 'engine polling');
     const startSeq = engine.state().seq;
-    await waitUntil(() => engine.state().seq >= startSeq + 20, 40_000, '20 more polls');
+    await waitUntil(() => engine.state().seq >= startSeq + 20, 160_000, '20 more polls');
     const frames = engine
       .state()
       .frames.filter((f) => f.origin === 'poll')
@@ -101,7 +102,7 @@ describe('spine: shares, member down, stream', () => {
       expect(m.version).toBe('3.4.23');
       expect(m.status).toBe('up');
     }
-  });
+  }, 300_000);
 
   it('turns kill -9 of a member into "member down" within 3 polls while the stream keeps flowing', async () => {
     const ac = new AbortController();
@@ -151,12 +152,12 @@ describe('spine: shares, member down, stream', () => {
     const seq0 = engine.state().seq;
     etcd.freeze(2);
     try {
-      await waitUntil(() => engine.state().members[2].status === 'down', 15_000, 'frozen member down');
+      await waitUntil(() => engine.state().members[2].status === 'down', 60_000, 'frozen member down');
       const seq1 = engine.state().seq;
       // Polls go on while the member stays frozen: a call without a deadline would hang the next
       // poll for good. (How often: every interval, or a longer one when polls overrun it; the
       // state says which. A deadline for the check, not a speed assertion.)
-      await waitUntil(() => engine.state().seq - seq1 >= 3, 30_000, 'three more polls with the member frozen');
+      await waitUntil(() => engine.state().seq - seq1 >= 3, 60_000, 'three more polls with the member frozen');
       expect(engine.state().members[2].status).toBe('down');
       expect(engine.state().members[2].error).toMatch(/deadline|no answer|DEADLINE/i);
     } finally {
