@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test as base, type Page } from '@playwright/test';
+import { expect, test as base, type Page } from '@playwright/test';
 import { type FulcrumServer, startFulcrum } from '../dev/lib/fulcrum';
 import { type StackOptions, startStack, type Stack } from '../dev/stack';
 
@@ -77,4 +77,31 @@ export const test = base.extend<OwnFixtures, { stack: Stack; fulcrum: FulcrumSer
   ],
 });
 
-export { expect } from '@playwright/test';
+export { expect };
+
+/**
+ * Waits until Fulcrum polls `cluster` at its configured interval with every member up, for
+ * `polls` polls in a row. An overloaded Fulcrum stretches the interval up to 8× (the engine
+ * source says so) and takes 5 polls in time at each step to come back: a test that times the
+ * product from a fault starts from here, so the seconds are the product's, not a back-off left
+ * from a busy start. A precondition, not a timing claim.
+ */
+export async function waitClusterSteady(base: string, cluster = 'local', polls = 3): Promise<void> {
+  type Steady = { seq: number; members: Array<{ status: string }>; sources: { engine: { ok: boolean } } };
+  let lastSeq = -1;
+  let inARow = 0;
+  await expect
+    .poll(
+      async () => {
+        const s = (await (await fetch(`${base}/api/clusters/${cluster}`)).json()) as Steady;
+        if (s.seq !== lastSeq) {
+          lastSeq = s.seq;
+          inARow = s.sources.engine.ok && s.members.every((m) => m.status === 'up') ? inARow + 1 : 0;
+        }
+        return inARow;
+      },
+      // From 8 s back to 1 s takes 5 polls in time at each step (70 s at least).
+      { timeout: 180_000, intervals: [250], message: `${polls} polls of ${cluster} in time, every member up` },
+    )
+    .toBeGreaterThanOrEqual(polls);
+}

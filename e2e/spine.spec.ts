@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { findLeader } from '../dev/lib/etcd';
-import { expect, startFulcrum, test } from './fixtures';
+import { expect, startFulcrum, test, waitClusterSteady } from './fixtures';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -188,6 +188,10 @@ test('kill -9 a member: its row shows down within seconds while the rest keeps u
   const victim = stack.cluster.members[i].name;
   const others = stack.cluster.members.filter((_, j) => j !== i).map((m) => m.name);
   const row = page.getByTestId(`member-row-${victim}`);
+  // The seconds below are the product's: start from polls at the configured interval (an
+  // overloaded Fulcrum stretches it up to 8 s for a while, and 3 polls then take 24 s).
+  test.setTimeout(300_000);
+  await waitClusterSteady(fulcrum.url);
   const seqBefore = await seq(page);
 
   await stack.cluster.kill9(i);
