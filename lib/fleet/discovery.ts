@@ -21,7 +21,7 @@ import {
   type SkipReason,
 } from '../sources/prometheus-fleet';
 import type { QueryRunner } from '../sources/prometheus-queries';
-import { type RecordedId, recordedPresent, recordedPresentQuery } from '../sources/prometheus-recorded';
+import { RECORDED_IDS, type RecordedId, recordedPresent, recordedPresentQuery } from '../sources/prometheus-recorded';
 
 export interface DiscoveryTelemetry extends EngineTelemetry {
   discoveryDone?(durationMs: number, skipped: Record<SkipReason, number> | null): void;
@@ -263,7 +263,11 @@ export class PrometheusFleet {
     this.log.warn(
       'fleet\u0000recorded',
       next.size
-        ? `reading Fulcrum's recorded series for ${[...next].join(', ')} (the recording rules of GET /api/rules); the raw series for the rest`
+        ? `reading Fulcrum's recorded series for ${[...next].join(', ')} (the recording rules of GET /api/rules)${
+            next.size < RECORDED_IDS.length
+              ? `; the raw series for ${RECORDED_IDS.filter((id) => !next.has(id)).join(', ')}`
+              : ''
+          }`
         : "reading the raw series (no recorded series of Fulcrum's recording rules found: see GET /api/rules for a large fleet)",
       now,
     );
