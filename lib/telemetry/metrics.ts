@@ -67,51 +67,46 @@ export class Telemetry implements EngineTelemetry, AgentTelemetry {
       });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'fulcrum_' });
     const scored = DIMENSION_IDS.filter((id) => DIMENSIONS[id].scored);
+    const perScore =
+      (key: 'score' | 'scoreEqual') =>
+      (g: Gauge, cluster: string, s: PolledState): void => {
+        for (const dimension of scored) {
+          const v = s.scores[dimension][key];
+          if (v !== null) g.set({ cluster, dimension }, v);
+        }
+      };
+    const perMemberDimension =
+      (key: 'share' | 'expectedShare') =>
+      (g: Gauge, cluster: string, s: PolledState): void => {
+        for (const m of s.members)
+          for (const dimension of DIMENSION_IDS) {
+            const v = m.dims[dimension][key];
+            if (v !== null) g.set({ cluster, member: m.name, dimension }, v);
+          }
+      };
     fromPolls(
       'fulcrum_imbalance_score',
       'How unevenly a load dimension is spread across members against the expected shares: 0 = as expected, 1 = all on one member',
       ['cluster', 'dimension'],
-      (g, cluster, s) => {
-        for (const dimension of scored) {
-          const v = s.scores[dimension].score;
-          if (v !== null) g.set({ cluster, dimension }, v);
-        }
-      },
+      perScore('score'),
     );
     fromPolls(
       'fulcrum_imbalance_score_equal',
       'Imbalance score of a dimension against equal shares',
       ['cluster', 'dimension'],
-      (g, cluster, s) => {
-        for (const dimension of scored) {
-          const v = s.scores[dimension].scoreEqual;
-          if (v !== null) g.set({ cluster, dimension }, v);
-        }
-      },
+      perScore('scoreEqual'),
     );
     fromPolls(
       'fulcrum_member_share',
       "A member's observed fraction of the cluster total of a dimension",
       ['cluster', 'member', 'dimension'],
-      (g, cluster, s) => {
-        for (const m of s.members)
-          for (const dimension of DIMENSION_IDS) {
-            const v = m.dims[dimension].share;
-            if (v !== null) g.set({ cluster, member: m.name, dimension }, v);
-          }
-      },
+      perMemberDimension('share'),
     );
     fromPolls(
       'fulcrum_member_expected_share',
       "A member's expected fraction of a dimension (configured weights or equal)",
       ['cluster', 'member', 'dimension'],
-      (g, cluster, s) => {
-        for (const m of s.members)
-          for (const dimension of DIMENSION_IDS) {
-            const v = m.dims[dimension].expectedShare;
-            if (v !== null) g.set({ cluster, member: m.name, dimension }, v);
-          }
-      },
+      perMemberDimension('expectedShare'),
     );
     fromPolls(
       'fulcrum_member_up',
