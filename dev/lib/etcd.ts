@@ -172,7 +172,10 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
       // etcd 3.4: a leader that gets SIGTERM hands leadership to a connected peer first; if
       // that peer is shutting down too, the leader hangs until SIGKILL. Followers first, then
       // the leader (with no peer left it skips the transfer and exits at once).
-      const leader = await findLeader(states.filter((s) => isRunning(s.proc)).map((s) => s.member));
+      const leader = await findLeader(
+        states.filter((s) => isRunning(s.proc)).map((s) => s.member),
+        2_000,
+      );
       const last = states.find((s) => s.member === leader);
       await Promise.all(states.filter((s) => s !== last).map((s) => stopProcess(s.proc)));
       if (last) await stopProcess(last.proc);
@@ -348,8 +351,12 @@ export async function memberHealthy(
   return body.health === 'true';
 }
 
-/** The member whose /metrics says etcd_server_is_leader 1, if any answers in time. */
-export async function findLeader(members: EtcdMember[], timeoutMs = 1_000): Promise<EtcdMember | undefined> {
+/**
+ * The member whose /metrics says etcd_server_is_leader 1, if any answers in time. A generous
+ * default: on a busy 2-core machine a member took more than 1 s to answer /metrics, and a test
+ * then found no leader at all.
+ */
+export async function findLeader(members: EtcdMember[], timeoutMs = 10_000): Promise<EtcdMember | undefined> {
   const isLeader = async (m: EtcdMember) => {
     try {
       const res = await fetch(`${httpUrl(m)}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
