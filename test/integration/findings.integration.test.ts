@@ -232,6 +232,13 @@ describe('the findings of the attack, replayed', () => {
     } finally {
       for (const s of [...mine, other]) s.close();
     }
+    // Every stream ends on the server once its client has gone (over real connections: the
+    // in-process scale test aborts Requests, this is what a browser leaving does).
+    const open = async () =>
+      Number(/fulcrum_stream_subscribers\{cluster="prod"\} (\d+)/.exec((await req('GET', '/api/metrics')).text)?.[1]);
+    const deadline = Date.now() + 20_000;
+    while ((await open()) !== 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await open()).toBe(0);
   });
 
   it('finding 5: the logs API serves no secrets and names no files to a non-admin', async () => {
