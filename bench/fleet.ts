@@ -157,6 +157,12 @@ async function main() {
       }
       // The first tick discovers and builds every cluster: reported apart, not in the averages.
       if (k >= 0)
+        console.log(
+          `tick ${k + 1}: ${fmt(wallMs)} ms (Prometheus ${fmt(t.prometheusMs)} ms, ${t.queries} queries${
+            t.discovered ? ', discovery' : ''
+          }), ${step.upserts} clusters changed`,
+        );
+      if (k >= 0)
         rows.push({
           wallMs,
           promMs: t.prometheusMs,

@@ -112,10 +112,20 @@ describe('PrometheusFleet', () => {
     expect(b.members.map((m) => m.status)).toEqual(['up', 'down']);
     expect(summarize(clusters.get('b')!)).toMatchObject({ source: 'prometheus', status: 'degraded', leader: 'b1' });
 
-    // Between refreshes: no discovery query, no slow signals query.
-    now += 5_000;
-    calls.length = 0;
-    expect(await pf.tick()).toMatchObject({ discovered: false, queries: 11 });
+    // Between refreshes: no discovery; one slow part per tick, in turn (the first tick asked all four).
+    const slowAsked = () =>
+      ['quota', 'version', 'leaderChanges', 'walFsyncP99'].filter((part) =>
+        calls.some((q) => q.includes(`"fulcrum_q", "${part}"`)),
+      );
+    expect(slowAsked()).toHaveLength(4);
+    const turns: string[][] = [];
+    for (const discovery of [false, true, false]) {
+      now += 5_000;
+      calls.length = 0;
+      expect(await pf.tick()).toMatchObject({ discovered: discovery, queries: discovery ? 14 : 12 });
+      turns.push(slowAsked());
+    }
+    expect(turns).toEqual([['version'], ['leaderChanges'], ['walFsyncP99']]);
     // Skew holds for raiseAfterPolls ticks: the same finding as for a polled cluster.
     now += 5_000;
     world.a.a4 = 0;
@@ -126,7 +136,7 @@ describe('PrometheusFleet', () => {
     expect([...clusters.keys()]).toEqual(['mine', 'a']);
     const a2 = clusters.get('a')!.state();
     expect(a2.members.map((m) => m.endpoint)).toEqual(['a1', 'a2', 'a3', 'a4']);
-    expect(a2.seq).toBe(4); // the same engine, history kept
+    expect(a2.seq).toBe(6); // the same engine, history kept
     expect(a2.frames.at(-1)!.up).toHaveLength(4);
     expect(a2.findings.map((f) => f.kind)).toContain('request-skew');
 
@@ -169,6 +179,42 @@ describe('PrometheusFleet', () => {
     expect(lines.filter((l) => l.includes('recorded series'))).toEqual([
       expect.stringMatching(/reading Fulcrum's recorded series for requests/),
     ]);
+    await pf.stop();
+  });
+
+  it('a refresh tick sends the discovery and the fleet queries together, and feeds a cluster it finds from the same answers', async () => {
+    const cfg = parseConfig(yaml, '/f.yaml', {});
+    const clusters = new Map<string, LiveCluster>();
+    const world: Record<string, Record<string, number | 'down'>> = { a: { a1: 50, a2: 50 } };
+    const p = fakeProm(world, []);
+    // From the second tick on, the discovery's answer waits until the fleet's status query is sent:
+    // a tick that waited for the discovery before sending its fleet queries would never end.
+    let gate: { sent: Promise<void>; release: () => void } | null = null;
+    const runner: QueryRunner = {
+      async query(q, t) {
+        if (q.includes('fulcrum_q')) gate?.release();
+        else if (q.startsWith('etcd_server_has_leader')) await gate?.sent;
+        return p.runner.query(q, t);
+      },
+      queryRange: p.runner.queryRange,
+    };
+    let now = 1_000_000;
+    const pf = new PrometheusFleet({ config: cfg, discovery: cfg.discovery!, clusters, prom: runner, now: () => now });
+    expect(await pf.tick()).toMatchObject({ discovered: true, clusters: 1, error: null });
+    let release = () => {};
+    const sent = new Promise<void>((r) => {
+      release = r;
+    });
+    gate = { sent, release };
+    world.b = { b1: 90, b2: 10 };
+    now += 10_000;
+    expect(await pf.tick()).toMatchObject({ discovered: true, clusters: 2, error: null });
+    expect(
+      clusters
+        .get('b')!
+        .state()
+        .members.map((m) => m.dims.requests.share),
+    ).toEqual([0.9, 0.1]);
     await pf.stop();
   });
 });

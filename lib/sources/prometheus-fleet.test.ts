@@ -79,14 +79,18 @@ describe('fleet tick queries', () => {
   it('sends one query per dimension and one for status, grouped by cluster and member', () => {
     const q = fleetQueries(d, '30s');
     expect(Object.keys(q.dims)).toEqual([...DIMENSION_IDS]);
-    expect(Object.keys(q.dims).length + 1).toBe(FLEET_QUERIES_PER_TICK);
-    expect(FLEET_QUERIES_PER_TICK).toBeLessThanOrEqual(14);
+    // One per dimension, status, one slow part.
+    expect(Object.keys(q.dims).length + 2).toBe(FLEET_QUERIES_PER_TICK);
+    expect(FLEET_QUERIES_PER_TICK).toBeLessThanOrEqual(13);
     expect(q.dims.requests).toBe(
       'sum by (cluster,instance) (rate(grpc_server_started_total{cluster!="",job="etcd",grpc_service=~"etcdserverpb.(KV|Watch|Lease)"}[30s]))',
     );
     for (const part of ['up', 'leader', 'hasLeader']) expect(q.status).toContain(`"fulcrum_q", "${part}"`);
     for (const part of ['quota', 'version', 'leaderChanges', 'walFsyncP99'])
       expect(q.slow).toContain(`"fulcrum_q", "${part}"`);
+    const one = fleetQueries(d, '30s', new Set(), ['version']);
+    expect(one.slow).toContain('"fulcrum_q", "version"');
+    expect(one.slow).not.toContain('"fulcrum_q", "quota"');
     expect(FLEET_QUERIES_PER_REFRESH_TICK).toBeLessThanOrEqual(15);
   });
 

@@ -153,9 +153,13 @@ export type FleetMemberNow = PromMemberNow & { signals: Partial<MemberSignals> }
 
 /** Read every tick: who is up and who leads. */
 const STATUS_PARTS = ['up', 'leader', 'hasLeader'] as const;
-/** Read every `refresh` (they move slowly, and cost Prometheus the most): quota, version, health signals. */
-const SLOW_PARTS = ['quota', 'version', 'leaderChanges', 'walFsyncP99'] as const;
-type StatusPart = (typeof STATUS_PARTS)[number] | (typeof SLOW_PARTS)[number];
+/**
+ * What moves slowly (quota, version, health signals): all at the first tick, then one per tick in
+ * turn, so no tick carries all their cost.
+ */
+export const SLOW_PARTS = ['quota', 'version', 'leaderChanges', 'walFsyncP99'] as const;
+export type SlowPart = (typeof SLOW_PARTS)[number];
+type StatusPart = (typeof STATUS_PARTS)[number] | SlowPart;
 
 /**
  * The queries of one fleet tick: one per dimension, plus one for status (up, leader); and every
@@ -167,6 +171,8 @@ export function fleetQueries(
   rateWindow: string,
   /** Metrics Prometheus has recorded series of (Fulcrum's recording rules): read those instead. */
   recorded: ReadonlySet<RecordedId> = new Set(),
+  /** The slow parts this tick asks for. */
+  slowParts: readonly SlowPart[] = SLOW_PARTS,
 ): { dims: Record<DimensionId, string>; status: string; slow: string } {
   const sel = fleetSelector(d);
   const by = `${d.clusterLabel},${d.memberLabel}`;
@@ -186,16 +192,16 @@ export function fleetQueries(
   return {
     dims,
     status: STATUS_PARTS.map((p) => tag(p, parts[p])).join(' or '),
-    slow: SLOW_PARTS.map((p) => tag(p, parts[p])).join(' or '),
+    slow: slowParts.map((p) => tag(p, parts[p])).join(' or '),
   };
 }
 
 /**
- * Queries one fleet tick sends; every `refresh` the discovery, the look for recorded series and
- * the slow status query come on top.
+ * Queries one fleet tick sends (one per dimension, status, one slow part); every `refresh` the
+ * discovery and the look for recorded series come on top.
  */
-export const FLEET_QUERIES_PER_TICK = DIMENSION_IDS.length + 1;
-export const FLEET_QUERIES_PER_REFRESH_TICK = FLEET_QUERIES_PER_TICK + 3;
+export const FLEET_QUERIES_PER_TICK = DIMENSION_IDS.length + 2;
+export const FLEET_QUERIES_PER_REFRESH_TICK = FLEET_QUERIES_PER_TICK + 2;
 
 const VERSION_RE = /^[0-9A-Za-z.+-]{1,32}$/;
 
@@ -290,28 +296,35 @@ export async function discover(
 }
 
 /**
- * Runs one fleet tick's queries (and the slow status query when `slow`). Rejects when any fails.
- * `slowSeries`: the last slow answer, read again with this tick's (its values are up to `refresh` old).
+ * Runs one fleet tick's queries (with the slow parts `slowParts`). Rejects when any fails.
+ * `slowSeries`: the last slow answers; a part asked again replaces its own (the others are read
+ * again as they were: up to a few ticks old). The answers cover the whole fleet: `members(known)`
+ * reads them for the clusters known once they arrive (a discovery running meanwhile may have
+ * added some).
  */
 export async function fetchFleetNow(
   prom: QueryRunner,
   d: DiscoveryConfig,
   rateWindow: string,
-  known: ReadonlyArray<Pick<DiscoveredCluster, 'name' | 'members'>>,
-  opts: { slow: boolean; slowSeries: PromSeries[]; recorded?: ReadonlySet<RecordedId> },
-): Promise<{ members: Map<string, Map<string, FleetMemberNow>>; slowSeries: PromSeries[] }> {
-  const q = fleetQueries(d, rateWindow, opts.recorded);
-  const [dimResults, status, slow] = await Promise.all([
+  opts: { slowParts: readonly SlowPart[]; slowSeries: PromSeries[]; recorded?: ReadonlySet<RecordedId> },
+): Promise<{
+  members(known: ReadonlyArray<Pick<DiscoveredCluster, 'name' | 'members'>>): Map<string, Map<string, FleetMemberNow>>;
+  slowSeries: PromSeries[];
+}> {
+  const q = fleetQueries(d, rateWindow, opts.recorded, opts.slowParts);
+  const [dimResults, status, slowNow] = await Promise.all([
     Promise.all(DIMENSION_IDS.map((id) => prom.query(q.dims[id]))),
     prom.query(q.status),
-    opts.slow ? prom.query(q.slow) : Promise.resolve(opts.slowSeries),
+    opts.slowParts.length ? prom.query(q.slow) : Promise.resolve([]),
   ]);
+  const asked = new Set<string>(opts.slowParts);
+  const slow = [...opts.slowSeries.filter((s) => !asked.has(s.metric.fulcrum_q ?? '')), ...slowNow];
   const dims = Object.fromEntries(DIMENSION_IDS.map((id, k) => [id, dimResults[k]])) as Record<
     DimensionId,
     PromSeries[]
   >;
   return {
-    members: parseFleet(dims, [...status, ...slow], d, known, durationMs(rateWindow) / 1000),
+    members: (known) => parseFleet(dims, [...status, ...slow], d, known, durationMs(rateWindow) / 1000),
     slowSeries: slow,
   };
 }
