@@ -279,6 +279,17 @@ describe('fault matrix', { timeout: 420_000 }, () => {
     await kill9(stack.prometheus!.proc);
     const down = await injectFault(stack, 'kill', { member: 0 });
     try {
+      // The member down and the other two up again: killing the leader means an election, during
+      // which the survivors have no leader and show unhealthy (a clean-clone CI run caught one
+      // survivor still without a leader when Prometheus' failure showed).
+      await waitUntil(
+        async () => {
+          const s = await state();
+          return s.members[0].status === 'down' && s.members.filter((m) => m.status === 'up').length === 2;
+        },
+        WAIT_MS,
+        'member 1 down, the other two up',
+      );
       await promFails(/./);
     } finally {
       await down.undo();
