@@ -15,7 +15,7 @@
 // Targets: tick under 1 s, under half a core on average, at most 15 queries per tick, frame
 // under 50 ms.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { chromium } from '@playwright/test';
 import { REPO_ROOT } from '../dev/lib/load';
-import { freePort, waitFor } from '../dev/lib/procs';
+import { freePort, procStatFields, waitFor } from '../dev/lib/procs';
 import { startPrometheus } from '../dev/lib/prometheus';
 import { startSyntheticExporter, syntheticFleet } from '../dev/lib/synthetic-exporter';
 import { FLEET_DELTA_MARK } from '../lib/client/fleet/stream';
@@ -156,13 +156,12 @@ async function main() {
         continue;
       }
       // The first tick discovers and builds every cluster: reported apart, not in the averages.
-      if (k >= 0)
+      if (k >= 0) {
         console.log(
           `tick ${k + 1}: ${fmt(wallMs)} ms (Prometheus ${fmt(t.prometheusMs)} ms, ${t.queries} queries${
             t.discovered ? ', discovery' : ''
           }), ${step.upserts} clusters changed`,
         );
-      if (k >= 0)
         rows.push({
           wallMs,
           promMs: t.prometheusMs,
@@ -172,7 +171,7 @@ async function main() {
           upserts: step.upserts,
           fresh: step.fresh,
         });
-      else
+      } else
         console.log(
           `first tick (discovery of ${t.clusters} clusters): ${fmt(wallMs)} ms, ${t.queries} queries, full state ${fmt(
             Buffer.byteLength(rt.fleet.stateJson()) / 1024,
@@ -257,8 +256,9 @@ async function main() {
 
 /** CPU seconds a process has used so far (user + system, from /proc; Linux). */
 function processCpuS(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  const f = procStatFields(pid);
+  if (!f) throw new Error(`process ${pid} is gone`);
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime (proc(5) fields 14, 15) in USER_HZ = 100 ticks
 }
 
 /** `next start` on a free port with this config; resolves when /api/health answers. */

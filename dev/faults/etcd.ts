@@ -1,10 +1,10 @@
 // The faults' etcd helpers: one-member clients that fail fast, Status, member IDs (exact uint64s),
 // etcdctl, the alarm list, and which members are running and not frozen.
-import fs from 'node:fs';
 import { noop } from 'cockatiel';
 import { Etcd3, type IOptions } from 'etcd3';
 import { memberIdHex as idHex } from '../../lib/format';
 import { etcdctl } from '../lib/etcd';
+import { procStatFields } from '../lib/procs';
 import type { Stack } from '../stack';
 
 export const QUIET: Pick<IOptions, 'faultHandling' | 'grpcOptions'> = {
@@ -143,10 +143,5 @@ export async function listAlarms(stack: Stack): Promise<Alarm[]> {
 
 /** Linux process state letter from /proc/<pid>/stat ('T' = stopped), or null if gone. */
 export function procState(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return null;
-  }
+  return procStatFields(pid)?.[0] ?? null;
 }

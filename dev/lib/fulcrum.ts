@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { freePort } from './procs';
+import { freePort, procStatFields } from './procs';
 
 export interface FulcrumServer {
   url: string;
@@ -24,10 +24,8 @@ export function groupRssBytes(pgid: number): number {
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      // Fields after the ")" of comm: state ppid pgrp ...
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(rest[2]) !== pgid) continue;
+      // state ppid pgrp ...
+      if (Number(procStatFields(d)?.[2]) !== pgid) continue;
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${d}/status`, 'utf8'));
       if (m) total += Number(m[1]) * 1024;
     } catch {

@@ -106,6 +106,19 @@ function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * The fields of /proc/<pid>/stat after the command name (state, ppid, pgrp, ...: field 3 of
+ * proc(5) is index 0 here), or null when the process is gone. The name may hold spaces and ')'.
+ */
+export function procStatFields(pid: number | string): string[] | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a process with this pid exists (zombies count until reaped). */
 export function pidAlive(pid: number): boolean {
   try {

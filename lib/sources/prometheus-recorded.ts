@@ -5,6 +5,7 @@
 // member (per bucket for a p99): about 12 times fewer samples for the latency, 36 times fewer for
 // the requests. Fulcrum looks for the recorded series at every discovery and uses, per query,
 // the recorded one when Prometheus has it for the fleet, the raw series otherwise. Pure.
+import { promString, regexEscape } from './prometheus';
 import { HISTOGRAMS, type HistogramId, p99Query, RATED, type RatedId, rateQuery } from './prometheus-queries';
 
 export type RecordedId = RatedId | HistogramId;
@@ -27,6 +28,10 @@ const NAME: Record<RecordedId, string> = {
   walFsyncP99: 'etcd_wal_fsync_seconds_bucket',
 };
 
+const isRate = (id: RecordedId): id is RatedId => id in RATED;
+/** The raw series a recorded one is made of. */
+const sourceOf = (id: RecordedId) => (isRate(id) ? RATED[id] : HISTOGRAMS[id]);
+
 /** `fulcrum:<what>:rate<window>`: Prometheus' level:metric:operation naming, the window in the name. */
 export function recordedName(id: RecordedId, rateWindow: string): string {
   return `fulcrum:${NAME[id]}:rate${rateWindow.replace(/[^0-9A-Za-z]/g, '_')}`;
@@ -43,7 +48,7 @@ export function recordingRules(rateWindow: string): { name: string; rules: Recor
   return {
     name: 'fulcrum-fleet',
     rules: RECORDED_IDS.map((id) => {
-      const src = id in RATED ? RATED[id as RatedId] : HISTOGRAMS[id as HistogramId];
+      const src = sourceOf(id);
       const sel = src.matchers ? `{${src.matchers}}` : '';
       return { record: recordedName(id, w), expr: `sum without (${LOAD_LABELS}) (rate(${src.metric}${sel}[${w}]))` };
     }),
@@ -52,8 +57,8 @@ export function recordingRules(rateWindow: string): { name: string; rules: Recor
 
 /** The query that tells which recorded series Prometheus has for the fleet (`sel`: its matchers). */
 export function recordedPresentQuery(sel: string, rateWindow: string): string {
-  const names = RECORDED_IDS.map((id) => recordedName(id, rateWindow).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return `group by (__name__) ({__name__=~${JSON.stringify(names.join('|'))},${sel}})`;
+  const names = RECORDED_IDS.map((id) => regexEscape(recordedName(id, rateWindow)));
+  return `group by (__name__) ({__name__=~${promString(names.join('|'))},${sel}})`;
 }
 
 /** Which recorded series the answer to recordedPresentQuery names. */
@@ -70,8 +75,7 @@ export function fleetQuery(
   w: string,
   recorded: ReadonlySet<RecordedId>,
 ): string {
-  const isRate = id in RATED;
-  if (!recorded.has(id)) return isRate ? rateQuery(id as RatedId, sel, by, w) : p99Query(id as HistogramId, sel, by, w);
+  if (!recorded.has(id)) return isRate(id) ? rateQuery(id, sel, by, w) : p99Query(id, sel, by, w);
   const series = `${recordedName(id, w)}{${sel}}`;
-  return isRate ? `sum by (${by}) (${series})` : `histogram_quantile(0.99, sum by (${by}, le) (${series}))`;
+  return isRate(id) ? `sum by (${by}) (${series})` : `histogram_quantile(0.99, sum by (${by}, le) (${series}))`;
 }
